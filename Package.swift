@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+//
+// walrus-sim: a deterministic discrete-event simulator of the Walrus storage network.
+// The target graph mirrors the layers of ../shared/DESIGN.md §3; a target may import only
+// what it lists here (builds use --explicit-target-dependency-import-check error).
+import PackageDescription
+
+let package = Package(
+    name: "walrus-sim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "walrus-sim", targets: ["walrus-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Layer 0: vocabulary shared by everything (typed IDs, time, money, digests).
+        .target(name: "SimSupport"),
+
+        // Layer 1: system libraries (Debian: libgsl-dev, libsodium-dev, libsqlite3-dev).
+        .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Layer 1-2: codecs and crypto. They know nothing of simulation.
+        .target(name: "ReedSolomon"),
+        .target(name: "WalrusCrypto", dependencies: ["CSodium"]),
+        .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
+
+        // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).
+        .target(name: "SimEngine", dependencies: ["SimSupport", "CGSL"]),
+        .target(name: "Economics", dependencies: ["SimSupport"]),
+
+        // Layer 5: results in SQLite, written through a sink so tests can do without a database.
+        .target(name: "ResultsStore", dependencies: ["SimSupport", "CSQLite"]),
+
+        // Layer 6: the command line, the only code that touches the outside world.
+        .executableTarget(
+            name: "walrus-sim",
+            dependencies: [
+                "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
+                "ResultsStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SimSupportTests", dependencies: ["SimSupport"]),
+        .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport"]),
+        .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
+        .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
+        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
+    ]
+)

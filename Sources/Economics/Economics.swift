@@ -1,0 +1,1 @@
+/// Economics: see ../shared/DESIGN.md §3 for what this module owns.

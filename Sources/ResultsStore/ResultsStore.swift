@@ -1,0 +1,1 @@
+/// ResultsStore: see ../shared/DESIGN.md §7.

@@ -1,0 +1,1 @@
+/// WalrusCrypto: see ../shared/DESIGN.md §3 for what this module owns.
