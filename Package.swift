@@ -29,7 +29,8 @@ let package = Package(
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
 
         // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).
-        .target(name: "SimEngine", dependencies: ["SimSupport", "CGSL"]),
+        .target(name: "CSimRandom", dependencies: ["CGSL"]),
+        .target(name: "SimEngine", dependencies: ["SimSupport", "CGSL", "CSimRandom"]),
         .target(name: "Economics", dependencies: ["SimSupport"]),
 
         // Layer 5: results in SQLite, written through a sink so tests can do without a database.

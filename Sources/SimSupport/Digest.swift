@@ -23,7 +23,7 @@ public struct TraceDigest: Hashable, Sendable, CustomStringConvertible {
     @inlinable public init() {}
 
     /// Absorbs one word.
-    @inlinable public mutating func absorb(_ word: UInt64) {
+    @inlinable @inline(__always) public mutating func absorb(_ word: UInt64) {
         absorbed &+= 1
         lane0 = TraceDigest.mix((lane0 ^ word) &* 0x9e37_79b9_7f4a_7c15 &+ absorbed)
         lane1 = TraceDigest.mix((lane1 &+ (word << 17 | word >> 47)) ^ 0xc2b2_ae3d_27d4_eb4f &* absorbed)

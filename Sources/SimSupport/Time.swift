@@ -50,10 +50,13 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Converts a duration in seconds, rounding down to whole nanoseconds. Negative, NaN and
     /// infinite inputs are programming errors upstream and become zero or the maximum.
-    @inlinable public static func seconds(_ s: Double) -> SimDuration {
-        guard s.isFinite, s > 0 else { return s == .infinity ? SimDuration(nanoseconds: .max) : .zero }
+    @inlinable public init(seconds s: Double) {
+        guard s.isFinite, s > 0 else {
+            self.init(nanoseconds: s == .infinity ? .max : 0)
+            return
+        }
         let ns = s * 1e9
-        return SimDuration(nanoseconds: ns >= 1.8446744073709552e19 ? .max : UInt64(ns))
+        self.init(nanoseconds: ns >= 1.8446744073709552e19 ? .max : UInt64(ns))
     }
 
     @inlinable public static func < (a: SimDuration, b: SimDuration) -> Bool { a.nanoseconds < b.nanoseconds }

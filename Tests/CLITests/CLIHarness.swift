@@ -1,0 +1,56 @@
+import Foundation
+
+/// Runs the `walrus-sim` executable built beside the test bundle, as a user would.
+///
+/// Running it as a separate process is the point: it checks exit codes and messages, and that
+/// two processes with the same seed agree (Swift seeds `Hasher` per process, so a result that
+/// leaked hash order would differ between processes, not within one).
+enum CLI {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The built executable: `$WALRUS_SIM_BIN`, or `walrus-sim` in the directory of the test
+    /// runner (the build products folder).
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["WALRUS_SIM_BIN"] { return URL(fileURLWithPath: path) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // On some platforms the runner sits inside a bundle; walk up to the products folder.
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("walrus-sim")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("walrus-sim")
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting, so a chatty child cannot block on a full pipe.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+
+    /// The value of `key=value` in a one-line benchmark output.
+    static func field(_ key: String, in line: String) -> String? {
+        for token in line.split(whereSeparator: { $0 == " " || $0 == "\n" }) where token.hasPrefix(key + "=") {
+            return String(token.dropFirst(key.count + 1))
+        }
+        return nil
+    }
+}
