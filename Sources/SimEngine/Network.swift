@@ -1,0 +1,271 @@
+import SimSupport
+
+/// A geographic region, by index into a `RegionCatalog`.
+public struct RegionID: Hashable, Comparable, Sendable {
+    public var rawValue: UInt16
+    @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public var index: Int { Int(rawValue) }
+    @inlinable public static func < (a: RegionID, b: RegionID) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Regions and the base round-trip times between them.
+public struct RegionCatalog: Sendable, Equatable {
+    public let names: [String]
+    /// `baseRTT[a][b]`: the round-trip time between a node in `a` and one in `b`, before jitter.
+    public let baseRTT: [[SimDuration]]
+
+    /// Builds a catalog from names and a symmetric RTT matrix in milliseconds.
+    public init(names: [String], rttMilliseconds: [[Double]]) throws(NetworkError) {
+        guard !names.isEmpty, names.count <= Int(UInt16.max) else { throw .invalid("a catalog needs 1 to 65535 regions") }
+        guard Set(names).count == names.count else { throw .invalid("region names must be distinct") }
+        guard rttMilliseconds.count == names.count, rttMilliseconds.allSatisfy({ $0.count == names.count }) else {
+            throw .invalid("the RTT matrix must be \(names.count) x \(names.count)")
+        }
+        for a in names.indices {
+            for b in names.indices {
+                let x = rttMilliseconds[a][b]
+                guard x.isFinite, x >= 0 else { throw .invalid("RTT \(names[a]) -> \(names[b]) must be >= 0 ms, got \(x)") }
+                guard x == rttMilliseconds[b][a] else { throw .invalid("RTT matrix is not symmetric at \(names[a]) / \(names[b])") }
+            }
+        }
+        self.names = names
+        self.baseRTT = rttMilliseconds.map { row in row.map { SimDuration(seconds: $0 / 1_000) } }
+    }
+
+    public func region(named name: String) -> RegionID? {
+        names.firstIndex(of: name).map { RegionID(UInt16($0)) }
+    }
+
+    /// The eight regions of the Walrus paper's testbed (whitepaper v2 §7, figure 6), with
+    /// round-trip times approximating public-cloud inter-region pings between representative
+    /// cities (Stockholm, Dublin, Warsaw, N. Virginia, Oregon, Montreal, São Paulo, Singapore).
+    /// They are a plausible default, not measurements of the Walrus network; scenarios can
+    /// supply their own matrix.
+    public static let paperTestbed: RegionCatalog = {
+        let names = ["eu-north", "eu-west", "eu-east", "us-east", "us-west", "ca-central", "sa-east", "ap-southeast"]
+        let rtt: [[Double]] = [
+            //  eun   euw   eue   use   usw   cac   sae   aps
+            [2, 40, 25, 110, 165, 105, 220, 230],  // eu-north
+            [40, 2, 40, 70, 130, 75, 180, 180],  // eu-west
+            [25, 40, 2, 100, 160, 100, 210, 170],  // eu-east
+            [110, 70, 100, 2, 65, 15, 115, 215],  // us-east
+            [165, 130, 160, 65, 2, 70, 175, 165],  // us-west
+            [105, 75, 100, 15, 70, 2, 125, 215],  // ca-central
+            [220, 180, 210, 115, 175, 125, 2, 325],  // sa-east
+            [230, 180, 170, 215, 165, 215, 325, 2],  // ap-southeast
+        ]
+        return try! RegionCatalog(names: names, rttMilliseconds: rtt)
+    }()
+}
+
+/// An addressable participant of the network (storage node, client, chain gateway).
+public struct EndpointID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public var index: Int { Int(rawValue) }
+    @inlinable public static func < (a: EndpointID, b: EndpointID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "endpoint\(rawValue)" }
+}
+
+/// Access-link capacity of one endpoint, in bits per second.
+public struct LinkCapacity: Sendable, Equatable {
+    public var uplinkBitsPerSecond: UInt64
+    public var downlinkBitsPerSecond: UInt64
+    public init(uplinkBitsPerSecond: UInt64, downlinkBitsPerSecond: UInt64) {
+        self.uplinkBitsPerSecond = uplinkBitsPerSecond
+        self.downlinkBitsPerSecond = downlinkBitsPerSecond
+    }
+    /// Symmetric capacity, e.g. `.symmetric(gigabitsPerSecond: 1)`.
+    public static func symmetric(megabitsPerSecond: UInt64) -> LinkCapacity {
+        LinkCapacity(uplinkBitsPerSecond: megabitsPerSecond * 1_000_000, downlinkBitsPerSecond: megabitsPerSecond * 1_000_000)
+    }
+}
+
+public enum NetworkError: Error, Equatable, CustomStringConvertible {
+    case invalid(String)
+    public var description: String {
+        switch self { case .invalid(let why): "invalid network configuration: \(why)" }
+    }
+}
+
+/// The message-transport model: region-pair latency with jitter, per-endpoint FIFO uplinks and
+/// downlinks, and the fault knobs (loss, partitions, latency spikes, throttling, endpoints down).
+///
+/// A message of `b` bytes from `s` to `r` sent at `t`:
+/// 1. waits for `s`'s uplink (FIFO) and takes `8b / uplink` to serialize onto it;
+/// 2. its first bit reaches `r` one-way latency later (base RTT / 2 + jitter + any spike);
+/// 3. it then waits for `r`'s downlink (FIFO, in arrival order) and is delivered when both the
+///    downlink has serialized it and its last bit has arrived.
+/// So the slower of the two links sets the transfer time, concurrent transfers share a link in
+/// order, and a 100 MiB write takes longer than a 1 KiB one. `transmit` does step 1 and 2 and
+/// returns the arrival time; the caller schedules an event then and calls `deliver` (step 3),
+/// which reserves the downlink at arrival time so that queueing follows arrival order.
+///
+/// Randomness: jitter and loss draw from their own streams (`network.jitter`, `network.loss`),
+/// so changing the loss rate does not shift the jitter sequence.
+public struct Network {
+    public struct Endpoint: Sendable {
+        public var region: RegionID
+        public var link: LinkCapacity
+        /// When the uplink / downlink finish what is already queued.
+        public var uplinkFreeAt: SimTime = .zero
+        public var downlinkFreeAt: SimTime = .zero
+        /// A crashed or disconnected endpoint neither sends nor receives.
+        public var isDown = false
+        /// Throttling: capacity is multiplied by `throttlePermille / 1000` (1000 = none).
+        public var throttlePermille: UInt64 = 1_000
+        /// Extra one-way latency on every message to or from this endpoint (a latency spike).
+        public var extraLatency: SimDuration = .zero
+        public var bytesSent: UInt64 = 0
+        public var bytesReceived: UInt64 = 0
+    }
+
+    /// A message on its way: what `transmit` hands back and `deliver` takes.
+    public struct Transmission: Sendable, Equatable {
+        public var from: EndpointID
+        public var to: EndpointID
+        public var bytes: UInt64
+        /// When the last bit left the sender.
+        public var sentAt: SimTime
+        /// When the first bit reaches the receiver: the time to call `deliver`.
+        public var arrivesAt: SimTime
+        /// One-way latency applied.
+        public var latency: SimDuration
+    }
+
+    /// Why a message did not get through.
+    public enum Drop: Error, Sendable, Equatable {
+        case senderDown, receiverDown, partitioned, lost
+    }
+
+    public let regions: RegionCatalog
+    public private(set) var endpoints: [Endpoint] = []
+    /// Jitter added to every one-way latency, in milliseconds.
+    public var jitterMilliseconds: Distribution
+    /// Probability of losing any message, in parts per million.
+    public var lossPartsPerMillion: UInt64 = 0
+    /// Partition groups: endpoints with different non-zero groups cannot talk. Group 0 talks to
+    /// everyone. Set through `partition(_:)`.
+    private var partitionGroup: [UInt32] = []
+    public private(set) var messagesDropped: UInt64 = 0
+    public private(set) var messagesDelivered: UInt64 = 0
+
+    private let jitterStream: RandomStream
+    private let lossStream: RandomStream
+
+    public init(regions: RegionCatalog, jitterMilliseconds: Distribution = .exponential(mean: 2), streams: RandomStreams) throws(NetworkError) {
+        do { try jitterMilliseconds.validate() } catch { throw .invalid("jitter: \(error.description)") }
+        self.regions = regions
+        self.jitterMilliseconds = jitterMilliseconds
+        jitterStream = streams.stream("network.jitter")
+        lossStream = streams.stream("network.loss")
+    }
+
+    @discardableResult
+    public mutating func addEndpoint(region: RegionID, link: LinkCapacity) throws(NetworkError) -> EndpointID {
+        guard region.index < regions.names.count else { throw .invalid("unknown region index \(region.index)") }
+        guard link.uplinkBitsPerSecond > 0, link.downlinkBitsPerSecond > 0 else { throw .invalid("link capacity must be > 0") }
+        guard endpoints.count < Int(UInt32.max) else { throw .invalid("too many endpoints") }
+        endpoints.append(Endpoint(region: region, link: link))
+        partitionGroup.append(0)
+        return EndpointID(UInt32(endpoints.count - 1))
+    }
+
+    public func endpoint(_ id: EndpointID) -> Endpoint { endpoints[id.index] }
+
+    /// Sends `bytes` from `from` to `to` at `now`. Returns the transmission to deliver at its
+    /// `arrivesAt`, or the reason it was dropped. A dropped message still occupied the
+    /// sender's uplink if the sender was up (it was sent and lost on the way).
+    public mutating func transmit(from: EndpointID, to: EndpointID, bytes: UInt64, now: SimTime) -> Result<Transmission, Drop> {
+        let s = endpoints[from.index]
+        guard !s.isDown else { return drop(.senderDown) }
+        let upStart = max(now, s.uplinkFreeAt)
+        let upDone = upStart + serialization(bytes, bitsPerSecond: s.link.uplinkBitsPerSecond, throttle: s.throttlePermille)
+        endpoints[from.index].uplinkFreeAt = upDone
+        endpoints[from.index].bytesSent &+= bytes
+        // Jitter is drawn for every message sent, lost or not, so that the k-th message gets
+        // the k-th draw whatever the loss rate and partitions: paired runs stay paired.
+        let latency = oneWayLatency(from, to)
+        guard from == to || canTalk(from, to) else { return drop(.partitioned) }
+        if lossPartsPerMillion > 0, lossStream.bernoulli(lossPartsPerMillion, over: 1_000_000) { return drop(.lost) }
+        return .success(Transmission(from: from, to: to, bytes: bytes, sentAt: upDone, arrivesAt: upStart + latency, latency: latency))
+    }
+
+    /// Completes a transmission whose first bit arrives now (`t.arrivesAt`): reserves the
+    /// receiver's downlink and returns the delivery time, or the reason it was dropped (the
+    /// receiver went down or got partitioned while the message was in flight).
+    public mutating func deliver(_ t: Transmission) -> Result<SimTime, Drop> {
+        let r = endpoints[t.to.index]
+        guard !r.isDown else { return drop(.receiverDown) }
+        guard t.from == t.to || canTalk(t.from, t.to) else { return drop(.partitioned) }
+        let downStart = max(t.arrivesAt, r.downlinkFreeAt)
+        let downDone = downStart + serialization(t.bytes, bitsPerSecond: r.link.downlinkBitsPerSecond, throttle: r.throttlePermille)
+        endpoints[t.to.index].downlinkFreeAt = downDone
+        endpoints[t.to.index].bytesReceived &+= t.bytes
+        messagesDelivered &+= 1
+        return .success(max(downDone, t.sentAt + t.latency))
+    }
+
+    private mutating func drop(_ reason: Drop) -> Result<Transmission, Drop> {
+        messagesDropped &+= 1
+        return .failure(reason)
+    }
+
+    private mutating func drop(_ reason: Drop) -> Result<SimTime, Drop> {
+        messagesDropped &+= 1
+        return .failure(reason)
+    }
+
+    /// Base RTT / 2 + jitter + spikes at either end.
+    private func oneWayLatency(_ a: EndpointID, _ b: EndpointID) -> SimDuration {
+        let ea = endpoints[a.index], eb = endpoints[b.index]
+        let base = SimDuration(nanoseconds: regions.baseRTT[ea.region.index][eb.region.index].nanoseconds / 2)
+        let jitterMs = max(0, jitterMilliseconds.sample(jitterStream))
+        return base + SimDuration(seconds: jitterMs / 1_000) + ea.extraLatency + eb.extraLatency
+    }
+
+    /// Time to push `bytes` through a link, rounded up to whole nanoseconds.
+    private func serialization(_ bytes: UInt64, bitsPerSecond: UInt64, throttle: UInt64) -> SimDuration {
+        let effective = max(1, UInt128(bitsPerSecond) * UInt128(throttle) / 1_000)
+        let ns = (UInt128(bytes) * 8 * 1_000_000_000 + effective - 1) / effective
+        return SimDuration(nanoseconds: ns > UInt128(UInt64.max) ? .max : UInt64(ns))
+    }
+
+    // MARK: Faults
+
+    public func canTalk(_ a: EndpointID, _ b: EndpointID) -> Bool {
+        let ga = partitionGroup[a.index], gb = partitionGroup[b.index]
+        return ga == 0 || gb == 0 || ga == gb
+    }
+
+    /// Splits the network: `groups[i]` lists the endpoints of side `i + 1`; endpoints on
+    /// different sides cannot exchange messages, endpoints listed nowhere talk to all.
+    /// Replaces any earlier partition.
+    public mutating func partition(_ groups: [[EndpointID]]) {
+        healPartition()
+        for (i, group) in groups.enumerated() {
+            for e in group { partitionGroup[e.index] = UInt32(i + 1) }
+        }
+    }
+
+    public mutating func healPartition() {
+        for i in partitionGroup.indices { partitionGroup[i] = 0 }
+    }
+
+    public mutating func setDown(_ e: EndpointID, _ down: Bool) {
+        endpoints[e.index].isDown = down
+        if !down {
+            // A restarted endpoint starts with empty queues.
+            endpoints[e.index].uplinkFreeAt = .zero
+            endpoints[e.index].downlinkFreeAt = .zero
+        }
+    }
+
+    public mutating func setThrottle(_ e: EndpointID, permille: UInt64) {
+        endpoints[e.index].throttlePermille = max(1, permille)
+    }
+
+    public mutating func setExtraLatency(_ e: EndpointID, _ extra: SimDuration) {
+        endpoints[e.index].extraLatency = extra
+    }
+}

@@ -1,0 +1,93 @@
+import SimSupport
+import Testing
+
+@testable import SimEngine
+
+@Suite struct NetworkTests {
+    /// Two endpoints in eu-west and us-east (70 ms RTT), 1 Gbit/s links, no jitter.
+    func pair(jitter: Distribution = .constant(0), seed: UInt64 = 1) throws -> (Network, EndpointID, EndpointID) {
+        var net = try Network(regions: .paperTestbed, jitterMilliseconds: jitter, streams: RandomStreams(runSeed: seed))
+        let a = try net.addEndpoint(region: RegionCatalog.paperTestbed.region(named: "eu-west")!, link: .symmetric(megabitsPerSecond: 1_000))
+        let b = try net.addEndpoint(region: RegionCatalog.paperTestbed.region(named: "us-east")!, link: .symmetric(megabitsPerSecond: 1_000))
+        return (net, a, b)
+    }
+
+    func send(_ net: inout Network, _ a: EndpointID, _ b: EndpointID, _ bytes: UInt64, at t: SimTime = .zero) -> SimTime? {
+        guard case .success(let tx) = net.transmit(from: a, to: b, bytes: bytes, now: t) else { return nil }
+        guard case .success(let at) = net.deliver(tx) else { return nil }
+        return at
+    }
+
+    @Test func bigMessagesTakeLongerThanSmallOnes() throws {
+        var (net, a, b) = try pair()
+        let small = send(&net, a, b, 1_024)!
+        var (net2, a2, b2) = try pair()
+        let big = send(&net2, a2, b2, 100 << 20)!
+        // 1 KiB: one-way latency 35 ms plus ~8 us of serialization.
+        #expect(small.nanoseconds > 35_000_000 && small.nanoseconds < 35_100_000)
+        // 100 MiB at 1 Gbit/s: 0.839 s of serialization plus the latency (cut-through).
+        let expected: UInt64 = (100 << 20) * 8 + 35_000_000
+        #expect(big.nanoseconds >= expected && big.nanoseconds < expected + 1_000_000)
+    }
+
+    @Test func uplinkIsFIFO() throws {
+        var (net, a, b) = try pair()
+        let first = send(&net, a, b, 10 << 20)!
+        let second = send(&net, a, b, 1_024)!
+        #expect(second > first)  // queued behind the first on a's uplink
+    }
+
+    @Test func slowerLinkSetsTheTransferTime() throws {
+        var net = try Network(regions: .paperTestbed, jitterMilliseconds: .constant(0), streams: RandomStreams(runSeed: 1))
+        let r = RegionID(0)
+        let fast = try net.addEndpoint(region: r, link: .symmetric(megabitsPerSecond: 1_000))
+        let slow = try net.addEndpoint(region: r, link: .symmetric(megabitsPerSecond: 100))
+        let at = send(&net, fast, slow, 1_000_000)!
+        // 8 Mbit through 100 Mbit/s = 80 ms, plus 1 ms one-way.
+        #expect(at.nanoseconds >= 81_000_000 && at.nanoseconds < 81_100_000)
+    }
+
+    @Test func throttlingSlowsALink() throws {
+        var (net, a, b) = try pair()
+        net.setThrottle(a, permille: 500)
+        let at = send(&net, a, b, 1_000_000)!
+        #expect(at.nanoseconds >= 35_000_000 + 16_000_000)
+    }
+
+    @Test func partitionsDownEndpointsAndLossDropMessages() throws {
+        var (net, a, b) = try pair()
+        net.partition([[a], [b]])
+        #expect(net.transmit(from: a, to: b, bytes: 10, now: .zero) == .failure(.partitioned))
+        net.healPartition()
+        #expect(send(&net, a, b, 10) != nil)
+        net.setDown(b, true)
+        guard case .success(let tx) = net.transmit(from: a, to: b, bytes: 10, now: .zero) else { Issue.record("sent"); return }
+        #expect(net.deliver(tx) == .failure(.receiverDown))
+        net.setDown(b, false)
+        net.lossPartsPerMillion = 1_000_000
+        #expect(net.transmit(from: a, to: b, bytes: 10, now: .zero) == .failure(.lost))
+        #expect(net.messagesDropped == 3)
+    }
+
+    @Test func lossDoesNotShiftJitter() throws {
+        func latencies(loss: UInt64) throws -> [SimTime?] {
+            var (net, a, b) = try pair(jitter: .exponential(mean: 5), seed: 3)
+            net.lossPartsPerMillion = loss
+            return (0..<200).map { i in
+                guard case .success(let tx) = net.transmit(from: a, to: b, bytes: 100, now: SimTime(nanoseconds: UInt64(i) * 1_000_000_000)) else { return nil }
+                return tx.arrivesAt
+            }
+        }
+        let clean = try latencies(loss: 0), lossy = try latencies(loss: 300_000)
+        #expect(lossy.contains(nil))
+        for (c, l) in zip(clean, lossy) where l != nil { #expect(c == l) }
+        #expect(try latencies(loss: 0) == clean)
+    }
+
+    @Test func rejectsBadCatalogs() {
+        #expect(throws: NetworkError.self) { try RegionCatalog(names: [], rttMilliseconds: []) }
+        #expect(throws: NetworkError.self) { try RegionCatalog(names: ["a", "a"], rttMilliseconds: [[0, 1], [1, 0]]) }
+        #expect(throws: NetworkError.self) { try RegionCatalog(names: ["a", "b"], rttMilliseconds: [[0, 1], [2, 0]]) }
+        #expect(throws: NetworkError.self) { try RegionCatalog(names: ["a"], rttMilliseconds: [[-1]]) }
+    }
+}
