@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Layer 0: vocabulary shared by everything (typed IDs, time, money, digests).
@@ -33,6 +34,15 @@ let package = Package(
         .target(name: "SimEngine", dependencies: ["SimSupport", "CGSL", "CSimRandom"]),
         .target(name: "Economics", dependencies: ["SimSupport"]),
 
+        // Layer 4: the world: runs the model through the engine, workloads, faults, checkers.
+        .target(name: "Simulation", dependencies: ["SimSupport", "SimEngine"]),
+
+        // Layer 5: scenario files -> validated `Scenario` values, sweeps.
+        .target(
+            name: "ScenarioLoader",
+            dependencies: ["Simulation", "SimEngine", "SimSupport", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+
         // Layer 5: results in SQLite, written through a sink so tests can do without a database.
         .target(name: "ResultsStore", dependencies: ["SimSupport", "CSQLite"]),
 
@@ -41,7 +51,7 @@ let package = Package(
             name: "walrus-sim",
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
-                "ResultsStore",
+                "ResultsStore", "Simulation", "ScenarioLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +62,7 @@ let package = Package(
         .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
+        .testTarget(name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport"], resources: [.copy("Malformed")]),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
     ]
 )

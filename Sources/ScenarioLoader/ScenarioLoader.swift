@@ -1,0 +1,1 @@
+/// ScenarioLoader: scenario files (TOML) -> validated `Scenario` values; see Scenarios/README.md.
