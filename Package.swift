@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport"]),
         .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
+        .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
