@@ -1,0 +1,2 @@
+// Temporary: the fast engine is being written; until then it is the reference engine.
+typealias FastWork = ReferenceWork
