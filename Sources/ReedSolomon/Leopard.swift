@@ -8,9 +8,6 @@ protocol LeopardWork {
     /// Number of shards (rows) in the array.
     var shardCount: Int { get }
 
-    /// A zeroed array of `shardCount` shards of `width` elements each.
-    init(shardCount: Int, width: Int)
-
     /// Sets shard `shard` from a row of `row.count / symbolBytes` symbols, each in the
     /// rs-simd byte layout (`ShardLayout`). Elements past the row's end stay as they were.
     mutating func load(shard: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int)

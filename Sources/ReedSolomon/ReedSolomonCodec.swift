@@ -33,6 +33,8 @@ public struct ReedSolomonCodec: Sendable, Hashable {
     /// The Leopard schedule in use (automatic choice as in rs-simd unless forced).
     public let rate: ReedSolomonRate
     public let engine: ReedSolomonEngine
+    /// The C kernel behind `.fast` (tests pin each one; callers get the best the CPU has).
+    var fastKernel = FastKernel.best
 
     /// Number of codeword indices, `originalCount + recoveryCount`.
     public var shardCount: Int { originalCount + recoveryCount }
@@ -116,11 +118,12 @@ public struct ReedSolomonCodec: Sendable, Hashable {
         try Self.expect(recovery.count, try Self.product(recoveryCount, rowBytes), "recovery")
         switch engine {
         case .reference:
-            runEncode(ReferenceWork.self, originals, recovery, rowBytes: rowBytes,
-                      symbolBytes: symbolBytes)
+            runEncode(originals, recovery, rowBytes: rowBytes, symbolBytes: symbolBytes,
+                      makeWork: ReferenceWork.init)
         case .fast:
-            runEncode(FastWork.self, originals, recovery, rowBytes: rowBytes,
-                      symbolBytes: symbolBytes)
+            runEncode(originals, recovery, rowBytes: rowBytes, symbolBytes: symbolBytes) {
+                FastWork(shardCount: $0, width: $1, kernel: fastKernel)
+            }
         }
     }
 
@@ -216,9 +219,11 @@ public struct ReedSolomonCodec: Sendable, Hashable {
                                      rate: rate, present: present)
         switch engine {
         case .reference:
-            runDecode(ReferenceWork.self, plan, input, originals, symbolBytes: symbolBytes)
+            runDecode(plan, input, originals, symbolBytes: symbolBytes, makeWork: ReferenceWork.init)
         case .fast:
-            runDecode(FastWork.self, plan, input, originals, symbolBytes: symbolBytes)
+            runDecode(plan, input, originals, symbolBytes: symbolBytes) {
+                FastWork(shardCount: $0, width: $1, kernel: fastKernel)
+            }
         }
     }
 
@@ -240,6 +245,13 @@ public struct ReedSolomonCodec: Sendable, Hashable {
 
     // MARK: Internals
 
+    /// The same code with the fast engine pinned to `kernel` (for tests and benchmarks).
+    func withFastKernel(_ kernel: FastKernel) -> ReedSolomonCodec {
+        var copy = self
+        copy.fastKernel = kernel
+        return copy
+    }
+
     private struct DecodeInput {
         let shards: UnsafeRawBufferPointer
         let rowBytes: Int
@@ -251,13 +263,14 @@ public struct ReedSolomonCodec: Sendable, Hashable {
         }
     }
 
-    private func runEncode<W: LeopardWork>(_: W.Type, _ originals: UnsafeRawBufferPointer,
+    /// `makeWork(shardCount, width)` creates an engine's work array.
+    private func runEncode<W: LeopardWork>(_ originals: UnsafeRawBufferPointer,
                                            _ recovery: UnsafeMutableRawBufferPointer,
-                                           rowBytes: Int, symbolBytes: Int) {
+                                           rowBytes: Int, symbolBytes: Int,
+                                           makeWork: (Int, Int) -> W) {
         let k = originalCount, r = recoveryCount
-        var work = W(shardCount: LeopardEncoder.workCount(originalCount: k, recoveryCount: r,
-                                                          rate: rate),
-                     width: rowBytes / 2)
+        var work = makeWork(LeopardEncoder.workCount(originalCount: k, recoveryCount: r, rate: rate),
+                            rowBytes / 2)
         for i in 0..<k {
             let row = UnsafeRawBufferPointer(rebasing: originals[(i * rowBytes)..<((i + 1) * rowBytes)])
             work.load(shard: i, from: row, symbolBytes: symbolBytes)
@@ -270,11 +283,10 @@ public struct ReedSolomonCodec: Sendable, Hashable {
         }
     }
 
-    private func runDecode<W: LeopardWork>(_: W.Type, _ plan: LeopardDecodePlan,
-                                           _ input: DecodeInput,
+    private func runDecode<W: LeopardWork>(_ plan: LeopardDecodePlan, _ input: DecodeInput,
                                            _ originals: UnsafeMutableRawBufferPointer,
-                                           symbolBytes: Int) {
-        var work = W(shardCount: plan.workCount, width: input.rowBytes / 2)
+                                           symbolBytes: Int, makeWork: (Int, Int) -> W) {
+        var work = makeWork(plan.workCount, input.rowBytes / 2)
         for index in 0..<shardCount where plan.present[index] {
             work.load(shard: plan.position(ofIndex: index), from: input.row(index),
                       symbolBytes: symbolBytes)

@@ -9,6 +9,7 @@ struct ReferenceWork: LeopardWork {
     private(set) var elements: [UInt16]
     private let tables = GFTables.shared
 
+    /// A zeroed array of `shardCount` shards of `width` elements each.
     init(shardCount: Int, width: Int) {
         self.shardCount = shardCount
         self.width = width

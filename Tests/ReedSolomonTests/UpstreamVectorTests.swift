@@ -6,9 +6,9 @@ import ReedSolomon
 /// Encodes upstream originals, checks the recovery hash, then decodes with the first
 /// `min(k, r)` originals missing and checks they come back.
 private func checkUpstream(originalCount k: Int, recoveryCount r: Int, shardBytes: Int, seed: UInt8,
-                           rate: ReedSolomonRate?, engine: ReedSolomonEngine, sha256: String,
+                           rate: ReedSolomonRate?, engine: EngineUnderTest, sha256: String,
                            checkDecode: Bool = true) throws {
-    let codec = try ReedSolomonCodec(originalCount: k, recoveryCount: r, engine: engine, rate: rate)
+    let codec = try engine.codec(originalCount: k, recoveryCount: r, rate: rate)
     let originals = upstreamOriginals(count: k, shardBytes: shardBytes, seed: seed)
     let recovery = try codec.encode(originals)
     #expect(recovery.count == r)
@@ -37,29 +37,29 @@ func chaCha8KnownAnswer() {
     #expect(bytes == [0x3e, 0x00, 0xef, 0x2f, 0x89, 0x5f, 0x40, 0xd6])
 }
 
-@Test("DEFAULT_TINY: automatic rate", arguments: defaultTiny, ReedSolomonEngine.allCases)
-func upstreamDefaultTiny(vector: UpstreamVector, engine: ReedSolomonEngine) throws {
+@Test("DEFAULT_TINY: automatic rate", arguments: defaultTiny, EngineUnderTest.available)
+func upstreamDefaultTiny(vector: UpstreamVector, engine: EngineUnderTest) throws {
     try checkUpstream(originalCount: vector.originalCount, recoveryCount: vector.recoveryCount,
                       shardBytes: 1024, seed: vector.seed, rate: nil, engine: engine,
                       sha256: vector.sha256)
 }
 
-@Test("HIGH_TINY: forced high rate", arguments: highTiny, ReedSolomonEngine.allCases)
-func upstreamHighTiny(vector: UpstreamVector, engine: ReedSolomonEngine) throws {
+@Test("HIGH_TINY: forced high rate", arguments: highTiny, EngineUnderTest.available)
+func upstreamHighTiny(vector: UpstreamVector, engine: EngineUnderTest) throws {
     try checkUpstream(originalCount: vector.originalCount, recoveryCount: vector.recoveryCount,
                       shardBytes: 1024, seed: vector.seed, rate: .high, engine: engine,
                       sha256: vector.sha256)
 }
 
-@Test("LOW_TINY: forced low rate", arguments: lowTiny, ReedSolomonEngine.allCases)
-func upstreamLowTiny(vector: UpstreamVector, engine: ReedSolomonEngine) throws {
+@Test("LOW_TINY: forced low rate", arguments: lowTiny, EngineUnderTest.available)
+func upstreamLowTiny(vector: UpstreamVector, engine: EngineUnderTest) throws {
     try checkUpstream(originalCount: vector.originalCount, recoveryCount: vector.recoveryCount,
                       shardBytes: 1024, seed: vector.seed, rate: .low, engine: engine,
                       sha256: vector.sha256)
 }
 
-@Test("8-byte shards: HIGH 34000:2000 and LOW 2000:34000", arguments: ReedSolomonEngine.allCases)
-func upstreamEightByteShards(engine: ReedSolomonEngine) throws {
+@Test("8-byte shards: HIGH 34000:2000 and LOW 2000:34000", arguments: EngineUnderTest.available)
+func upstreamEightByteShards(engine: EngineUnderTest) throws {
     try checkUpstream(originalCount: 34000, recoveryCount: 2000, shardBytes: 8, seed: 123, rate: .high,
                       engine: engine,
                       sha256: "8bd33dbe0189b5bffcb843fd93fd8c85daada2533cc7df0c352773e846b701f5",
@@ -95,8 +95,8 @@ private let largeVectors: [LargeVector] = [
 ]
 
 @Test("64-byte shards, up to 65536 shards (slow tier)", .enabled(if: slowTestsEnabled),
-      arguments: largeVectors, ReedSolomonEngine.allCases)
-func upstreamLarge(vector: LargeVector, engine: ReedSolomonEngine) throws {
+      arguments: largeVectors, EngineUnderTest.available)
+func upstreamLarge(vector: LargeVector, engine: EngineUnderTest) throws {
     try checkUpstream(originalCount: vector.originalCount, recoveryCount: vector.recoveryCount,
                       shardBytes: 64, seed: vector.seed, rate: vector.rate, engine: engine,
                       sha256: vector.sha256, checkDecode: false)
