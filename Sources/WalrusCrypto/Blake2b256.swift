@@ -135,6 +135,25 @@ public enum Blake2b256 {
     }
 }
 
+extension Blake2b256 {
+    /// libsodium on a raw buffer, without allocating (for benchmarks against the Swift path).
+    public static func sodiumHash(_ data: UnsafeRawBufferPointer) -> Digest32 {
+        Sodium.ensureInitialized()
+        var out: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var dummy: UInt8 = 0
+        withUnsafeMutableBytes(of: &out) { o in
+            let op = o.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if let base = data.baseAddress, data.count > 0 {
+                _ = crypto_generichash(op, 32, base.assumingMemoryBound(to: UInt8.self), UInt64(data.count), nil, 0)
+            } else {
+                _ = crypto_generichash(op, 32, &dummy, 0, nil, 0)
+            }
+        }
+        return Digest32(w0: UInt64(littleEndian: out.0), w1: UInt64(littleEndian: out.1),
+                        w2: UInt64(littleEndian: out.2), w3: UInt64(littleEndian: out.3))
+    }
+}
+
 /// One-time libsodium initialisation (idempotent and thread-safe in libsodium itself).
 enum Sodium {
     static let initialized: Bool = sodium_init() >= 0

@@ -27,6 +27,9 @@ struct BenchBlobID: ParsableCommand {
     @Flag(help: "Time only the equivalent BLAKE2b calls (the floor).")
     var floor = false
 
+    @Flag(help: "With --floor: hash with libsodium's one-shot crypto_generichash instead of the Swift path.")
+    var sodium = false
+
     func validate() throws {
         guard bytes >= 0 else { throw ValidationError("--bytes must be >= 0") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be >= 1") }
@@ -42,7 +45,7 @@ struct BenchBlobID: ParsableCommand {
         if floor {
             for _ in 0..<`repeat` {
                 let start = ContinuousClock.now
-                let (calls, digest) = Self.hashFloor(n: shards, symbolSize: s, threads: t)
+                let (calls, digest) = Self.hashFloor(n: shards, symbolSize: s, threads: t, sodium: sodium)
                 best = min(best, Self.seconds(ContinuousClock.now - start))
                 detail = "hash_calls=\(calls) check=\(digest.hex.prefix(8))"
             }
@@ -70,7 +73,7 @@ struct BenchBlobID: ParsableCommand {
     }
 
     /// The hash calls of one blob's metadata on dummy data, split over `threads` workers.
-    static func hashFloor(n: Int, symbolSize s: Int, threads: Int) -> (Int, Digest32) {
+    static func hashFloor(n: Int, symbolSize s: Int, threads: Int, sodium: Bool) -> (Int, Digest32) {
         let perWorker = (n + threads - 1) / threads
         var results = [Digest32](repeating: .zero, count: threads)
         let symbol = [UInt8](repeating: 0xA5, count: s)
@@ -78,6 +81,20 @@ struct BenchBlobID: ParsableCommand {
             let out = UncheckedPointer(res.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: threads) { w in
                 var acc = Digest32.zero
+                if sodium {
+                    var leaf = [UInt8](repeating: 0xA5, count: s + 1)
+                    var inner = [UInt8](repeating: 1, count: 65)
+                    for _ in (w * perWorker)..<min(n, (w + 1) * perWorker) {
+                        for _ in 0..<n { acc.w0 ^= leaf.withUnsafeBytes { Blake2b256.sodiumHash($0) }.w0 }
+                        for _ in 0..<(2 * (n - 1)) {
+                            acc = inner.withUnsafeBytes { Blake2b256.sodiumHash($0) }
+                            inner.withUnsafeMutableBytes { acc.store(to: $0.baseAddress! + 1) }
+                        }
+                    }
+                    leaf[0] = 0
+                    out.pointer[w] = acc
+                    return
+                }
                 symbol.withUnsafeBytes { sym in
                     for _ in (w * perWorker)..<min(n, (w + 1) * perWorker) {
                         // n leaf hashes and 2(n-1) inner hashes per row/column pair.
