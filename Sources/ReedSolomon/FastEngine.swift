@@ -120,3 +120,8 @@ struct FastWork: LeopardWork {
                 tables.multiply)
     }
 }
+
+extension ReedSolomonEngine {
+    /// The instruction set `.fast` uses on this CPU: "gfni", "avx2" or "scalar" (for reports).
+    public static var fastKernelName: String { "\(FastKernel.best)" }
+}

@@ -116,12 +116,16 @@ public struct ReedSolomonCodec: Sendable, Hashable {
         let rowBytes = try Self.product(symbolBytes, codewordCount)
         try Self.expect(originals.count, try Self.product(originalCount, rowBytes), "originals")
         try Self.expect(recovery.count, try Self.product(recoveryCount, rowBytes), "recovery")
+        let workCount = LeopardEncoder.workCount(originalCount: originalCount,
+                                                 recoveryCount: recoveryCount, rate: rate)
         switch engine {
         case .reference:
             runEncode(originals, recovery, rowBytes: rowBytes, symbolBytes: symbolBytes,
+                      stripes: Stripes(wholeRowOf: rowBytes, symbolBytes: symbolBytes),
                       makeWork: ReferenceWork.init)
         case .fast:
-            runEncode(originals, recovery, rowBytes: rowBytes, symbolBytes: symbolBytes) {
+            runEncode(originals, recovery, rowBytes: rowBytes, symbolBytes: symbolBytes,
+                      stripes: Stripes(rowBytes: rowBytes, symbolBytes: symbolBytes, workCount: workCount)) {
                 FastWork(shardCount: $0, width: $1, kernel: fastKernel)
             }
         }
@@ -219,9 +223,13 @@ public struct ReedSolomonCodec: Sendable, Hashable {
                                      rate: rate, present: present)
         switch engine {
         case .reference:
-            runDecode(plan, input, originals, symbolBytes: symbolBytes, makeWork: ReferenceWork.init)
+            runDecode(plan, input, originals,
+                      stripes: Stripes(wholeRowOf: rowBytes, symbolBytes: symbolBytes),
+                      makeWork: ReferenceWork.init)
         case .fast:
-            runDecode(plan, input, originals, symbolBytes: symbolBytes) {
+            runDecode(plan, input, originals,
+                      stripes: Stripes(rowBytes: rowBytes, symbolBytes: symbolBytes,
+                                       workCount: plan.workCount)) {
                 FastWork(shardCount: $0, width: $1, kernel: fastKernel)
             }
         }
@@ -263,40 +271,46 @@ public struct ReedSolomonCodec: Sendable, Hashable {
         }
     }
 
-    /// `makeWork(shardCount, width)` creates an engine's work array.
+    /// Runs the encoding schedule over the rows stripe by stripe (see `Stripes`);
+    /// `makeWork(shardCount, width)` creates an engine's work array, reused for every stripe.
     private func runEncode<W: LeopardWork>(_ originals: UnsafeRawBufferPointer,
                                            _ recovery: UnsafeMutableRawBufferPointer,
-                                           rowBytes: Int, symbolBytes: Int,
+                                           rowBytes: Int, symbolBytes: Int, stripes: Stripes,
                                            makeWork: (Int, Int) -> W) {
         let k = originalCount, r = recoveryCount
         var work = makeWork(LeopardEncoder.workCount(originalCount: k, recoveryCount: r, rate: rate),
-                            rowBytes / 2)
-        for i in 0..<k {
-            let row = UnsafeRawBufferPointer(rebasing: originals[(i * rowBytes)..<((i + 1) * rowBytes)])
-            work.load(shard: i, from: row, symbolBytes: symbolBytes)
-        }
-        LeopardEncoder.encode(&work, originalCount: k, recoveryCount: r, rate: rate)
-        for i in 0..<r {
-            let row = UnsafeMutableRawBufferPointer(
-                rebasing: recovery[(i * rowBytes)..<((i + 1) * rowBytes)])
-            work.store(shard: i, to: row, symbolBytes: symbolBytes)
+                            stripes.maxStripeBytes / 2)
+        for stripe in stripes.ranges {
+            for i in 0..<k {
+                let row = UnsafeRawBufferPointer(
+                    rebasing: originals[(i * rowBytes + stripe.lowerBound)..<(i * rowBytes + stripe.upperBound)])
+                work.load(shard: i, from: row, symbolBytes: stripes.unitBytes)
+            }
+            LeopardEncoder.encode(&work, originalCount: k, recoveryCount: r, rate: rate)
+            for i in 0..<r {
+                let row = UnsafeMutableRawBufferPointer(
+                    rebasing: recovery[(i * rowBytes + stripe.lowerBound)..<(i * rowBytes + stripe.upperBound)])
+                work.store(shard: i, to: row, symbolBytes: stripes.unitBytes)
+            }
         }
     }
 
     private func runDecode<W: LeopardWork>(_ plan: LeopardDecodePlan, _ input: DecodeInput,
                                            _ originals: UnsafeMutableRawBufferPointer,
-                                           symbolBytes: Int, makeWork: (Int, Int) -> W) {
-        var work = makeWork(plan.workCount, input.rowBytes / 2)
-        for index in 0..<shardCount where plan.present[index] {
-            work.load(shard: plan.position(ofIndex: index), from: input.row(index),
-                      symbolBytes: symbolBytes)
-        }
-        plan.decode(&work)
+                                           stripes: Stripes, makeWork: (Int, Int) -> W) {
+        var work = makeWork(plan.workCount, stripes.maxStripeBytes / 2)
         let rowBytes = input.rowBytes
-        for j in 0..<originalCount where !plan.present[j] {
-            let row = UnsafeMutableRawBufferPointer(
-                rebasing: originals[(j * rowBytes)..<((j + 1) * rowBytes)])
-            work.store(shard: plan.position(ofIndex: j), to: row, symbolBytes: symbolBytes)
+        for stripe in stripes.ranges {
+            for index in 0..<shardCount where plan.present[index] {
+                let row = UnsafeRawBufferPointer(rebasing: input.row(index)[stripe])
+                work.load(shard: plan.position(ofIndex: index), from: row, symbolBytes: stripes.unitBytes)
+            }
+            plan.decode(&work)
+            for j in 0..<originalCount where !plan.present[j] {
+                let row = UnsafeMutableRawBufferPointer(
+                    rebasing: originals[(j * rowBytes + stripe.lowerBound)..<(j * rowBytes + stripe.upperBound)])
+                work.store(shard: plan.position(ofIndex: j), to: row, symbolBytes: stripes.unitBytes)
+            }
         }
     }
 
