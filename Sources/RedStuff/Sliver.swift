@@ -129,7 +129,7 @@ public struct Sliver: Hashable, Sendable, BCSEncodable {
 
 /// The pair of slivers one shard stores for a blob: primary sliver `index` and secondary sliver
 /// `n - 1 - index`. BCS (`SliverPair`): primary then secondary.
-public struct SliverPair: Hashable, Sendable, BCSEncodable {
+public struct SliverPair: Hashable, Sendable, BCSEncodable, BCSDecodable {
     public let primary: Sliver
     public let secondary: Sliver
 
