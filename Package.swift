@@ -25,7 +25,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         // Layer 1-2: codecs and crypto. They know nothing of simulation.
-        .target(name: "ReedSolomon"),
+        // GF(2^16) butterflies in C: AVX2 (pshufb) and GFNI kernels chosen at run time, plus a
+        // portable scalar kernel with identical output (DESIGN §9). -O3 even in debug builds keeps
+        // the test suite fast; unsafeFlags are fine in this root package.
+        .target(name: "CReedSolomonSIMD", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "ReedSolomon", dependencies: ["CReedSolomonSIMD"]),
         .target(name: "WalrusCrypto", dependencies: ["CSodium"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
 
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport"]),
         .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
+        .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
         .testTarget(name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport"], resources: [.copy("Malformed")]),

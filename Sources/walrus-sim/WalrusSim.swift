@@ -7,7 +7,12 @@ struct WalrusSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walrus-sim",
         abstract: "A deterministic discrete-event simulator of the Walrus storage network.",
-        subcommands: [Bench.self]
+        subcommands: [
+            Bench.self,
+            BlobIDCommand.self,
+            EncodeCommand.self,
+            DecodeCommand.self,
+        ]
     )
 }
 
@@ -15,6 +20,10 @@ struct WalrusSim: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print one line of key=value results.",
-        subcommands: [BenchPHOLD.self]
+        subcommands: [
+            BenchPHOLD.self,
+            BenchRS.self,
+            BenchBlobID.self,
+        ]
     )
 }

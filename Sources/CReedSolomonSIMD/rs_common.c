@@ -1,0 +1,213 @@
+// Tables, layout conversion, dispatch and the portable scalar kernel.
+#include "CReedSolomonSIMD.h"
+#include "rs_internal.h"
+
+#include <string.h>
+
+// ---- CPU features --------------------------------------------------------------------------
+
+int rs_kernel_supported(rs_kernel kernel) {
+    switch (kernel) {
+    case RS_KERNEL_SCALAR: return 1;
+#if defined(__x86_64__) || defined(__i386__)
+    case RS_KERNEL_AVX2: return __builtin_cpu_supports("avx2");
+    case RS_KERNEL_GFNI: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("gfni");
+#endif
+    default: return 0;
+    }
+}
+
+rs_kernel rs_best_kernel(void) {
+    if (rs_kernel_supported(RS_KERNEL_GFNI)) return RS_KERNEL_GFNI;
+    if (rs_kernel_supported(RS_KERNEL_AVX2)) return RS_KERNEL_AVX2;
+    return RS_KERNEL_SCALAR;
+}
+
+// A kernel the CPU cannot run falls back to scalar, so a bad argument never faults.
+static rs_kernel usable(rs_kernel kernel) {
+    return rs_kernel_supported(kernel) ? kernel : RS_KERNEL_SCALAR;
+}
+
+// ---- Tables --------------------------------------------------------------------------------
+
+static uint16_t gf_mul(uint16_t x, uint16_t log_factor, const uint16_t *exp, const uint16_t *log) {
+    if (x == 0) return 0;
+    uint32_t sum = (uint32_t)log[x] + log_factor;
+    return exp[(uint16_t)(sum + (sum >> 16))];
+}
+
+void rs_build_mul_tables(const uint16_t *exp, const uint16_t *log, uint8_t *tables) {
+    for (uint32_t m = 0; m < 65536; m++) {
+        uint8_t *t = tables + (size_t)m * RS_MUL_TABLE_BYTES_PER_FACTOR;
+        // Nibble tables: the product is linear, so it is the XOR of the four nibbles' products.
+        for (int i = 0; i < 4; i++) {
+            for (int x = 0; x < 16; x++) {
+                uint16_t p = gf_mul((uint16_t)(x << (4 * i)), (uint16_t)m, exp, log);
+                t[16 * i + x] = (uint8_t)p;
+                t[64 + 16 * i + x] = (uint8_t)(p >> 8);
+            }
+        }
+        // GFNI matrices: output bit i of a byte is the parity of (matrix byte 7-i) & input.
+        uint16_t from_low[8], from_high[8];
+        for (int j = 0; j < 8; j++) {
+            from_low[j] = gf_mul((uint16_t)(1u << j), (uint16_t)m, exp, log);
+            from_high[j] = gf_mul((uint16_t)(1u << (j + 8)), (uint16_t)m, exp, log);
+        }
+        uint8_t *matrices = t + 128;  // low->low, high->low, low->high, high->high
+        for (int i = 0; i < 8; i++) {
+            uint8_t ll = 0, hl = 0, lh = 0, hh = 0;
+            for (int j = 0; j < 8; j++) {
+                ll |= (uint8_t)(((from_low[j] >> i) & 1) << j);
+                hl |= (uint8_t)(((from_high[j] >> i) & 1) << j);
+                lh |= (uint8_t)(((from_low[j] >> (8 + i)) & 1) << j);
+                hh |= (uint8_t)(((from_high[j] >> (8 + i)) & 1) << j);
+            }
+            matrices[0 + 7 - i] = ll;
+            matrices[8 + 7 - i] = hl;
+            matrices[16 + 7 - i] = lh;
+            matrices[24 + 7 - i] = hh;
+        }
+    }
+}
+
+// ---- Layout --------------------------------------------------------------------------------
+
+// Writes n elements (low bytes `lo`, high bytes `hi`) at element position x of a shard.
+static void put_run(uint8_t *shard, size_t x, const uint8_t *lo, const uint8_t *hi, size_t n) {
+    while (n > 0) {
+        size_t offset = x & 31, take = 32 - offset < n ? 32 - offset : n;
+        uint8_t *chunk = shard + (x >> 5) * 64;
+        memcpy(chunk + offset, lo, take);
+        memcpy(chunk + 32 + offset, hi, take);
+        x += take; lo += take; hi += take; n -= take;
+    }
+}
+
+static void get_run(const uint8_t *shard, size_t x, uint8_t *lo, uint8_t *hi, size_t n) {
+    while (n > 0) {
+        size_t offset = x & 31, take = 32 - offset < n ? 32 - offset : n;
+        const uint8_t *chunk = shard + (x >> 5) * 64;
+        memcpy(lo, chunk + offset, take);
+        memcpy(hi, chunk + 32 + offset, take);
+        x += take; lo += take; hi += take; n -= take;
+    }
+}
+
+void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count) {
+    if (symbol_bytes % 64 == 0) {  // whole chunks: the layouts coincide
+        memcpy(shard, row, symbol_bytes * symbol_count);
+        return;
+    }
+    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2, x = 0;
+    for (size_t s = 0; s < symbol_count; s++) {
+        const uint8_t *symbol = row + s * symbol_bytes;
+        for (size_t b = 0; b < full; b++, x += 32) put_run(shard, x, symbol + 64 * b, symbol + 64 * b + 32, 32);
+        put_run(shard, x, symbol + 64 * full, symbol + 64 * full + half_tail, half_tail);
+        x += half_tail;
+    }
+}
+
+void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count) {
+    if (symbol_bytes % 64 == 0) {
+        memcpy(row, shard, symbol_bytes * symbol_count);
+        return;
+    }
+    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2, x = 0;
+    for (size_t s = 0; s < symbol_count; s++) {
+        uint8_t *symbol = row + s * symbol_bytes;
+        for (size_t b = 0; b < full; b++, x += 32) get_run(shard, x, symbol + 64 * b, symbol + 64 * b + 32, 32);
+        get_run(shard, x, symbol + 64 * full, symbol + 64 * full + half_tail, half_tail);
+        x += half_tail;
+    }
+}
+
+void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes) {
+    // Plain loop: compilers vectorise it at -O2 with the baseline SSE2.
+    uint64_t *x64 = (uint64_t *)x;
+    const uint64_t *y64 = (const uint64_t *)y;
+    for (size_t i = 0; i < bytes / 8; i++) x64[i] ^= y64[i];
+}
+
+// ---- Scalar kernel -------------------------------------------------------------------------
+
+static inline void scalar_mul_add(uint8_t *a, const uint8_t *b, size_t bytes, const uint8_t *t) {
+    for (size_t c = 0; c < bytes; c += 64) {
+        for (int i = 0; i < 32; i++) {
+            uint8_t lo = b[c + i], hi = b[c + 32 + i];
+            a[c + i] ^= t[lo & 15] ^ t[16 + (lo >> 4)] ^ t[32 + (hi & 15)] ^ t[48 + (hi >> 4)];
+            a[c + 32 + i] ^= t[64 + (lo & 15)] ^ t[80 + (lo >> 4)] ^ t[96 + (hi & 15)] ^ t[112 + (hi >> 4)];
+        }
+    }
+}
+
+static void scalar_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
+                       size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    for (size_t dist = size / 2; dist > 0; dist /= 2) {
+        for (size_t r = 0; r < truncated; r += 2 * dist) {
+            uint16_t m = skew[r + dist + skew_delta - 1];
+            for (size_t i = r; i < r + dist; i++) {
+                uint8_t *a = work + (pos + i) * sb, *b = a + dist * sb;
+                if (m != 65535) scalar_mul_add(a, b, sb, RS_TABLE(tables, m));
+                rs_xor(b, a, sb);
+            }
+        }
+    }
+}
+
+static void scalar_ifft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
+                        size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    for (size_t dist = 1; dist < size; dist *= 2) {
+        for (size_t r = 0; r < truncated; r += 2 * dist) {
+            uint16_t m = skew[r + dist + skew_delta - 1];
+            for (size_t i = r; i < r + dist; i++) {
+                uint8_t *a = work + (pos + i) * sb, *b = a + dist * sb;
+                rs_xor(b, a, sb);
+                if (m != 65535) scalar_mul_add(a, b, sb, RS_TABLE(tables, m));
+            }
+        }
+    }
+}
+
+static void scalar_mul(uint8_t *x, size_t bytes, const uint8_t *t) {
+    for (size_t c = 0; c < bytes; c += 64) {
+        for (int i = 0; i < 32; i++) {
+            uint8_t lo = x[c + i], hi = x[c + 32 + i];
+            x[c + i] = t[lo & 15] ^ t[16 + (lo >> 4)] ^ t[32 + (hi & 15)] ^ t[48 + (hi >> 4)];
+            x[c + 32 + i] = t[64 + (lo & 15)] ^ t[80 + (lo >> 4)] ^ t[96 + (hi & 15)] ^ t[112 + (hi >> 4)];
+        }
+    }
+}
+
+// ---- Dispatch ------------------------------------------------------------------------------
+
+void rs_fft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
+            size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    switch (usable(kernel)) {
+#if defined(__x86_64__)
+    case RS_KERNEL_GFNI: rs_gfni_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_AVX2: rs_avx2_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+#endif
+    default: scalar_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    }
+}
+
+void rs_ifft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
+             size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    switch (usable(kernel)) {
+#if defined(__x86_64__)
+    case RS_KERNEL_GFNI: rs_gfni_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_AVX2: rs_avx2_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+#endif
+    default: scalar_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    }
+}
+
+void rs_mul(rs_kernel kernel, uint8_t *x, size_t bytes, uint16_t log_factor, const uint8_t *tables) {
+    switch (usable(kernel)) {
+#if defined(__x86_64__)
+    case RS_KERNEL_GFNI: rs_gfni_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
+    case RS_KERNEL_AVX2: rs_avx2_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
+#endif
+    default: scalar_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
+    }
+}

@@ -1,0 +1,128 @@
+import WalrusCrypto
+
+/// A blob ID: `BLAKE2b-256(0x01 || u64le(unencoded length) || Merkle root of pair hashes)`
+/// (spec §3.3). Text form: URL-safe base64 without padding (43 characters).
+///
+/// Two integer readings exist and must not be mixed: the shard rotation reads the bytes as a
+/// big-endian integer (`rotationOffset`), Move's `u256` reads them little-endian.
+public struct BlobID: Hashable, Sendable, Comparable, CustomStringConvertible, BCSEncodable, BCSDecodable {
+    public let digest: Digest32
+
+    public init(digest: Digest32) { self.digest = digest }
+
+    /// 32 raw bytes, or nil for another length.
+    public init?(bytes: [UInt8]) {
+        guard let d = Digest32(bytes: bytes) else { return nil }
+        digest = d
+    }
+
+    /// Parses the 43-character URL-safe base64 form (padding tolerated), nil if malformed.
+    public init?(base64 text: String) {
+        guard let bytes = Base64URL.decode(text), let d = Digest32(bytes: bytes) else { return nil }
+        digest = d
+    }
+
+    /// Derives the ID from the blob's Merkle root (`BlobIdDerivation` BCS preimage, 41 bytes).
+    public static func derive(encodingType: UInt8 = EncodingConfig.encodingTypeRS2, unencodedLength: UInt64,
+                              merkleRoot: MerkleNode) -> BlobID {
+        var w = BCSWriter(capacity: 41)
+        w.writeU8(encodingType)
+        w.writeU64(unencodedLength)
+        w.writeDigest(merkleRoot.value)
+        return BlobID(digest: Blake2b256.hash(w.bytes))
+    }
+
+    public var bytes: [UInt8] { digest.bytes }
+    public var base64: String { Base64URL.encode(bytes) }
+    public var description: String { base64 }
+
+    /// `(blob ID as a big-endian 256-bit integer) mod n`: the pair-to-shard rotation (spec §2.5).
+    public func rotationOffset(nShards n: Int) -> Int {
+        precondition(n > 0, "nShards must be positive")
+        var acc = 0
+        for b in bytes { acc = (acc * 256 + Int(b)) % n }
+        return acc
+    }
+
+    public static func < (a: BlobID, b: BlobID) -> Bool { a.digest < b.digest }
+
+    public func encode(to w: inout BCSWriter) { w.writeDigest(digest) }
+    public init(from r: inout BCSReader) throws(BCSError) { digest = try r.readDigest() }
+}
+
+/// Pair-to-shard assignment for one blob (`encoding/mapping.rs`): pair `p` is stored on shard
+/// `(p + offset) mod n`, with `offset = BlobID.rotationOffset(nShards:)`.
+public struct ShardMapping: Sendable, Hashable {
+    public let nShards: Int
+    public let offset: Int
+
+    public init(blobID: BlobID, nShards: Int) {
+        self.nShards = nShards
+        offset = blobID.rotationOffset(nShards: nShards)
+    }
+
+    public func shard(ofPair pair: Int) -> Int { (pair + offset) % nShards }
+    public func pair(ofShard shard: Int) -> Int { (nShards + shard - offset) % nShards }
+
+    /// `rotate_pairs`: element `i` of the result is the item for shard `i`.
+    public func rotate<T>(_ pairs: [T]) -> [T] {
+        guard pairs.count == nShards, nShards > 0 else { return pairs }
+        return (0..<nShards).map { pairs[pair(ofShard: $0)] }
+    }
+}
+
+/// URL-safe base64 without padding (RFC 4648 §5).
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            for shift in [18, 12, 6, 0] { out.append(alphabet[Int((v >> UInt32(shift)) & 63)]) }
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let v = UInt32(bytes[i]) << 16
+            out.append(alphabet[Int((v >> 18) & 63)]); out.append(alphabet[Int((v >> 12) & 63)])
+        } else if rest == 2 {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out.append(alphabet[Int((v >> 18) & 63)]); out.append(alphabet[Int((v >> 12) & 63)])
+            out.append(alphabet[Int((v >> 6) & 63)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes; nil on a character outside the alphabet, a bad length, or non-zero spare bits.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var chars = Array(text.utf8)
+        while chars.last == UInt8(ascii: "=") { chars.removeLast() }
+        guard chars.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in chars {
+            let v: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "-"): v = 62
+            case UInt8(ascii: "_"): v = 63
+            default: return nil
+            }
+            acc = (acc << 6) | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                acc &= (1 << UInt32(bits)) - 1
+            }
+        }
+        guard acc == 0 else { return nil }
+        return out
+    }
+}

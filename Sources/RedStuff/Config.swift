@@ -1,0 +1,187 @@
+import WalrusCrypto
+
+/// RedStuff ("RS2"): Walrus's two-dimensional Reed-Solomon blob encoding over GF(2^16), byte
+/// compatible with `walrus-core` (see `shared/spec/walrus-encoding.md`).
+///
+/// Everything here is a value type with no global mutable state; results never depend on the
+/// number of threads used (`EncodingOptions.threads`).
+
+/// Which of the two sliver dimensions.
+///
+/// A *primary* sliver is a row of the expanded matrix (C symbols stored, expanded with the
+/// secondary code to n); a *secondary* sliver is a column (R symbols stored, expanded with the
+/// primary code to n).
+public enum SliverAxis: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case primary = 0
+    case secondary = 1
+
+    public var orthogonal: SliverAxis { self == .primary ? .secondary : .primary }
+    public var description: String { self == .primary ? "primary" : "secondary" }
+}
+
+/// Every failure in this module. Nothing traps on bad input; each problem is one of these.
+public enum RedStuffError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// n must be in 4...65535 (n <= 3 has f = 0, so rs-simd would get zero recovery shards).
+    case invalidShardCount(Int)
+    /// The blob needs a symbol larger than 65534 bytes.
+    case dataTooLarge(length: UInt64, maxLength: UInt64)
+    /// An index (sliver, pair, symbol, leaf) outside `0..<count`.
+    case indexOutOfRange(index: Int, count: Int)
+    /// The same index given twice where distinct ones are required.
+    case duplicateIndex(Int)
+    /// A sliver or symbol of the wrong byte length.
+    case wrongSize(what: String, expected: Int, actual: Int)
+    /// A symbol size that differs from the one the metadata implies.
+    case symbolSizeMismatch(expected: Int, actual: Int)
+    /// The sliver's Merkle root is not the one in the metadata.
+    case merkleRootMismatch
+    /// A Merkle proof that is too long or does not lead to the expected root.
+    case invalidMerkleProof
+    /// Metadata with the wrong number of sliver-pair hashes.
+    case wrongHashCount(expected: Int, actual: Int)
+    /// The blob ID does not match the metadata it claims to summarise.
+    case blobIDMismatch
+    /// An encoding type other than RS2 (1).
+    case unsupportedEncodingType(UInt8)
+    /// Fewer slivers/symbols than decoding needs.
+    case notEnoughSymbols(needed: Int, received: Int)
+    /// An inconsistency proof must hold exactly this many symbols.
+    case incorrectSymbolCount(expected: Int, actual: Int)
+    /// A symbol in an inconsistency proof failed verification.
+    case invalidRecoverySymbols
+    /// The inconsistency proof decodes to a sliver that matches the metadata.
+    case sliverNotInconsistent
+    /// A sliver of the wrong axis for this operation.
+    case wrongAxis(expected: SliverAxis, actual: SliverAxis)
+    /// The decoded blob does not match the metadata (consistency check failed).
+    case consistencyCheckFailed(String)
+    /// The Reed-Solomon codec refused an input (should not happen with validated shapes).
+    case codec(String)
+    /// Malformed BCS bytes.
+    case bcs(BCSError)
+
+    public var description: String {
+        switch self {
+        case .invalidShardCount(let n): return "invalid shard count \(n): RedStuff needs 4 <= n <= 65535"
+        case .dataTooLarge(let l, let m): return "blob of \(l) bytes exceeds the maximum of \(m) bytes"
+        case .indexOutOfRange(let i, let c): return "index \(i) out of range 0..<\(c)"
+        case .duplicateIndex(let i): return "duplicate index \(i)"
+        case .wrongSize(let w, let e, let a): return "\(w) has \(a) bytes, expected \(e)"
+        case .symbolSizeMismatch(let e, let a): return "symbol size \(a), expected \(e)"
+        case .merkleRootMismatch: return "Merkle root does not match the metadata"
+        case .invalidMerkleProof: return "invalid Merkle proof"
+        case .wrongHashCount(let e, let a): return "metadata has \(a) sliver-pair hashes, expected \(e)"
+        case .blobIDMismatch: return "blob ID does not match the metadata"
+        case .unsupportedEncodingType(let t): return "unsupported encoding type \(t) (only RS2 = 1)"
+        case .notEnoughSymbols(let n, let r): return "not enough symbols: need \(n), have \(r)"
+        case .incorrectSymbolCount(let e, let a): return "inconsistency proof has \(a) symbols, expected exactly \(e)"
+        case .invalidRecoverySymbols: return "a recovery symbol in the proof failed verification"
+        case .sliverNotInconsistent: return "the recovered sliver is consistent with the metadata"
+        case .wrongAxis(let e, let a): return "expected a \(e) sliver, got a \(a) one"
+        case .consistencyCheckFailed(let why): return "decoded blob failed the consistency check: \(why)"
+        case .codec(let why): return "Reed-Solomon codec error: \(why)"
+        case .bcs(let e): return "malformed BCS: \(e)"
+        }
+    }
+}
+
+/// The parameters of RS2 for `nShards` shards (spec §1).
+///
+/// Invariants: `4 <= nShards <= 65535`; `f = (n-1)/3`; `R = n - 2f` (rows, primary source
+/// symbols, symbols per secondary sliver); `C = n - f` (columns, secondary source symbols,
+/// symbols per primary sliver); `1 <= R < C < n`.
+public struct EncodingConfig: Sendable, Hashable {
+    /// The encoding type byte of RS2 in blob IDs and metadata.
+    public static let encodingTypeRS2: UInt8 = 1
+    /// Largest symbol size: `u16::MAX - 1` (symbols are a multiple of 2 bytes).
+    public static let maxSymbolSize = 65534
+
+    public let nShards: Int
+    /// `f`, the maximum number of faulty shards tolerated.
+    public let maxFaulty: Int
+    /// `R = n - 2f`: source symbols of the primary code; rows of the message matrix.
+    public let primarySourceSymbols: Int
+    /// `C = n - f`: source symbols of the secondary code; columns of the message matrix.
+    public let secondarySourceSymbols: Int
+
+    public init(nShards: Int) throws(RedStuffError) {
+        guard nShards >= 4 && nShards <= 65535 else { throw .invalidShardCount(nShards) }
+        self.nShards = nShards
+        maxFaulty = (nShards - 1) / 3
+        primarySourceSymbols = nShards - 2 * maxFaulty
+        secondarySourceSymbols = nShards - maxFaulty
+    }
+
+    /// R, the number of rows.
+    @inlinable public var rows: Int { primarySourceSymbols }
+    /// C, the number of columns.
+    @inlinable public var columns: Int { secondarySourceSymbols }
+    /// Source symbols per blob, `R * C`.
+    public var sourceSymbolsPerBlob: Int { rows * columns }
+
+    /// Number of source symbols of the code that *expands* a sliver of `axis`... and therefore the
+    /// number of symbols stored in a sliver of `axis`: C for primary, R for secondary.
+    public func symbolsPerSliver(_ axis: SliverAxis) -> Int {
+        axis == .primary ? columns : rows
+    }
+
+    /// Symbols needed to recover one sliver of `axis` (spec §4.1): exactly C for a primary
+    /// sliver (from secondary slivers), exactly R for a secondary one.
+    public func symbolsForRecovery(_ axis: SliverAxis) -> Int { symbolsPerSliver(axis) }
+
+    /// Slivers of `axis` needed to decode a blob: R primary or C secondary.
+    public func sliversForDecoding(_ axis: SliverAxis) -> Int {
+        axis == .primary ? rows : columns
+    }
+
+    /// Largest blob: `R * C * 65534` bytes.
+    public var maxBlobSize: UInt64 { UInt64(sourceSymbolsPerBlob) * UInt64(Self.maxSymbolSize) }
+
+    /// Symbol size in bytes for a blob (spec §1): `ceil(max(len,1) / (R*C))` rounded up to even.
+    public func symbolSize(forBlobLength length: UInt64) throws(RedStuffError) -> Int {
+        let l = max(length, 1)
+        let per = UInt64(sourceSymbolsPerBlob)
+        var s = (l - 1) / per + 1
+        if s % 2 == 1 { s += 1 }
+        guard s <= UInt64(Self.maxSymbolSize) else { throw .dataTooLarge(length: length, maxLength: maxBlobSize) }
+        return Int(s)
+    }
+
+    /// Bytes in one sliver of `axis` for a blob of `length` bytes.
+    public func sliverSize(_ axis: SliverAxis, blobLength length: UInt64) throws(RedStuffError) -> Int {
+        try symbolsPerSliver(axis) * symbolSize(forBlobLength: length)
+    }
+
+    /// Accounting size of the metadata: `n * 64 + 32` (pair hashes plus blob ID); BCS differs.
+    public var metadataLength: UInt64 { UInt64(nShards) * 64 + 32 }
+
+    /// Bytes of all slivers: `n * (R + C) * s`.
+    public func encodedSliversLength(blobLength: UInt64) throws(RedStuffError) -> UInt64 {
+        UInt64(nShards) * UInt64(rows + columns) * UInt64(try symbolSize(forBlobLength: blobLength))
+    }
+
+    /// On-chain encoded length (storage accounting, Move `encoded_blob_length`):
+    /// `n * (n*64 + 32) + n * (R + C) * s`.
+    public func encodedBlobLength(blobLength: UInt64) throws(RedStuffError) -> UInt64 {
+        UInt64(nShards) * metadataLength + (try encodedSliversLength(blobLength: blobLength))
+    }
+
+    // MARK: Pair and sliver indices
+
+    /// Sliver index of `axis` held by sliver pair `pair`: `pair` for primary, `n-1-pair` for
+    /// secondary. Requires `0 <= pair < n`.
+    @inlinable
+    public func sliverIndex(ofPair pair: Int, axis: SliverAxis) -> Int {
+        axis == .primary ? pair : nShards - 1 - pair
+    }
+
+    /// Pair holding sliver `index` of `axis` (the same involution as `sliverIndex`).
+    @inlinable
+    public func pairIndex(ofSliver index: Int, axis: SliverAxis) -> Int {
+        axis == .primary ? index : nShards - 1 - index
+    }
+
+    func checkIndex(_ i: Int) throws(RedStuffError) {
+        guard i >= 0 && i < nShards else { throw .indexOutOfRange(index: i, count: nShards) }
+    }
+}

@@ -1,0 +1,203 @@
+import WalrusCrypto
+
+/// A node of Walrus's Merkle tree (spec §3.1): `Empty` (padding, 32 zero bytes when hashed) or a
+/// digest. BCS: ULEB128 variant `0x00` (Empty, no payload) or `0x01` followed by 32 bytes.
+public enum MerkleNode: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    case empty
+    case digest(Digest32)
+
+    /// The bytes this node contributes to its parent's hash (zeros for `empty`).
+    @inlinable
+    public var value: Digest32 {
+        switch self {
+        case .empty: return .zero
+        case .digest(let d): return d
+        }
+    }
+
+    public func encode(to w: inout BCSWriter) {
+        switch self {
+        case .empty: w.writeVariant(0)
+        case .digest(let d):
+            w.writeVariant(1)
+            w.writeDigest(d)
+        }
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        switch try r.readVariant() {
+        case 0: self = .empty
+        case 1: self = .digest(try r.readDigest())
+        case let v: throw .invalidVariant(type: "Node", index: v)
+        }
+    }
+}
+
+/// Domain-separated hashes of the Walrus Merkle tree.
+public enum MerkleHash {
+    public static let leafPrefix: UInt8 = 0x00
+    public static let innerPrefix: UInt8 = 0x01
+
+    /// `BLAKE2b-256(0x00 || leaf)`.
+    @inlinable
+    public static func leaf(_ bytes: UnsafeRawBufferPointer) -> Digest32 {
+        Blake2b256.hash(prefix: leafPrefix, bytes)
+    }
+
+    @inlinable
+    public static func leaf(_ bytes: [UInt8]) -> Digest32 {
+        bytes.withUnsafeBytes { leaf($0) }
+    }
+
+    /// `BLAKE2b-256(0x01 || left || right)`.
+    @inlinable
+    public static func inner(_ left: Digest32, _ right: Digest32) -> Digest32 {
+        Blake2b256.hash(prefix: innerPrefix, left, right)
+    }
+
+    /// Ceil(log2(leafCount)), 0 for at most one leaf: the longest valid proof.
+    public static func pathLength(leafCount: Int) -> Int {
+        leafCount <= 1 ? 0 : Int.bitWidth - (leafCount - 1).leadingZeroBitCount
+    }
+
+    /// Root over leaf hashes, computed in place in `level` (which is clobbered). 0 leaves give
+    /// `Empty`; 1 leaf gives the leaf hash itself; otherwise levels are halved, padding an odd
+    /// level with an `Empty` (zero) node, as `build_from_leaf_hashes` does.
+    public static func root(reducing level: UnsafeMutableBufferPointer<Digest32>) -> MerkleNode {
+        var count = level.count
+        if count == 0 { return .empty }
+        while count > 1 {
+            let half = (count + 1) / 2
+            for i in 0..<half {
+                let l = level[2 * i]
+                let r = 2 * i + 1 < count ? level[2 * i + 1] : Digest32.zero
+                level[i] = inner(l, r)
+            }
+            count = half
+        }
+        return .digest(level[0])
+    }
+
+    /// Root over `leafHashes`.
+    public static func root(leafHashes: [Digest32]) -> MerkleNode {
+        var copy = leafHashes
+        return copy.withUnsafeMutableBufferPointer { root(reducing: $0) }
+    }
+
+    /// Reduces `2^height` leaf positions (of which the first `level.count` are present, the rest
+    /// are Empty) to the root of that aligned subtree: the value it has inside any larger tree.
+    /// An all-Empty subtree is the zero digest.
+    static func subtreeRoot(reducing level: UnsafeMutableBufferPointer<Digest32>, height: Int) -> Digest32 {
+        var count = level.count
+        if count == 0 { return .zero }
+        for _ in 0..<height {
+            let half = (count + 1) / 2
+            for i in 0..<half {
+                let l = level[2 * i]
+                let r = 2 * i + 1 < count ? level[2 * i + 1] : Digest32.zero
+                level[i] = inner(l, r)
+            }
+            count = half
+        }
+        return level[0]
+    }
+}
+
+/// A Merkle tree that keeps every level, to serve proofs (`get_proof`).
+public struct MerkleTree: Sendable {
+    /// levels[0] = leaf hashes; the last level has one node (or the tree is empty).
+    private let levels: [[Digest32]]
+
+    public init(leafHashes: [Digest32]) {
+        var levels = [leafHashes]
+        var current = leafHashes
+        while current.count > 1 {
+            let half = (current.count + 1) / 2
+            var next = [Digest32](repeating: .zero, count: half)
+            for i in 0..<half {
+                let r = 2 * i + 1 < current.count ? current[2 * i + 1] : Digest32.zero
+                next[i] = MerkleHash.inner(current[2 * i], r)
+            }
+            levels.append(next)
+            current = next
+        }
+        self.levels = levels
+    }
+
+    /// Tree over the leaves `data[i*leafBytes ..< (i+1)*leafBytes]`.
+    public init(leaves data: UnsafeRawBufferPointer, leafBytes: Int) {
+        let count = leafBytes > 0 ? data.count / leafBytes : 0
+        var hashes = [Digest32](repeating: .zero, count: count)
+        for i in 0..<count {
+            hashes[i] = MerkleHash.leaf(UnsafeRawBufferPointer(rebasing: data[(i * leafBytes)..<((i + 1) * leafBytes)]))
+        }
+        self.init(leafHashes: hashes)
+    }
+
+    public var leafCount: Int { levels[0].count }
+
+    public var root: MerkleNode {
+        guard let top = levels.last, top.count == 1 else { return .empty }
+        return .digest(top[0])
+    }
+
+    /// Sibling path for leaf `index`, bottom-up; padding siblings are `Empty`.
+    public func proof(leafIndex index: Int) throws(RedStuffError) -> MerkleProof {
+        guard index >= 0 && index < leafCount else { throw .indexOutOfRange(index: index, count: leafCount) }
+        var path: [MerkleNode] = []
+        var i = index
+        for level in levels.dropLast() {
+            let sibling = i ^ 1
+            path.append(sibling < level.count ? .digest(level[sibling]) : .empty)
+            i >>= 1
+        }
+        return MerkleProof(path: path)
+    }
+}
+
+/// An authentication path (`MerkleProof`; BCS = `Vec<Node>`).
+public struct MerkleProof: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// Longest path accepted when decoding (n <= 65535 gives at most 16).
+    public static let maxPathLength = 64
+
+    public var path: [MerkleNode]
+
+    public init(path: [MerkleNode]) { self.path = path }
+
+    /// Root implied by `leafHash` at `leafIndex`, or nil if `leafIndex >> path.count != 0`
+    /// (`compute_root`).
+    public func computeRoot(leafHash: Digest32, leafIndex: Int) -> MerkleNode? {
+        guard leafIndex >= 0, path.count >= Int.bitWidth || (leafIndex >> path.count) == 0 else { return nil }
+        var h = leafHash
+        var idx = leafIndex
+        for sib in path {
+            h = idx & 1 == 0 ? MerkleHash.inner(h, sib.value) : MerkleHash.inner(sib.value, h)
+            idx >>= 1
+        }
+        return .digest(h)
+    }
+
+    /// `verify_proof`: path no longer than `pathLength(leafCount)`, index in range, and the
+    /// computed root equals `root`.
+    public func verify(leaf: UnsafeRawBufferPointer, leafIndex: Int, leafCount: Int, root: MerkleNode) -> Bool {
+        verify(leafHash: MerkleHash.leaf(leaf), leafIndex: leafIndex, leafCount: leafCount, root: root)
+    }
+
+    public func verify(leafHash: Digest32, leafIndex: Int, leafCount: Int, root: MerkleNode) -> Bool {
+        guard path.count <= MerkleHash.pathLength(leafCount: leafCount),
+              leafIndex >= 0, leafIndex < leafCount,
+              let computed = computeRoot(leafHash: leafHash, leafIndex: leafIndex)
+        else { return false }
+        return computed == root
+    }
+
+    public func encode(to w: inout BCSWriter) {
+        w.writeSequence(path) { $0.write($1) }
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        path = try r.readSequence(limit: Self.maxPathLength) { (r: inout BCSReader) throws(BCSError) in
+            try MerkleNode(from: &r)
+        }
+    }
+}

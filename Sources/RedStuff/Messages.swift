@@ -1,0 +1,148 @@
+import WalrusCrypto
+
+/// Intent of a signed protocol message (spec §6).
+public enum IntentType: UInt8, Sendable, Hashable {
+    case proofOfPossession = 0
+    case blobCertification = 1
+    case invalidBlobID = 2
+    case syncShard = 3
+    case denyListUpdate = 4
+    case denyListBlobDeleted = 5
+    case protocolVersion = 6
+}
+
+/// `BlobPersistenceType`: permanent, or deletable with the Sui object ID of the blob.
+public enum BlobPersistence: Sendable, Hashable, BCSEncodable, BCSDecodable {
+    case permanent
+    case deletable(objectID: Digest32)
+
+    public func encode(to w: inout BCSWriter) {
+        switch self {
+        case .permanent: w.writeVariant(0)
+        case .deletable(let id):
+            w.writeVariant(1)
+            w.writeDigest(id)
+        }
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        switch try r.readVariant() {
+        case 0: self = .permanent
+        case 1: self = .deletable(objectID: try r.readDigest())
+        case let v: throw .invalidVariant(type: "BlobPersistenceType", index: v)
+        }
+    }
+}
+
+/// The header of every signed message: `intent_type u8 || intent_version u8 (0) || app_id u8
+/// (3 = Walrus) || epoch u32 LE`. The signed bytes are the BCS of the whole message.
+public struct ProtocolMessageHeader: Sendable, Hashable, BCSEncodable, BCSDecodable {
+    public static let walrusAppID: UInt8 = 3
+    public static let intentVersion: UInt8 = 0
+
+    public var intent: IntentType
+    public var epoch: UInt32
+
+    public init(intent: IntentType, epoch: UInt32) {
+        self.intent = intent
+        self.epoch = epoch
+    }
+
+    public func encode(to w: inout BCSWriter) {
+        w.writeU8(intent.rawValue)
+        w.writeU8(Self.intentVersion)
+        w.writeU8(Self.walrusAppID)
+        w.writeU32(epoch)
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        let t = try r.readU8()
+        guard let intent = IntentType(rawValue: t) else { throw .invalidVariant(type: "IntentType", index: UInt32(t)) }
+        let version = try r.readU8()
+        guard version == Self.intentVersion else { throw .invalidValue("intent version \(version)") }
+        let app = try r.readU8()
+        guard app == Self.walrusAppID else { throw .invalidValue("app id \(app)") }
+        self.intent = intent
+        epoch = try r.readU32()
+    }
+}
+
+/// Storage confirmation (`Confirmation`, intent 1 = BlobCertification): a node signs it once it
+/// stores verified slivers for all its shards. 40 bytes for a permanent blob.
+public struct StorageConfirmation: Sendable, Hashable, BCSEncodable, BCSDecodable {
+    public var epoch: UInt32
+    public var blobID: BlobID
+    public var persistence: BlobPersistence
+
+    public init(epoch: UInt32, blobID: BlobID, persistence: BlobPersistence) {
+        self.epoch = epoch
+        self.blobID = blobID
+        self.persistence = persistence
+    }
+
+    public func encode(to w: inout BCSWriter) {
+        ProtocolMessageHeader(intent: .blobCertification, epoch: epoch).encode(to: &w)
+        blobID.encode(to: &w)
+        persistence.encode(to: &w)
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        let header = try ProtocolMessageHeader(from: &r)
+        guard header.intent == .blobCertification else { throw .invalidValue("intent \(header.intent) is not a confirmation") }
+        epoch = header.epoch
+        blobID = try BlobID(from: &r)
+        persistence = try BlobPersistence(from: &r)
+    }
+}
+
+/// Attestation that a blob ID is invalid (`InvalidBlobIdMsg`, intent 2), signed after verifying
+/// an inconsistency proof; f+1 shards' worth invalidate the blob on chain.
+public struct InvalidBlobIDMessage: Sendable, Hashable, BCSEncodable, BCSDecodable {
+    public var epoch: UInt32
+    public var blobID: BlobID
+
+    public init(epoch: UInt32, blobID: BlobID) {
+        self.epoch = epoch
+        self.blobID = blobID
+    }
+
+    public func encode(to w: inout BCSWriter) {
+        ProtocolMessageHeader(intent: .invalidBlobID, epoch: epoch).encode(to: &w)
+        blobID.encode(to: &w)
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        let header = try ProtocolMessageHeader(from: &r)
+        guard header.intent == .invalidBlobID else { throw .invalidValue("intent \(header.intent) is not invalid-blob-id") }
+        epoch = header.epoch
+        blobID = try BlobID(from: &r)
+    }
+}
+
+/// Committee members who signed a certificate, as the chain receives them: member `i` sets bit
+/// `i % 8` of byte `i / 8`, least significant bit first.
+public struct SignerBitmap: Sendable, Hashable {
+    public private(set) var bytes: [UInt8]
+
+    public init(memberCount: Int) { bytes = [UInt8](repeating: 0, count: (max(0, memberCount) + 7) / 8) }
+
+    public init(signers: [Int], memberCount: Int) throws(RedStuffError) {
+        self.init(memberCount: memberCount)
+        for i in signers {
+            guard i >= 0 && i < memberCount else { throw .indexOutOfRange(index: i, count: memberCount) }
+            bytes[i / 8] |= 1 << UInt8(i % 8)
+        }
+    }
+
+    public func contains(_ i: Int) -> Bool {
+        guard i >= 0 && i / 8 < bytes.count else { return false }
+        return bytes[i / 8] & (1 << UInt8(i % 8)) != 0
+    }
+}
+
+/// Quorum rules of spec §6, in shards (weights): certification needs `3w >= 2n + 1` (2f+1),
+/// invalidation needs `3w >= n + 1` (f+1).
+public enum Quorum {
+    public static func isCertificationQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= 2 * nShards + 1 }
+    public static func isValidityQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= nShards + 1 }
+}

@@ -1,1 +1,0 @@
-/// RedStuff: see ../shared/DESIGN.md §3 for what this module owns.

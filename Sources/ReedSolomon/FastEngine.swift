@@ -1,0 +1,127 @@
+// The fast engine: shards in reed-solomon-simd's 64-byte chunk layout, transformed by C kernels
+// (GFNI, AVX2 or portable scalar; all give identical bytes) with two FFT layers fused per pass.
+internal import CReedSolomonSIMD
+
+/// Which C kernel the fast engine uses. `best` is the fastest this CPU supports; tests run every
+/// supported kernel against the same vectors.
+enum FastKernel: Sendable, Hashable, CaseIterable {
+    case scalar, avx2, gfni
+
+    static let best: FastKernel = {
+        switch rs_best_kernel() {
+        case RS_KERNEL_GFNI: return .gfni
+        case RS_KERNEL_AVX2: return .avx2
+        default: return .scalar
+        }
+    }()
+
+    var cValue: rs_kernel {
+        switch self {
+        case .scalar: return RS_KERNEL_SCALAR
+        case .avx2: return RS_KERNEL_AVX2
+        case .gfni: return RS_KERNEL_GFNI
+        }
+    }
+
+    var isSupported: Bool { rs_kernel_supported(cValue) != 0 }
+}
+
+/// Multiply-by-constant tables for every log factor (10 MiB) and a copy of SKEW, in memory the C
+/// kernels can hold on to. Built on first use; immutable afterwards, hence safe to share.
+final class FastTables: @unchecked Sendable {
+    let multiply: UnsafeMutablePointer<UInt8>
+    let skew: UnsafeMutablePointer<UInt16>
+
+    static let shared = FastTables()
+
+    private init() {
+        let field = GFTables.shared
+        let multiply = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(RS_MUL_TABLE_BYTES))
+        field.exp.withUnsafeBufferPointer { exp in
+            field.log.withUnsafeBufferPointer { log in
+                rs_build_mul_tables(exp.baseAddress, log.baseAddress, multiply)
+            }
+        }
+        let skew = UnsafeMutablePointer<UInt16>.allocate(capacity: field.skew.count)
+        skew.initialize(from: field.skew, count: field.skew.count)
+        self.multiply = multiply
+        self.skew = skew
+    }
+}
+
+/// Owns a 64-byte aligned, uninitialised byte buffer.
+private final class AlignedBytes {
+    let base: UnsafeMutablePointer<UInt8>
+
+    init(count: Int) {
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 64), alignment: 64)
+            .bindMemory(to: UInt8.self, capacity: max(count, 64))
+    }
+
+    deinit { base.deallocate() }
+}
+
+/// A work array in chunk layout: shard `s` is `shardBytes` bytes at `base + s * shardBytes`, with
+/// element `x` of a shard at byte `64 * (x / 32) + x % 32` (low) and 32 bytes later (high).
+/// `shardBytes` is the element count rounded up to whole 64-byte chunks. Memory starts
+/// uninitialised: the Leopard schedules write every shard before reading it, and padding
+/// elements past `width` only ever meet other padding elements.
+struct FastWork: LeopardWork {
+    let shardCount: Int
+    let shardBytes: Int
+    let kernel: FastKernel
+    private let storage: AlignedBytes
+    private let tables = FastTables.shared
+
+    init(shardCount: Int, width: Int, kernel: FastKernel) {
+        self.shardCount = shardCount
+        self.shardBytes = (width + 31) / 32 * 64
+        self.kernel = kernel
+        storage = AlignedBytes(count: shardCount * shardBytes)
+    }
+
+    private func shard(_ index: Int) -> UnsafeMutablePointer<UInt8> { storage.base + index * shardBytes }
+
+    mutating func load(shard index: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int) {
+        guard let source = row.baseAddress else { return }
+        rs_pack_row(shard(index), source.assumingMemoryBound(to: UInt8.self), symbolBytes,
+                    row.count / symbolBytes)
+    }
+
+    func store(shard index: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {
+        guard let destination = row.baseAddress else { return }
+        rs_unpack_row(destination.assumingMemoryBound(to: UInt8.self), shard(index), symbolBytes,
+                      row.count / symbolBytes)
+    }
+
+    mutating func zero(_ shards: Range<Int>) {
+        shard(shards.lowerBound).initialize(repeating: 0, count: shards.count * shardBytes)
+    }
+
+    mutating func copy(from: Int, to: Int, count: Int) {
+        shard(to).update(from: shard(from), count: count * shardBytes)
+    }
+
+    mutating func xor(from: Int, into: Int, count: Int) {
+        rs_xor(shard(into), shard(from), count * shardBytes)
+    }
+
+    mutating func mul(shard index: Int, logFactor: UInt16) {
+        rs_mul(kernel.cValue, shard(index), shardBytes, logFactor, tables.multiply)
+    }
+
+    mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int) {
+        rs_fft(kernel.cValue, storage.base, shardBytes, pos, size, truncated, skewDelta, tables.skew,
+               tables.multiply)
+    }
+
+    mutating func ifft(pos: Int, size: Int, truncated: Int, skewDelta: Int) {
+        rs_ifft(kernel.cValue, storage.base, shardBytes, pos, size, truncated, skewDelta, tables.skew,
+                tables.multiply)
+    }
+}
+
+extension ReedSolomonEngine {
+    /// The instruction set `.fast` uses on this CPU: "gfni", "avx2" or "scalar" (for reports).
+    public static var fastKernelName: String { "\(FastKernel.best)" }
+}

@@ -1,1 +1,0 @@
-/// ReedSolomon: see ../shared/DESIGN.md §3 for what this module owns.

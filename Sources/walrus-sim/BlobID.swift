@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import RedStuff
+
+/// An error the CLI reports as `Error: <message>` with a non-zero exit status.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// File helpers shared by the encoding commands.
+enum CLIFiles {
+    static func readFile(_ path: String) throws -> [UInt8] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw CLIError("no such file: \(path)")
+        }
+        guard !isDir.boolValue else { throw CLIError("\(path) is a directory, expected a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read \(path)")
+        }
+        return [UInt8](data)
+    }
+
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func config(_ shards: Int) throws -> EncodingConfig {
+        do {
+            return try EncodingConfig(nShards: shards)
+        } catch {
+            throw CLIError("--shards \(shards): \(error)")
+        }
+    }
+
+    /// Threads for whole-blob work: the given value, or all active cores.
+    static func threads(_ requested: Int?) -> Int {
+        max(1, requested ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// `walrus-sim blob-id FILE [--shards N]`: prints the Walrus blob ID of a file.
+struct BlobIDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blob-id",
+        abstract: "Print the Walrus blob ID (RS2 encoding) of a file, as the walrus CLI computes it.",
+        discussion: "Only the blob ID is printed on standard output (URL-safe base64, no padding)."
+    )
+
+    @Argument(help: "The file to identify.")
+    var file: String
+
+    @Option(help: "Number of shards n (>= 4). Walrus Mainnet uses 1000.")
+    var shards: Int = 1000
+
+    @Option(help: "Worker threads (default: all cores). The ID does not depend on it.")
+    var threads: Int?
+
+    func run() throws {
+        let config = try CLIFiles.config(shards)
+        let blob = try CLIFiles.readFile(file)
+        let encoder = BlobEncoder(config: config, options: EncodingOptions(threads: CLIFiles.threads(threads)))
+        do {
+            print(try encoder.computeMetadata(blob: blob).blobID.base64)
+        } catch {
+            throw CLIError("\(file): \(error)")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Testing
+import WalrusCrypto
+@testable import RedStuff
+
+@Suite struct ParameterTests {
+    @Test(arguments: [(4, 2, 3), (7, 3, 5), (9, 5, 7), (10, 4, 7), (31, 11, 21), (51, 19, 35), (100, 34, 67),
+                      (101, 35, 68), (301, 101, 201), (1000, 334, 667)])
+    func rowsAndColumns(n: Int, r: Int, c: Int) throws {
+        let config = try EncodingConfig(nShards: n)
+        #expect(config.rows == r)
+        #expect(config.columns == c)
+        #expect(config.maxFaulty == (n - 1) / 3)
+    }
+
+    @Test func invalidShardCounts() {
+        for n in [-1, 0, 1, 2, 3, 65536] {
+            #expect(throws: RedStuffError.invalidShardCount(n)) { try EncodingConfig(nShards: n) }
+        }
+        #expect((try? EncodingConfig(nShards: 65535)) != nil)
+    }
+
+    @Test func symbolSizes() throws {
+        let c1000 = try EncodingConfig(nShards: 1000)
+        #expect(try c1000.symbolSize(forBlobLength: 0) == 2)
+        #expect(try c1000.symbolSize(forBlobLength: 1) == 2)
+        #expect(try c1000.symbolSize(forBlobLength: 1 << 20) == 6)
+        #expect(try c1000.symbolSize(forBlobLength: 32 << 20) == 152)
+        #expect(try c1000.symbolSize(forBlobLength: 1 << 30) == 4820)
+        #expect(c1000.maxBlobSize == 14_599_533_452)
+        #expect(try c1000.symbolSize(forBlobLength: c1000.maxBlobSize) == 65534)
+        #expect(throws: RedStuffError.dataTooLarge(length: c1000.maxBlobSize + 1, maxLength: c1000.maxBlobSize)) {
+            try c1000.symbolSize(forBlobLength: c1000.maxBlobSize + 1)
+        }
+        #expect(try EncodingConfig(nShards: 100).maxBlobSize == 149_286_452)
+        #expect(try EncodingConfig(nShards: 10).maxBlobSize == 1_834_952)
+        // sliver_size_for_blob::<Primary> with R=3, C=5 (n = 7 has R=3, C=5).
+        let c7 = try EncodingConfig(nShards: 7)
+        #expect(c7.rows == 3 && c7.columns == 5)
+        #expect(try c7.sliverSize(.primary, blobLength: 0) == 10)
+        #expect(try c7.sliverSize(.primary, blobLength: 1) == 10)
+        #expect(try c7.sliverSize(.primary, blobLength: 30) == 10)
+        #expect(try c7.sliverSize(.primary, blobLength: 31) == 20)
+        #expect(throws: RedStuffError.self) { try c7.sliverSize(.primary, blobLength: 3 * 5 * 65534 + 1) }
+    }
+
+    /// On-chain vectors of `redstuff::encoded_blob_length` (spec §1).
+    @Test func encodedLengths() throws {
+        let c10 = try EncodingConfig(nShards: 10)
+        let c1000 = try EncodingConfig(nShards: 1000)
+        #expect(try c10.encodedBlobLength(blobLength: 1) == 10 * (2 * (4 + 7) + 10 * 2 * 32 + 32))
+        #expect(try c1000.encodedBlobLength(blobLength: 1) == 1000 * (2 * (334 + 667) + 1000 * 2 * 32 + 32))
+        #expect(try c10.encodedBlobLength(blobLength: 28 * 100) == 10 * ((4 + 7) * 100 + 10 * 2 * 32 + 32))
+        #expect(try c1000.encodedBlobLength(blobLength: 334 * 667 * 100) == 1000 * ((334 + 667) * 100 + 1000 * 2 * 32 + 32))
+        #expect(try c10.encodedBlobLength(blobLength: 0) == c10.encodedBlobLength(blobLength: 1))
+        #expect(try c1000.encodedBlobLength(blobLength: 1 << 20) == 70_038_000)
+        #expect(try c1000.encodedBlobLength(blobLength: 1 << 30) == 4_888_852_000)
+        #expect(c1000.metadataLength == 64_032)
+    }
+
+    @Test func pairIndices() throws {
+        let c = try EncodingConfig(nShards: 10)
+        #expect(c.sliverIndex(ofPair: 0, axis: .secondary) == 9)
+        #expect(c.sliverIndex(ofPair: 9, axis: .secondary) == 0)
+        #expect(c.sliverIndex(ofPair: 3, axis: .primary) == 3)
+        for p in 0..<10 { for a in SliverAxis.allCases { #expect(c.pairIndex(ofSliver: c.sliverIndex(ofPair: p, axis: a), axis: a) == p) } }
+    }
+
+    /// `blob_id_from_u64(11)` rotates [0,1,2,3,4] into [4,0,1,2,3].
+    @Test func rotation() {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        bytes[31] = 11
+        let id = BlobID(bytes: bytes)!
+        let m = ShardMapping(blobID: id, nShards: 5)
+        #expect(m.offset == 1)
+        #expect(m.rotate([0, 1, 2, 3, 4]) == [4, 0, 1, 2, 3])
+        for p in 0..<5 { #expect(m.pair(ofShard: m.shard(ofPair: p)) == p) }
+        // Big-endian reading: a 1 in byte 0 is 2^248.
+        var hi = [UInt8](repeating: 0, count: 32)
+        hi[0] = 1
+        // 2^248 mod 7 = 2^(248 mod 3) = 2^2 = 4 (2^3 = 1 mod 7).
+        #expect(BlobID(bytes: hi)!.rotationOffset(nShards: 7) == 4)
+    }
+
+    /// Message-matrix layout of spec §2.1, seen through the slivers.
+    @Test func matrixLayout() throws {
+        // n = 4: R=2, C=3. Blob [1..12] with s = 2 → rows [1..6], [7..12]; columns
+        // [1,2,7,8], [3,4,9,10], [5,6,11,12].
+        let c4 = try EncodingConfig(nShards: 4)
+        let blob = (1...12).map { UInt8($0) }
+        let enc = try BlobEncoder(config: c4).encode(blob: blob)
+        #expect(enc.pairs[0].primary.data == [1, 2, 3, 4, 5, 6])
+        #expect(enc.pairs[1].primary.data == [7, 8, 9, 10, 11, 12])
+        // Secondary sliver j lives in pair n-1-j.
+        #expect(enc.pairs[3].secondary.index == 0)
+        #expect(enc.pairs[3].secondary.data == [1, 2, 7, 8])
+        #expect(enc.pairs[2].secondary.data == [3, 4, 9, 10])
+        #expect(enc.pairs[1].secondary.data == [5, 6, 11, 12])
+        // Misaligned blob: [1..5] → s = 2, rows [1,2,3,4,5,0], [0...].
+        let enc2 = try BlobEncoder(config: c4).encode(blob: [1, 2, 3, 4, 5])
+        #expect(enc2.pairs[0].primary.data == [1, 2, 3, 4, 5, 0])
+        #expect(enc2.pairs[1].primary.data == [0, 0, 0, 0, 0, 0])
+    }
+
+    /// The lower-right block: expanding a recovered primary sliver r >= R gives the same row as
+    /// the column encodings (linearity, spec §2.3), visible as matching metadata hashes.
+    @Test func expandedSliversMatchMetadata() throws {
+        for n in [4, 5, 7, 10, 13] {
+            let config = try EncodingConfig(nShards: n)
+            var rng = SplitMix(seed: UInt64(n))
+            let blob = rng.bytes(rng.int(0...500))
+            let enc = try BlobEncoder(config: config).encode(blob: blob)
+            for pair in enc.pairs {
+                #expect(try pair.primary.merkleRoot(config: config) == enc.metadata.metadata.hashes[pair.index].primaryHash)
+                #expect(try pair.secondary.merkleRoot(config: config) == enc.metadata.metadata.hashes[pair.index].secondaryHash)
+            }
+        }
+    }
+
+    @Test func storageConfirmationBytes() throws {
+        let id = BlobID(base64: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY")!
+        let msg = StorageConfirmation(epoch: 1, blobID: id, persistence: .permanent)
+        #expect(Hex.encode(msg.bcsBytes) == "0100030100000045c53cd8cc1ff82164bf52da23fdaa72900dc29194b86dd33309d5cd9c43da4600")
+        #expect(try StorageConfirmation(bcsBytes: msg.bcsBytes) == msg)
+        let del = StorageConfirmation(epoch: 7, blobID: id, persistence: .deletable(objectID: Blake2b256.hash([1])))
+        #expect(del.bcsBytes.count == 72)
+        #expect(try StorageConfirmation(bcsBytes: del.bcsBytes) == del)
+        let inv = InvalidBlobIDMessage(epoch: 2, blobID: id)
+        #expect(Array(inv.bcsBytes.prefix(7)) == [2, 0, 3, 2, 0, 0, 0])
+        #expect(try InvalidBlobIDMessage(bcsBytes: inv.bcsBytes) == inv)
+        #expect(throws: BCSError.self) { try InvalidBlobIDMessage(bcsBytes: msg.bcsBytes) }
+        let bm = try SignerBitmap(signers: [0, 9, 3], memberCount: 12)
+        #expect(bm.bytes == [0b0000_1001, 0b0000_0010])
+        #expect(bm.contains(9) && !bm.contains(8) && !bm.contains(100))
+        #expect(Quorum.isCertificationQuorum(weight: 667, nShards: 1000))
+        #expect(!Quorum.isCertificationQuorum(weight: 666, nShards: 1000))
+        #expect(Quorum.isValidityQuorum(weight: 334, nShards: 1000))
+        #expect(!Quorum.isValidityQuorum(weight: 333, nShards: 1000))
+    }
+
+    @Test func base64() {
+        #expect(Base64URL.encode([]) == "")
+        #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")
+        #expect(Base64URL.decode("-_8") == [0xfb, 0xff])
+        #expect(Base64URL.decode("-_9") == nil)  // non-zero spare bits
+        #expect(Base64URL.decode("a") == nil)
+        #expect(Base64URL.decode("a+b/") == nil)
+        #expect(BlobID(base64: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY")?.digest.hex
+                == "45c53cd8cc1ff82164bf52da23fdaa72900dc29194b86dd33309d5cd9c43da46")
+        #expect(BlobID(base64: "RcU8") == nil)
+    }
+}
