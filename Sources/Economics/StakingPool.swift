@@ -205,6 +205,70 @@ public struct StakingPool: Hashable, Sendable {
         numShares = rate.toShares(walBalance)
     }
 
+    // MARK: Staking operations (`staking_pool.move`), with the committee facts passed in
+
+    /// `stake`: pending at E+1, or E+2 once the next committee is selected. Returns the
+    /// activation epoch.
+    mutating func addStake(_ amount: UInt64, epoch e: UInt32, committeeSelected: Bool) -> UInt32 {
+        let activation = e + (committeeSelected ? 2 : 1)
+        pendingStake.insertOrAdd(activation, amount)
+        return activation
+    }
+
+    /// `request_withdraw_stake`: validates, then records the pending withdrawal and marks the
+    /// stake withdrawing. Throws without changing anything.
+    mutating func requestWithdraw(_ sw: inout StakedWal, inCurrent: Bool, inNext: Bool, epoch e: UInt32) throws(EconomicsError) {
+        guard sw.principalFrost.rawValue > 0 else { throw .zeroAmount }
+        guard sw.state == .staked else { throw .wrongStakeState(sw.id, "not staked (ENotStaked)") }
+        guard !sw.canWithdrawEarly(inNext: inNext, epoch: e) else { throw .mustWithdrawDirectly(sw.id) }
+        let a = sw.activationEpoch.rawValue
+        if a == e + 1 {
+            // Counted for the selected next committee but not active yet: it earns exactly
+            // epoch E+1 (spec §2.3 b, first case).
+            preActiveWithdrawals.insertOrAdd(a + 1, sw.principalFrost.rawValue)
+            sw.state = .withdrawing(withdrawEpoch: Epoch(a + 1))
+            return
+        }
+        guard a <= e else { throw .wrongStakeState(sw.id, "activation epoch not reached") }
+        let withdrawEpoch: UInt32
+        if inNext { withdrawEpoch = e + 2 } else if inCurrent { withdrawEpoch = e + 1 } else { throw .mustWithdrawDirectly(sw.id) }
+        let shares = exchangeRate(at: a).toShares(sw.principalFrost.rawValue)
+        guard shares != 0 else { throw .wrongStakeState(sw.id, "zero shares (EZeroShares)") }
+        pendingSharesWithdraw.insertOrAdd(withdrawEpoch, shares)
+        sw.state = .withdrawing(withdrawEpoch: Epoch(withdrawEpoch))
+    }
+
+    /// `withdraw_stake` (spec §2.3 a, b, c): validates, then settles the pool side and returns
+    /// the rewards to pay next to the principal (capped at the pool's rewards, as the contract
+    /// does for rounding). Throws without changing anything.
+    mutating func withdraw(_ sw: StakedWal, inCurrent: Bool, inNext: Bool, epoch e: UInt32) throws(EconomicsError) -> UInt64 {
+        let principal = sw.principalFrost.rawValue
+        guard principal > 0 else { throw .zeroAmount }
+        let a = sw.activationEpoch.rawValue
+        var rewards: UInt64 = 0
+        if sw.canWithdrawEarly(inNext: inNext, epoch: e) {
+            // (a) one step, no rewards.
+            guard pendingStake.reduce(a, principal) else { throw .wrongStakeState(sw.id, "pending stake missing") }
+        } else if !inCurrent && !inNext && sw.state == .staked {
+            // (c) inactive node: one step, rewards up to now.
+            if a > e {
+                guard pendingStake.reduce(a, principal) else { throw .wrongStakeState(sw.id, "pending stake missing") }
+            } else {
+                pendingSharesWithdraw.insertOrAdd(e, exchangeRate(at: a).toShares(principal))
+                rewards = self.rewards(principal: principal, activation: a, withdraw: e)
+            }
+        } else {
+            // (b) second step of a two-step withdrawal.
+            guard case .withdrawing(let we) = sw.state else { throw .wrongStakeState(sw.id, "not withdrawing (ENotWithdrawing)") }
+            guard we.rawValue <= e else { throw .withdrawEpochNotReached(sw.id, withdrawEpoch: we) }
+            guard a <= e else { throw .wrongStakeState(sw.id, "activation epoch not reached") }
+            rewards = self.rewards(principal: principal, activation: a, withdraw: we.rawValue)
+        }
+        rewards = min(rewards, rewardsPoolFrost)
+        rewardsPoolFrost -= rewards
+        return rewards
+    }
+
     /// Commission the receiver may collect now.
     public var collectableCommissionFrost: UInt64 {
         commissionFrost > blockedCommissionFrost ? commissionFrost - blockedCommissionFrost : 0
@@ -227,4 +291,12 @@ public struct StakedWal: Hashable, Sendable {
     public internal(set) var principalFrost: Frost
     public let activationEpoch: Epoch
     public internal(set) var state: StakeState
+
+    /// `can_withdraw_early`: still staked, and activating at E+2, or at E+1 with the node not
+    /// in the (selected) next committee: withdrawn in one step, without rewards.
+    public func canWithdrawEarly(inNext: Bool, epoch e: UInt32) -> Bool {
+        guard state == .staked else { return false }
+        let a = activationEpoch.rawValue
+        return a == e + 2 || (a == e + 1 && !inNext)
+    }
 }

@@ -297,12 +297,11 @@ public struct WalrusEconomy: Equatable, Sendable {
         guard amount >= parameters.minStakeFrost else { throw .stakeBelowMinimum(minimumFrost: parameters.minStakeFrost) }
         try checkFunds(owner, amount.rawValue)
         guard stakes.count < Int(UInt32.max) else { throw .amountOverflow }
-        let activation = epoch.rawValue + (committeeSelected ? 2 : 1)
         let id = StakeID(UInt32(stakes.count))
         balances[owner.index] -= amount.rawValue
+        let activation = pools[i]!.addStake(amount.rawValue, epoch: epoch.rawValue, committeeSelected: committeeSelected)
         stakes.append(StakedWal(id: id, node: node, owner: owner, principalFrost: amount,
                                 activationEpoch: Epoch(activation), state: .staked))
-        pools[i]!.pendingStake.insertOrAdd(activation, amount.rawValue)
         pools[i]!.stakeIDs.append(id)
         refreshActiveSet(i)
         log(.stake, .account(owner), .stakedPrincipal(node), amount.rawValue)
@@ -331,12 +330,10 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     private func inNext(_ node: NodeID) -> Bool { nextCommittee?.contains(node) ?? false }
 
-    /// `can_withdraw_early`: a staked object whose activation is E+2, or E+1 with the node not
-    /// in the (selected) next committee, is withdrawn in one step without rewards.
+    /// Whether the stake can be withdrawn in one step without rewards (spec §2.3 a).
     public func canWithdrawEarly(_ id: StakeID) -> Bool {
-        guard let sw = stake(id), sw.state == .staked else { return false }
-        let a = sw.activationEpoch.rawValue, e = epoch.rawValue
-        return a == e + 2 || (a == e + 1 && !inNext(sw.node))
+        guard let sw = stake(id) else { return false }
+        return sw.canWithdrawEarly(inNext: inNext(sw.node), epoch: epoch.rawValue)
     }
 
     /// `request_withdraw_stake` (spec §2.3 b): marks the stake withdrawing and returns its
@@ -345,72 +342,34 @@ public struct WalrusEconomy: Equatable, Sendable {
     @discardableResult
     public mutating func requestWithdraw(_ id: StakeID) throws(EconomicsError) -> Epoch {
         let s = try checkStake(id)
-        let sw = stakes[s]
+        var sw = stakes[s]
         let i = sw.node.index
-        guard sw.state == .staked else { throw .wrongStakeState(id, "not staked (ENotStaked)") }
-        guard !canWithdrawEarly(id) else { throw .mustWithdrawDirectly(id) }
-        let e = epoch.rawValue, a = sw.activationEpoch.rawValue
-        let withdrawEpoch: UInt32
-        if a == e + 1 {
-            // Counted for the selected next committee but not active yet: it earns exactly
-            // epoch E+1 (spec §2.3 b, first case).
-            withdrawEpoch = a + 1
-            pools[i]!.preActiveWithdrawals.insertOrAdd(withdrawEpoch, sw.principalFrost.rawValue)
-        } else {
-            guard a <= e else { throw .wrongStakeState(id, "activation epoch not reached") }
-            if inNext(sw.node) { withdrawEpoch = e + 2 } else if committee.contains(sw.node) { withdrawEpoch = e + 1 } else { throw .mustWithdrawDirectly(id) }
-            let shares = pools[i]!.exchangeRate(at: a).toShares(sw.principalFrost.rawValue)
-            guard shares != 0 else { throw .wrongStakeState(id, "zero shares (EZeroShares)") }
-            pools[i]!.pendingSharesWithdraw.insertOrAdd(withdrawEpoch, shares)
-        }
-        stakes[s].state = .withdrawing(withdrawEpoch: Epoch(withdrawEpoch))
+        var pool = pools[i]!
+        try pool.requestWithdraw(&sw, inCurrent: committee.contains(sw.node), inNext: inNext(sw.node), epoch: epoch.rawValue)
+        pools[i] = pool
+        stakes[s] = sw
         refreshActiveSet(i)
-        return Epoch(withdrawEpoch)
+        guard case .withdrawing(let we) = sw.state else { preconditionFailure("request_withdraw left the stake staked") }
+        return we
     }
 
-    /// `withdraw_stake` (spec §2.3 a, b, c): pays principal plus rewards (capped at the pool's
-    /// rewards) to the owner and returns the amount paid.
+    /// `withdraw_stake` (spec §2.3 a, b, c): pays principal plus rewards to the owner and
+    /// returns the amount paid.
     @discardableResult
     public mutating func withdraw(_ id: StakeID) throws(EconomicsError) -> Frost {
         let s = try checkStake(id)
         let sw = stakes[s]
         let i = sw.node.index
-        let node = sw.node
-        let e = epoch.rawValue, a = sw.activationEpoch.rawValue
+        var pool = pools[i]!
+        let rewards = try pool.withdraw(sw, inCurrent: committee.contains(sw.node), inNext: inNext(sw.node), epoch: epoch.rawValue)
+        pools[i] = pool
         let principal = sw.principalFrost.rawValue
-        var rewards: UInt64 = 0
-        if canWithdrawEarly(id) {
-            // (a) one step, no rewards.
-            var pool = pools[i]!
-            guard pool.pendingStake.reduce(a, principal) else { throw .wrongStakeState(id, "pending stake missing") }
-            pools[i] = pool
-        } else if sw.state == .staked && !committee.contains(node) && !inNext(node) {
-            // (c) inactive node: one step, rewards up to now.
-            if a > e {
-                var pool = pools[i]!
-                guard pool.pendingStake.reduce(a, principal) else { throw .wrongStakeState(id, "pending stake missing") }
-                pools[i] = pool
-            } else {
-                let shares = pools[i]!.exchangeRate(at: a).toShares(principal)
-                rewards = pools[i]!.rewards(principal: principal, activation: a, withdraw: e)
-                pools[i]!.pendingSharesWithdraw.insertOrAdd(e, shares)
-            }
-        } else {
-            // (b) second step of a two-step withdrawal.
-            guard case .withdrawing(let we) = sw.state else { throw .wrongStakeState(id, "not withdrawing (ENotWithdrawing)") }
-            guard we.rawValue <= e else { throw .withdrawEpochNotReached(id, withdrawEpoch: we) }
-            guard a <= e else { throw .wrongStakeState(id, "activation epoch not reached") }
-            rewards = pools[i]!.rewards(principal: principal, activation: a, withdraw: we.rawValue)
-        }
-        // Rounding can make the computed rewards exceed the pool; the contract pays what is left.
-        rewards = min(rewards, pools[i]!.rewardsPoolFrost)
-        pools[i]!.rewardsPoolFrost -= rewards
         stakes[s].state = .withdrawn
         stakes[s].principalFrost = .zero
         balances[sw.owner.index] += principal + rewards
         refreshActiveSet(i)
-        log(.withdraw, .stakedPrincipal(node), .account(sw.owner), principal)
-        log(.withdraw, .poolRewards(node), .account(sw.owner), rewards)
+        log(.withdraw, .stakedPrincipal(sw.node), .account(sw.owner), principal)
+        log(.withdraw, .poolRewards(sw.node), .account(sw.owner), rewards)
         return Frost(principal + rewards)
     }
 
