@@ -1,0 +1,88 @@
+import SimSupport
+
+/// A holder of WAL outside the staking and storage machinery: a user, a node operator, a
+/// funder. Dense from 0, in the order accounts were opened.
+public struct AccountID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public var index: Int { Int(rawValue) }
+    public static func < (a: AccountID, b: AccountID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "account\(rawValue)" }
+}
+
+/// A StakedWal object (spec §2.1), dense from 0 in creation order.
+public struct StakeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    public static func < (a: StakeID, b: StakeID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "stake\(rawValue)" }
+}
+
+/// A `Storage` resource (spec §3.4), dense from 0.
+public struct StorageID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    public static func < (a: StorageID, b: StorageID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "storage\(rawValue)" }
+}
+
+/// A registered `Blob` object (spec §4.1), dense from 0. Not the content blob id.
+public struct BlobID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    public static func < (a: BlobID, b: BlobID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "blob\(rawValue)" }
+}
+
+/// Where WAL sits. Together these places hold all minted WAL (see
+/// ``WalrusEconomy/conservationReport()``).
+public enum FlowEndpoint: Hashable, Sendable {
+    /// Outside the system: the source of minting.
+    case mint
+    case account(AccountID)
+    /// Principal inside StakedWal objects of a node's pool.
+    case stakedPrincipal(NodeID)
+    /// A pool's `rewards_pool` (delegators' accrued rewards).
+    case poolRewards(NodeID)
+    /// A pool's `commission` balance (the operator's).
+    case poolCommission(NodeID)
+    /// The reward slot of one epoch in the future-accounting ring buffer (the storage fund).
+    case storageFund(Epoch)
+    /// The old `subsidies` contract's pool.
+    case buyerSubsidyPool
+    /// The `walrus_subsidies` contract's pool.
+    case walrusSubsidyPool
+    /// Destroyed WAL.
+    case burned
+}
+
+/// What a movement of WAL was for.
+public enum FlowKind: String, Hashable, Sendable {
+    case mint
+    case stake
+    case withdraw
+    case storagePayment
+    case writeFee
+    case reward
+    case commission
+    case commissionCollected
+    case rolloverToNextEpoch
+    case burn
+    case subsidy
+    case subsidyFunding
+    case buyerRefund
+    case slash
+    case challengePenalty
+}
+
+/// One movement of WAL, for the results database (DESIGN §7 `flows`).
+public struct Flow: Hashable, Sendable {
+    public var epoch: Epoch
+    public var kind: FlowKind
+    public var from: FlowEndpoint
+    public var to: FlowEndpoint
+    public var amountFrost: Frost
+    public init(epoch: Epoch, kind: FlowKind, from: FlowEndpoint, to: FlowEndpoint, amountFrost: Frost) {
+        self.epoch = epoch; self.kind = kind; self.from = from; self.to = to; self.amountFrost = amountFrost
+    }
+}

@@ -1,0 +1,61 @@
+import SimSupport
+
+/// Sizes and units of stored data (spec §3.1, `system/redstuff.move`, `encoding.move`).
+public enum StorageUnits {
+    /// `BYTES_PER_UNIT_SIZE`: prices are per MiB of encoded size.
+    public static let bytesPerUnit: UInt64 = 1_048_576
+
+    /// `ceil(encodedBytes / 1 MiB)`.
+    public static func units(encodedBytes: UInt64) -> UInt64 {
+        encodedBytes / bytesPerUnit + (encodedBytes % bytesPerUnit == 0 ? 0 : 1)
+    }
+
+    /// Encoded size of an RS2 blob of `unencodedBytes` over `nShards` shards (spec §3.1):
+    /// `N * ((p + s) * sym + 64 N + 32)` with `f = (N-1)/3`, `p = N - 2f`, `s = N - f`, and
+    /// `sym = ceil(max(L, 1) / (p s))` rounded up to even. `nil` if the symbol would exceed the
+    /// u16 limit (blob too large) or the size overflows.
+    public static func encodedBlobBytes(unencodedBytes: UInt64, nShards: Int) -> UInt64? {
+        let n = UInt64(nShards)
+        let f = (n - 1) / 3
+        let p = n - 2 * f, s = n - f
+        let sourceSymbols = p * s
+        let l = max(unencodedBytes, 1)
+        var symbol = l / sourceSymbols + (l % sourceSymbols == 0 ? 0 : 1)
+        if symbol % 2 == 1 { symbol += 1 }
+        guard symbol <= 65_534 else { return nil }
+        let perNode = UInt128(p + s) * UInt128(symbol) + UInt128(n) * 64 + 32
+        let total = UInt128(n) * perNode
+        return total > UInt128(UInt64.max) ? nil : UInt64(total)
+    }
+}
+
+/// One epoch's slot of the future-accounting ring buffer (spec §3.4): bytes reserved for the
+/// epoch and WAL to be paid out when it ends.
+public struct EpochAccount: Hashable, Sendable {
+    public var epoch: Epoch
+    public var usedCapacityBytes: UInt64
+    public var rewardsFrost: UInt64
+}
+
+/// A `Storage` resource: `sizeBytes` of encoded capacity for epochs `[start, end)`.
+public struct StorageResource: Hashable, Sendable {
+    public let id: StorageID
+    public internal(set) var startEpoch: Epoch
+    public internal(set) var endEpoch: Epoch
+    public internal(set) var sizeBytes: UInt64
+    /// Attached to a blob (or destroyed); it can no longer be used for a registration.
+    public internal(set) var attached: Bool
+}
+
+/// A registered blob (spec §4.1), as far as payments care.
+public struct BlobRecord: Hashable, Sendable {
+    public let id: BlobID
+    public let unencodedBytes: UInt64
+    public let encodedBytes: UInt64
+    public let storage: StorageID
+    public let registeredEpoch: Epoch
+    public internal(set) var certifiedEpoch: Epoch?
+    public internal(set) var endEpoch: Epoch
+    public let deletable: Bool
+    public internal(set) var deleted: Bool
+}
