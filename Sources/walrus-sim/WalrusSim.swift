@@ -7,7 +7,7 @@ struct WalrusSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walrus-sim",
         abstract: "A deterministic discrete-event simulator of the Walrus storage network.",
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, Merge.self]
     )
 }
 
@@ -15,6 +15,6 @@ struct WalrusSim: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print one line of key=value results.",
-        subcommands: []
+        subcommands: [BenchResults.self]
     )
 }
