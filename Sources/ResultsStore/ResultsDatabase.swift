@@ -8,6 +8,14 @@ public struct RunEntry: Hashable, Sendable {
     public var seed: UInt64
     public var status: RunStatus
     public var failureReason: String?
+
+    public init(runID: String, scenarioName: String, seed: UInt64, status: RunStatus, failureReason: String? = nil) {
+        self.runID = runID
+        self.scenarioName = scenarioName
+        self.seed = seed
+        self.status = status
+        self.failureReason = failureReason
+    }
 }
 
 /// Read access to a results database: the run registry, rows, and content digests.
@@ -30,10 +38,8 @@ public final class ResultsDatabase {
             guard case let .text(id) = row[0], case let .text(name) = row[1], case let .integer(seed) = row[2],
                   case let .text(status) = row[3], let status = RunStatus(rawValue: status)
             else { preconditionFailure("runs row violates the schema: \(row)") }
-            if case let .text(reason) = row[4] {
-                return RunEntry(runID: id, scenarioName: name, seed: UInt64(bitPattern: seed), status: status, failureReason: reason)
-            }
-            return RunEntry(runID: id, scenarioName: name, seed: UInt64(bitPattern: seed), status: status)
+            let reason: String? = if case let .text(r) = row[4] { r } else { nil }
+            return RunEntry(runID: id, scenarioName: name, seed: UInt64(bitPattern: seed), status: status, failureReason: reason)
         }
     }
 
