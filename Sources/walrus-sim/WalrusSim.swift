@@ -12,6 +12,7 @@ struct WalrusSim: ParsableCommand {
             BlobIDCommand.self,
             EncodeCommand.self,
             DecodeCommand.self,
+            Merge.self,
         ]
     )
 }
@@ -24,6 +25,7 @@ struct Bench: ParsableCommand {
             BenchPHOLD.self,
             BenchRS.self,
             BenchBlobID.self,
+            BenchResults.self,
         ]
     )
 }

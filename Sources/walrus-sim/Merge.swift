@@ -1,0 +1,34 @@
+import ArgumentParser
+import ResultsStore
+
+/// `walrus-sim merge OUT IN...`: combines per-run result files into one (DESIGN §8).
+///
+/// Runs already complete in OUT are skipped, so merging again after a sweep resumes copies
+/// only what is new; runs that did not complete in their own file are left out. Each input is
+/// merged in one transaction, so an error leaves OUT as the previous input left it.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge results databases, skipping runs already present."
+    )
+
+    @Argument(help: "The database to merge into; created if absent.") var output: String
+    @Argument(help: "The databases to merge from.") var inputs: [String]
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("name at least one input database") }
+    }
+
+    func run() throws {
+        let report = try ResultsDatabase.merge(sources: inputs, into: output)
+        for entry in report.entries {
+            let what = switch entry.outcome {
+            case .copied: "copied"
+            case let .replaced(previous): "replaced \(previous.rawValue) copy"
+            case .skippedPresent: "skipped: already present"
+            case let .skippedNotComplete(status): "skipped: \(status.rawValue) in source"
+            }
+            print("\(entry.runID)\t\(entry.source)\t\(what)")
+        }
+        print("merged=\(report.copied.count) skipped=\(report.skipped.count) into=\(output)")
+    }
+}
