@@ -38,8 +38,14 @@ let package = Package(
         .target(name: "SimEngine", dependencies: ["SimSupport", "CGSL", "CSimRandom"]),
         .target(name: "Economics", dependencies: ["SimSupport"]),
 
+        // Layer 3: storage nodes, clients and the chain as state machines (message in, actions out).
+        .target(name: "WalrusModel", dependencies: ["SimSupport", "RedStuff", "WalrusCrypto", "Economics"]),
+
         // Layer 4: the world: runs the model through the engine, workloads, faults, checkers.
-        .target(name: "Simulation", dependencies: ["SimSupport", "SimEngine"]),
+        .target(
+            name: "Simulation",
+            dependencies: ["SimSupport", "SimEngine", "WalrusModel", "RedStuff", "WalrusCrypto", "Economics"]
+        ),
 
         // Layer 5: scenario files -> validated `Scenario` values, sweeps.
         .target(
@@ -68,6 +74,10 @@ let package = Package(
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
         .testTarget(name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport"], resources: [.copy("Malformed")]),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["Simulation", "WalrusModel", "SimEngine", "SimSupport", "RedStuff", "Economics"]
+        ),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
     ]
 )

@@ -1,5 +1,6 @@
 import SimEngine
 import SimSupport
+import WalrusModel
 
 /// One fully specified simulation: every parameter fixed, plus the seed. A scenario file with a
 /// sweep expands into many of these (one per parameter combination and seed); a run is one
@@ -247,6 +248,9 @@ public struct Fidelity: Sendable, Equatable {
     public var encoding: Encoding = .real
     public var payload: Payload = .full
     public var signatures: Signatures = .real
+    /// How slivers are checked against metadata (see `VerificationMode`): `memoized` skips
+    /// recomputing a check whose outcome is already known for byte-identical honest slivers.
+    public var verification: VerificationMode = .memoized
     /// CPU throughput used to charge encoding and verification to simulated time, in bytes
     /// of encoded output per second, and the cost per signature.
     public var cpuEncodeBytesPerSecond: UInt64 = 400 << 20
@@ -260,7 +264,7 @@ public struct Fidelity: Sendable, Equatable {
         case .sampled(let p): e = "sampled(\(p)/1000)"
         case .modeled: e = "modeled"
         }
-        return "encoding=\(e) payload=\(payload.rawValue) signatures=\(signatures.rawValue)"
+        return "encoding=\(e) payload=\(payload.rawValue) signatures=\(signatures.rawValue) verification=\(verification.rawValue)"
     }
 }
 

@@ -1,0 +1,192 @@
+import Economics
+import RedStuff
+import SimSupport
+import WalrusCrypto
+
+/// The chain (Sui + the Walrus contracts) as one sequencer: transactions execute one at a time,
+/// in finality order, against the economics state (`WalrusEconomy`), and emit events.
+///
+/// It checks what the contracts check: storage covers the encoded size, certificates come from
+/// the current committee with a 2f+1 weight of valid signatures over the confirmation of the
+/// current epoch, epoch transitions happen only when the epoch state machine allows them.
+public struct Chain {
+    public private(set) var economy: WalrusEconomy
+    public let signatures: ConfirmationSigner.Mode
+    /// Account of each client, and of the stake-churn delegator.
+    public private(set) var clientAccounts: [AccountID] = []
+    public private(set) var churnAccount: AccountID?
+    /// Public keys of nodes, by node index (real signatures only).
+    var publicKeys: [Ed25519.PublicKey?] = []
+    /// On-chain object of each registered blob, by `BlobRef`.
+    private var objects: [BlobRef: ChainBlob] = [:]
+    /// Stake objects per node, for stake churn (in creation order).
+    private var stakesByNode: [[StakeID]] = []
+    /// Withdrawals requested by the churn delegator, to finalise when allowed.
+    private var pendingWithdrawals: [StakeID] = []
+
+    struct ChainBlob {
+        var object: Economics.BlobID
+        var blobID: RedStuff.BlobID
+        var owner: AccountID
+        var endEpoch: Epoch
+    }
+
+    public init(economy: WalrusEconomy, signatures: ConfirmationSigner.Mode) {
+        self.economy = economy
+        self.signatures = signatures
+    }
+
+    // MARK: Genesis (before the run starts; not transactions)
+
+    public mutating func addClient(balance: Frost) throws(EconomicsError) -> AccountID {
+        let a = try economy.openAccount(initialBalance: balance)
+        clientAccounts.append(a)
+        return a
+    }
+
+    public mutating func addChurnAccount(balance: Frost) throws(EconomicsError) {
+        churnAccount = try economy.openAccount(initialBalance: balance)
+    }
+
+    /// Registers node `node` as a candidate staked with `stake` from its own delegator account.
+    public mutating func addNode(_ node: NodeID, publicKey: Ed25519.PublicKey?, commission: BasisPoints, votes: Votes,
+                                 stake: Frost) throws(EconomicsError) {
+        let operatorAccount = try economy.openAccount(initialBalance: .zero)
+        try economy.registerCandidate(node: node, commissionReceiver: operatorAccount, commission: commission, votes: votes)
+        let delegator = try economy.openAccount(initialBalance: stake)
+        while publicKeys.count <= node.index { publicKeys.append(nil); stakesByNode.append([]) }
+        publicKeys[node.index] = publicKey
+        if stake.rawValue > 0 { stakesByNode[node.index].append(try economy.stake(owner: delegator, node: node, amount: stake)) }
+    }
+
+    // MARK: Transactions
+
+    /// Executes one transaction at simulated time `now`; returns the events it emits.
+    public mutating func execute(_ tx: Transaction, submitter: Party, now: SimTime) -> [ChainEvent] {
+        do {
+            return try run(tx, submitter: submitter, now: now)
+        } catch {
+            return [.transactionFailed(submitter: submitter, blob: Self.blob(of: tx), reason: "\(tx.label): \(error)")]
+        }
+    }
+
+    private static func blob(of tx: Transaction) -> BlobRef? {
+        switch tx {
+        case .registerBlob(_, let b, _, _, _, _), .certifyBlob(_, let b, _, _), .extendBlob(_, let b, _), .deleteBlob(_, let b): b
+        default: nil
+        }
+    }
+
+    private mutating func run(_ tx: Transaction, submitter: Party, now: SimTime) throws -> [ChainEvent] {
+        switch tx {
+        case .registerBlob(let client, let blob, let blobID, let size, let epochs, let deletable):
+            let payer = clientAccounts[Int(client.rawValue)]
+            guard let encoded = StorageUnits.encodedBlobBytes(unencodedBytes: size, nShards: economy.parameters.nShards) else {
+                throw ChainError.rejected("blob of \(size) bytes cannot be encoded")
+            }
+            // Both calls validate before mutating; undo the reservation if registration fails.
+            let before = economy
+            do {
+                let storage = try economy.reserveSpace(payer: payer, sizeBytes: encoded, epochs: epochs)
+                let object = try economy.registerBlob(payer: payer, storage: storage, unencodedBytes: size, deletable: deletable)
+                let end = economy.epoch + UInt32(epochs)
+                objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
+                return [.blobRegistered(blob: blob, endEpoch: end)]
+            } catch {
+                economy = before
+                throw error
+            }
+
+        case .certifyBlob(_, let blob, let epoch, let sigs):
+            guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
+            guard epoch == economy.epoch else { throw ChainError.rejected("certificate of epoch \(epoch.rawValue), chain is at \(economy.epoch.rawValue)") }
+            var weight = 0
+            var seen = Set<NodeID>()
+            for s in sigs where seen.insert(s.signer).inserted {
+                let w = economy.committee.weight(of: s.signer)
+                guard w > 0 else { continue }
+                let pk = s.signer.index < publicKeys.count ? publicKeys[s.signer.index] : nil
+                guard ConfirmationSigner.verify(s, epoch: epoch, blobID: obj.blobID, mode: signatures, publicKey: pk) else {
+                    throw ChainError.rejected("invalid signature from \(s.signer)")
+                }
+                weight += w
+            }
+            guard Quorum.isCertificationQuorum(weight: weight, nShards: economy.parameters.nShards) else {
+                throw ChainError.rejected("certificate weight \(weight) below quorum")
+            }
+            try economy.certifyBlob(obj.object)
+            return [.blobCertified(blob: blob, epoch: economy.epoch, endEpoch: obj.endEpoch)]
+
+        case .extendBlob(_, let blob, let epochs):
+            guard var obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
+            try economy.extendBlob(payer: obj.owner, blob: obj.object, epochs: epochs)
+            obj.endEpoch = obj.endEpoch + UInt32(epochs)
+            objects[blob] = obj
+            return [.blobExtended(blob: blob, endEpoch: obj.endEpoch)]
+
+        case .deleteBlob(_, let blob):
+            guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
+            _ = try economy.deleteBlob(obj.object)
+            return [.blobDeleted(blob: blob)]
+
+        case .epochSyncDone(let node, let epoch):
+            let quorum = try economy.epochSyncDone(node: node, epoch: epoch, at: now)
+            return quorum ? [.epochChangeDone(epoch: epoch)] : []
+
+        case .votingEnd:
+            try economy.votingEnd(at: now)
+            return [.votingEnded(epoch: economy.epoch)]
+
+        case .initiateEpochChange:
+            let previous = economy.committee
+            _ = try economy.initiateEpochChange(at: now)
+            finishWithdrawals()
+            return [.epochChangeStart(epoch: economy.epoch, committee: economy.committee, previous: previous)]
+
+        case .moveStake(let from, let to, let amount):
+            guard let churn = churnAccount else { throw ChainError.rejected("no churn account") }
+            // Withdraw `amount` from `from` (splitting a stake object if needed) ...
+            var remaining = amount.rawValue
+            while remaining > 0, let id = stakesByNode[from.index].last {
+                guard let sw = economy.stake(id) else { stakesByNode[from.index].removeLast(); continue }
+                let take = min(remaining, sw.principalFrost.rawValue)
+                let target: StakeID
+                if take < sw.principalFrost.rawValue {
+                    target = try economy.splitStake(id, amount: Frost(take))
+                } else {
+                    target = id
+                    stakesByNode[from.index].removeLast()
+                }
+                if economy.canWithdrawEarly(target) {
+                    _ = try economy.withdraw(target)
+                } else {
+                    _ = try economy.requestWithdraw(target)
+                    pendingWithdrawals.append(target)
+                }
+                remaining -= take
+            }
+            // ... and stake the same amount with `to` from the churn account.
+            stakesByNode[to.index].append(try economy.stake(owner: churn, node: to, amount: amount))
+            return []
+        }
+    }
+
+    /// Finalises churn withdrawals whose epoch has come (their WAL returns to the owner).
+    private mutating func finishWithdrawals() {
+        pendingWithdrawals = pendingWithdrawals.filter { id in (try? economy.withdraw(id)) == nil }
+    }
+
+    /// Stake of a node's pool, for reports.
+    public func stakeOfNode(_ node: NodeID) -> UInt64 {
+        economy.pool(node)?.walBalance(atEpoch: economy.epoch.rawValue) ?? 0
+    }
+
+    public mutating func drainFlows() -> [Flow] { economy.drainFlows() }
+}
+
+public enum ChainError: Error, CustomStringConvertible {
+    case rejected(String)
+    public var description: String {
+        switch self { case .rejected(let why): why }
+    }
+}

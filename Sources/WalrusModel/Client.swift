@@ -1,0 +1,318 @@
+import Economics
+import RedStuff
+import SimSupport
+import WalrusCrypto
+
+/// A Walrus client as a state machine: the write flow (encode, register, store, collect
+/// confirmations worth 2f+1 shards, certify) and the read flow (metadata, primary slivers
+/// until R verify, decode, consistency check), with per-attempt timeouts and retries
+/// (spec walrus-staking §6.3-§6.4, walrus-encoding §4.2, §6).
+public struct Client {
+    public let id: ClientID
+    public var attemptTimeout: SimDuration
+    public var maxAttempts: Int
+
+    private var writes: [UInt64: WriteOp] = [:]
+    private var writeByBlob: [BlobRef: UInt64] = [:]
+    private var reads: [UInt64: ReadOp] = [:]
+    private var readsByBlob: [BlobRef: [UInt64]] = [:]
+
+    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3 }
+
+    enum WritePhase { case registering, storing, certifying }
+
+    struct WriteOp {
+        var blob: BlobRef
+        var start: SimTime
+        var attempt = 1
+        var phase = WritePhase.registering
+        var encoded: EncodedBlob
+        var sizeBytes: UInt64
+        /// Confirmations of the current attempt, by signer.
+        var confirmations: [NodeID: ConfirmationSignature] = [:]
+        var weight = 0
+        var storeStart = SimTime.zero
+        var certifyScheduled = false
+        var epoch = Epoch(0)
+    }
+
+    struct ReadOp {
+        var blob: BlobRef
+        var start: SimTime
+        var attempt = 1
+        /// Pair indices in the order this read tries them.
+        var order: [Int]
+        var nextPair = 0
+        var metadata: BlobMetadataWithID?
+        var metadataTries = 0
+        var slivers: [Sliver] = []
+        var outstanding: Set<Int> = []
+        var bytes: UInt64 = 0
+    }
+
+    public init(id: ClientID, attemptTimeout: SimDuration, maxAttempts: Int) {
+        self.id = id
+        self.attemptTimeout = attemptTimeout
+        self.maxAttempts = maxAttempts
+    }
+
+    public var activeOperations: Int { writes.count + reads.count }
+
+    // MARK: Write
+
+    /// Starts writing an already encoded blob: charge the encoding, register on chain.
+    public mutating func startWrite(op: UInt64, blob: BlobRef, encoded: EncodedBlob, sizeBytes: UInt64, epochs: Int,
+                                    deletable: Bool, context ctx: ProtocolContext) -> [Action] {
+        var w = WriteOp(blob: blob, start: ctx.now, encoded: encoded, sizeBytes: sizeBytes)
+        w.epoch = ctx.view.epoch
+        writes[op] = w
+        writeByBlob[blob] = op
+        let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: sizeBytes)) ?? 0
+        return [
+            .cpu(ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)),
+            .submit(.registerBlob(client: id, blob: blob, blobID: encoded.blobID, unencodedBytes: sizeBytes, epochs: epochs, deletable: deletable)),
+            .timer(after: attemptTimeout, token: token(.writeTimeout, op)),
+        ]
+    }
+
+    private mutating func sendStores(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var w = writes[op] else { return }
+        w.phase = .storing
+        w.storeStart = ctx.now
+        w.epoch = ctx.view.epoch
+        let mapping = ShardMapping(blobID: w.encoded.blobID, nShards: ctx.config.nShards)
+        for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
+            let pairs = member.shards.map { w.encoded.pairs[mapping.pair(ofShard: $0.index)] }
+            actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.encoded.metadata, pairs: pairs)))
+        }
+        writes[op] = w
+    }
+
+    private mutating func finishWrite(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
+                                      into actions: inout [Action]) {
+        guard let w = writes.removeValue(forKey: op) else { return }
+        writeByBlob.removeValue(forKey: w.blob)
+        actions.append(.observe(.operationFinished(FinishedOperation(
+            id: op, kind: .write, client: id, blob: w.blob, start: w.start, end: ctx.now, result: result,
+            bytes: w.sizeBytes, attempts: w.attempt, detail: detail))))
+    }
+
+    // MARK: Read
+
+    /// Starts reading `blob`, trying pairs in `order` (a permutation of the pair indices drawn
+    /// by the caller from the client's stream).
+    public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], context ctx: ProtocolContext) -> [Action] {
+        reads[op] = ReadOp(blob: blob, start: ctx.now, order: order)
+        readsByBlob[blob, default: []].append(op)
+        var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op))]
+        requestMetadata(op, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// Shard owners to read from: during a hand-over, blobs certified before the epoch are
+    /// still read from the previous committee (spec §1.6).
+    private func owners(for blob: BlobRef, _ ctx: ProtocolContext) -> [NodeID?] {
+        if !ctx.view.handoverDone, let c = ctx.view.status(blob)?.certifiedEpoch, c < ctx.view.epoch {
+            return ctx.view.previousOwnerOf
+        }
+        return ctx.view.ownerOf
+    }
+
+    private mutating func requestMetadata(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], let entry = ctx.catalog.entry(r.blob) else { return }
+        let n = ctx.config.nShards
+        let mapping = ShardMapping(blobID: entry.metadata.blobID, nShards: n)
+        let owner = owners(for: r.blob, ctx)
+        while r.metadataTries < n {
+            let pair = r.order[r.metadataTries % r.order.count]
+            r.metadataTries += 1
+            if let node = owner[mapping.shard(ofPair: pair)] {
+                actions.append(.send(to: .node(node), .metadataRequest(blob: r.blob)))
+                reads[op] = r
+                return
+            }
+        }
+        reads[op] = r
+        finishRead(op, .failed, detail: "no node to ask for metadata", context: ctx, into: &actions)
+    }
+
+    private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], let meta = r.metadata else { return }
+        let need = ctx.config.sliversForDecoding(.primary)
+        let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
+        let owner = owners(for: r.blob, ctx)
+        // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
+        while r.slivers.count + r.outstanding.count < need, r.nextPair < r.order.count {
+            let pair = r.order[r.nextPair]
+            r.nextPair += 1
+            guard let node = owner[mapping.shard(ofPair: pair)] else { continue }
+            r.outstanding.insert(pair)
+            actions.append(.send(to: .node(node), .sliverRequest(blob: r.blob, pair: pair)))
+        }
+        reads[op] = r
+        if r.outstanding.isEmpty && r.slivers.count < need {
+            finishRead(op, .failed, detail: "only \(r.slivers.count) of \(need) primary slivers available", context: ctx, into: &actions)
+        }
+    }
+
+    private mutating func finishRead(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
+                                     into actions: inout [Action]) {
+        guard let r = reads.removeValue(forKey: op) else { return }
+        readsByBlob[r.blob]?.removeAll { $0 == op }
+        if readsByBlob[r.blob]?.isEmpty == true { readsByBlob.removeValue(forKey: r.blob) }
+        actions.append(.observe(.operationFinished(FinishedOperation(
+            id: op, kind: .read, client: id, blob: r.blob, start: r.start, end: ctx.now, result: result,
+            bytes: r.bytes, attempts: r.attempt, detail: detail))))
+    }
+
+    // MARK: Messages, chain events, timers
+
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
+        var actions: [Action] = []
+        switch message {
+        case .stored(let blob, let epoch, let signature):
+            guard let op = writeByBlob[blob], var w = writes[op], w.phase == .storing, let sig = signature,
+                  epoch == ctx.view.epoch, w.confirmations[sig.signer] == nil else { break }
+            let weight = ctx.view.committee.weight(of: sig.signer)
+            guard weight > 0 else { break }
+            w.confirmations[sig.signer] = sig
+            w.weight += weight
+            let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
+            if quorum && !w.certifyScheduled {
+                // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
+                w.certifyScheduled = true
+                let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
+                actions.append(.timer(after: extra, token: token(.certifyNow, op)))
+            }
+            writes[op] = w
+
+        case .metadataResponse(let blob, let metadata):
+            for op in readsByBlob[blob] ?? [] {
+                guard var r = reads[op], r.metadata == nil, let entry = ctx.catalog.entry(blob) else { continue }
+                actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
+                if let m = metadata, m.blobID == entry.metadata.blobID, (try? m.verify(config: ctx.config)) != nil {
+                    r.metadata = m
+                    r.bytes += message.wireBytes
+                    reads[op] = r
+                    requestSlivers(op, context: ctx, into: &actions)
+                } else {
+                    requestMetadata(op, context: ctx, into: &actions)
+                }
+                break  // one read consumes one response
+            }
+
+        case .sliverResponse(let blob, let pair, let sliver):
+            guard let op = (readsByBlob[blob] ?? []).first(where: { reads[$0]?.outstanding.contains(pair) == true }),
+                  var r = reads[op], let meta = r.metadata else { break }
+            r.outstanding.remove(pair)
+            r.bytes += message.wireBytes
+            if let s = sliver, s.index == pair {
+                actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.data.count), nShards: ctx.config.nShards)))
+                if ctx.catalog.isValid(primary: s, blob: blob, metadata: meta) { r.slivers.append(s) }
+            }
+            reads[op] = r
+            if r.slivers.count >= ctx.config.sliversForDecoding(.primary) {
+                decode(op, context: ctx, into: &actions)
+            } else {
+                requestSlivers(op, context: ctx, into: &actions)
+            }
+
+        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .syncRequest, .syncResponse:
+            break  // node-bound messages
+        }
+        return actions
+    }
+
+    private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let r = reads[op], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
+        let encodedBytes = UInt64(r.slivers.reduce(0) { $0 + $1.data.count })
+        actions.append(.cpu(ctx.costs.bytes(encodedBytes * 2)))
+        do {
+            let blob = try BlobDecoder(config: ctx.config, metadata: meta).decode(slivers: r.slivers, check: .default, inputsVerified: true)
+            let ok = Blake2b256.hash(blob) == entry.contentDigest
+            finishRead(op, ok ? .ok : .inconsistent, detail: ok ? "" : "decoded bytes differ from the written blob", context: ctx, into: &actions)
+        } catch {
+            finishRead(op, .inconsistent, detail: "decode: \(error.description)", context: ctx, into: &actions)
+        }
+    }
+
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
+        var actions: [Action] = []
+        switch event {
+        case .blobRegistered(let blob, _):
+            if let op = writeByBlob[blob], writes[op]?.phase == .registering { sendStores(op, context: ctx, into: &actions) }
+        case .blobCertified(let blob, _, _):
+            if let op = writeByBlob[blob] { finishWrite(op, .ok, detail: "", context: ctx, into: &actions) }
+        case .transactionFailed(let submitter, let blob?, let reason) where submitter == .client(id):
+            guard let op = writeByBlob[blob], var w = writes[op] else { break }
+            if w.phase == .certifying {
+                // Typically the epoch changed under us: store again with the new committee.
+                w.attempt += 1
+                w.confirmations = [:]
+                w.weight = 0
+                w.certifyScheduled = false
+                writes[op] = w
+                if w.attempt > maxAttempts {
+                    finishWrite(op, .failed, detail: "certification failed: \(reason)", context: ctx, into: &actions)
+                } else {
+                    sendStores(op, context: ctx, into: &actions)
+                }
+            } else {
+                finishWrite(op, .failed, detail: "registration failed: \(reason)", context: ctx, into: &actions)
+            }
+        case .epochChangeStart:
+            // Confirmations from the old committee are void; stores restart with the new one.
+            for op in writes.keys.sorted() where writes[op]!.phase == .storing {
+                writes[op]!.confirmations = [:]
+                writes[op]!.weight = 0
+                writes[op]!.certifyScheduled = false
+                sendStores(op, context: ctx, into: &actions)
+            }
+        default:
+            break
+        }
+        return actions
+    }
+
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
+        var actions: [Action] = []
+        let op = token >> 8
+        switch TimerKind(rawValue: token & 0xff) {
+        case .certifyNow:
+            guard var w = writes[op], w.phase == .storing, w.certifyScheduled else { break }
+            w.phase = .certifying
+            writes[op] = w
+            let signatures = w.confirmations.keys.sorted().map { w.confirmations[$0]! }
+            actions.append(.cpu(ctx.costs.signatureCost * UInt64(signatures.count)))
+            actions.append(.submit(.certifyBlob(client: id, blob: w.blob, epoch: w.epoch, signatures: signatures)))
+        case .writeTimeout:
+            guard var w = writes[op] else { break }
+            w.attempt += 1
+            writes[op] = w
+            if w.attempt > maxAttempts {
+                finishWrite(op, .failed, detail: "timed out in phase \(w.phase) after \(maxAttempts) attempts", context: ctx, into: &actions)
+                break
+            }
+            if w.phase == .storing { sendStores(op, context: ctx, into: &actions) }
+            actions.append(.timer(after: attemptTimeout, token: self.token(.writeTimeout, op)))
+        case .readTimeout:
+            guard var r = reads[op] else { break }
+            r.attempt += 1
+            if r.attempt > maxAttempts {
+                reads[op] = r
+                finishRead(op, .failed, detail: "timed out with \(r.slivers.count) slivers", context: ctx, into: &actions)
+                break
+            }
+            // Abandon what is outstanding and ask further nodes.
+            r.outstanding.removeAll()
+            reads[op] = r
+            if r.metadata == nil { requestMetadata(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+            actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
+        case nil:
+            break
+        }
+        return actions
+    }
+
+    private func token(_ kind: TimerKind, _ op: UInt64) -> UInt64 { op << 8 | kind.rawValue }
+}

@@ -1,0 +1,280 @@
+import Economics
+import RedStuff
+import SimSupport
+import WalrusCrypto
+
+/// What a protocol state machine asks the shell to do. State machines never schedule, send or
+/// read the clock themselves (DESIGN §3: protocol logic decides, the shell acts).
+public enum Action: Sendable {
+    case send(to: Party, Message)
+    case submit(Transaction)
+    /// Call the party's `timerFired(token:)` after `after`.
+    case timer(after: SimDuration, token: UInt64)
+    /// CPU work: actions after this one in the same batch happen once it is done.
+    case cpu(SimDuration)
+    case observe(Observation)
+}
+
+/// Facts the state machines report for results and checkers.
+public enum Observation: Sendable {
+    case operationFinished(FinishedOperation)
+    case recovered(node: NodeID, blob: BlobRef, pair: Int, bytesMoved: UInt64)
+    case recoveryFailed(node: NodeID, blob: BlobRef, pair: Int, reason: String)
+    case inconsistencyProof(node: NodeID, blob: BlobRef, verified: Bool)
+    case shardSynced(node: NodeID, shard: ShardIndex, epoch: Epoch, blobs: Int, recoveredBlobs: Int)
+    case sliverRejected(node: NodeID, blob: BlobRef, reason: String)
+}
+
+/// A finished client operation.
+public struct FinishedOperation: Sendable {
+    public enum Kind: String, Sendable { case write, read, extend, delete }
+    public enum Result: String, Sendable { case ok, failed, notFound = "not_found", inconsistent }
+    /// The operation's id, as the shell numbered it when starting it.
+    public var id: UInt64
+    public var kind: Kind
+    public var client: ClientID
+    public var blob: BlobRef
+    public var start: SimTime
+    public var end: SimTime
+    public var result: Result
+    public var bytes: UInt64
+    public var attempts: Int
+    public var detail: String
+}
+
+/// The chain state every participant can see (the latest chain events, applied in order).
+/// Shared, read-only for the state machines; the shell updates it as events are delivered.
+public final class ChainView {
+    public internal(set) var epoch = Epoch(0)
+    public internal(set) var committee = Committee.empty
+    public internal(set) var previousCommittee = Committee.empty
+    /// Whether the current epoch's shard hand-over reached its quorum (`EpochChangeDone`).
+    public internal(set) var handoverDone = true
+    /// `ownerOf[shard]` in the current / previous committee.
+    public internal(set) var ownerOf: [NodeID?]
+    public internal(set) var previousOwnerOf: [NodeID?]
+    /// Chain status per blob, indexed by `BlobRef`.
+    public internal(set) var blobs: [BlobStatus] = []
+    /// Certified, unexpired, undeleted blobs in `BlobRef` order (kept sorted).
+    public internal(set) var liveCertified: [BlobRef] = []
+
+    public struct BlobStatus: Sendable {
+        public var registered = false
+        public var certifiedEpoch: Epoch?
+        public var endEpoch = Epoch(0)
+        public var deleted = false
+        public var isLive: Bool { registered && !deleted }
+    }
+
+    public init(nShards: Int) {
+        ownerOf = Array(repeating: nil, count: nShards)
+        previousOwnerOf = Array(repeating: nil, count: nShards)
+    }
+
+    public func status(_ blob: BlobRef) -> BlobStatus? {
+        Int(blob.index) < blobs.count ? blobs[Int(blob.index)] : nil
+    }
+
+    /// Applies an event (the shell calls this once per event, before the participants react).
+    public func apply(_ event: ChainEvent) {
+        switch event {
+        case .blobRegistered(let b, let end):
+            ensure(b)
+            blobs[Int(b.index)].registered = true
+            blobs[Int(b.index)].endEpoch = end
+        case .blobCertified(let b, let e, let end):
+            ensure(b)
+            blobs[Int(b.index)].certifiedEpoch = e
+            blobs[Int(b.index)].endEpoch = end
+            let i = liveCertified.partitioningIndex { $0 >= b }
+            if i == liveCertified.count || liveCertified[i] != b { liveCertified.insert(b, at: i) }
+        case .blobExtended(let b, let end):
+            ensure(b)
+            blobs[Int(b.index)].endEpoch = end
+        case .blobDeleted(let b):
+            ensure(b)
+            blobs[Int(b.index)].deleted = true
+            liveCertified.removeAll { $0 == b }
+        case .epochChangeStart(let e, let c, let p):
+            epoch = e
+            committee = c
+            previousCommittee = p
+            handoverDone = p.isEmpty
+            previousOwnerOf = ownerOf
+            ownerOf = Array(repeating: nil, count: ownerOf.count)
+            for m in c.members { for s in m.shards { ownerOf[s.index] = m.node } }
+            liveCertified.removeAll { blobs[Int($0.index)].endEpoch <= e }
+        case .epochChangeDone:
+            handoverDone = true
+        case .votingEnded, .transactionFailed:
+            break
+        }
+    }
+
+    private func ensure(_ b: BlobRef) {
+        while blobs.count <= Int(b.index) { blobs.append(BlobStatus()) }
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, which must be false then true
+    /// along the array (binary search).
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if predicate(self[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+}
+
+/// How participants check slivers against metadata.
+///
+/// `full`: every check runs `SliverPair.verify` (expand, hash n symbols, compare the Merkle
+/// root). `memoized`: a pair byte-identical to the one an *honest* encoder produced for that
+/// blob is accepted without recomputing, because verification is a pure function of (bytes,
+/// metadata) and the encoder derived the metadata from exactly those bytes; anything else —
+/// a different byte, a blob from a dishonest client — runs the full check. The outcome is the
+/// same either way; only the host CPU time differs (simulated CPU time is charged the same).
+public enum VerificationMode: String, Sendable { case full, memoized }
+
+/// Ground truth about blobs that the shell keeps: what honest encoders produced. Used for the
+/// memoized verification and by the checkers; state machines treat it as an oracle only where
+/// `VerificationMode.memoized` says so.
+public final class BlobCatalog {
+    public struct Entry {
+        public var metadata: BlobMetadataWithID
+        /// The honest encoding, by pair index (empty when the payload is not kept).
+        public var pairs: [SliverPair]
+        public var sizeBytes: UInt64
+        /// BLAKE2b-256 of the blob's bytes, to check reads.
+        public var contentDigest: Digest32
+        public var honest: Bool
+        public init(metadata: BlobMetadataWithID, pairs: [SliverPair], sizeBytes: UInt64, contentDigest: Digest32, honest: Bool) {
+            self.metadata = metadata
+            self.pairs = pairs
+            self.sizeBytes = sizeBytes
+            self.contentDigest = contentDigest
+            self.honest = honest
+        }
+    }
+    public internal(set) var entries: [Entry?] = []
+    public let config: EncodingConfig
+    public let mode: VerificationMode
+
+    public init(config: EncodingConfig, mode: VerificationMode) {
+        self.config = config
+        self.mode = mode
+    }
+
+    public func entry(_ blob: BlobRef) -> Entry? { Int(blob.index) < entries.count ? entries[Int(blob.index)] : nil }
+
+    public func add(_ blob: BlobRef, _ entry: Entry) {
+        while entries.count <= Int(blob.index) { entries.append(nil) }
+        entries[Int(blob.index)] = entry
+    }
+
+    /// Whether `pair` (claimed to be pair `index`) is valid for `metadata`.
+    public func isValid(_ pair: SliverPair, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
+        guard pair.primary.index == index, pair.secondary.index == config.nShards - 1 - index else { return false }
+        if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, index < e.pairs.count, e.pairs[index] == pair {
+            return true
+        }
+        return (try? pair.verify(metadata: metadata.metadata, config: config)) != nil
+    }
+
+    /// Whether a single primary sliver is valid.
+    public func isValid(primary sliver: Sliver, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
+        guard sliver.axis == .primary else { return false }
+        if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, sliver.index < e.pairs.count,
+           e.pairs[sliver.index].primary == sliver {
+            return true
+        }
+        return (try? sliver.verify(metadata: metadata.metadata, config: config)) != nil
+    }
+}
+
+/// Confirmation signing: real Ed25519 or a modeled tag of the same size.
+public struct ConfirmationSigner: Sendable {
+    public enum Mode: String, Sendable { case real, modeled }
+    public let mode: Mode
+    let secretKey: Ed25519.SecretKey?
+    public let publicKey: Ed25519.PublicKey?
+    public let node: NodeID
+
+    /// Keys derive deterministically from `seed` (32 bytes from the node's stream).
+    public init(node: NodeID, mode: Mode, seed: [UInt8]) {
+        self.node = node
+        self.mode = mode
+        if mode == .real, let kp = try? Ed25519.keyPair(seed: seed) {
+            secretKey = kp.secretKey
+            publicKey = kp.publicKey
+        } else {
+            secretKey = nil
+            publicKey = nil
+        }
+    }
+
+    public static func message(epoch: Epoch, blobID: RedStuff.BlobID) -> [UInt8] {
+        var w = BCSWriter()
+        StorageConfirmation(epoch: epoch.rawValue, blobID: blobID, persistence: .permanent).encode(to: &w)
+        return w.bytes
+    }
+
+    public func sign(epoch: Epoch, blobID: RedStuff.BlobID) -> ConfirmationSignature {
+        switch mode {
+        case .real:
+            let sig = Ed25519.sign(Self.message(epoch: epoch, blobID: blobID), with: secretKey!)
+            return ConfirmationSignature(signer: node, bytes: sig.bytes)
+        case .modeled:
+            // The tag binds signer, epoch and blob; 64 bytes like an Ed25519 signature.
+            var tag = [UInt8](repeating: 0, count: 64)
+            withUnsafeBytes(of: node.rawValue.littleEndian) { for (i, b) in $0.enumerated() { tag[i] = b } }
+            withUnsafeBytes(of: epoch.rawValue.littleEndian) { for (i, b) in $0.enumerated() { tag[4 + i] = b } }
+            for (i, b) in blobID.bytes.enumerated() { tag[8 + i] = b }
+            return ConfirmationSignature(signer: node, bytes: tag)
+        }
+    }
+
+    /// Verifies a signature claimed by `signature.signer` with that signer's public key.
+    public static func verify(_ signature: ConfirmationSignature, epoch: Epoch, blobID: RedStuff.BlobID,
+                              mode: Mode, publicKey: Ed25519.PublicKey?) -> Bool {
+        switch mode {
+        case .real:
+            guard let pk = publicKey, let sig = try? Ed25519.Signature(bytes: signature.bytes) else { return false }
+            return Ed25519.verify(sig, of: message(epoch: epoch, blobID: blobID), by: pk)
+        case .modeled:
+            let expected = ConfirmationSigner(node: signature.signer, mode: .modeled, seed: []).sign(epoch: epoch, blobID: blobID)
+            return expected.bytes == signature.bytes
+        }
+    }
+}
+
+/// Costs charged to simulated CPU time (DESIGN §5), calibrated constants rather than host time.
+public struct CostModel: Sendable {
+    /// Encoding / expansion throughput, bytes of encoded output per second.
+    public var encodeBytesPerSecond: UInt64
+    /// One BLAKE2b call on a small input.
+    public var hashCost: SimDuration
+    public var signatureCost: SimDuration
+    public init(encodeBytesPerSecond: UInt64, hashCost: SimDuration = .nanoseconds(200), signatureCost: SimDuration) {
+        self.encodeBytesPerSecond = max(1, encodeBytesPerSecond)
+        self.hashCost = hashCost
+        self.signatureCost = signatureCost
+    }
+
+    public func bytes(_ n: UInt64) -> SimDuration {
+        SimDuration(nanoseconds: UInt64((UInt128(n) * 1_000_000_000) / UInt128(encodeBytesPerSecond)))
+    }
+
+    /// Encoding a blob: its encoded bytes plus ~3 n^2 hash calls (spec §10).
+    public func encodeBlob(encodedBytes: UInt64, nShards: Int) -> SimDuration {
+        bytes(encodedBytes) + hashCost * UInt64(3 * nShards * nShards)
+    }
+
+    /// Verifying (or expanding and hashing) one sliver of `bytes`: expansion plus ~2n hashes.
+    public func sliver(bytes n: UInt64, nShards: Int) -> SimDuration {
+        bytes(n * UInt64(max(1, nShards)) / UInt64(max(1, nShards / 3))) + hashCost * UInt64(2 * nShards)
+    }
+}

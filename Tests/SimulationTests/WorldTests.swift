@@ -1,0 +1,86 @@
+import Economics
+import SimEngine
+import SimSupport
+import Testing
+import WalrusModel
+
+@testable import Simulation
+
+/// A small world: 10 nodes, 20 shards, 10-minute epochs, writes then reads.
+func smallScenario(seed: UInt64 = 1, writes: Int = 12, reads: Int = 12, duration: SimDuration = .minutes(40)) -> Scenario {
+    var s = Scenario(name: "small", duration: duration, nodes: NodesSpec(count: 10, shards: 20))
+    s.seed = seed
+    s.economics.preset = .testnet
+    s.economics.epochDuration = .minutes(10)
+    s.nodes.stake = .dirichlet(totalWAL: 10_000_000, alpha: 2)
+    s.clients.count = 2
+    s.clients.attemptTimeout = .seconds(30)
+    s.fidelity.signatures = .modeled
+    var w = WriteWorkload(interArrivalSeconds: .exponential(mean: 20), sizeBytes: .lognormal(mu: 9, sigma: 1.5), count: writes)
+    w.lifetimeEpochs = 5...8
+    var r = ReadWorkload(interArrivalSeconds: .exponential(mean: 20), count: reads)
+    r.start = .minutes(5)
+    s.workloads = [
+        WorkloadSpec(name: "uploads", kind: .writes(w)),
+        WorkloadSpec(name: "downloads", kind: .reads(r)),
+    ]
+    s.metricsInterval = .minutes(5)
+    return s
+}
+
+func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, Scheduler) {
+    let world = try World(scenario: scenario, sink: sink)
+    var sim = Simulator(model: world)
+    world.start(&sim.scheduler)
+    _ = sim.run(RunLimits(until: SimTime.zero + scenario.duration))
+    world.finish(now: sim.scheduler.now)
+    return (world, sim.scheduler)
+}
+
+@Suite struct WorldTests {
+    @Test func writesAndReadsSucceedAcrossEpochChanges() throws {
+        let (world, scheduler) = try runWorld(smallScenario())
+        #expect(world.operations.writesOK == 12, "\(world.operations)")
+        #expect(world.operations.readsOK == 12, "\(world.operations)")
+        #expect(world.epochsStarted >= 3)  // genesis + at least two changes in 40 minutes
+        #expect(world.violations.isEmpty, "\(world.violations)")
+        #expect(scheduler.eventsHandled > 1_000)
+    }
+
+    @Test func sameSeedSameDigestOtherSeedOtherDigest() throws {
+        let a = try runWorld(smallScenario(seed: 3, writes: 5, reads: 5, duration: .minutes(15))).1.digest
+        let b = try runWorld(smallScenario(seed: 3, writes: 5, reads: 5, duration: .minutes(15))).1.digest
+        let c = try runWorld(smallScenario(seed: 4, writes: 5, reads: 5, duration: .minutes(15))).1.digest
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func crashOfFewerThanFShardsLosesNothing() throws {
+        var s = smallScenario(seed: 5)
+        // f = 6 of 20 shards; crash nodes holding at most 6 shards just before an epoch change.
+        s.faults = [FaultSpec(at: .minutes(9), duration: .minutes(6), kind: .crash(nodes: .shardsUpTo(6), loseDisk: true))]
+        let (world, _) = try runWorld(s)
+        #expect(world.violations.filter { $0.kind == .durability || $0.kind == .consistency }.isEmpty, "\(world.violations)")
+        #expect(world.operations.writesOK == 12, "\(world.operations)")
+        #expect(world.recoveries > 0)  // the restarted nodes recovered what they lost
+    }
+
+    @Test func losingMoreThanFShardsIsReportedHonestly() throws {
+        var s = smallScenario(seed: 6, writes: 6, reads: 0)
+        s.faults = [FaultSpec(at: .minutes(12), duration: nil, kind: .crash(nodes: .shardsUpTo(20), loseDisk: true))]
+        s.duration = .minutes(25)
+        let (world, _) = try runWorld(s)
+        let losses = world.violations.filter { $0.kind == .durability }
+        #expect(!losses.isEmpty)
+        #expect(losses.allSatisfy { !$0.withinAssumptions })
+    }
+
+    @Test func badScenariosAreTypedErrors() {
+        var s = smallScenario()
+        s.nodes.shards = 3
+        #expect(throws: WorldError.self) { try World(scenario: s) }
+        s = smallScenario()
+        s.clients.regions = ["atlantis"]
+        #expect(throws: WorldError.self) { try World(scenario: s) }
+    }
+}
