@@ -15,6 +15,6 @@ struct WalrusSim: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print one line of key=value results.",
-        subcommands: []
+        subcommands: [BenchEconomics.self]
     )
 }
