@@ -80,3 +80,30 @@ struct ProfileTests {
         #expect(net.econ.drainFlows().isEmpty)
     }
 }
+
+@Suite("Mainnet-shaped smoke run (spec §1.2, §5)")
+struct MainnetSmokeTests {
+    @Test("§1.2 120 candidates, 1000 shards, 14-day epochs: 111-node committees, payouts and conservation over 6 epochs", arguments: Profile.allCases)
+    func mainnetShape(_ profile: Profile) throws {
+        var rng = SplitMix64(seed: 0xBEEF)
+        let stakes = (0 ..< 120).map { _ in UInt64.random(in: 1_000 ... 2_000_000, using: &rng) }
+        var net = try Network(.mainnet(profile), stakesWal: stakes, userWal: 100_000_000)
+        var lastDone: UInt64 = 0
+        let user = net.user
+        for epoch in 1 ... 6 {
+            let report = try net.advanceEpoch { econ in
+                // Storage bought during the epoch (epoch 0 has no capacity yet: §3.3).
+                if econ.epoch.rawValue > 0 { _ = try econ.reserveSpace(payer: user, sizeBytes: 5 << 40, epochs: 1 + epoch % 53) }
+            }
+            #expect(net.econ.committee.count == 111)  // TEMP_ACTIVE_SET_SIZE_LIMIT
+            #expect(net.econ.committee.members.allSatisfy { $0.shards.count <= 100 })
+            if case .epochChangeDone(let t) = net.econ.state {
+                if epoch > 1 { #expect(t - lastDone >= 1_209_600_000) }  // epochs last at least D
+                lastDone = t
+            }
+            if epoch > 1 { #expect(report.distributedFrost.rawValue > 0) }
+            #expect(balanced(net.econ))
+        }
+        #expect((profile == .current) == (net.econ.totalBurnedFrost > 0))
+    }
+}
