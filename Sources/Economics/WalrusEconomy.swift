@@ -397,6 +397,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         return false
     }
 
+    @discardableResult
     public mutating func epochSyncDone(node: NodeID, epoch reported: Epoch, at time: SimTime) throws(EconomicsError) -> Bool {
         try epochSyncDone(node: node, epoch: reported, atMs: Self.milliseconds(time))
     }
@@ -1003,10 +1004,12 @@ public struct ConservationReport: Hashable, Sendable {
     public var storageFundFrost: UInt128 = 0
     public var subsidyPoolsFrost: UInt128 = 0
     public var burnedFrost: UInt128 = 0
+    /// Everything accounted for, burned WAL included.
     public var heldFrost: UInt128 {
         accountsFrost + stakedPrincipalFrost + poolRewardsFrost + commissionFrost + storageFundFrost + subsidyPoolsFrost + burnedFrost
     }
-    /// `minted == held + burned`, to the FROST.
+    /// `minted == accounts + staked + pool rewards + commission + storage fund + subsidy
+    /// pools + burned`, to the FROST.
     public var isBalanced: Bool { heldFrost == mintedFrost }
 }
 
