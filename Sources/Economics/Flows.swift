@@ -77,6 +77,7 @@ public enum FlowKind: String, Hashable, Sendable {
 
 /// One movement of WAL, for the results database (DESIGN §7 `flows`).
 public struct Flow: Hashable, Sendable {
+    /// The epoch in which the movement happened; for an epoch change, the epoch that ended.
     public var epoch: Epoch
     public var kind: FlowKind
     public var from: FlowEndpoint

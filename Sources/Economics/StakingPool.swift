@@ -199,8 +199,10 @@ public struct StakingPool: Hashable, Sendable {
         let preShares = preActiveShares(upTo: epoch)
         _ = preActiveWithdrawals.flush(epoch)
         let shares = pendingSharesWithdraw.flush(epoch)
-        let withdrawal = rate.toWal(shares + preShares)
-        precondition(walBalance >= withdrawal, "ECalculationError")
+        // The contract asserts `wal_balance >= withdrawal` (ECalculationError), which the
+        // deployed rules guarantee; only the principal-slashing extension can leave a rounding
+        // shortfall of a few FROST, so clamp. `walBalance` is bookkeeping: no WAL is created.
+        let withdrawal = min(rate.toWal(shares + preShares), walBalance)
         walBalance -= withdrawal
         numShares = rate.toShares(walBalance)
     }

@@ -159,9 +159,11 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     // MARK: - Internals shared by operations
 
-    private mutating func log(_ kind: FlowKind, _ from: FlowEndpoint, _ to: FlowEndpoint, _ amount: UInt64) {
+    /// Logs a movement; `at` defaults to the current epoch. Everything an epoch change moves
+    /// is logged at the epoch that ended.
+    private mutating func log(_ kind: FlowKind, _ from: FlowEndpoint, _ to: FlowEndpoint, _ amount: UInt64, at: Epoch? = nil) {
         guard amount > 0 else { return }
-        flowLog.append(Flow(epoch: epoch, kind: kind, from: from, to: to, amountFrost: Frost(amount)))
+        flowLog.append(Flow(epoch: at ?? epoch, kind: kind, from: from, to: to, amountFrost: Frost(amount)))
     }
 
     private func checkAccount(_ a: AccountID) throws(EconomicsError) {
@@ -395,6 +397,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         return false
     }
 
+    @discardableResult
     public mutating func epochSyncDone(node: NodeID, epoch reported: Epoch, at time: SimTime) throws(EconomicsError) -> Bool {
         try epochSyncDone(node: node, epoch: reported, atMs: Self.milliseconds(time))
     }
@@ -547,8 +550,8 @@ public struct WalrusEconomy: Equatable, Sendable {
             let commission = pools[i]!.advance(to: newEpoch.rawValue, rewardFrost: rewards[k],
                                                blockCommission: rules.commissionLockedUntilVotingEnd)
             refreshActiveSet(i)
-            log(.commission, .storageFund(oldEpoch), .poolCommission(m.node), commission)
-            log(.reward, .storageFund(oldEpoch), .poolRewards(m.node), rewards[k] - commission)
+            log(.commission, .storageFund(oldEpoch), .poolCommission(m.node), commission, at: oldEpoch)
+            log(.reward, .storageFund(oldEpoch), .poolRewards(m.node), rewards[k] - commission, at: oldEpoch)
             payouts.append(NodePayout(node: m.node, shards: m.shards.count, rewardFrost: Frost(rewards[k]), commissionFrost: Frost(commission)))
         }
         let (left, joined) = old.diff(next)
@@ -563,7 +566,7 @@ public struct WalrusEconomy: Equatable, Sendable {
                 if parameters.extensions.principalSlashing {
                     let bp = min(BasisPoints.denominator,
                                  parameters.extensions.penaltyPerFailedShardBasisPoints.multipliedReportingOverflow(by: UInt64(failedChallengeShards[m.node.index])).partialValue)
-                    applyPrincipalSlash(m.node.index, basisPoints: bp, kind: .challengePenalty)
+                    applyPrincipalSlash(m.node.index, basisPoints: bp, kind: .challengePenalty, at: oldEpoch)
                 }
                 failedChallengeShards[m.node.index] = 0
             }
@@ -949,7 +952,7 @@ public struct WalrusEconomy: Equatable, Sendable {
     }
 
     @discardableResult
-    private mutating func applyPrincipalSlash(_ i: Int, basisPoints bp: UInt64, kind: FlowKind) -> UInt64 {
+    private mutating func applyPrincipalSlash(_ i: Int, basisPoints bp: UInt64, kind: FlowKind, at: Epoch? = nil) -> UInt64 {
         var burned: UInt64 = 0, burnedShares: UInt64 = 0
         let e = epoch.rawValue
         for id in pools[i]!.stakeIDs {
@@ -966,7 +969,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         pools[i]!.numShares -= min(burnedShares, pools[i]!.numShares)
         if pools[i]!.numShares > pools[i]!.walBalance { pools[i]!.numShares = pools[i]!.walBalance }
         totalBurnedFrost += burned
-        log(kind, .stakedPrincipal(pools[i]!.node), .burned, burned)
+        log(kind, .stakedPrincipal(pools[i]!.node), .burned, burned, at: at)
         refreshActiveSet(i)
         return burned
     }
@@ -1001,10 +1004,12 @@ public struct ConservationReport: Hashable, Sendable {
     public var storageFundFrost: UInt128 = 0
     public var subsidyPoolsFrost: UInt128 = 0
     public var burnedFrost: UInt128 = 0
+    /// Everything accounted for, burned WAL included.
     public var heldFrost: UInt128 {
         accountsFrost + stakedPrincipalFrost + poolRewardsFrost + commissionFrost + storageFundFrost + subsidyPoolsFrost + burnedFrost
     }
-    /// `minted == held + burned`, to the FROST.
+    /// `minted == accounts + staked + pool rewards + commission + storage fund + subsidy
+    /// pools + burned`, to the FROST.
     public var isBalanced: Bool { heldFrost == mintedFrost }
 }
 

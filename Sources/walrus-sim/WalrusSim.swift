@@ -26,6 +26,7 @@ struct Bench: ParsableCommand {
             BenchRS.self,
             BenchBlobID.self,
             BenchResults.self,
+            BenchEconomics.self,
         ]
     )
 }

@@ -333,3 +333,40 @@ struct PaymentsTests {
         #expect(balanced(net.econ))
     }
 }
+
+/// `subsidies_tests.move` (old `subsidies` contract): 5,000,000 encoded bytes = 5 units at
+/// 5 FROST per unit and epoch, for 3 epochs: cost 75 FROST, paid from a 1,000 FROST coin.
+@Suite("Old subsidies contract vectors (spec §3.8)")
+struct BuyerSubsidyVectors {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let pool: UInt64, buyerBp: UInt64, systemBp: UInt64
+        let payerLeft: UInt64, poolLeft: UInt64, slots: [UInt64]
+        var testDescription: String { "pool \(pool), rates \(buyerBp)/\(systemBp) bp" }
+    }
+
+    @Test("§3.8 subsidies::reserve_space", arguments: [
+        // test_reserve_space_funds_with_subsidies
+        Case(pool: 1_000_000, buyerBp: 1_000, systemBp: 1_000, payerLeft: 932, poolLeft: 999_986, slots: [28, 27, 27]),
+        // test_reserve_space_funds_with_subsidies_full_pool_consumption
+        Case(pool: 100, buyerBp: 1_000, systemBp: 1_000, payerLeft: 932, poolLeft: 86, slots: [28, 27, 27]),
+        // test_reserve_space_insufficient_funds_with_subsidies
+        Case(pool: 10, buyerBp: 2_000, systemBp: 1_000, payerLeft: 931, poolLeft: 1, slots: [26, 26, 26]),
+        // no funds: plain reserve_space
+        Case(pool: 0, buyerBp: 2_000, systemBp: 1_000, payerLeft: 925, poolLeft: 0, slots: [25, 25, 25]),
+    ])
+    func reserve(_ c: Case) throws {
+        var net = try Network(testParameters(.current), stakesWal: [100, 100, 100])
+        try net.advanceEpoch()
+        for i in 0 ..< 3 { try net.econ.setStoragePriceVote(node: NodeID(UInt32(i)), price: Frost(5)) }
+        try net.econ.updatePrices()
+        let funder = try net.econ.openAccount(initialBalance: Frost(c.pool))
+        if c.pool > 0 { try net.econ.fundBuyerSubsidyPool(from: funder, amount: Frost(c.pool)) }
+        try net.econ.setBuyerSubsidyRates(buyer: BasisPoints(c.buyerBp), system: BasisPoints(c.systemBp))
+        let payer = try net.econ.openAccount(initialBalance: Frost(1_000))
+        _ = try net.econ.reserveSpaceSubsidised(payer: payer, sizeBytes: 5_000_000, epochs: 3)
+        #expect(net.econ.balance(of: payer) == Frost(c.payerLeft))
+        #expect(net.econ.buyerSubsidyPoolFrost == c.poolLeft)
+        #expect(Array(net.econ.ring.prefix(3).map(\.rewardsFrost)) == c.slots)
+        #expect(balanced(net.econ))
+    }
+}
