@@ -23,6 +23,7 @@ struct Bench: ParsableCommand {
         abstract: "Run a benchmark and print one line of key=value results.",
         subcommands: [
             BenchPHOLD.self,
+            BenchWorld.self,
             BenchRS.self,
             BenchBlobID.self,
             BenchResults.self,
