@@ -95,7 +95,7 @@ public final class SQLiteResultsStore: ResultsSink {
             throw .sqlite(path: db.path, code: SQLITE_ERROR, message: "journal mode is \(mode), not wal",
                           statement: "PRAGMA journal_mode = WAL")
         }
-        try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF")
+        try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384; PRAGMA foreign_keys = OFF")
     }
 
     deinit {
