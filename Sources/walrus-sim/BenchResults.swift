@@ -5,10 +5,11 @@ import ResultsStore
 /// `walrus-sim bench results`: the results writer against raw SQLite prepared inserts.
 ///
 /// Both sides write the same operation rows into the same schema with the same connection
-/// settings, into temporary files, alternating in one process so that both see the same
+/// settings, into temporary files, taking turns in one process so that both see the same
 /// machine; the best of `--repeats` runs of each is reported, with the median of the
 /// per-repeat ratios. Timing covers the inserts, the
-/// final commit and the WAL checkpoint, not opening the file or creating the schema.
+/// final commit and the WAL checkpoint, not deleting the previous file, opening the new one
+/// or creating the schema.
 struct BenchResults: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "results",
@@ -33,18 +34,23 @@ struct BenchResults: ParsableCommand {
         let clock = ContinuousClock()
         var rawRates: [Double] = [], writerRates: [Double] = []
         var rawCPU = Double.infinity, writerCPU = Double.infinity
-        for _ in 0..<repeats {
-            let inserter = try WriterBenchmark.RawInserter(path: rawPath)
-            var cpu0 = cpuSeconds()
-            let raw = try clock.measure { try inserter.insert(rows: rows) }
-            rawCPU = min(rawCPU, cpuSeconds() - cpu0)
-            // The writer's time includes opening its file and registering the run, which the
-            // raw side does untimed; that only counts against the writer.
-            cpu0 = cpuSeconds()
-            let writer = try clock.measure {
-                try WriterBenchmark.writeWithStore(path: writerPath, rows: rows, batchRows: batchRows)
+        for round in 0..<repeats {
+            // Each side leaves the kernel dirty pages to write back while the next one runs,
+            // so the sides take turns going first.
+            var raw = Duration.zero, writer = Duration.zero
+            for side in round % 2 == 0 ? [0, 1] : [1, 0] {
+                if side == 0 {
+                    let inserter = try WriterBenchmark.RawInserter(path: rawPath)
+                    let cpu0 = cpuSeconds()
+                    raw = try clock.measure { try inserter.insert(rows: rows) }
+                    rawCPU = min(rawCPU, cpuSeconds() - cpu0)
+                } else {
+                    let store = try WriterBenchmark.makeStore(path: writerPath, batchRows: batchRows)
+                    let cpu0 = cpuSeconds()
+                    writer = try clock.measure { try WriterBenchmark.write(rows: rows, into: store) }
+                    writerCPU = min(writerCPU, cpuSeconds() - cpu0)
+                }
             }
-            writerCPU = min(writerCPU, cpuSeconds() - cpu0)
             rawRates.append(Double(rows) / seconds(raw))
             writerRates.append(Double(rows) / seconds(writer))
         }
