@@ -23,10 +23,15 @@ public enum WriterBenchmark {
             details: failed ? "not enough confirmations" : nil)
     }
 
-    /// Writes operations `0 ..< rows` through a `SQLiteResultsStore` into a new file at
-    /// `path` (replacing any), finishing the run. `batchRows` is the writer's batch size.
-    public static func writeWithStore(path: String, rows: UInt64, batchRows: Int = 100_000) throws(ResultsStoreError) {
-        let store = try SQLiteResultsStore(path: path, run: run, ifExists: .replace, batchRows: batchRows)
+    /// A writer for the benchmark run in a new file at `path`, replacing any, so that only
+    /// the recording remains to be timed (as the raw side prepares its file untimed).
+    public static func makeStore(path: String, batchRows: Int = 100_000) throws(ResultsStoreError) -> SQLiteResultsStore {
+        removeDatabaseFiles(path)
+        return try SQLiteResultsStore(path: path, run: run, batchRows: batchRows)
+    }
+
+    /// Records operations `0 ..< rows` into `store` and finishes the run.
+    public static func write(rows: UInt64, into store: SQLiteResultsStore) throws(ResultsStoreError) {
         for i in 0..<rows { store.record(operation(i)) }
         try store.finish(RunSummary(eventDigest: TraceDigest(), endNs: 0))
     }
