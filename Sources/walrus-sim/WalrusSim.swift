@@ -7,7 +7,7 @@ struct WalrusSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walrus-sim",
         abstract: "A deterministic discrete-event simulator of the Walrus storage network.",
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, Validate.self, List.self]
     )
 }
 
