@@ -80,6 +80,7 @@ struct LineLocator: Sendable {
                 path = KeyPath.child(path, key)
                 let last = n == keys.count - 1
                 if last && isArray {
+                    if found[path] == nil { found[path] = headerLine }
                     let index = (arrayIndex[path] ?? -1) + 1
                     arrayIndex[path] = index
                     path = KeyPath.element(path, index)

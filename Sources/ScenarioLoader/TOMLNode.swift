@@ -68,6 +68,7 @@ indirect enum TOMLNode: Equatable, Sendable {
     var found: String {
         switch self {
         case .int, .double: tomlText
+        case .array(let items) where items.isEmpty: "an empty array"
         case .table, .array, .other: typeName
         case .string, .bool: "\(tomlText) (\(typeName))"
         }

@@ -32,7 +32,7 @@ struct TableReader {
         for key in entries.keys.sorted() where !allowed.contains(key) {
             var message = "unknown key"
             if let what { message += " for \(what)" }
-            if let near = nearest(key, in: allowed) { message += "; did you mean \"\(near)\"?" }
+            if let near = nearest(key, in: allowed) { message += "; did you mean \"\(near)\"?" } else { message += "." }
             message += " Allowed keys: \(allowed.joined(separator: ", "))"
             throw fail(key, message, kind: .unknownKey)
         }
@@ -193,12 +193,14 @@ struct TableReader {
     }
 }
 
-/// The allowed word closest to `word` by edit distance, when close enough to be a likely typo.
+/// The allowed word closest to `word` by edit distance, when close enough to be a likely typo;
+/// a word that is a prefix of a candidate (`burn` for `burn_bp`) counts as close.
 func nearest(_ word: String, in candidates: [String]) -> String? {
     let limit = max(2, word.count / 3)
     var best: (String, Int)?
     for candidate in candidates {
-        let d = editDistance(word.lowercased(), candidate.lowercased())
+        let (w, c) = (word.lowercased(), candidate.lowercased())
+        let d = c.hasPrefix(w) && w.count >= 3 ? 1 : editDistance(w, c)
         if d <= limit, d < best?.1 ?? .max { best = (candidate, d) }
     }
     return best?.0
