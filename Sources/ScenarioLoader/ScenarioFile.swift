@@ -129,13 +129,17 @@ public struct ScenarioFile: Sendable {
             }
             let overrides = axes.indices.map { Override(keyPath: axes[$0].key, value: axes[$0].values[choice[$0]].tomlText) }
             // An error in a swept value points at the sweep line and says which combination failed.
+            // A decoding error outside the swept keys is the file's own and is reported as such;
+            // a semantic one may come from how a swept value meets the rest, so it says which run.
             func inSweep(_ error: ScenarioError) -> ScenarioError {
                 guard !axes.isEmpty else { return error }
                 var e = error
-                e.message += " (in the sweep run with \(overrides.map(\.description).joined(separator: ", ")))"
-                if let key = e.keyPath, let hit = applied.first(where: { key == $0.canonical || key.hasPrefix($0.canonical + ".") || key.hasPrefix($0.canonical + "[") }) {
-                    e.line = context.locator.line(of: axes[hit.axis].path)
+                let hit = e.keyPath.flatMap { key in
+                    applied.first { key == $0.canonical || key.hasPrefix($0.canonical + ".") || key.hasPrefix($0.canonical + "[") }
                 }
+                guard hit != nil || e.kind == .invalidScenario else { return e }
+                e.message += " (in the sweep run with \(overrides.map(\.description).joined(separator: ", ")))"
+                if let hit { e.line = context.locator.line(of: axes[hit.axis].path) }
                 return e
             }
             do throws(ScenarioError) {
