@@ -49,3 +49,17 @@ import Testing
         #expect(s.faults.count == 1)
     }
 }
+
+/// The complete example in `Scenarios/README.md` is a real file: it must load, so the reference
+/// cannot drift from the schema.
+@Test func readmeExampleLoads() throws {
+    let readme = try String(contentsOfFile: Library.directory + "/README.md", encoding: .utf8)
+    let blocks = readme.components(separatedBy: "```toml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    let complete = blocks.filter { $0.contains("duration =") && $0.contains("[nodes]") }
+    #expect(complete.count >= 1)
+    for block in complete {
+        let file = try ScenarioLoader.load(source: block, file: "README.md")
+        #expect(file.runCount == 4)
+        #expect(file.expand()[3].overrides.map(\.description) == ["workload.uploads.size = \"1MiB\""])
+    }
+}
