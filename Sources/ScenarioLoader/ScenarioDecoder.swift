@@ -25,7 +25,8 @@ struct ScenarioDecoder {
             // Names become result folder and run names, so they stay path-safe.
             throw top.fail("name", "expected a name of letters, digits, '.', '_' and '-', got \(TOMLNode.string(name).tomlText)")
         }
-        let duration = try SimDuration.required(top, "duration", "how long the run lasts, e.g. \"2h\"")
+        _ = try top.required("duration", "how long the run lasts, e.g. \"2h\"")
+        let duration = try top.duration("duration")!
         let nodesTable = try top.table("nodes") ?? TableReader(path: "nodes", entries: [:], context: context)
         var scenario = Scenario(name: name, duration: duration, nodes: try decodeNodes(nodesTable))
         scenario.seed = seed
@@ -458,13 +459,6 @@ struct ScenarioDecoder {
             guard let d = Units.duration(text) else { throw context.error(.invalidValue, path, "expected \(Units.durationHint), got \(node.found)") }
             return Double(d.nanoseconds) / (unit == .seconds ? 1e9 : 1e6)
         }
-    }
-}
-
-extension SimDuration {
-    fileprivate static func required(_ t: TableReader, _ key: String, _ what: String) throws(ScenarioError) -> SimDuration {
-        _ = try t.required(key, what)
-        return try t.duration(key)!
     }
 }
 

@@ -100,7 +100,10 @@ public struct ScenarioFile: Sendable {
         let axes = try Self.axes(top)
         self.axes = axes.map { SweepAxis(keyPath: $0.key, values: $0.values.map(\.tomlText)) }
 
-        let combinationCount = axes.reduce(1) { $0.multipliedReportingOverflow(by: $1.values.count).partialValue }
+        let combinationCount = axes.reduce(1) { product, axis in
+            let (next, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+            return overflow ? .max : next
+        }
         guard combinationCount <= Self.maxRuns / seeds.count else {
             throw context.error(.invalidSweep, axes.isEmpty ? "seeds" : "sweep", "expected at most \(Self.maxRuns) runs (combinations x seeds), got \(combinationCount) x \(seeds.count)")
         }

@@ -126,7 +126,7 @@ struct TableReader {
         switch node {
         case .string(let s):
             if let d = Units.duration(s) { return d }
-        case .int(let i) where i >= 0:
+        case .int(let i) where i >= 0 && i <= 18_446_744_073:  // UInt64 nanoseconds: ~584 years
             return .seconds(UInt64(i))
         case .double(let d) where d.isFinite && d >= 0 && d < 1.8e10:
             return SimDuration(seconds: d)

@@ -96,3 +96,46 @@ import Testing
         }
     }
 }
+
+@Suite struct SweepAddressing {
+    static let faulty = minimal + """
+        [[fault]]
+        name = "crash-f"
+        kind = "crash"
+        at = "10m"
+        nodes = { shards_up_to = "f" }
+
+        """
+
+    /// Faults are addressed by name, and `"f"` is evaluated against each run's own shard count.
+    @Test func faultByNameAndShardExpressionFollowsShards() throws {
+        let file = try ScenarioLoader.load(source: Self.faulty + """
+            [sweep]
+            "nodes.shards" = [40, 100]
+            "fault.crash-f.at" = ["5m", "20m"]
+            """, file: "f.toml")
+        let faults = file.expand().map(\.scenario.faults[0])
+        #expect(faults.map(\.at) == [.minutes(5), .minutes(20), .minutes(5), .minutes(20)])
+        #expect(faults.map(\.kind) == [13, 13, 33, 33].map { FaultSpec.Kind.crash(nodes: .shardsUpTo($0), loseDisk: false) })
+    }
+
+    /// A swept value that breaks a check elsewhere names the run it came from.
+    @Test func semanticErrorNamesTheRun() {
+        #expect {
+            _ = try ScenarioLoader.load(source: Self.faulty + "[sweep]\n\"duration\" = [\"1h\", \"5m\"]\n", file: "f.toml")
+        } throws: { error in
+            let e = error as! ScenarioError
+            return e.kind == .invalidScenario && e.keyPath == "fault[0].at" && e.message.hasSuffix("(in the sweep run with duration = \"5m\")")
+        }
+    }
+}
+
+@Suite struct LibraryScan {
+    /// A library with broken files lists them as INVALID with their errors instead of failing.
+    @Test func invalidFilesAreListedWithTheirErrors() throws {
+        let items = try ScenarioLibrary.scan(directory: MalformedFiles.directory.path)
+        #expect(items.count == MalformedFiles.files.count)
+        #expect(items.map(\.relativePath) == MalformedFiles.files)
+        for item in items { #expect(item.summary.hasPrefix("INVALID: ")) }
+    }
+}
