@@ -19,7 +19,10 @@ public enum ScenarioLibrary {
     /// listing is the same everywhere. Files are named in errors as `directory/relative`.
     /// Throws only when the directory itself cannot be read.
     public static func scan(directory: String) throws(ScenarioError) -> [Item] {
-        guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+            let enumerator = FileManager.default.enumerator(atPath: directory)
+        else {
             throw ScenarioError(kind: .unreadable, file: directory, keyPath: nil, message: "cannot read the directory")
         }
         var paths: [String] = []

@@ -139,3 +139,11 @@ import Testing
         for item in items { #expect(item.summary.hasPrefix("INVALID: ")) }
     }
 }
+
+@Test func scanningAMissingDirectoryFails() {
+    #expect {
+        _ = try ScenarioLibrary.scan(directory: "/nonexistent/Scenarios")
+    } throws: { error in
+        (error as! ScenarioError).kind == .unreadable
+    }
+}
