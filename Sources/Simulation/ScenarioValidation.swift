@@ -150,7 +150,7 @@ extension Scenario {
         for (i, fault) in faults.enumerated() {
             let path = "fault[\(i)]"
             guard fault.at < duration else {
-                throw fail("\(path).at", "expected a start before the end of the run (\(duration)), got \(fault.at)")
+                throw fail("\(path).at", "expected a start before the end of the run (\(spelled(duration))), got \(spelled(fault.at))")
             }
             if let length = fault.duration, length == .zero {
                 throw fail("\(path).duration", "expected a duration > 0 (omit it for a fault lasting to the end), got 0")
@@ -241,7 +241,7 @@ extension Scenario {
         }
         func checkStart(_ start: SimDuration) throws(ScenarioValidationError) {
             guard start < duration else {
-                throw fail("start", "expected a start before the end of the run (\(duration)), got \(start)")
+                throw fail("start", "expected a start before the end of the run (\(spelled(duration))), got \(spelled(start))")
             }
         }
         switch kind {
@@ -340,4 +340,14 @@ extension Scenario {
             throw ScenarioValidationError(keyPath: "\(path).\(low.name)", message: "expected a \(d.kindName) \(low.name) >= \(lowerBound), got \(low.value)")
         }
     }
+}
+
+/// `d` as a scenario file would write it when it is a whole number of days, hours or minutes
+/// (`"2h"`, not `7200s`), so that errors quote durations the way the file does.
+func spelled(_ d: SimDuration) -> String {
+    let ns = d.nanoseconds
+    for (unit, size) in [("d", UInt64(86_400_000_000_000)), ("h", 3_600_000_000_000), ("m", 60_000_000_000)] where ns >= size && ns % size == 0 {
+        return "\(ns / size)\(unit)"
+    }
+    return d.description
 }
