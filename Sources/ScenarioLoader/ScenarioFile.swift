@@ -131,9 +131,9 @@ public struct ScenarioFile: Sendable {
                 }
             }
             let overrides = axes.indices.map { Override(keyPath: axes[$0].key, value: axes[$0].values[choice[$0]].tomlText) }
-            // An error in a swept value points at the sweep line and says which combination failed.
-            // A decoding error outside the swept keys is the file's own and is reported as such;
-            // a semantic one may come from how a swept value meets the rest, so it says which run.
+            // An error in a swept value points at the sweep line and names the run. A decoding
+            // error outside the swept keys is the file's own and is reported as such; a semantic
+            // one may come from how a swept value meets the rest, so it names the run too.
             func inSweep(_ error: ScenarioError) -> ScenarioError {
                 guard !axes.isEmpty else { return error }
                 var e = error
