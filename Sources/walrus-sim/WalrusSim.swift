@@ -13,6 +13,8 @@ struct WalrusSim: ParsableCommand {
             EncodeCommand.self,
             DecodeCommand.self,
             Merge.self,
+            Validate.self,
+            List.self,
         ]
     )
 }

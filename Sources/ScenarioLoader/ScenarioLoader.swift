@@ -1,1 +1,0 @@
-/// ScenarioLoader: scenario files (TOML) -> validated `Scenario` values; see Scenarios/README.md.

@@ -1,0 +1,353 @@
+import SimEngine
+import SimSupport
+
+/// The first reason a `Scenario` cannot run, named by the key path a scenario file uses for
+/// it (`nodes.count`, `fault[2].nodes.shards_up_to`, `workload[0].lifetime_epochs`), so that
+/// the loader can point at the line and a programmatic caller still knows which field is bad.
+public struct ScenarioValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Key path in scenario-file spelling; arrays of tables are indexed from 0 (`fault[0]`).
+    public var keyPath: String
+    /// What was expected and what was found, e.g. `expected 4...65535 shards, got 3`.
+    public var message: String
+
+    public init(keyPath: String, message: String) {
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    public var description: String { "\(keyPath): \(message)" }
+}
+
+/// Limits on scenario sizes. They are generous for a laptop run but bound every loop the world
+/// will size from a scenario, so a typo (`count = 1000000000`) fails here, not after an hour.
+public enum ScenarioLimits {
+    /// Walrus encodes with n >= 4 shards (f >= 1) and indexes shards with `u16`.
+    public static let shards = 4...65_535
+    public static let nodes = 1...100_000
+    public static let clients = 1...100_000
+    public static let operationsPerWorkload = 1...10_000_000
+    public static let maxAttempts = 1...1_000
+    public static let workloads = 0...1_000
+    public static let faults = 0...10_000
+    /// Largest WAL amount whose FROST value fits in `UInt64` (about 1.8 * 10^10 WAL).
+    public static let maxWAL: UInt64 = UInt64.max / Frost.perWAL
+    /// `max_epochs_ahead` of both the mainnet and testnet presets (Walrus system parameters);
+    /// Simulation does not import Economics, so the value is repeated here.
+    public static let defaultMaxEpochsAhead = 53
+}
+
+extension Scenario {
+    /// The largest number of shards that may fail, `f = floor((n - 1) / 3)` for `n` shards.
+    public var faultTolerance: Int { (nodes.shards - 1) / 3 }
+
+    /// Checks everything the world relies on and throws the first problem, by key path.
+    ///
+    /// Contract: a scenario that passes can be built into a world without traps: counts are in
+    /// `ScenarioLimits`, distributions are valid (and sizes and delays cannot go below zero by
+    /// construction of their lower bounds), names refer to things that exist, faults start
+    /// before the run ends and select nodes and shards that exist. Checks are in the order of
+    /// the file's sections, so the error is the first one a reader of the file would meet.
+    public func validate() throws(ScenarioValidationError) {
+        func fail(_ path: String, _ message: String) -> ScenarioValidationError {
+            ScenarioValidationError(keyPath: path, message: message)
+        }
+
+        guard !name.isEmpty else { throw fail("name", "expected a non-empty name") }
+        guard duration > .zero else { throw fail("duration", "expected a duration > 0, got 0") }
+        guard metricsInterval > .zero else { throw fail("metrics_interval", "expected a duration > 0, got 0") }
+
+        // network
+        try check(network.jitterMs, at: "network.jitter_ms", lowerBound: 0)
+        guard network.lossPartsPerMillion <= 1_000_000 else {
+            throw fail("network.loss_ppm", "expected parts per million in 0...1000000, got \(network.lossPartsPerMillion)")
+        }
+        for (key, link) in [("network.node_link_mbps", network.nodeLink), ("network.client_link_mbps", network.clientLink)] {
+            guard link.uplinkBitsPerSecond > 0, link.downlinkBitsPerSecond > 0 else {
+                throw fail(key, "expected link capacities > 0")
+            }
+        }
+        let regionNames = network.regions.names
+        func checkRegion(_ region: String, at path: String) throws(ScenarioValidationError) {
+            guard regionNames.contains(region) else {
+                throw fail(path, "no region named \"\(region)\"; regions are \(regionNames.joined(separator: ", "))")
+            }
+        }
+
+        // nodes
+        guard ScenarioLimits.nodes.contains(nodes.count) else {
+            throw fail("nodes.count", "expected a node count in \(ScenarioLimits.nodes), got \(nodes.count)")
+        }
+        guard ScenarioLimits.shards.contains(nodes.shards) else {
+            throw fail("nodes.shards", "expected a shard count in \(ScenarioLimits.shards) (Walrus needs n >= 4), got \(nodes.shards)")
+        }
+        var seenRegions: [String] = []
+        for (region, weight) in nodes.regionWeights {
+            let path = "nodes.regions.\(region)"
+            try checkRegion(region, at: path)
+            guard !seenRegions.contains(region) else { throw fail(path, "region listed twice") }
+            seenRegions.append(region)
+            guard weight.isFinite, weight >= 0 else { throw fail(path, "expected a weight >= 0, got \(weight)") }
+        }
+        if !nodes.regionWeights.isEmpty, !nodes.regionWeights.contains(where: { $0.weight > 0 }) {
+            throw fail("nodes.regions", "expected at least one region weight > 0")
+        }
+        guard nodes.capacityBytes > 0 else { throw fail("nodes.capacity", "expected a size > 0 bytes, got 0") }
+        guard nodes.commission <= .whole else {
+            throw fail("nodes.commission_bp", "expected basis points in 0...10000, got \(nodes.commission.rawValue)")
+        }
+        try checkStake()
+
+        // chain
+        try check(chain.finalitySeconds, at: "chain.finality_s", lowerBound: 0)
+        try check(chain.eventLagSeconds, at: "chain.event_lag_s", lowerBound: 0)
+
+        // economics
+        if let epoch = economics.epochDuration, epoch == .zero {
+            throw fail("economics.epoch_duration", "expected a duration > 0, got 0")
+        }
+        if let ahead = economics.maxEpochsAhead, !(1...1_000).contains(ahead) {
+            throw fail("economics.max_epochs_ahead", "expected 1...1000 epochs, got \(ahead)")
+        }
+        if let burn = economics.burnBasisPoints, burn > BasisPoints.denominator {
+            throw fail("economics.burn_bp", "expected basis points in 0...10000, got \(burn)")
+        }
+        if let size = economics.activeSetSize, size < 1 {
+            throw fail("economics.active_set_size", "expected an active set size >= 1, got \(size)")
+        }
+        guard economics.clientBalanceWAL <= ScenarioLimits.maxWAL else {
+            throw fail("economics.client_balance_wal", "expected at most \(ScenarioLimits.maxWAL) WAL (the FROST amount must fit 64 bits), got \(economics.clientBalanceWAL)")
+        }
+        let maxEpochsAhead = economics.maxEpochsAhead ?? ScenarioLimits.defaultMaxEpochsAhead
+
+        // clients
+        guard ScenarioLimits.clients.contains(clients.count) else {
+            throw fail("clients.count", "expected a client count in \(ScenarioLimits.clients), got \(clients.count)")
+        }
+        guard !clients.regions.isEmpty else { throw fail("clients.regions", "expected at least one region") }
+        for (i, region) in clients.regions.enumerated() { try checkRegion(region, at: "clients.regions[\(i)]") }
+        guard clients.attemptTimeout > .zero else { throw fail("clients.attempt_timeout", "expected a duration > 0, got 0") }
+        guard ScenarioLimits.maxAttempts.contains(clients.maxAttempts) else {
+            throw fail("clients.max_attempts", "expected attempts in \(ScenarioLimits.maxAttempts), got \(clients.maxAttempts)")
+        }
+
+        // workloads
+        guard ScenarioLimits.workloads.contains(workloads.count) else {
+            throw fail("workload", "expected at most \(ScenarioLimits.workloads.upperBound) workloads, got \(workloads.count)")
+        }
+        for (i, workload) in workloads.enumerated() {
+            let path = "workload[\(i)]"
+            guard !workload.name.isEmpty else { throw fail("\(path).name", "expected a non-empty name") }
+            if let first = workloads.firstIndex(where: { $0.name == workload.name }), first < i {
+                throw fail("\(path).name", "workload name \"\(workload.name)\" is already used by workload[\(first)]")
+            }
+            try checkWorkload(workload.kind, at: path, maxEpochsAhead: maxEpochsAhead)
+        }
+
+        // faults
+        guard ScenarioLimits.faults.contains(faults.count) else {
+            throw fail("fault", "expected at most \(ScenarioLimits.faults.upperBound) faults, got \(faults.count)")
+        }
+        for (i, fault) in faults.enumerated() {
+            let path = "fault[\(i)]"
+            guard fault.at < duration else {
+                throw fail("\(path).at", "expected a start before the end of the run (\(spelled(duration))), got \(spelled(fault.at))")
+            }
+            if let length = fault.duration, length == .zero {
+                throw fail("\(path).duration", "expected a duration > 0 (omit it for a fault lasting to the end), got 0")
+            }
+            switch fault.kind {
+            case .crash(let selection, _):
+                try checkSelection(selection, at: "\(path).nodes")
+            case .partition(let regions):
+                guard !regions.isEmpty else { throw fail("\(path).regions", "expected at least one region to cut off") }
+                for (j, region) in regions.enumerated() {
+                    try checkRegion(region, at: "\(path).regions[\(j)]")
+                    if regions[..<j].contains(region) { throw fail("\(path).regions[\(j)]", "region \"\(region)\" listed twice") }
+                }
+                guard regions.count < regionNames.count else {
+                    throw fail("\(path).regions", "a partition must leave some region on the other side; all \(regionNames.count) regions are listed")
+                }
+            case .loss(let ppm):
+                guard (1...1_000_000).contains(ppm) else {
+                    throw fail("\(path).loss_ppm", "expected parts per million in 1...1000000, got \(ppm)")
+                }
+            case .latencySpike(let selection, let extra):
+                try checkSelection(selection, at: "\(path).nodes")
+                guard extra > .zero else { throw fail("\(path).extra", "expected an extra latency > 0, got 0") }
+            case .throttle(let selection, let permille):
+                try checkSelection(selection, at: "\(path).nodes")
+                guard permille < 1_000 else {
+                    throw fail("\(path).permille", "expected a remaining capacity in 0...999 permille, got \(permille)")
+                }
+            }
+        }
+
+        // fidelity
+        if case .sampled(let permille) = fidelity.encoding, permille > 1_000 {
+            throw fail("fidelity.sample_permille", "expected 0...1000 permille, got \(permille)")
+        }
+        guard fidelity.cpuEncodeBytesPerSecond > 0 else {
+            throw fail("fidelity.cpu_encode_bytes_per_s", "expected a throughput > 0 bytes per second, got 0")
+        }
+    }
+
+    private func checkStake() throws(ScenarioValidationError) {
+        func fail(_ message: String) -> ScenarioValidationError {
+            ScenarioValidationError(keyPath: "nodes.stake", message: message)
+        }
+        func checkTotal(_ total: UInt64) throws(ScenarioValidationError) {
+            guard total > 0 else { throw fail("expected total_wal > 0, got 0") }
+            guard total <= ScenarioLimits.maxWAL else {
+                throw fail("expected total_wal <= \(ScenarioLimits.maxWAL) (the FROST amount must fit 64 bits), got \(total)")
+            }
+            // Every node needs at least one WAL to form a pool; fewer leaves some stake-less.
+            guard total >= UInt64(nodes.count) else {
+                throw fail("expected total_wal >= nodes.count (\(nodes.count)) so that every node has stake, got \(total)")
+            }
+        }
+        switch nodes.stake {
+        case .equal(let total):
+            try checkTotal(total)
+        case .dirichlet(let total, let alpha):
+            try checkTotal(total)
+            guard alpha.isFinite, alpha > 0 else { throw fail("expected alpha > 0, got \(alpha)") }
+        case .zipf(let total, let exponent):
+            try checkTotal(total)
+            guard exponent.isFinite, exponent >= 0 else { throw fail("expected exponent >= 0, got \(exponent)") }
+        case .explicit(let stakes):
+            guard stakes.count == nodes.count else {
+                throw fail("expected one stake per node (\(nodes.count)), got \(stakes.count)")
+            }
+            var sum: UInt64 = 0
+            for s in stakes {
+                let (next, overflow) = sum.addingReportingOverflow(s)
+                guard !overflow, next <= ScenarioLimits.maxWAL else {
+                    throw fail("expected stakes summing to at most \(ScenarioLimits.maxWAL) WAL")
+                }
+                sum = next
+            }
+            guard sum > 0 else { throw fail("expected some stake > 0, all stakes are 0") }
+        }
+    }
+
+    private func checkWorkload(_ kind: WorkloadSpec.Kind, at path: String, maxEpochsAhead: Int) throws(ScenarioValidationError) {
+        func fail(_ key: String, _ message: String) -> ScenarioValidationError {
+            ScenarioValidationError(keyPath: "\(path).\(key)", message: message)
+        }
+        func checkCount(_ count: Int) throws(ScenarioValidationError) {
+            guard ScenarioLimits.operationsPerWorkload.contains(count) else {
+                throw fail("count", "expected a count in \(ScenarioLimits.operationsPerWorkload), got \(count)")
+            }
+        }
+        func checkStart(_ start: SimDuration) throws(ScenarioValidationError) {
+            guard start < duration else {
+                throw fail("start", "expected a start before the end of the run (\(spelled(duration))), got \(spelled(start))")
+            }
+        }
+        switch kind {
+        case .writes(let w):
+            try check(w.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)
+            // A blob has at least one byte; the lower bound of the size distribution says so.
+            try check(w.sizeBytes, at: "\(path).size", lowerBound: 1)
+            guard w.lifetimeEpochs.lowerBound >= 1 else {
+                throw fail("lifetime_epochs", "expected lifetimes >= 1 epoch, got \(w.lifetimeEpochs.lowerBound)")
+            }
+            guard w.lifetimeEpochs.upperBound <= maxEpochsAhead else {
+                throw fail("lifetime_epochs", "expected lifetimes <= max_epochs_ahead (\(maxEpochsAhead)), got \(w.lifetimeEpochs.upperBound)")
+            }
+            try checkCount(w.count)
+            guard w.deletablePermille <= 1_000 else {
+                throw fail("deletable_permille", "expected 0...1000 permille, got \(w.deletablePermille)")
+            }
+            try checkStart(w.start)
+        case .reads(let r):
+            try check(r.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)
+            try checkCount(r.count)
+            try checkStart(r.start)
+            try requireWrites(for: "reads", at: path)
+        case .stakeChurn(let permille):
+            guard permille <= 1_000 else {
+                throw fail("fraction_permille", "expected 0...1000 permille of all stake, got \(permille)")
+            }
+        case .lifecycle(let l):
+            try check(l.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)
+            guard l.extendPermille <= 1_000 else {
+                throw fail("extend_permille", "expected 0...1000 permille, got \(l.extendPermille)")
+            }
+            guard (1...maxEpochsAhead).contains(l.extendEpochs) else {
+                throw fail("extend_epochs", "expected 1...\(maxEpochsAhead) epochs (max_epochs_ahead), got \(l.extendEpochs)")
+            }
+            try checkCount(l.count)
+            try requireWrites(for: "lifecycle", at: path)
+        }
+    }
+
+    /// Reads and lifecycle operations act on written blobs; without a writes workload they can
+    /// only fail, which is a contradiction in the file rather than an experiment.
+    private func requireWrites(for kind: String, at path: String) throws(ScenarioValidationError) {
+        let hasWrites = workloads.contains { if case .writes = $0.kind { true } else { false } }
+        guard hasWrites else {
+            throw ScenarioValidationError(keyPath: "\(path).kind", message: "a \(kind) workload needs a writes workload to act on")
+        }
+    }
+
+    private func checkSelection(_ selection: NodeSelection, at path: String) throws(ScenarioValidationError) {
+        func fail(_ key: String, _ message: String) -> ScenarioValidationError {
+            ScenarioValidationError(keyPath: "\(path).\(key)", message: message)
+        }
+        switch selection {
+        case .indices(let indices):
+            guard !indices.isEmpty else { throw fail("indices", "expected at least one node index") }
+            for (i, index) in indices.enumerated() {
+                guard (0..<nodes.count).contains(index) else {
+                    throw fail("indices[\(i)]", "expected a node index in 0...\(nodes.count - 1), got \(index)")
+                }
+                guard !indices[..<i].contains(index) else { throw fail("indices[\(i)]", "node \(index) listed twice") }
+            }
+        case .random(let count):
+            guard (1...nodes.count).contains(count) else {
+                throw fail("random", "expected 1...\(nodes.count) nodes (nodes.count), got \(count)")
+            }
+        case .shardsUpTo(let shards):
+            guard (1...nodes.shards).contains(shards) else {
+                throw fail("shards_up_to", "expected 1...\(nodes.shards) shards (nodes.shards), got \(shards)")
+            }
+        case .region(let region):
+            guard network.regions.names.contains(region) else {
+                throw fail("region", "no region named \"\(region)\"; regions are \(network.regions.names.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Runs `Distribution.validate()` and checks that draws cannot fall below `lowerBound`
+    /// where the distribution has an explicit lower end (constant, uniform low, normal floor,
+    /// Pareto scale); the other kinds are positive by construction.
+    private func check(_ d: Distribution, at path: String, lowerBound: Double) throws(ScenarioValidationError) {
+        do {
+            try d.validate()
+        } catch {
+            throw ScenarioValidationError(keyPath: path, message: error.description)
+        }
+        let low: (name: String, value: Double)?
+        switch d {
+        case .constant(let v): low = ("value", v)
+        case .uniform(let lo, _): low = ("low", lo)
+        case .normal(_, _, let floor): low = ("floor", floor)
+        case .pareto(_, let scale): low = ("scale", scale)
+        case .exponential, .lognormal, .weibull, .gamma: low = nil
+        }
+        if let low, low.value < lowerBound {
+            throw ScenarioValidationError(keyPath: "\(path).\(low.name)", message: "expected a \(d.kindName) \(low.name) >= \(lowerBound), got \(low.value)")
+        }
+    }
+}
+
+/// `d` as a scenario file would write it when it is a whole number of days, hours or minutes
+/// (`"2h"`, not `7200s`), so that errors quote durations the way the file does.
+func spelled(_ d: SimDuration) -> String {
+    let ns = d.nanoseconds
+    for (unit, size) in [("d", UInt64(86_400_000_000_000)), ("h", 3_600_000_000_000), ("m", 60_000_000_000)] where ns >= size && ns % size == 0 {
+        return "\(ns / size)\(unit)"
+    }
+    return d.description
+}
