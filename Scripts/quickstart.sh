@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine, builds walrus-sim in release mode, and runs the quickstart.
-# For now the quickstart is the engine benchmark (PHOLD with defaults); it becomes the
-# quickstart scenario once the world and the run pipeline land.
+# Sets up a fresh machine (Debian packages), builds walrus-sim in release mode, and runs the
+# quickstart scenario: a small Walrus world (20 nodes, 100 shards, two epochs, a crash) whose
+# results land in Results/quickstart/quickstart-seed42.sqlite. Extra arguments go to `run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/setup.sh
 swift build -c release --explicit-target-dependency-import-check error --product walrus-sim
-exec .build/release/walrus-sim bench phold "$@"
+exec .build/release/walrus-sim run Scenarios/quickstart.toml "$@"

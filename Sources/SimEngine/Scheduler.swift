@@ -13,6 +13,10 @@ public struct Scheduler: Sendable {
     /// Rolling digest of `(time, kind, target, payload)` of every handled event.
     @inlinable public var digest: TraceDigest { trace }
 
+    /// The event being handled (or the last one handled): for traces and debugging.
+    @inlinable public var currentEvent: Event { current }
+
+    @usableFromInline var current = Event(time: .zero, sequence: 0, target: 0, kind: 0, payload: 0)
     @usableFromInline var clock: SimTime = .zero
     @usableFromInline var handledCount: UInt64 = 0
     @usableFromInline var trace = TraceDigest()
@@ -67,6 +71,7 @@ public struct Scheduler: Sendable {
     /// Makes `event` the current one: advances the clock and folds it into the digest.
     @inlinable
     mutating func begin(_ event: Event) {
+        current = event
         clock = event.time
         handledCount &+= 1
         trace.absorb(event.time.nanoseconds)

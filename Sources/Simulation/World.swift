@@ -67,6 +67,9 @@ public final class World: EventHandler {
     var nextOp: UInt64 = 0
     public internal(set) var blobs: [BlobInfo] = []
     public internal(set) var operations = OperationTally()
+    /// Latencies of successful writes (start to certification seen) and reads, in order.
+    public internal(set) var writeLatencies: [SimDuration] = []
+    public internal(set) var readLatencies: [SimDuration] = []
     var nodeRegion: [RegionID] = []
 
     // Faults and checkers.
@@ -453,11 +456,15 @@ public final class World: EventHandler {
 
     func finishOperation(_ op: FinishedOperation, now: SimTime) {
         switch (op.kind, op.result) {
-        case (.write, .ok): operations.writesOK += 1
+        case (.write, .ok):
+            operations.writesOK += 1
+            writeLatencies.append(op.end - op.start)
         case (.write, _):
             operations.writesFailed += 1
             blobs[Int(op.blob.index)].failed = true
-        case (.read, .ok): operations.readsOK += 1
+        case (.read, .ok):
+            operations.readsOK += 1
+            readLatencies.append(op.end - op.start)
         case (.read, .inconsistent):
             operations.readsInconsistent += 1
             violations.append(Violation(kind: .consistency, time: now, blob: op.blob, detail: op.detail,

@@ -8,6 +8,8 @@ struct WalrusSim: ParsableCommand {
         commandName: "walrus-sim",
         abstract: "A deterministic discrete-event simulator of the Walrus storage network.",
         subcommands: [
+            Run.self,
+            CheckDeterminism.self,
             Bench.self,
             BlobIDCommand.self,
             EncodeCommand.self,
