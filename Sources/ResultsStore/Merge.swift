@@ -56,14 +56,17 @@ extension ResultsDatabase {
     ///
     /// Per run: a run the destination already holds as `complete` is skipped; a source run
     /// that is not `complete` (interrupted or failed) is skipped; a complete run replaces an
-    /// `incomplete` or `failed` copy in the destination. Each source is merged in one
-    /// transaction, so an error leaves the destination exactly as the previous source left
-    /// it. Sources are only read, and must have the current schema version.
+    /// `incomplete` or `failed` copy in the destination. Sources are only read, and must all
+    /// be results files of the current schema version, which is checked before the
+    /// destination is created or changed. Each source is then merged in one transaction, so
+    /// an error leaves the destination exactly as the previous source left it.
     public static func merge(sources: [String], into destination: String) throws(ResultsStoreError) -> MergeReport {
         let destinationReal = canonicalPath(destination)
         for source in sources where canonicalPath(source) == destinationReal {
             throw .mergeIntoSource(path: destination)
         }
+        // Every source must be readable before the destination is touched.
+        for source in sources { _ = try ResultsDatabase(path: source) }
         let db = try Connection(path: destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         try SQLiteResultsStore.configure(db)
         try Schema.migrate(db)
@@ -73,7 +76,6 @@ extension ResultsDatabase {
 
         var report = MergeReport()
         for source in sources {
-            _ = try ResultsDatabase(path: source)  // checks it is a results file of this version
             try db.prepare("ATTACH DATABASE ?1 AS src").run([.text(source)])
             defer { try? db.execute("DETACH DATABASE src") }
             let entries = try db.transaction { () throws(ResultsStoreError) -> [MergeReport.Entry] in

@@ -30,14 +30,18 @@ public enum WriterBenchmark {
         return try SQLiteResultsStore(path: path, run: run, batchRows: batchRows)
     }
 
-    /// Records operations `0 ..< rows` into `store` and finishes the run.
-    public static func write(rows: UInt64, into store: SQLiteResultsStore) throws(ResultsStoreError) {
-        for i in 0..<rows { store.record(operation(i)) }
+    /// Records operations `ids` into `store`.
+    public static func write(_ ids: Range<UInt64>, into store: SQLiteResultsStore) {
+        for i in ids { store.record(operation(i)) }
+    }
+
+    /// Ends the benchmark run of `store`: its last commit and WAL checkpoint.
+    public static func finish(_ store: SQLiteResultsStore) throws(ResultsStoreError) {
         try store.finish(RunSummary(eventDigest: TraceDigest(), endNs: 0))
     }
 
     /// The baseline: the same rows bound straight from the same values into one prepared
-    /// statement, in one transaction, with no writer in between.
+    /// statement, in one transaction (`begin`, `insert`..., `commit`), with no writer between.
     public final class RawInserter {
         private let db: Connection
         private let insert: Statement
@@ -54,15 +58,15 @@ public enum WriterBenchmark {
                     code_version, toolchain, fidelity, status) VALUES (?1, '', '', '', '{}', 0, '', '', '', 'complete')
                 """).run([.text(WriterBenchmark.run.runID)])
             insert = try db.prepare("INSERT INTO ops VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+            bindText(insert.handle, 1, WriterBenchmark.run.runID)
         }
 
-        /// Inserts operations `0 ..< rows` in one transaction and folds the WAL into the file,
-        /// as the writer's `finish` does.
-        public func insert(rows: UInt64) throws(ResultsStoreError) {
+        public func begin() throws(ResultsStoreError) { try db.execute("BEGIN") }
+
+        /// Inserts operations `ids` into the open transaction.
+        public func insert(_ ids: Range<UInt64>) throws(ResultsStoreError) {
             let s = insert.handle
-            bindText(s, 1, WriterBenchmark.run.runID)
-            try db.execute("BEGIN")
-            for i in 0..<rows {
+            for i in ids {
                 let r = WriterBenchmark.operation(i)
                 sqlite3_bind_int64(s, 2, Int64(bitPattern: r.opID))
                 bindText(s, 3, r.kind.rawValue)
@@ -78,6 +82,10 @@ public enum WriterBenchmark {
                 sqlite3_reset(s)
                 guard rc == SQLITE_DONE else { throw db.error(rc, insert.sql) }
             }
+        }
+
+        /// Commits the transaction and folds the WAL into the file, as the writer's `finish` does.
+        public func commit() throws(ResultsStoreError) {
             try db.execute("COMMIT")
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         }

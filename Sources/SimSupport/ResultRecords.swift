@@ -388,7 +388,8 @@ public struct FaultRecord: Hashable, Sendable {
 /// - `record` never throws, so model code stays free of `try`: a sink that fails to store a
 ///   record keeps the first error and drops what follows. `flush()` surfaces that error
 ///   (and makes everything so far durable), so a long run can stop early; `finish` and `fail`
-///   surface it too.
+///   surface it too. Calling `flush()` at each epoch boundary is a good habit: it bounds how
+///   much an interruption loses and lets a reader follow the run.
 /// - `finish(_:)` ends the run as complete, `fail(reason:)` as failed. After either, the sink
 ///   accepts nothing more. A sink dropped without either leaves the run marked incomplete.
 /// - Records of one kind are kept in the order they were recorded; keys that must be unique
