@@ -70,6 +70,43 @@ void rs_build_mul_tables(const uint16_t *exp, const uint16_t *log, uint8_t *tabl
     }
 }
 
+// ---- Walsh-Hadamard transform (decoder only) ----------------------------------------------
+
+static inline uint16_t add_mod(uint16_t x, uint16_t y) {
+    uint32_t sum = (uint32_t)x + y;
+    return (uint16_t)(sum + (sum >> 16));
+}
+
+static inline uint16_t sub_mod(uint16_t x, uint16_t y) {
+    uint32_t difference = (uint32_t)x - y;
+    return (uint16_t)(difference + (difference >> 16));
+}
+
+void rs_fwht(uint16_t *x, size_t truncated) {
+    for (size_t dist = 1, dist4 = 4; dist4 <= 65536; dist = dist4, dist4 <<= 2) {
+        for (size_t r = 0; r < truncated; r += dist4) {
+            for (size_t i0 = r; i0 < r + dist; i0++) {
+                size_t i1 = i0 + dist, i2 = i1 + dist, i3 = i2 + dist;
+                uint16_t s0 = add_mod(x[i0], x[i1]), d0 = sub_mod(x[i0], x[i1]);
+                uint16_t s1 = add_mod(x[i2], x[i3]), d1 = sub_mod(x[i2], x[i3]);
+                x[i0] = add_mod(s0, s1);
+                x[i1] = add_mod(d0, d1);
+                x[i2] = sub_mod(s0, s1);
+                x[i3] = sub_mod(d0, d1);
+            }
+        }
+    }
+}
+
+void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_walsh) {
+    rs_fwht(erasures, truncated);
+    for (size_t i = 0; i < 65536; i++) {
+        uint32_t product = (uint32_t)erasures[i] * log_walsh[i];
+        erasures[i] = add_mod((uint16_t)product, (uint16_t)(product >> 16));
+    }
+    rs_fwht(erasures, 65536);
+}
+
 // ---- Layout --------------------------------------------------------------------------------
 
 // Writes n elements (low bytes `lo`, high bytes `hi`) at element position x of a shard.

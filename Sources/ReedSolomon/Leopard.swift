@@ -1,6 +1,7 @@
 // The Leopard-RS encoding and decoding schedules of reed-solomon-simd 3.x (spec §9.5, §9.6),
 // written once against `LeopardWork` so that the reference and the fast engine run the very same
 // sequence of transforms and differ only in how a work array stores and combines its shards.
+internal import CReedSolomonSIMD
 
 /// A work array of shards, each a vector of GF(2^16) elements of one common length. Every
 /// operation is element-wise across shards, so an element position is one independent codeword.
@@ -177,13 +178,11 @@ struct LeopardDecodePlan {
         }
         workCount = end.nextPowerOfTwo
         // Evaluate the error locator polynomial at every position via two Walsh transforms.
-        let logWalsh = GFTables.shared.logWalsh
-        fwht(&erasures, truncated: truncated)
-        for i in 0..<GF.order {
-            let product = UInt32(erasures[i]) * UInt32(logWalsh[i])
-            erasures[i] = GF.addMod(UInt16(truncatingIfNeeded: product), UInt16(product >> 16))
+        GFTables.shared.logWalsh.withUnsafeBufferPointer { logWalsh in
+            erasures.withUnsafeMutableBufferPointer {
+                rs_eval_locator($0.baseAddress, truncated, logWalsh.baseAddress)
+            }
         }
-        fwht(&erasures, truncated: GF.order)
         locatorLogs = erasures
     }
 

@@ -46,6 +46,15 @@ void rs_ifft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, si
 /// x *= element(log_factor), in place over `bytes` bytes.
 void rs_mul(rs_kernel kernel, uint8_t *x, size_t bytes, uint16_t log_factor, const uint8_t *tables);
 
+/// Walsh-Hadamard transform modulo 65535 of `data` (65536 entries) in radix-4 steps, touching
+/// only blocks that start below `truncated` (entries past it must be zero for an exact result).
+void rs_fwht(uint16_t *data, size_t truncated);
+
+/// Evaluates the erasure locator of Leopard decoding in place (spec §9.6 step 3): `erasures`
+/// (65536 entries, 1 = erased or absent, 0 = present or known zero) becomes, per position, the
+/// log of the locator polynomial there: fwht(truncated), multiply by LOG_WALSH mod 65535, fwht.
+void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_walsh);
+
 /// x ^= y over `bytes` bytes.
 void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes);
 
