@@ -114,12 +114,10 @@ public struct MerkleTree: Sendable {
         var levels = [leafHashes]
         var current = leafHashes
         while current.count > 1 {
-            let half = (current.count + 1) / 2
-            var next = [Digest32](repeating: .zero, count: half)
-            for i in 0..<half {
-                let r = 2 * i + 1 < current.count ? current[2 * i + 1] : Digest32.zero
-                next[i] = MerkleHash.inner(current[2 * i], r)
-            }
+            var next = current
+            let count = current.count
+            let half = next.withUnsafeMutableBufferPointer { MerkleHash.reduceLevel($0, count: count) }
+            next.removeLast(count - half)
             levels.append(next)
             current = next
         }
@@ -130,8 +128,11 @@ public struct MerkleTree: Sendable {
     public init(leaves data: UnsafeRawBufferPointer, leafBytes: Int) {
         let count = leafBytes > 0 ? data.count / leafBytes : 0
         var hashes = [Digest32](repeating: .zero, count: count)
-        for i in 0..<count {
-            hashes[i] = MerkleHash.leaf(UnsafeRawBufferPointer(rebasing: data[(i * leafBytes)..<((i + 1) * leafBytes)]))
+        if count > 0 {
+            hashes.withUnsafeMutableBytes { out in
+                Blake2b256.hashStrided(base: data.baseAddress!, inStride: leafBytes, count: count, length: leafBytes,
+                                       prefix: MerkleHash.leafPrefix, out: out.baseAddress!, outStride: 32)
+            }
         }
         self.init(leafHashes: hashes)
     }
