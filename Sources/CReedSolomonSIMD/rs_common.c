@@ -158,11 +158,9 @@ void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size
     }
 }
 
-void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes) {
-    // Plain loop: compilers vectorise it at -O2 with the baseline SSE2.
-    uint64_t *x64 = (uint64_t *)x;
-    const uint64_t *y64 = (const uint64_t *)y;
-    for (size_t i = 0; i < bytes / 8; i++) x64[i] ^= y64[i];
+void rs_xor(uint8_t *restrict x, const uint8_t *restrict y, size_t bytes) {
+    // A plain byte loop: at -O3 compilers vectorise it, and it has no alignment requirements.
+    for (size_t i = 0; i < bytes; i++) x[i] ^= y[i];
 }
 
 // ---- Scalar kernel -------------------------------------------------------------------------
@@ -177,13 +175,16 @@ static inline void scalar_mul_add(uint8_t *a, const uint8_t *b, size_t bytes, co
     }
 }
 
-static void scalar_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
-                       size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+static void scalar_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size,
+                       size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    if (src_pos != pos) {  // the portable kernel keeps it simple: copy, then transform in place
+        for (size_t i = 0; i < size; i++) memcpy(shards[pos + i], shards[src_pos + i], sb);
+    }
     for (size_t dist = size / 2; dist > 0; dist /= 2) {
         for (size_t r = 0; r < truncated; r += 2 * dist) {
             uint16_t m = skew[r + dist + skew_delta - 1];
             for (size_t i = r; i < r + dist; i++) {
-                uint8_t *a = work + (pos + i) * sb, *b = a + dist * sb;
+                uint8_t *a = shards[pos + i], *b = shards[pos + i + dist];
                 if (m != 65535) scalar_mul_add(a, b, sb, RS_TABLE(tables, m));
                 rs_xor(b, a, sb);
             }
@@ -191,13 +192,13 @@ static void scalar_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t
     }
 }
 
-static void scalar_ifft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
+static void scalar_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size, size_t truncated,
                         size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
     for (size_t dist = 1; dist < size; dist *= 2) {
         for (size_t r = 0; r < truncated; r += 2 * dist) {
             uint16_t m = skew[r + dist + skew_delta - 1];
             for (size_t i = r; i < r + dist; i++) {
-                uint8_t *a = work + (pos + i) * sb, *b = a + dist * sb;
+                uint8_t *a = shards[pos + i], *b = shards[pos + i + dist];
                 rs_xor(b, a, sb);
                 if (m != 65535) scalar_mul_add(a, b, sb, RS_TABLE(tables, m));
             }
@@ -217,25 +218,29 @@ static void scalar_mul(uint8_t *x, size_t bytes, const uint8_t *t) {
 
 // ---- Dispatch ------------------------------------------------------------------------------
 
-void rs_fft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
-            size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+void rs_fft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t pos, size_t src_pos,
+            size_t size, size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    if (size == 1) {  // no butterflies, only the move
+        if (src_pos != pos) memcpy(shards[pos], shards[src_pos], shard_bytes);
+        return;
+    }
     switch (usable(kernel)) {
 #if defined(__x86_64__)
-    case RS_KERNEL_GFNI: rs_gfni_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
-    case RS_KERNEL_AVX2: rs_avx2_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_GFNI: rs_gfni_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_AVX2: rs_avx2_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
 #endif
-    default: scalar_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    default: scalar_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
     }
 }
 
-void rs_ifft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
+void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t pos, size_t size,
              size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
     switch (usable(kernel)) {
 #if defined(__x86_64__)
-    case RS_KERNEL_GFNI: rs_gfni_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
-    case RS_KERNEL_AVX2: rs_avx2_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_GFNI: rs_gfni_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_AVX2: rs_avx2_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
 #endif
-    default: scalar_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    default: scalar_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
     }
 }
 

@@ -14,6 +14,10 @@ protocol LeopardWork {
     mutating func load(shard: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int)
     /// Writes shard `shard` as a row of symbols in the rs-simd byte layout.
     func store(shard: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int)
+    /// Offers `row`, an output row that `store(shard:to:)` will later receive, as the storage of
+    /// shard `shard` from now on (its contents are scratch until then). An engine whose layout
+    /// matches may take it, which makes that store free; others ignore it.
+    mutating func adopt(shard: Int, row: UnsafeMutableRawBufferPointer, symbolBytes: Int)
 
     mutating func zero(_ shards: Range<Int>)
     /// `work[to + i] = work[from + i]` for `i < count`.
@@ -26,12 +30,22 @@ protocol LeopardWork {
     /// Forward additive FFT on `[pos, pos + size)` (spec §9.4); outputs at offsets
     /// `>= truncated` are garbage.
     mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int)
+    /// The same FFT with its input read from `[source, source + size)`, which is left unchanged
+    /// (ranges must not overlap): a copy followed by an in-place FFT.
+    mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int, readingFrom source: Int)
     /// Inverse additive FFT on `[pos, pos + size)`; inputs at offsets `>= truncated` must be
     /// zero (they are not read).
     mutating func ifft(pos: Int, size: Int, truncated: Int, skewDelta: Int)
 }
 
 extension LeopardWork {
+    mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int, readingFrom source: Int) {
+        copy(from: source, to: pos, count: size)
+        fft(pos: pos, size: size, truncated: truncated, skewDelta: skewDelta)
+    }
+
+    mutating func adopt(shard: Int, row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {}
+
     /// Formal derivative in the novel polynomial basis, over the whole array.
     mutating func formalDerivative() {
         for i in 1..<shardCount {
@@ -109,18 +123,15 @@ enum LeopardEncoder {
             let chunk = k.nextPowerOfTwo
             work.zero(k..<chunk)
             work.ifft(pos: 0, size: chunk, truncated: k, skewDelta: 0)
+            // Evaluate the one polynomial on each chunk of recovery positions, chunk 0 last since
+            // the others read their input (the coefficients) from it.
             var start = chunk
             while start < r {
-                work.copy(from: 0, to: start, count: chunk)
+                work.fft(pos: start, size: chunk, truncated: min(chunk, r - start),
+                         skewDelta: start + chunk, readingFrom: 0)
                 start += chunk
             }
-            // Evaluate the one polynomial on each chunk of recovery positions.
-            start = 0
-            while start < r {
-                let count = min(chunk, r - start)
-                work.fft(pos: start, size: chunk, truncated: count, skewDelta: start + chunk)
-                start += chunk
-            }
+            work.fft(pos: 0, size: chunk, truncated: min(chunk, r), skewDelta: chunk)
         }
     }
 }

@@ -28,8 +28,12 @@ struct BenchRS: ParsableCommand {
     @Option(help: "Engine: fast or reference.")
     var engine: EngineChoice = .fast
 
-    @Option(help: "Timed encodes (after one untimed warm-up); the fastest is reported.")
+    @Option(help: "Timed encodes (after \(Self.warmUpIterations) untimed warm-up encodes); the fastest is reported.")
     var iterations: Int = 20
+
+    /// Untimed encodes first, so that tables, work buffers and caches are warm: the benchmark
+    /// measures steady-state throughput, as criterion-style benches (and rs-simd's) do.
+    static let warmUpIterations = 3
 
     func validate() throws {
         guard original > 0 else { throw ValidationError("--original must be > 0 (got \(original))") }
@@ -63,11 +67,11 @@ struct BenchRS: ParsableCommand {
         var samples: [Double] = []
         try originals.withUnsafeBytes { input in
             try recoveryBytes.withUnsafeMutableBytes { output in
-                for iteration in 0...iterations {
+                for iteration in 0..<(Self.warmUpIterations + iterations) {
                     let start = ContinuousClock.now
                     try codec.encode(originals: input, shardBytes: shardBytes, into: output)
                     let elapsed = ContinuousClock.now - start
-                    if iteration > 0 { samples.append(Self.seconds(elapsed)) }  // 0 is warm-up
+                    if iteration >= Self.warmUpIterations { samples.append(Self.seconds(elapsed)) }
                 }
             }
         }
