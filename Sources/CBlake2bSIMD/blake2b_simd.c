@@ -30,20 +30,34 @@ static const uint8_t SIGMA[12][16] = {
     {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
 };
 
-// Copies block `blk` (128 bytes, zero padded) of message `prefix? || data[0..len)` into dst.
-static inline void load_block(uint8_t *dst, const uint8_t *data, size_t len, int prefix, size_t blk) {
-    size_t p = prefix >= 0 ? 1 : 0;
-    size_t start = blk * 128;  // message offset
-    size_t total = len + p;
-    size_t end = start + 128 < total ? start + 128 : total;
-    memset(dst, 0, 128);
-    size_t o = 0;
-    if (p && start == 0) {
-        dst[0] = (uint8_t)prefix;
-        o = 1;
+static inline uint64_t load64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;  // x86-64 is little-endian
+}
+
+// Writes the 16 little-endian words of block `blk` (zero padded) of the message
+// `prefix? || data[0..len)` to w. Only bytes inside the message are read.
+static inline void load_block(uint64_t w[16], const uint8_t *data, size_t len, int prefix, size_t blk) {
+    const size_t p = prefix >= 0 ? 1 : 0;
+    const size_t total = len + p;
+    const size_t start = blk * 128;  // message offset of the block
+    for (int k = 0; k < 16; k++) {
+        const size_t m0 = start + 8 * (size_t)k;  // message offset of word k
+        if (m0 >= total) {
+            w[k] = 0;
+        } else if (m0 >= p && m0 + 8 <= total) {  // all 8 bytes inside data
+            w[k] = load64(data + (m0 - p));
+        } else {  // straddles the prefix byte or the end of the message
+            uint64_t v = 0;
+            for (size_t b = 0; b < 8 && m0 + b < total; b++) {
+                const size_t m = m0 + b;
+                const uint8_t byte = (p && m == 0) ? (uint8_t)prefix : data[m - p];
+                v |= (uint64_t)byte << (8 * b);
+            }
+            w[k] = v;
+        }
     }
-    size_t from = start + o - p;  // data offset
-    if (end > start + o) memcpy(dst + o, data + from, end - start - o);
 }
 
 #ifdef WB2B_X86
@@ -91,7 +105,7 @@ static void group8(const uint8_t *const msgs[8], size_t len, int prefix, uint8_t
     uint64_t buf[8][16] __attribute__((aligned(64)));
     const __m512i lane_index = _mm512_set_epi64(7 * 16, 6 * 16, 5 * 16, 4 * 16, 3 * 16, 2 * 16, 1 * 16, 0);
     for (size_t b = 0; b < blocks; b++) {
-        for (int l = 0; l < 8; l++) load_block((uint8_t *)buf[l], msgs[l], len, prefix, b);
+        for (int l = 0; l < 8; l++) load_block(buf[l], msgs[l], len, prefix, b);
         __m512i m[16];
         for (int i = 0; i < 16; i++)
             m[i] = _mm512_i64gather_epi64(_mm512_add_epi64(lane_index, _mm512_set1_epi64(i)), (const void *)buf, 8);
@@ -142,7 +156,7 @@ static void group4(const uint8_t *const msgs[4], size_t len, int prefix, uint8_t
     h[0] = XOR(h[0], _mm256_set1_epi64x(0x01010020LL));
     uint64_t buf[4][16] __attribute__((aligned(32)));
     for (size_t b = 0; b < blocks; b++) {
-        for (int l = 0; l < 4; l++) load_block((uint8_t *)buf[l], msgs[l], len, prefix, b);
+        for (int l = 0; l < 4; l++) load_block(buf[l], msgs[l], len, prefix, b);
         __m256i m[16];
         for (int i = 0; i < 16; i++)
             m[i] = _mm256_set_epi64x((long long)buf[3][i], (long long)buf[2][i], (long long)buf[1][i], (long long)buf[0][i]);
