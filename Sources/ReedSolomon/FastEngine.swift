@@ -147,3 +147,15 @@ extension ReedSolomonEngine {
     /// The instruction set `.fast` uses on this CPU: "gfni", "avx2" or "scalar" (for reports).
     public static var fastKernelName: String { "\(FastKernel.best)" }
 }
+
+@_spi(Benchmark)
+extension ReedSolomonCodec {
+    /// The same code with the fast engine pinned to the kernel named `name` ("gfni", "avx2" or
+    /// "scalar"), or nil if there is no such kernel or this CPU cannot run it. For benchmarks
+    /// that compare instruction sets; output bytes never depend on the kernel.
+    public func pinningFastKernel(_ name: String) -> ReedSolomonCodec? {
+        guard let kernel = FastKernel.allCases.first(where: { "\($0)" == name }), kernel.isSupported
+        else { return nil }
+        return withFastKernel(kernel)
+    }
+}
