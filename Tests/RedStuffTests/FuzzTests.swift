@@ -8,7 +8,7 @@ import WalrusCrypto
 @Suite struct FuzzTests {
     static let seed: UInt64 = 0xF022_2026
 
-    enum Kind: CaseIterable { case metadata, primarySliver, secondarySliver, pair, symbol, proof, confirmation, merkleProof }
+    enum Kind: CaseIterable { case metadata, primarySliver, secondarySliver, pair, symbol, proof, confirmation, merkleProof, general }
 
     struct Corpus {
         let config: EncodingConfig
@@ -58,6 +58,7 @@ import WalrusCrypto
             case .proof: return proof.bcsBytes
             case .confirmation: return confirmation.bcsBytes
             case .merkleProof: return symbol.proof.bcsBytes
+            case .general: return GeneralRecoverySymbol(symbol: symbol, targetIndex: symbolTarget).bcsBytes
             }
         }
     }
@@ -156,6 +157,14 @@ import WalrusCrypto
                 decoded += 1
                 if c == corpus.confirmation { accepted += 1 }
                 #expect(c.bcsBytes == bytes, "BCS is canonical: re-encoding gives the same bytes")
+            case .general:
+                guard let g = try? GeneralRecoverySymbol(bcsBytes: bytes) else { continue }
+                decoded += 1
+                if (try? g.verify(config: config, metadata: md)) != nil {
+                    accepted += 1
+                    #expect(g == GeneralRecoverySymbol(symbol: corpus.symbol, targetIndex: corpus.symbolTarget),
+                            "forged general symbol accepted (seed \(Self.seed), iteration \(it))")
+                }
             case .merkleProof:
                 guard let mp = try? MerkleProof(bcsBytes: bytes) else { continue }
                 decoded += 1
