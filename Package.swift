@@ -30,7 +30,8 @@ let package = Package(
         // the test suite fast; unsafeFlags are fine in this root package.
         .target(name: "CReedSolomonSIMD", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "ReedSolomon", dependencies: ["CReedSolomonSIMD"]),
-        .target(name: "WalrusCrypto", dependencies: ["CSodium"]),
+        .target(name: "CBlake2bSIMD", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2bSIMD"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
 
         // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).

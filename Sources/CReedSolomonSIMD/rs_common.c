@@ -70,6 +70,43 @@ void rs_build_mul_tables(const uint16_t *exp, const uint16_t *log, uint8_t *tabl
     }
 }
 
+// ---- Walsh-Hadamard transform (decoder only) ----------------------------------------------
+
+static inline uint16_t add_mod(uint16_t x, uint16_t y) {
+    uint32_t sum = (uint32_t)x + y;
+    return (uint16_t)(sum + (sum >> 16));
+}
+
+static inline uint16_t sub_mod(uint16_t x, uint16_t y) {
+    uint32_t difference = (uint32_t)x - y;
+    return (uint16_t)(difference + (difference >> 16));
+}
+
+void rs_fwht(uint16_t *x, size_t truncated) {
+    for (size_t dist = 1, dist4 = 4; dist4 <= 65536; dist = dist4, dist4 <<= 2) {
+        for (size_t r = 0; r < truncated; r += dist4) {
+            for (size_t i0 = r; i0 < r + dist; i0++) {
+                size_t i1 = i0 + dist, i2 = i1 + dist, i3 = i2 + dist;
+                uint16_t s0 = add_mod(x[i0], x[i1]), d0 = sub_mod(x[i0], x[i1]);
+                uint16_t s1 = add_mod(x[i2], x[i3]), d1 = sub_mod(x[i2], x[i3]);
+                x[i0] = add_mod(s0, s1);
+                x[i1] = add_mod(d0, d1);
+                x[i2] = sub_mod(s0, s1);
+                x[i3] = sub_mod(d0, d1);
+            }
+        }
+    }
+}
+
+void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_walsh) {
+    rs_fwht(erasures, truncated);
+    for (size_t i = 0; i < 65536; i++) {
+        uint32_t product = (uint32_t)erasures[i] * log_walsh[i];
+        erasures[i] = add_mod((uint16_t)product, (uint16_t)(product >> 16));
+    }
+    rs_fwht(erasures, 65536);
+}
+
 // ---- Layout --------------------------------------------------------------------------------
 
 // Writes n elements (low bytes `lo`, high bytes `hi`) at element position x of a shard.
@@ -121,11 +158,9 @@ void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size
     }
 }
 
-void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes) {
-    // Plain loop: compilers vectorise it at -O2 with the baseline SSE2.
-    uint64_t *x64 = (uint64_t *)x;
-    const uint64_t *y64 = (const uint64_t *)y;
-    for (size_t i = 0; i < bytes / 8; i++) x64[i] ^= y64[i];
+void rs_xor(uint8_t *restrict x, const uint8_t *restrict y, size_t bytes) {
+    // A plain byte loop: at -O3 compilers vectorise it, and it has no alignment requirements.
+    for (size_t i = 0; i < bytes; i++) x[i] ^= y[i];
 }
 
 // ---- Scalar kernel -------------------------------------------------------------------------
@@ -140,13 +175,16 @@ static inline void scalar_mul_add(uint8_t *a, const uint8_t *b, size_t bytes, co
     }
 }
 
-static void scalar_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
-                       size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+static void scalar_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size,
+                       size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    if (src_pos != pos) {  // the portable kernel keeps it simple: copy, then transform in place
+        for (size_t i = 0; i < size; i++) memcpy(shards[pos + i], shards[src_pos + i], sb);
+    }
     for (size_t dist = size / 2; dist > 0; dist /= 2) {
         for (size_t r = 0; r < truncated; r += 2 * dist) {
             uint16_t m = skew[r + dist + skew_delta - 1];
             for (size_t i = r; i < r + dist; i++) {
-                uint8_t *a = work + (pos + i) * sb, *b = a + dist * sb;
+                uint8_t *a = shards[pos + i], *b = shards[pos + i + dist];
                 if (m != 65535) scalar_mul_add(a, b, sb, RS_TABLE(tables, m));
                 rs_xor(b, a, sb);
             }
@@ -154,13 +192,13 @@ static void scalar_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t
     }
 }
 
-static void scalar_ifft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
+static void scalar_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size, size_t truncated,
                         size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
     for (size_t dist = 1; dist < size; dist *= 2) {
         for (size_t r = 0; r < truncated; r += 2 * dist) {
             uint16_t m = skew[r + dist + skew_delta - 1];
             for (size_t i = r; i < r + dist; i++) {
-                uint8_t *a = work + (pos + i) * sb, *b = a + dist * sb;
+                uint8_t *a = shards[pos + i], *b = shards[pos + i + dist];
                 rs_xor(b, a, sb);
                 if (m != 65535) scalar_mul_add(a, b, sb, RS_TABLE(tables, m));
             }
@@ -180,25 +218,29 @@ static void scalar_mul(uint8_t *x, size_t bytes, const uint8_t *t) {
 
 // ---- Dispatch ------------------------------------------------------------------------------
 
-void rs_fft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
-            size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+void rs_fft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t pos, size_t src_pos,
+            size_t size, size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    if (size == 1) {  // no butterflies, only the move
+        if (src_pos != pos) memcpy(shards[pos], shards[src_pos], shard_bytes);
+        return;
+    }
     switch (usable(kernel)) {
 #if defined(__x86_64__)
-    case RS_KERNEL_GFNI: rs_gfni_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
-    case RS_KERNEL_AVX2: rs_avx2_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_GFNI: rs_gfni_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_AVX2: rs_avx2_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
 #endif
-    default: scalar_fft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    default: scalar_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
     }
 }
 
-void rs_ifft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
+void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t pos, size_t size,
              size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
     switch (usable(kernel)) {
 #if defined(__x86_64__)
-    case RS_KERNEL_GFNI: rs_gfni_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
-    case RS_KERNEL_AVX2: rs_avx2_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_GFNI: rs_gfni_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    case RS_KERNEL_AVX2: rs_avx2_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
 #endif
-    default: scalar_ifft(work, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
+    default: scalar_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
     }
 }
 

@@ -9,10 +9,12 @@
 
 #if defined(__x86_64__)
 #define RS_KERNEL_DECLS(name)                                                                      \
-    void rs_##name##_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,      \
-                         size_t skew_delta, const uint16_t *skew, const uint8_t *tables);          \
-    void rs_##name##_ifft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,     \
-                          size_t skew_delta, const uint16_t *skew, const uint8_t *tables);         \
+    void rs_##name##_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size, \
+                         size_t truncated, size_t skew_delta, const uint16_t *skew,                \
+                         const uint8_t *tables);                                                   \
+    void rs_##name##_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size,              \
+                          size_t truncated, size_t skew_delta, const uint16_t *skew,               \
+                          const uint8_t *tables);                                                  \
     void rs_##name##_mul(uint8_t *x, size_t bytes, const uint8_t *table);
 RS_KERNEL_DECLS(avx2)
 RS_KERNEL_DECLS(gfni)

@@ -47,13 +47,13 @@ static inline avx2_lut avx2_lut_load(const uint8_t *t) {
 #undef lut_load
 #undef mul
 
-void rs_avx2_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
-                 size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    avx2_fft(work, sb, pos, size, truncated, skew_delta, skew, tables);
+void rs_avx2_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size,
+                 size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    avx2_fft(shards, sb, pos, src_pos, size, truncated, skew_delta, skew, tables);
 }
-void rs_avx2_ifft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
+void rs_avx2_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size, size_t truncated,
                   size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    avx2_ifft(work, sb, pos, size, truncated, skew_delta, skew, tables);
+    avx2_ifft(shards, sb, pos, size, truncated, skew_delta, skew, tables);
 }
 void rs_avx2_mul(uint8_t *x, size_t bytes, const uint8_t *table) { avx2_mul_shard(x, bytes, table); }
 
@@ -90,13 +90,13 @@ static inline gfni_lut gfni_lut_load(const uint8_t *t) {
 #undef lut_load
 #undef mul
 
-void rs_gfni_fft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
-                 size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    gfni_fft(work, sb, pos, size, truncated, skew_delta, skew, tables);
+void rs_gfni_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size,
+                 size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
+    gfni_fft(shards, sb, pos, src_pos, size, truncated, skew_delta, skew, tables);
 }
-void rs_gfni_ifft(uint8_t *work, size_t sb, size_t pos, size_t size, size_t truncated,
+void rs_gfni_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size, size_t truncated,
                   size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    gfni_ifft(work, sb, pos, size, truncated, skew_delta, skew, tables);
+    gfni_ifft(shards, sb, pos, size, truncated, skew_delta, skew, tables);
 }
 void rs_gfni_mul(uint8_t *x, size_t bytes, const uint8_t *table) { gfni_mul_shard(x, bytes, table); }
 

@@ -40,6 +40,9 @@ public struct BlobDecoder: Sendable {
         let n = config.nShards
         let R = config.rows
         let C = config.columns
+        guard metadata.metadata.hashes.count == n else {
+            throw .wrongHashCount(expected: n, actual: metadata.metadata.hashes.count)
+        }
         let length = metadata.metadata.unencodedLength
         let s = try config.symbolSize(forBlobLength: length)
         let need = config.sliversForDecoding(axis)

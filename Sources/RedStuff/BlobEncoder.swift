@@ -167,9 +167,9 @@ public struct BlobEncoder: Sendable {
                                                 let rowBase: UnsafeRawPointer = r < R
                                                     ? UnsafeRawPointer(topShared.raw + r * rowStride + c0 * s)
                                                     : UnsafeRawPointer(rec.baseAddress! + (r - R) * batchRow)
-                                                for j in 0..<b {
-                                                    lv[j * n + r] = MerkleHash.leaf(UnsafeRawBufferPointer(start: rowBase + j * s, count: s))
-                                                }
+                                                Blake2b256.hashStrided(
+                                                    base: rowBase, inStride: s, count: b, length: s, prefix: MerkleHash.leafPrefix,
+                                                    out: UnsafeMutableRawPointer(lv.baseAddress! + r), outStride: n * MemoryLayout<Digest32>.stride)
                                             }
                                         }
                                         if keepSlivers && c0 < C {

@@ -37,8 +37,9 @@ public struct BlobID: Hashable, Sendable, Comparable, CustomStringConvertible, B
     public var description: String { base64 }
 
     /// `(blob ID as a big-endian 256-bit integer) mod n`: the pair-to-shard rotation (spec §2.5).
+    /// Returns 0 for `n <= 0` (no shards, nothing to rotate).
     public func rotationOffset(nShards n: Int) -> Int {
-        precondition(n > 0, "nShards must be positive")
+        guard n > 0 else { return 0 }
         var acc = 0
         for b in bytes { acc = (acc * 256 + Int(b)) % n }
         return acc
@@ -61,8 +62,17 @@ public struct ShardMapping: Sendable, Hashable {
         offset = blobID.rotationOffset(nShards: nShards)
     }
 
-    public func shard(ofPair pair: Int) -> Int { (pair + offset) % nShards }
-    public func pair(ofShard shard: Int) -> Int { (nShards + shard - offset) % nShards }
+    /// Shard of pair `pair` (`0 <= pair < nShards`; other values are reduced mod n).
+    public func shard(ofPair pair: Int) -> Int {
+        guard nShards > 0 else { return 0 }
+        return ((pair % nShards) + offset + nShards) % nShards
+    }
+
+    /// Pair stored on `shard` (`0 <= shard < nShards`; other values are reduced mod n).
+    public func pair(ofShard shard: Int) -> Int {
+        guard nShards > 0 else { return 0 }
+        return ((shard % nShards) - offset + 2 * nShards) % nShards
+    }
 
     /// `rotate_pairs`: element `i` of the result is the item for shard `i`.
     public func rotate<T>(_ pairs: [T]) -> [T] {

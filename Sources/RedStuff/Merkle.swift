@@ -67,15 +67,23 @@ public enum MerkleHash {
         var count = level.count
         if count == 0 { return .empty }
         while count > 1 {
-            let half = (count + 1) / 2
-            for i in 0..<half {
-                let l = level[2 * i]
-                let r = 2 * i + 1 < count ? level[2 * i + 1] : Digest32.zero
-                level[i] = inner(l, r)
-            }
-            count = half
+            count = reduceLevel(level, count: count)
         }
         return .digest(level[0])
+    }
+
+    /// One level up, in place: `level[i] = inner(level[2i], level[2i+1] or Empty)` for
+    /// `i < ceil(count/2)`; returns the new count. Full pairs go through the multi-buffer hash.
+    @inline(__always)
+    static func reduceLevel(_ level: UnsafeMutableBufferPointer<Digest32>, count: Int) -> Int {
+        let pairs = count / 2
+        let raw = UnsafeMutableRawPointer(level.baseAddress!)
+        Blake2b256.hashStrided(base: raw, inStride: 64, count: pairs, length: 64, prefix: innerPrefix,
+                               out: raw, outStride: 32)
+        if count % 2 == 1 {
+            level[pairs] = inner(level[count - 1], .zero)
+        }
+        return (count + 1) / 2
     }
 
     /// Root over `leafHashes`.
@@ -91,13 +99,7 @@ public enum MerkleHash {
         var count = level.count
         if count == 0 { return .zero }
         for _ in 0..<height {
-            let half = (count + 1) / 2
-            for i in 0..<half {
-                let l = level[2 * i]
-                let r = 2 * i + 1 < count ? level[2 * i + 1] : Digest32.zero
-                level[i] = inner(l, r)
-            }
-            count = half
+            count = reduceLevel(level, count: count)
         }
         return level[0]
     }
@@ -112,12 +114,10 @@ public struct MerkleTree: Sendable {
         var levels = [leafHashes]
         var current = leafHashes
         while current.count > 1 {
-            let half = (current.count + 1) / 2
-            var next = [Digest32](repeating: .zero, count: half)
-            for i in 0..<half {
-                let r = 2 * i + 1 < current.count ? current[2 * i + 1] : Digest32.zero
-                next[i] = MerkleHash.inner(current[2 * i], r)
-            }
+            var next = current
+            let count = current.count
+            let half = next.withUnsafeMutableBufferPointer { MerkleHash.reduceLevel($0, count: count) }
+            next.removeLast(count - half)
             levels.append(next)
             current = next
         }
@@ -128,8 +128,11 @@ public struct MerkleTree: Sendable {
     public init(leaves data: UnsafeRawBufferPointer, leafBytes: Int) {
         let count = leafBytes > 0 ? data.count / leafBytes : 0
         var hashes = [Digest32](repeating: .zero, count: count)
-        for i in 0..<count {
-            hashes[i] = MerkleHash.leaf(UnsafeRawBufferPointer(rebasing: data[(i * leafBytes)..<((i + 1) * leafBytes)]))
+        if count > 0 {
+            hashes.withUnsafeMutableBytes { out in
+                Blake2b256.hashStrided(base: data.baseAddress!, inStride: leafBytes, count: count, length: leafBytes,
+                                       prefix: MerkleHash.leafPrefix, out: out.baseAddress!, outStride: 32)
+            }
         }
         self.init(leafHashes: hashes)
     }

@@ -146,3 +146,57 @@ public enum Quorum {
     public static func isCertificationQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= 2 * nShards + 1 }
     public static func isValidityQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= nShards + 1 }
 }
+
+/// `SignedMessage { serialized_message, signature }`: what a node sends back after signing a
+/// confirmation or an invalid-blob attestation. With BLS12-381 (not on this machine) a
+/// certificate would aggregate these into one signature plus a `SignerBitmap`; with Ed25519 the
+/// certificate keeps the individual signatures (`Certificate`).
+public struct SignedMessage<Scheme: SignatureScheme>: Sendable {
+    public let serializedMessage: [UInt8]
+    public let signature: Scheme.Signature
+
+    public init(serializedMessage: [UInt8], signature: Scheme.Signature) {
+        self.serializedMessage = serializedMessage
+        self.signature = signature
+    }
+
+    /// Signs the BCS bytes of `message`.
+    public init(signing message: some BCSEncodable, with secretKey: Scheme.SecretKey) {
+        serializedMessage = message.bcsBytes
+        signature = Scheme.sign(serializedMessage, with: secretKey)
+    }
+
+    public func verify(by publicKey: Scheme.PublicKey) -> Bool {
+        Scheme.verify(signature, of: serializedMessage, by: publicKey)
+    }
+}
+
+/// A certificate over one message from several committee members (member indices `signers`,
+/// each holding `weights[i]` shards). Ed25519 stand-in for `ProtocolMessageCertificate`: the
+/// signatures stay separate instead of being summed as BLS would.
+public struct Certificate<Scheme: SignatureScheme>: Sendable {
+    public let serializedMessage: [UInt8]
+    public let signers: [Int]
+    public let signatures: [Scheme.Signature]
+
+    public init(serializedMessage: [UInt8], signers: [Int], signatures: [Scheme.Signature]) {
+        self.serializedMessage = serializedMessage
+        self.signers = signers
+        self.signatures = signatures
+    }
+
+    /// Total weight of the signers if every signature verifies, the signers are distinct and in
+    /// range; nil otherwise. Compare with `Quorum.isCertificationQuorum`.
+    public func verifiedWeight(publicKeys: [Scheme.PublicKey], weights: [Int]) -> Int? {
+        guard signers.count == signatures.count, publicKeys.count == weights.count else { return nil }
+        var seen = Set<Int>()
+        var total = 0
+        for (i, member) in signers.enumerated() {
+            guard member >= 0, member < publicKeys.count, seen.insert(member).inserted,
+                  Scheme.verify(signatures[i], of: serializedMessage, by: publicKeys[member])
+            else { return nil }
+            total += weights[member]
+        }
+        return total
+    }
+}

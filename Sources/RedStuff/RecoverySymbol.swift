@@ -65,6 +65,50 @@ public struct RecoverySymbol: Hashable, Sendable, BCSEncodable {
     }
 }
 
+/// `GeneralRecoverySymbol`: the axis-erased form nodes exchange, carrying its target index.
+/// BCS: `ByAxis` variant (0 = Primary, 1 = Secondary: the *target* axis) then the
+/// `DecodingSymbol`, `target_index: u16`, and the proof.
+public struct GeneralRecoverySymbol: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    public let symbol: RecoverySymbol
+    public let targetIndex: Int
+
+    public init(symbol: RecoverySymbol, targetIndex: Int) {
+        self.symbol = symbol
+        self.targetIndex = targetIndex
+    }
+
+    /// `SymbolId` as (primary index, secondary index) of the matrix cell the symbol is.
+    public var symbolID: (primary: Int, secondary: Int) {
+        symbol.targetAxis == .primary ? (targetIndex, symbol.sourceIndex) : (symbol.sourceIndex, targetIndex)
+    }
+
+    public func verify(config: EncodingConfig, metadata: BlobMetadata) throws(RedStuffError) {
+        try symbol.verify(config: config, metadata: metadata, targetSliverIndex: targetIndex)
+    }
+
+    public func encode(to w: inout BCSWriter) {
+        w.writeVariant(symbol.targetAxis == .primary ? 0 : 1)
+        w.writeU16(UInt16(truncatingIfNeeded: symbol.sourceIndex))
+        w.writeBytes(symbol.data)
+        w.writeU16(UInt16(truncatingIfNeeded: targetIndex))
+        symbol.proof.encode(to: &w)
+    }
+
+    public init(from r: inout BCSReader) throws(BCSError) {
+        let axis: SliverAxis
+        switch try r.readVariant() {
+        case 0: axis = .primary
+        case 1: axis = .secondary
+        case let v: throw .invalidVariant(type: "ByAxis", index: v)
+        }
+        let index = Int(try r.readU16())
+        let data = try r.readBytes(limit: EncodingConfig.maxSymbolSize)
+        targetIndex = Int(try r.readU16())
+        let proof = try MerkleProof(from: &r)
+        symbol = RecoverySymbol(targetAxis: axis, sourceIndex: index, data: data, proof: proof)
+    }
+}
+
 /// A sliver with its expansion and Merkle tree, ready to serve recovery symbols to any pair.
 /// Build once per stored sliver (one RS encode and about 2n hashes), then call
 /// `recoverySymbol(forTargetPair:)` as often as needed.

@@ -83,8 +83,9 @@ public struct Sliver: Hashable, Sendable, BCSEncodable {
         let s = symbolSize
         var hashes = [Digest32](repeating: .zero, count: config.nShards)
         expanded.withUnsafeBytes { raw in
-            for i in 0..<config.nShards {
-                hashes[i] = MerkleHash.leaf(UnsafeRawBufferPointer(rebasing: raw[(i * s)..<((i + 1) * s)]))
+            hashes.withUnsafeMutableBytes { out in
+                Blake2b256.hashStrided(base: raw.baseAddress!, inStride: s, count: config.nShards, length: s,
+                                       prefix: MerkleHash.leafPrefix, out: out.baseAddress!, outStride: 32)
             }
         }
         return hashes.withUnsafeMutableBufferPointer { MerkleHash.root(reducing: $0) }

@@ -49,38 +49,55 @@ final class FastTables: @unchecked Sendable {
     }
 }
 
-/// Owns a 64-byte aligned, uninitialised byte buffer.
-private final class AlignedBytes {
-    let base: UnsafeMutablePointer<UInt8>
+/// Owns the work array's memory: 64-byte aligned, uninitialised scratch for every shard, and the
+/// table of shard pointers the C kernels index (a shard may instead live in an output row).
+private final class WorkStorage {
+    let scratch: UnsafeMutablePointer<UInt8>
+    let shards: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
 
-    init(count: Int) {
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 64), alignment: 64)
-            .bindMemory(to: UInt8.self, capacity: max(count, 64))
+    init(shardCount: Int, shardBytes: Int) {
+        let bytes = max(shardCount * shardBytes, 64)
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            .bindMemory(to: UInt8.self, capacity: bytes)
+        shards = .allocate(capacity: shardCount)
+        for i in 0..<shardCount { shards[i] = scratch + i * shardBytes }
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        scratch.deallocate()
+        shards.deallocate()
+    }
 }
 
-/// A work array in chunk layout: shard `s` is `shardBytes` bytes at `base + s * shardBytes`, with
-/// element `x` of a shard at byte `64 * (x / 32) + x % 32` (low) and 32 bytes later (high).
-/// `shardBytes` is the element count rounded up to whole 64-byte chunks. Memory starts
-/// uninitialised: the Leopard schedules write every shard before reading it, and padding
-/// elements past `width` only ever meet other padding elements.
+/// A work array in chunk layout: each shard is `shardBytes` bytes with element `x` at byte
+/// `64 * (x / 32) + x % 32` (low) and 32 bytes later (high); `shardBytes` is the element count
+/// rounded up to whole 64-byte chunks. Memory starts uninitialised: the Leopard schedules write
+/// every shard before reading it, and padding elements past `width` only meet other padding.
+/// When symbols are whole 64-byte blocks, output rows are adopted as shard storage, so results
+/// are computed in place in the caller's buffer.
 struct FastWork: LeopardWork {
     let shardCount: Int
     let shardBytes: Int
     let kernel: FastKernel
-    private let storage: AlignedBytes
+    private let storage: WorkStorage
     private let tables = FastTables.shared
 
     init(shardCount: Int, width: Int, kernel: FastKernel) {
         self.shardCount = shardCount
         self.shardBytes = (width + 31) / 32 * 64
         self.kernel = kernel
-        storage = AlignedBytes(count: shardCount * shardBytes)
+        storage = WorkStorage(shardCount: shardCount, shardBytes: shardBytes)
     }
 
-    private func shard(_ index: Int) -> UnsafeMutablePointer<UInt8> { storage.base + index * shardBytes }
+    private func shard(_ index: Int) -> UnsafeMutablePointer<UInt8> { storage.shards[index]! }
+
+    mutating func adopt(shard index: Int, row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {
+        if symbolBytes % 64 == 0, row.count == shardBytes, let base = row.baseAddress {
+            storage.shards[index] = base.assumingMemoryBound(to: UInt8.self)
+        } else {
+            storage.shards[index] = storage.scratch + index * shardBytes
+        }
+    }
 
     mutating func load(shard index: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int) {
         guard let source = row.baseAddress else { return }
@@ -90,20 +107,21 @@ struct FastWork: LeopardWork {
 
     func store(shard index: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {
         guard let destination = row.baseAddress else { return }
-        rs_unpack_row(destination.assumingMemoryBound(to: UInt8.self), shard(index), symbolBytes,
-                      row.count / symbolBytes)
+        let target = destination.assumingMemoryBound(to: UInt8.self)
+        guard target != shard(index) else { return }  // adopted: already there
+        rs_unpack_row(target, shard(index), symbolBytes, row.count / symbolBytes)
     }
 
     mutating func zero(_ shards: Range<Int>) {
-        shard(shards.lowerBound).initialize(repeating: 0, count: shards.count * shardBytes)
+        for i in shards { shard(i).initialize(repeating: 0, count: shardBytes) }
     }
 
     mutating func copy(from: Int, to: Int, count: Int) {
-        shard(to).update(from: shard(from), count: count * shardBytes)
+        for i in 0..<count { shard(to + i).update(from: shard(from + i), count: shardBytes) }
     }
 
     mutating func xor(from: Int, into: Int, count: Int) {
-        rs_xor(shard(into), shard(from), count * shardBytes)
+        for i in 0..<count { rs_xor(shard(into + i), shard(from + i), shardBytes) }
     }
 
     mutating func mul(shard index: Int, logFactor: UInt16) {
@@ -111,12 +129,16 @@ struct FastWork: LeopardWork {
     }
 
     mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int) {
-        rs_fft(kernel.cValue, storage.base, shardBytes, pos, size, truncated, skewDelta, tables.skew,
-               tables.multiply)
+        fft(pos: pos, size: size, truncated: truncated, skewDelta: skewDelta, readingFrom: pos)
+    }
+
+    mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int, readingFrom source: Int) {
+        rs_fft(kernel.cValue, storage.shards, shardBytes, pos, source, size, truncated, skewDelta,
+               tables.skew, tables.multiply)
     }
 
     mutating func ifft(pos: Int, size: Int, truncated: Int, skewDelta: Int) {
-        rs_ifft(kernel.cValue, storage.base, shardBytes, pos, size, truncated, skewDelta, tables.skew,
+        rs_ifft(kernel.cValue, storage.shards, shardBytes, pos, size, truncated, skewDelta, tables.skew,
                 tables.multiply)
     }
 }
@@ -124,4 +146,16 @@ struct FastWork: LeopardWork {
 extension ReedSolomonEngine {
     /// The instruction set `.fast` uses on this CPU: "gfni", "avx2" or "scalar" (for reports).
     public static var fastKernelName: String { "\(FastKernel.best)" }
+}
+
+@_spi(Benchmark)
+extension ReedSolomonCodec {
+    /// The same code with the fast engine pinned to the kernel named `name` ("gfni", "avx2" or
+    /// "scalar"), or nil if there is no such kernel or this CPU cannot run it. For benchmarks
+    /// that compare instruction sets; output bytes never depend on the kernel.
+    public func pinningFastKernel(_ name: String) -> ReedSolomonCodec? {
+        guard let kernel = FastKernel.allCases.first(where: { "\($0)" == name }), kernel.isSupported
+        else { return nil }
+        return withFastKernel(kernel)
+    }
 }

@@ -1,6 +1,8 @@
 // GF(2^16) arithmetic and the constant tables of Leopard-RS as used by reed-solomon-simd 3.x
 // (spec/walrus-encoding.md §9.1-9.2). Every table here is a pure function of the constants below;
 // they are built once, lazily and thread-safely (Swift runs a global `let` initializer once).
+// The Walsh-Hadamard transform lives in C (rs_fwht) so that debug builds stay quick.
+internal import CReedSolomonSIMD
 
 /// Constants and tables of the field. Elements are `UInt16`; a "log" of 65535 stands for zero.
 enum GF {
@@ -51,7 +53,7 @@ struct GFTables: Sendable {
         self.skew = Self.makeSkew(exp: exp, log: log)
         var walsh = log
         walsh[0] = 0
-        fwht(&walsh, truncated: GF.order)
+        walsh.withUnsafeMutableBufferPointer { rs_fwht($0.baseAddress, GF.order) }
         self.logWalsh = walsh
     }
 
@@ -109,32 +111,5 @@ struct GFTables: Sendable {
         }
         for i in 0..<Int(GF.modulus) { skew[i] = log[Int(skew[i])] }
         return skew
-    }
-}
-
-/// Walsh-Hadamard transform modulo 65535 over 65536 entries, in radix-4 steps, touching only
-/// blocks that start below `truncated` (the rest must be zero for the result to be exact).
-func fwht(_ data: inout [UInt16], truncated: Int) {
-    precondition(data.count == GF.order)
-    data.withUnsafeMutableBufferPointer { x in
-        var dist = 1
-        var dist4 = 4
-        while dist4 <= GF.order {
-            var r = 0
-            while r < truncated {
-                for i0 in r..<(r + dist) {
-                    let i1 = i0 + dist, i2 = i1 + dist, i3 = i2 + dist
-                    let s0 = GF.addMod(x[i0], x[i1]), d0 = GF.subMod(x[i0], x[i1])
-                    let s1 = GF.addMod(x[i2], x[i3]), d1 = GF.subMod(x[i2], x[i3])
-                    x[i0] = GF.addMod(s0, s1)
-                    x[i1] = GF.addMod(d0, d1)
-                    x[i2] = GF.subMod(s0, s1)
-                    x[i3] = GF.subMod(d0, d1)
-                }
-                r += dist4
-            }
-            dist = dist4
-            dist4 <<= 2
-        }
     }
 }

@@ -1,6 +1,7 @@
 // The Leopard-RS encoding and decoding schedules of reed-solomon-simd 3.x (spec §9.5, §9.6),
 // written once against `LeopardWork` so that the reference and the fast engine run the very same
 // sequence of transforms and differ only in how a work array stores and combines its shards.
+internal import CReedSolomonSIMD
 
 /// A work array of shards, each a vector of GF(2^16) elements of one common length. Every
 /// operation is element-wise across shards, so an element position is one independent codeword.
@@ -13,6 +14,10 @@ protocol LeopardWork {
     mutating func load(shard: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int)
     /// Writes shard `shard` as a row of symbols in the rs-simd byte layout.
     func store(shard: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int)
+    /// Offers `row`, an output row that `store(shard:to:)` will later receive, as the storage of
+    /// shard `shard` from now on (its contents are scratch until then). An engine whose layout
+    /// matches may take it, which makes that store free; others ignore it.
+    mutating func adopt(shard: Int, row: UnsafeMutableRawBufferPointer, symbolBytes: Int)
 
     mutating func zero(_ shards: Range<Int>)
     /// `work[to + i] = work[from + i]` for `i < count`.
@@ -25,12 +30,22 @@ protocol LeopardWork {
     /// Forward additive FFT on `[pos, pos + size)` (spec §9.4); outputs at offsets
     /// `>= truncated` are garbage.
     mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int)
+    /// The same FFT with its input read from `[source, source + size)`, which is left unchanged
+    /// (ranges must not overlap): a copy followed by an in-place FFT.
+    mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int, readingFrom source: Int)
     /// Inverse additive FFT on `[pos, pos + size)`; inputs at offsets `>= truncated` must be
     /// zero (they are not read).
     mutating func ifft(pos: Int, size: Int, truncated: Int, skewDelta: Int)
 }
 
 extension LeopardWork {
+    mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int, readingFrom source: Int) {
+        copy(from: source, to: pos, count: size)
+        fft(pos: pos, size: size, truncated: truncated, skewDelta: skewDelta)
+    }
+
+    mutating func adopt(shard: Int, row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {}
+
     /// Formal derivative in the novel polynomial basis, over the whole array.
     mutating func formalDerivative() {
         for i in 1..<shardCount {
@@ -108,18 +123,15 @@ enum LeopardEncoder {
             let chunk = k.nextPowerOfTwo
             work.zero(k..<chunk)
             work.ifft(pos: 0, size: chunk, truncated: k, skewDelta: 0)
+            // Evaluate the one polynomial on each chunk of recovery positions, chunk 0 last since
+            // the others read their input (the coefficients) from it.
             var start = chunk
             while start < r {
-                work.copy(from: 0, to: start, count: chunk)
+                work.fft(pos: start, size: chunk, truncated: min(chunk, r - start),
+                         skewDelta: start + chunk, readingFrom: 0)
                 start += chunk
             }
-            // Evaluate the one polynomial on each chunk of recovery positions.
-            start = 0
-            while start < r {
-                let count = min(chunk, r - start)
-                work.fft(pos: start, size: chunk, truncated: count, skewDelta: start + chunk)
-                start += chunk
-            }
+            work.fft(pos: 0, size: chunk, truncated: min(chunk, r), skewDelta: chunk)
         }
     }
 }
@@ -177,13 +189,11 @@ struct LeopardDecodePlan {
         }
         workCount = end.nextPowerOfTwo
         // Evaluate the error locator polynomial at every position via two Walsh transforms.
-        let logWalsh = GFTables.shared.logWalsh
-        fwht(&erasures, truncated: truncated)
-        for i in 0..<GF.order {
-            let product = UInt32(erasures[i]) * UInt32(logWalsh[i])
-            erasures[i] = GF.addMod(UInt16(truncatingIfNeeded: product), UInt16(product >> 16))
+        GFTables.shared.logWalsh.withUnsafeBufferPointer { logWalsh in
+            erasures.withUnsafeMutableBufferPointer {
+                rs_eval_locator($0.baseAddress, truncated, logWalsh.baseAddress)
+            }
         }
-        fwht(&erasures, truncated: GF.order)
         locatorLogs = erasures
     }
 

@@ -108,7 +108,8 @@ public struct ReedSolomonCodec: Sendable, Hashable {
     /// row after row; row `i` holds original symbol `i` of every codeword, codeword `b`'s at byte
     /// offset `b * symbolBytes` within the row. `recovery` receives `recoveryCount` rows in the
     /// same layout (row `i` = recovery symbol `i` of every codeword). Each symbol uses its own
-    /// rs-simd byte layout (so a 6-byte symbol is `[l0 l1 l2 h0 h1 h2]`).
+    /// rs-simd byte layout (so a 6-byte symbol is `[l0 l1 l2 h0 h1 h2]`). The buffers must not
+    /// overlap; `recovery` may be used as scratch space before it receives the result.
     public func encodeBatch(originals: UnsafeRawBufferPointer, symbolBytes: Int,
                             codewordCount: Int,
                             into recovery: UnsafeMutableRawBufferPointer) throws {
@@ -191,7 +192,8 @@ public struct ReedSolomonCodec: Sendable, Hashable {
     /// holds the symbol with codeword index `indices[j]` of every codeword, codeword `b`'s at
     /// byte offset `b * symbolBytes`. `originals` receives `originalCount` rows in the same layout
     /// (row `i` = original symbol `i` of every codeword). Indices may come in any order; at least
-    /// `originalCount` distinct ones are needed, and extra ones are used as well.
+    /// `originalCount` distinct ones are needed, and extra ones are used as well. The buffers must
+    /// not overlap; `originals` may be used as scratch space before it receives the result.
     public func decodeBatch(indices: [Int], shards: UnsafeRawBufferPointer, symbolBytes: Int,
                             codewordCount: Int,
                             into originals: UnsafeMutableRawBufferPointer) throws {
@@ -280,7 +282,15 @@ public struct ReedSolomonCodec: Sendable, Hashable {
         let k = originalCount, r = recoveryCount
         var work = makeWork(LeopardEncoder.workCount(originalCount: k, recoveryCount: r, rate: rate),
                             stripes.maxStripeBytes / 2)
+        // Output rows double as work storage only when a stripe is the whole row: stripes of long
+        // rows would scatter the work array over the rows, at a stride that thrashes the cache.
+        let adoptOutput = stripes.maxStripeBytes == rowBytes
         for stripe in stripes.ranges {
+            for i in 0..<r where adoptOutput {
+                let row = UnsafeMutableRawBufferPointer(
+                    rebasing: recovery[(i * rowBytes + stripe.lowerBound)..<(i * rowBytes + stripe.upperBound)])
+                work.adopt(shard: i, row: row, symbolBytes: stripes.unitBytes)
+            }
             for i in 0..<k {
                 let row = UnsafeRawBufferPointer(
                     rebasing: originals[(i * rowBytes + stripe.lowerBound)..<(i * rowBytes + stripe.upperBound)])
@@ -300,16 +310,24 @@ public struct ReedSolomonCodec: Sendable, Hashable {
                                            stripes: Stripes, makeWork: (Int, Int) -> W) {
         var work = makeWork(plan.workCount, stripes.maxStripeBytes / 2)
         let rowBytes = input.rowBytes
+        func outputRow(_ j: Int, _ stripe: Range<Int>) -> UnsafeMutableRawBufferPointer {
+            UnsafeMutableRawBufferPointer(
+                rebasing: originals[(j * rowBytes + stripe.lowerBound)..<(j * rowBytes + stripe.upperBound)])
+        }
+        let adoptOutput = stripes.maxStripeBytes == rowBytes  // as in runEncode
         for stripe in stripes.ranges {
+            for j in 0..<originalCount where adoptOutput && !plan.present[j] {
+                work.adopt(shard: plan.position(ofIndex: j), row: outputRow(j, stripe),
+                           symbolBytes: stripes.unitBytes)
+            }
             for index in 0..<shardCount where plan.present[index] {
                 let row = UnsafeRawBufferPointer(rebasing: input.row(index)[stripe])
                 work.load(shard: plan.position(ofIndex: index), from: row, symbolBytes: stripes.unitBytes)
             }
             plan.decode(&work)
             for j in 0..<originalCount where !plan.present[j] {
-                let row = UnsafeMutableRawBufferPointer(
-                    rebasing: originals[(j * rowBytes + stripe.lowerBound)..<(j * rowBytes + stripe.upperBound)])
-                work.store(shard: plan.position(ofIndex: j), to: row, symbolBytes: stripes.unitBytes)
+                work.store(shard: plan.position(ofIndex: j), to: outputRow(j, stripe),
+                           symbolBytes: stripes.unitBytes)
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ReedSolomon
+@_spi(Benchmark) import ReedSolomon
 
 /// `walrus-sim bench rs --original K --recovery M --shard-bytes B`: Reed-Solomon encode
 /// throughput, in MiB of original data per second, as reed-solomon-simd's benchmarks count it.
@@ -28,8 +28,15 @@ struct BenchRS: ParsableCommand {
     @Option(help: "Engine: fast or reference.")
     var engine: EngineChoice = .fast
 
-    @Option(help: "Timed encodes (after one untimed warm-up); the fastest is reported.")
+    @Option(help: "Fast-engine kernel: best, gfni, avx2 or scalar.")
+    var kernel: String = "best"
+
+    @Option(help: "Timed encodes (after \(Self.warmUpIterations) untimed warm-up encodes); the fastest is reported.")
     var iterations: Int = 20
+
+    /// Untimed encodes first, so that tables, work buffers and caches are warm: the benchmark
+    /// measures steady-state throughput, as criterion-style benches (and rs-simd's) do.
+    static let warmUpIterations = 3
 
     func validate() throws {
         guard original > 0 else { throw ValidationError("--original must be > 0 (got \(original))") }
@@ -43,9 +50,11 @@ struct BenchRS: ParsableCommand {
         guard !originalOverflow, !recoveryOverflow, originalBytes <= 1 << 34, recoveryBytes <= 1 << 34 else {
             throw ValidationError("shard counts times --shard-bytes exceed 16 GiB")
         }
+        _ = try makeCodec()
     }
 
-    func run() throws {
+    /// The code under test, or a validation error naming what is wrong.
+    private func makeCodec() throws -> (codec: ReedSolomonCodec, kernelName: String) {
         let codec: ReedSolomonCodec
         do {
             codec = try ReedSolomonCodec(originalCount: original, recoveryCount: recovery,
@@ -53,6 +62,15 @@ struct BenchRS: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let kernelName = kernel == "best" ? ReedSolomonEngine.fastKernelName : kernel
+        guard let pinned = codec.pinningFastKernel(kernelName) else {
+            throw ValidationError("--kernel \(kernel) is unknown or not supported by this CPU")
+        }
+        return (pinned, kernelName)
+    }
+
+    func run() throws {
+        let (codec, kernelName) = try makeCodec()
         // Deterministic pseudo-random originals (xorshift64); the content does not affect speed.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         let originals = (0..<(original * shardBytes)).map { _ -> UInt8 in
@@ -63,11 +81,11 @@ struct BenchRS: ParsableCommand {
         var samples: [Double] = []
         try originals.withUnsafeBytes { input in
             try recoveryBytes.withUnsafeMutableBytes { output in
-                for iteration in 0...iterations {
+                for iteration in 0..<(Self.warmUpIterations + iterations) {
                     let start = ContinuousClock.now
                     try codec.encode(originals: input, shardBytes: shardBytes, into: output)
                     let elapsed = ContinuousClock.now - start
-                    if iteration > 0 { samples.append(Self.seconds(elapsed)) }  // 0 is warm-up
+                    if iteration >= Self.warmUpIterations { samples.append(Self.seconds(elapsed)) }
                 }
             }
         }
@@ -78,7 +96,7 @@ struct BenchRS: ParsableCommand {
         print([
             "bench=rs",
             "engine=\(engine.rawValue)",
-            "kernel=\(engine == .fast ? ReedSolomonEngine.fastKernelName : "none")",
+            "kernel=\(engine == .fast ? kernelName : "none")",
             "original=\(original)",
             "recovery=\(recovery)",
             "shard_bytes=\(shardBytes)",

@@ -213,4 +213,41 @@ func fixtureBlob(length: Int, seed: Int) -> [UInt8] {
             #expect(throws: RedStuffError.self) { try decoder.decode(slivers: Array(secondaries.reversed()), check: .strict) }
         }
     }
+
+    /// The same for a secondary target: a tampered primary sliver hashed into the metadata.
+    @Test func inconsistentPrimarySliverYieldsSecondaryProof() throws {
+        var rng = SplitMix(seed: 0x2C0)
+        for n in [4, 10, 40] {
+            let config = try EncodingConfig(nShards: n)
+            let blob = rng.bytes(rng.int(100...3000))
+            let enc = try BlobEncoder(config: config).encode(blob: blob)
+            let i = rng.int(0...(n - 1))
+            let t = rng.int(0...(config.columns - 1))  // tamper symbol t (= M[i][t]) of primary sliver i
+            let honest = enc.pairs[i].primary
+            var data = honest.data
+            data[t * honest.symbolSize] ^= 0xC3
+            let bad = try Sliver(axis: .primary, index: i, symbolSize: honest.symbolSize, data: data)
+            var hashes = enc.metadata.metadata.hashes
+            hashes[i].primaryHash = try bad.merkleRoot(config: config)
+            let md = BlobMetadataWithID(computingIDFor: BlobMetadata(unencodedLength: UInt64(blob.count), hashes: hashes))
+            var symbols = [try ExpandedSliver(sliver: bad, config: config).recoverySymbol(forTargetSliver: t)]
+            for pair in enc.pairs where pair.index != i && symbols.count < config.rows {
+                symbols.append(try ExpandedSliver(sliver: pair.primary, config: config).recoverySymbol(forTargetSliver: t))
+            }
+            let result = try SliverRecovery.recover(targetAxis: .secondary, targetIndex: t, symbols: symbols,
+                                                    metadata: md.metadata, config: config)
+            guard case .inconsistencyProof(let proof) = result else {
+                Issue.record("n \(n): expected an inconsistency proof")
+                continue
+            }
+            try InconsistencyProof.decode(targetAxis: .secondary, bcsBytes: proof.bcsBytes).verify(metadata: md.metadata, config: config)
+            // Without the tampered sliver the same target recovers fine.
+            let good = try enc.pairs.filter { $0.index != i }.prefix(config.rows).map {
+                try ExpandedSliver(sliver: $0.primary, config: config).recoverySymbol(forTargetSliver: t)
+            }
+            let honestTarget = enc.pairs[config.pairIndex(ofSliver: t, axis: .secondary)].secondary
+            #expect(try SliverRecovery.recover(targetAxis: .secondary, targetIndex: t, symbols: good,
+                                               metadata: md.metadata, config: config) == .sliver(honestTarget))
+        }
+    }
 }

@@ -107,5 +107,13 @@ import WalrusCrypto
         #expect(Array(b.prefix(5)) == [1, 0, 2] + sym.data)
         #expect(b[5] == UInt8(sym.proof.path.count))
         #expect(EncodingConfig.encodingTypeRS2 == 1)
+        // GeneralRecoverySymbol: ByAxis variant (1 = secondary target), symbol, target u16, proof.
+        let general = GeneralRecoverySymbol(symbol: sym, targetIndex: config.sliverIndex(ofPair: 0, axis: .secondary))
+        let gb = general.bcsBytes
+        #expect(gb == [1] + Array(b.prefix(5)) + [9, 0] + Array(b.suffix(from: 5)))
+        #expect(try GeneralRecoverySymbol(bcsBytes: gb) == general)
+        try general.verify(config: config, metadata: enc.metadata.metadata)
+        #expect(general.symbolID == (1, 9))
+        #expect(throws: BCSError.invalidVariant(type: "ByAxis", index: 2)) { try GeneralRecoverySymbol(bcsBytes: [2] + gb.dropFirst()) }
     }
 }

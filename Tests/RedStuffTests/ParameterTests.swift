@@ -121,6 +121,22 @@ import WalrusCrypto
         let msg = StorageConfirmation(epoch: 1, blobID: id, persistence: .permanent)
         #expect(Hex.encode(msg.bcsBytes) == "0100030100000045c53cd8cc1ff82164bf52da23fdaa72900dc29194b86dd33309d5cd9c43da4600")
         #expect(try StorageConfirmation(bcsBytes: msg.bcsBytes) == msg)
+        // A node signs exactly these bytes (Ed25519 stands in for BLS12-381 here).
+        let (pk, sk) = try Ed25519.keyPair(seed: [UInt8](repeating: 42, count: 32))
+        let sig = Ed25519.sign(msg.bcsBytes, with: sk)
+        #expect(Ed25519.verify(sig, of: msg.bcsBytes, by: pk))
+        #expect(!Ed25519.verify(sig, of: StorageConfirmation(epoch: 2, blobID: id, persistence: .permanent).bcsBytes, by: pk))
+        // Certificate from 3 of 4 members (weights in shards).
+        let keys = try (0..<4).map { try Ed25519.keyPair(seed: [UInt8](repeating: UInt8($0), count: 32)) }
+        let signed = keys.map { SignedMessage<Ed25519>(signing: msg, with: $0.secretKey) }
+        #expect(signed.enumerated().allSatisfy { $0.element.verify(by: keys[$0.offset].publicKey) })
+        let cert = Certificate<Ed25519>(serializedMessage: msg.bcsBytes, signers: [0, 2, 3],
+                                        signatures: [signed[0].signature, signed[2].signature, signed[3].signature])
+        let weight = cert.verifiedWeight(publicKeys: keys.map(\.publicKey), weights: [3, 3, 2, 2])
+        #expect(weight == 7)
+        #expect(Quorum.isCertificationQuorum(weight: 7, nShards: 10))
+        let forged = Certificate<Ed25519>(serializedMessage: msg.bcsBytes, signers: [0, 0], signatures: [signed[0].signature, signed[0].signature])
+        #expect(forged.verifiedWeight(publicKeys: keys.map(\.publicKey), weights: [3, 3, 2, 2]) == nil)
         let del = StorageConfirmation(epoch: 7, blobID: id, persistence: .deletable(objectID: Blake2b256.hash([1])))
         #expect(del.bcsBytes.count == 72)
         #expect(try StorageConfirmation(bcsBytes: del.bcsBytes) == del)

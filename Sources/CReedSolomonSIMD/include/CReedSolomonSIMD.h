@@ -2,7 +2,8 @@
 // reed-solomon-simd's 64-byte chunk layout (32 low bytes, then 32 high bytes, per 32 elements).
 //
 // Every function computes exactly the same bytes whichever kernel runs it; kernels differ only in
-// instructions. All sizes are in bytes and multiples of 64; all shard pointers are 64-byte aligned.
+// instructions. Shard sizes are multiples of 64 bytes; shard pointers need no alignment (a shard
+// may live in the caller's output buffer), though 64-byte aligned ones are faster.
 #ifndef C_REED_SOLOMON_SIMD_H
 #define C_REED_SOLOMON_SIMD_H
 
@@ -33,18 +34,30 @@ int rs_kernel_supported(rs_kernel kernel);
 /// ("multiply by zero") gets all-zero tables.
 void rs_build_mul_tables(const uint16_t *exp, const uint16_t *log, uint8_t *tables);
 
-/// Forward FFT on shards [pos, pos + size) of `work` (shard s at work + s * shard_bytes):
+/// Forward FFT on shards [pos, pos + size) of the shard table `shards` (each `shard_bytes` long):
 /// layers dist = size/2 .. 1; butterfly (a, b) with log factor m = skew[r + dist + skew_delta - 1]:
-/// a ^= b * m (skipped if m == 65535); b ^= a; only blocks r < truncated.
-void rs_fft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
-            size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables);
+/// a ^= b * m (skipped if m == 65535); b ^= a; only blocks r < truncated. The input is read from
+/// shards [src_pos, src_pos + size) (src_pos == pos: in place), which saves a copy when one
+/// transform input feeds several outputs; sources are left untouched if src_pos != pos.
+void rs_fft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t pos, size_t src_pos,
+            size_t size, size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables);
 
-/// Inverse FFT: layers dist = 1 .. size/2; butterfly b ^= a; a ^= b * m (skipped if m == 65535).
-void rs_ifft(rs_kernel kernel, uint8_t *work, size_t shard_bytes, size_t pos, size_t size,
+/// Inverse FFT in place: layers dist = 1 .. size/2; butterfly b ^= a; a ^= b * m (skipped if
+/// m == 65535).
+void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t pos, size_t size,
              size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables);
 
 /// x *= element(log_factor), in place over `bytes` bytes.
 void rs_mul(rs_kernel kernel, uint8_t *x, size_t bytes, uint16_t log_factor, const uint8_t *tables);
+
+/// Walsh-Hadamard transform modulo 65535 of `data` (65536 entries) in radix-4 steps, touching
+/// only blocks that start below `truncated` (entries past it must be zero for an exact result).
+void rs_fwht(uint16_t *data, size_t truncated);
+
+/// Evaluates the erasure locator of Leopard decoding in place (spec §9.6 step 3): `erasures`
+/// (65536 entries, 1 = erased or absent, 0 = present or known zero) becomes, per position, the
+/// log of the locator polynomial there: fwht(truncated), multiply by LOG_WALSH mod 65535, fwht.
+void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_walsh);
 
 /// x ^= y over `bytes` bytes.
 void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes);
