@@ -27,6 +27,12 @@ let package = Package(
         .target(name: "ReedSolomon"),
         .target(name: "WalrusCrypto", dependencies: ["CSodium"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
+        // Multi-buffer BLAKE2b-256 (4/8 messages per SIMD register) for Merkle trees of blob IDs.
+        .target(name: "CBlake2b"),
+        .executableTarget(
+            name: "cb2-bench", dependencies: ["CBlake2b", "CSodium"],
+            linkerSettings: [.linkedLibrary("sodium")]
+        ),
 
         // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).
         .target(name: "CSimRandom", dependencies: ["CGSL"]),
@@ -49,6 +55,7 @@ let package = Package(
         .testTarget(name: "SimSupportTests", dependencies: ["SimSupport"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport"]),
         .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CBlake2bTests", dependencies: ["CBlake2b", "CSodium"]),
         .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
