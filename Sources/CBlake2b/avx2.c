@@ -10,21 +10,16 @@
 #define TARGET __attribute__((target("avx2")))
 #define LANES 4
 
-// Rotations by 32, 24 and 16 move whole bytes, so a byte shuffle does them in one instruction;
-// rotation by 63 is a left shift by one (an add) combined with the top bit.
+// Rotations by 32, 24 and 16 move whole bytes, so one shuffle does each; rotation by 63 is a
+// left shift by one (an add) combined with the top bit.
 TARGET static inline __m256i rotr32(__m256i x) {
     return _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1));
 }
-TARGET static inline __m256i rotr24(__m256i x) {
-    const __m256i r24 = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10,
-                                         3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
-    return _mm256_shuffle_epi8(x, r24);
-}
-TARGET static inline __m256i rotr16(__m256i x) {
-    const __m256i r16 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9,
-                                         2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
-    return _mm256_shuffle_epi8(x, r16);
-}
+// The byte-shuffle masks for 24 and 16 are passed in rather than written as constants here:
+// given a constant rotate-by-16 mask, clang rewrites vpshufb as vpshuflw + vpshufhw, two
+// shuffles instead of one, on the port that limits this loop. See opaque() below.
+TARGET static inline __m256i rotr24(__m256i x, __m256i r24) { return _mm256_shuffle_epi8(x, r24); }
+TARGET static inline __m256i rotr16(__m256i x, __m256i r16) { return _mm256_shuffle_epi8(x, r16); }
 TARGET static inline __m256i rotr63(__m256i x) {
     return _mm256_or_si256(_mm256_srli_epi64(x, 63), _mm256_add_epi64(x, x));
 }
@@ -52,7 +47,21 @@ TARGET static inline void load_block(const uint8_t *const src[LANES], __m256i m[
     }
 }
 
+// Hides a value's origin from the optimiser (an empty asm that "may modify" the register).
+// Also applied to d after its rotation by 16: otherwise clang pushes the next rotation by 32
+// through the xor (rot(d ^ a) = rot(d) ^ rot(a)), doubling those shuffles.
+TARGET static inline __m256i opaque(__m256i x) {
+    __asm__("" : "+x"(x));
+    return x;
+}
+
 TARGET static inline void compress(__m256i h[8], const __m256i m[16], uint64_t t, int last) {
+    const __m256i r24 = opaque(_mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9,
+                                                10, 3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8,
+                                                9, 10));
+    const __m256i r16 = opaque(_mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8,
+                                                9, 2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15,
+                                                8, 9));
     __m256i v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3];
     __m256i v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
     __m256i v8 = _mm256_set1_epi64x((long long)cb2_iv[0]);
@@ -70,9 +79,9 @@ TARGET static inline void compress(__m256i h[8], const __m256i m[16], uint64_t t
         a = _mm256_add_epi64(_mm256_add_epi64(a, b), m[cb2_sigma[r][2 * (i)]]);                   \
         d = rotr32(_mm256_xor_si256(d, a));                                                      \
         c = _mm256_add_epi64(c, d);                                                              \
-        b = rotr24(_mm256_xor_si256(b, c));                                                      \
+        b = rotr24(_mm256_xor_si256(b, c), r24);                                                 \
         a = _mm256_add_epi64(_mm256_add_epi64(a, b), m[cb2_sigma[r][2 * (i) + 1]]);               \
-        d = rotr16(_mm256_xor_si256(d, a));                                                      \
+        d = opaque(rotr16(_mm256_xor_si256(d, a), r16));                                         \
         c = _mm256_add_epi64(c, d);                                                              \
         b = rotr63(_mm256_xor_si256(b, c));                                                      \
     } while (0)

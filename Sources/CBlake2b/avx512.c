@@ -34,12 +34,34 @@ TARGET static inline void transpose8(const __m512i a[8], __m512i out[8]) {
     }
 }
 
-TARGET static inline void load_block(const uint8_t *const src[LANES], __m512i m[16]) {
+// Which bytes of 64-byte half `half` of block b are message bytes: the caller's bytes only,
+// never the prefix position (filled in separately) nor anything past the end.
+static inline uint64_t half_mask(const cb2_geometry *g, size_t b, int half) {
+    size_t lo = b * CB2_BLOCK + 64 * (size_t)half;  // hashed-message index of the half's byte 0
+    if (g->total <= lo) return 0;
+    uint64_t mask = g->total - lo >= 64 ? ~0ULL : (1ULL << (g->total - lo)) - 1;
+    if (lo == 0 && g->has_prefix) mask &= ~1ULL;
+    return mask;
+}
+
+// Loads block b of the eight messages as lane-sliced words. Byte-masked loads read exactly the
+// message bytes and give zeros elsewhere, and masked-out bytes cannot fault, so partial blocks
+// need no copy into a padded buffer. With a prefix, the caller's bytes sit one position later in
+// the hashed message: the load starts one byte before the message (that byte is masked out)
+// and the prefix is or-ed into word 0 afterwards.
+TARGET static inline void load_block(const cb2_geometry *g, const uint8_t *const msg[LANES],
+                                     size_t b, __m512i m[16]) {
     for (int half = 0; half < 2; half++) {
+        __mmask64 k = (__mmask64)half_mask(g, b, half);
+        // Addresses as integers: msg - 1 may lie outside the caller's object, which is fine for
+        // a masked-out byte but not for C pointer arithmetic.
+        uintptr_t offset = b * CB2_BLOCK + 64 * (uintptr_t)half - (uintptr_t)g->has_prefix;
         __m512i a[8];
-        for (int l = 0; l < LANES; l++) a[l] = _mm512_loadu_si512(src[l] + 64 * half);
+        for (int l = 0; l < LANES; l++)
+            a[l] = _mm512_maskz_loadu_epi8(k, (const void *)((uintptr_t)msg[l] + offset));
         transpose8(a, m + 8 * half);
     }
+    if (b == 0 && g->has_prefix) m[0] = _mm512_or_si512(m[0], _mm512_set1_epi64(g->prefix));
 }
 
 TARGET static inline void compress(__m512i h[8], const __m512i m[16], uint64_t t, int last) {
@@ -81,27 +103,15 @@ TARGET static inline void compress(__m512i h[8], const __m512i m[16], uint64_t t
 }
 
 // Hashes up to eight messages; lanes >= n repeat message 0 and their digests are dropped.
-// `pads` holds two zeroed 8 x 128-byte areas (first block, last block) owned by the caller.
 TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LANES], size_t n,
-                              uint8_t *pads, uint8_t *out) {
+                              uint8_t *out) {
     __m512i h[8];
     for (int i = 0; i < 8; i++) h[i] = _mm512_set1_epi64((long long)cb2_iv[i]);
     h[0] = _mm512_xor_si512(h[0], _mm512_set1_epi64((long long)CB2_PARAM0));
 
     for (size_t b = 0; b < g->blocks; b++) {
-        const uint8_t *src[LANES];
-        if (cb2_block_in_place(g, b)) {
-            for (int l = 0; l < LANES; l++) src[l] = cb2_block_ptr(g, msg[l], b);
-        } else {
-            // Separate pads for block 0 and the last block keep each one's zero tail intact.
-            uint8_t *pad = pads + (b + 1 == g->blocks ? LANES * CB2_BLOCK : 0);
-            for (int l = 0; l < LANES; l++) {
-                cb2_fill_block(g, msg[l], b, pad + l * CB2_BLOCK);
-                src[l] = pad + l * CB2_BLOCK;
-            }
-        }
         __m512i m[16];
-        load_block(src, m);
+        load_block(g, msg, b, m);
         compress(h, m, cb2_counter(g, b), b + 1 == g->blocks);
     }
 
@@ -117,15 +127,13 @@ TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LA
 TARGET void cb2_many_avx512(const uint8_t *in, size_t stride, size_t len, size_t count,
                             uint8_t *out, int has_prefix, uint8_t prefix) {
     cb2_geometry g = cb2_geometry_of(len, has_prefix, prefix);
-    _Alignas(64) uint8_t pads[2 * LANES * CB2_BLOCK];
-    memset(pads, 0, sizeof pads);
     // Group k reads pairs [8k, 8k+8) before writing digests [8k, 8k+8), which overwrite only
     // input bytes of groups <= k: in-place Merkle levels are safe.
     for (size_t i = 0; i < count; i += LANES) {
         size_t n = count - i < LANES ? count - i : LANES;
         const uint8_t *msg[LANES];
         for (size_t l = 0; l < LANES; l++) msg[l] = in + (i + (l < n ? l : 0)) * stride;
-        hash_group(&g, msg, n, pads, out + 32 * i);
+        hash_group(&g, msg, n, out + 32 * i);
     }
 }
 

@@ -2,6 +2,12 @@ import CBlake2b
 import CSodium
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Deterministic test inputs (SplitMix64, Steele et al. 2014).
 struct SplitMix64 {
     var state: UInt64
@@ -183,6 +189,42 @@ func checkBatch(_ rng: inout SplitMix64, len: Int, count: Int, stride: Int, pref
                 pairs /= 2
             }
             #expect(Array(level[0..<32]) == reference[0], "\(impl)")
+        }
+    }
+
+    @Test func readsOnlyTheMessageBytes() throws {
+        // Messages flush against inaccessible pages on both sides: any read before the first
+        // message (e.g. of the byte a prefix displaces) or past the last one would crash.
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapped = mmap(nil, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        let base = try #require(mapped == MAP_FAILED ? nil : mapped)
+        defer { munmap(base, 3 * page) }
+        #expect(mprotect(base, page, PROT_NONE) == 0)
+        #expect(mprotect(base + 2 * page, page, PROT_NONE) == 0)
+        let usable = (base + page).bindMemory(to: UInt8.self, capacity: page)
+        var rng = SplitMix64(state: 6)
+        for i in 0..<page { usable[i] = UInt8(truncatingIfNeeded: rng.next()) }
+        forEachImplementation { impl in
+            for len in [0, 1, 2, 7, 8, 31, 63, 64, 65, 127, 128, 129, 152, 200, 300] {
+                for count in [1, 3, 8, 9] {
+                    let span = (count - 1) * len + len
+                    for start in [0, page - span] {
+                        let first = usable + start
+                        for prefix in [nil, UInt8(0x00)] as [UInt8?] {
+                            var out = [UInt8](repeating: 0, count: 32 * count)
+                            if let prefix {
+                                cb2_hash_many_prefixed(prefix, first, len, len, count, &out)
+                            } else {
+                                cb2_hash_many(first, len, len, count, &out)
+                            }
+                            for i in 0..<count {
+                                let message = (prefix.map { [$0] } ?? []) + Array(UnsafeBufferPointer(start: first + i * len, count: len))
+                                #expect(Array(out[32 * i..<32 * i + 32]) == sodium(message), "impl \(impl) len \(len) count \(count) start \(start)")
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
