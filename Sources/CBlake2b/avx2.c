@@ -55,7 +55,10 @@ TARGET static inline __m256i opaque(__m256i x) {
     return x;
 }
 
-TARGET static inline void compress(__m256i h[8], const __m256i m[16], uint64_t t, int last) {
+// One compression of four lanes. Message words >= nz are taken as zero (see
+// cb2_last_block_words); nz is a constant in every instantiation below, so the tests fold away.
+TARGET static inline __attribute__((always_inline)) void
+compress_body(__m256i h[8], const __m256i m[16], uint64_t t, int last, const int nz) {
     const __m256i r24 = opaque(_mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9,
                                                 10, 3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8,
                                                 9, 10));
@@ -74,19 +77,26 @@ TARGET static inline void compress(__m256i h[8], const __m256i m[16], uint64_t t
     __m256i v14 = _mm256_set1_epi64x((long long)(last ? ~cb2_iv[6] : cb2_iv[6]));
     __m256i v15 = _mm256_set1_epi64x((long long)cb2_iv[7]);
 
+#define ADD_M(a, w)                                                                              \
+    do {                                                                                         \
+        if ((w) < nz) a = _mm256_add_epi64(a, m[w]);                                             \
+    } while (0)
 #define G(r, i, a, b, c, d)                                                                      \
     do {                                                                                         \
-        a = _mm256_add_epi64(_mm256_add_epi64(a, b), m[cb2_sigma[r][2 * (i)]]);                   \
+        a = _mm256_add_epi64(a, b);                                                              \
+        ADD_M(a, cb2_sigma[r][2 * (i)]);                                                         \
         d = rotr32(_mm256_xor_si256(d, a));                                                      \
         c = _mm256_add_epi64(c, d);                                                              \
         b = rotr24(_mm256_xor_si256(b, c), r24);                                                 \
-        a = _mm256_add_epi64(_mm256_add_epi64(a, b), m[cb2_sigma[r][2 * (i) + 1]]);               \
+        a = _mm256_add_epi64(a, b);                                                              \
+        ADD_M(a, cb2_sigma[r][2 * (i) + 1]);                                                     \
         d = opaque(rotr16(_mm256_xor_si256(d, a), r16));                                         \
         c = _mm256_add_epi64(c, d);                                                              \
         b = rotr63(_mm256_xor_si256(b, c));                                                      \
     } while (0)
     CB2_ALL_ROUNDS();
 #undef G
+#undef ADD_M
 
     h[0] = _mm256_xor_si256(h[0], _mm256_xor_si256(v0, v8));
     h[1] = _mm256_xor_si256(h[1], _mm256_xor_si256(v1, v9));
@@ -98,10 +108,22 @@ TARGET static inline void compress(__m256i h[8], const __m256i m[16], uint64_t t
     h[7] = _mm256_xor_si256(h[7], _mm256_xor_si256(v7, v15));
 }
 
+// The instantiations: full blocks, and last blocks of at most 1, 4 or 9 nonzero words.
+typedef void (*compress_fn)(__m256i *, const __m256i *, uint64_t, int);
+#define DEFINE_COMPRESS(nz)                                                                      \
+    TARGET static void compress_##nz(__m256i h[8], const __m256i m[16], uint64_t t, int last) {  \
+        compress_body(h, m, t, last, nz);                                                        \
+    }
+DEFINE_COMPRESS(1)
+DEFINE_COMPRESS(4)
+DEFINE_COMPRESS(9)
+DEFINE_COMPRESS(16)
+
 // Hashes up to four messages; lanes >= n repeat message 0 and their digests are dropped.
 // `pads` holds two zeroed 4 x 128-byte areas (first block, last block) owned by the caller.
-TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LANES], size_t n,
-                              uint8_t *pads, uint8_t *out) {
+TARGET static void hash_group(const cb2_geometry *g, compress_fn compress_last,
+                              const uint8_t *const msg[LANES], size_t n, uint8_t *pads,
+                              uint8_t *out) {
     __m256i h[8];
     for (int i = 0; i < 8; i++) h[i] = _mm256_set1_epi64x((long long)cb2_iv[i]);
     h[0] = _mm256_xor_si256(h[0], _mm256_set1_epi64x((long long)CB2_PARAM0));
@@ -120,7 +142,10 @@ TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LA
         }
         __m256i m[16];
         load_block(src, m);
-        compress(h, m, cb2_counter(g, b), b + 1 == g->blocks);
+        if (b + 1 < g->blocks)
+            compress_16(h, m, cb2_counter(g, b), 0);
+        else
+            compress_last(h, m, cb2_counter(g, b), 1);
     }
 
     // h[0..3] are the digest words; transposed back, each row is one lane's 32-byte digest.
@@ -132,6 +157,9 @@ TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LA
 TARGET void cb2_many_avx2(const uint8_t *in, size_t stride, size_t len, size_t count,
                           uint8_t *out, int has_prefix, uint8_t prefix) {
     cb2_geometry g = cb2_geometry_of(len, has_prefix, prefix);
+    int words = cb2_last_block_words(&g);
+    compress_fn compress_last = words == 1 ? compress_1 : words == 4 ? compress_4
+                                : words == 9 ? compress_9 : compress_16;
     _Alignas(32) uint8_t pads[2 * LANES * CB2_BLOCK];
     memset(pads, 0, sizeof pads);
     // Group k reads pairs [4k, 4k+4) before writing digests [4k, 4k+4), which overwrite only
@@ -140,7 +168,7 @@ TARGET void cb2_many_avx2(const uint8_t *in, size_t stride, size_t len, size_t c
         size_t n = count - i < LANES ? count - i : LANES;
         const uint8_t *msg[LANES];
         for (size_t l = 0; l < LANES; l++) msg[l] = in + (i + (l < n ? l : 0)) * stride;
-        hash_group(&g, msg, n, pads, out + 32 * i);
+        hash_group(&g, compress_last, msg, n, pads, out + 32 * i);
     }
 }
 

@@ -64,7 +64,10 @@ TARGET static inline void load_block(const cb2_geometry *g, const uint8_t *const
     if (b == 0 && g->has_prefix) m[0] = _mm512_or_si512(m[0], _mm512_set1_epi64(g->prefix));
 }
 
-TARGET static inline void compress(__m512i h[8], const __m512i m[16], uint64_t t, int last) {
+// One compression of eight lanes. Message words >= nz are taken as zero (see
+// cb2_last_block_words); nz is a constant in every instantiation below, so the tests fold away.
+TARGET static inline __attribute__((always_inline)) void
+compress_body(__m512i h[8], const __m512i m[16], uint64_t t, int last, const int nz) {
     __m512i v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3];
     __m512i v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
     __m512i v8 = _mm512_set1_epi64((long long)cb2_iv[0]);
@@ -77,19 +80,26 @@ TARGET static inline void compress(__m512i h[8], const __m512i m[16], uint64_t t
     __m512i v14 = _mm512_set1_epi64((long long)(last ? ~cb2_iv[6] : cb2_iv[6]));
     __m512i v15 = _mm512_set1_epi64((long long)cb2_iv[7]);
 
+#define ADD_M(a, w)                                                                              \
+    do {                                                                                         \
+        if ((w) < nz) a = _mm512_add_epi64(a, m[w]);                                             \
+    } while (0)
 #define G(r, i, a, b, c, d)                                                                      \
     do {                                                                                         \
-        a = _mm512_add_epi64(_mm512_add_epi64(a, b), m[cb2_sigma[r][2 * (i)]]);                   \
+        a = _mm512_add_epi64(a, b);                                                              \
+        ADD_M(a, cb2_sigma[r][2 * (i)]);                                                         \
         d = _mm512_ror_epi64(_mm512_xor_si512(d, a), 32);                                        \
         c = _mm512_add_epi64(c, d);                                                              \
         b = _mm512_ror_epi64(_mm512_xor_si512(b, c), 24);                                        \
-        a = _mm512_add_epi64(_mm512_add_epi64(a, b), m[cb2_sigma[r][2 * (i) + 1]]);               \
+        a = _mm512_add_epi64(a, b);                                                              \
+        ADD_M(a, cb2_sigma[r][2 * (i) + 1]);                                                     \
         d = _mm512_ror_epi64(_mm512_xor_si512(d, a), 16);                                        \
         c = _mm512_add_epi64(c, d);                                                              \
         b = _mm512_ror_epi64(_mm512_xor_si512(b, c), 63);                                        \
     } while (0)
     CB2_ALL_ROUNDS();
 #undef G
+#undef ADD_M
 
     // h ^= v_low ^ v_high in one ternary-logic instruction each (0x96 = three-way xor).
     h[0] = _mm512_ternarylogic_epi64(h[0], v0, v8, 0x96);
@@ -102,9 +112,20 @@ TARGET static inline void compress(__m512i h[8], const __m512i m[16], uint64_t t
     h[7] = _mm512_ternarylogic_epi64(h[7], v7, v15, 0x96);
 }
 
+// The instantiations: full blocks, and last blocks of at most 1, 4 or 9 nonzero words.
+typedef void (*compress_fn)(__m512i *, const __m512i *, uint64_t, int);
+#define DEFINE_COMPRESS(nz)                                                                      \
+    TARGET static void compress_##nz(__m512i h[8], const __m512i m[16], uint64_t t, int last) {  \
+        compress_body(h, m, t, last, nz);                                                        \
+    }
+DEFINE_COMPRESS(1)
+DEFINE_COMPRESS(4)
+DEFINE_COMPRESS(9)
+DEFINE_COMPRESS(16)
+
 // Hashes up to eight messages; lanes >= n repeat message 0 and their digests are dropped.
-TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LANES], size_t n,
-                              uint8_t *out) {
+TARGET static void hash_group(const cb2_geometry *g, compress_fn compress_last,
+                              const uint8_t *const msg[LANES], size_t n, uint8_t *out) {
     __m512i h[8];
     for (int i = 0; i < 8; i++) h[i] = _mm512_set1_epi64((long long)cb2_iv[i]);
     h[0] = _mm512_xor_si512(h[0], _mm512_set1_epi64((long long)CB2_PARAM0));
@@ -112,7 +133,10 @@ TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LA
     for (size_t b = 0; b < g->blocks; b++) {
         __m512i m[16];
         load_block(g, msg, b, m);
-        compress(h, m, cb2_counter(g, b), b + 1 == g->blocks);
+        if (b + 1 < g->blocks)
+            compress_16(h, m, cb2_counter(g, b), 0);
+        else
+            compress_last(h, m, cb2_counter(g, b), 1);
     }
 
     // Transposing rows h[0..3] (twice, to fill eight rows) gives each lane's digest words in
@@ -127,13 +151,16 @@ TARGET static void hash_group(const cb2_geometry *g, const uint8_t *const msg[LA
 TARGET void cb2_many_avx512(const uint8_t *in, size_t stride, size_t len, size_t count,
                             uint8_t *out, int has_prefix, uint8_t prefix) {
     cb2_geometry g = cb2_geometry_of(len, has_prefix, prefix);
+    int words = cb2_last_block_words(&g);
+    compress_fn compress_last = words == 1 ? compress_1 : words == 4 ? compress_4
+                                : words == 9 ? compress_9 : compress_16;
     // Group k reads pairs [8k, 8k+8) before writing digests [8k, 8k+8), which overwrite only
     // input bytes of groups <= k: in-place Merkle levels are safe.
     for (size_t i = 0; i < count; i += LANES) {
         size_t n = count - i < LANES ? count - i : LANES;
         const uint8_t *msg[LANES];
         for (size_t l = 0; l < LANES; l++) msg[l] = in + (i + (l < n ? l : 0)) * stride;
-        hash_group(&g, msg, n, out + 32 * i);
+        hash_group(&g, compress_last, msg, n, out + 32 * i);
     }
 }
 

@@ -131,6 +131,16 @@ static inline uint64_t cb2_counter(const cb2_geometry *g, size_t b) {
     return b + 1 < g->blocks ? (uint64_t)(b + 1) * CB2_BLOCK : (uint64_t)g->total;
 }
 
+// The SIMD compressions come in variants that skip the additions of message words known to be
+// zero in the last block (a third of the additions for a 2-byte leaf, 7 of 16 words for an inner
+// Merkle node): all messages of a batch have the same length, so these words are zero in every
+// lane. This rounds the last block's word count up to a variant: 1, 4, 9 or 16 words (message
+// bytes <= 8, <= 32, <= 72 or more).
+static inline int cb2_last_block_words(const cb2_geometry *g) {
+    size_t words = (g->last_fill + 7) / 8;
+    return words <= 1 ? 1 : words <= 4 ? 4 : words <= 9 ? 9 : 16;
+}
+
 // The batch entry points of each implementation. `has_prefix` selects cb2_hash_many_prefixed
 // semantics. The SIMD ones exist only on x86.
 void cb2_many_scalar(const uint8_t *in, size_t stride, size_t len, size_t count, uint8_t *out,
