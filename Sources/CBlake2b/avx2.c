@@ -17,7 +17,7 @@ TARGET static inline __m256i rotr32(__m256i x) {
 }
 // The byte-shuffle masks for 24 and 16 are passed in rather than written as constants here:
 // given a constant rotate-by-16 mask, clang rewrites vpshufb as vpshuflw + vpshufhw, two
-// shuffles instead of one, on the port that limits this loop. See opaque() below.
+// shuffles instead of one (shuffles have fewer ports than adds and xors). See opaque() below.
 TARGET static inline __m256i rotr24(__m256i x, __m256i r24) { return _mm256_shuffle_epi8(x, r24); }
 TARGET static inline __m256i rotr16(__m256i x, __m256i r16) { return _mm256_shuffle_epi8(x, r16); }
 TARGET static inline __m256i rotr63(__m256i x) {
