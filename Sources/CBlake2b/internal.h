@@ -8,10 +8,14 @@
 
 #define CB2_BLOCK 128
 
+// Whether the AVX2/AVX-512 code is compiled. Defining CB2_X86=0 builds the portable code alone,
+// as on other architectures (used to check that build).
+#ifndef CB2_X86
 #if defined(__x86_64__) || defined(__i386__)
 #define CB2_X86 1
 #else
 #define CB2_X86 0
+#endif
 #endif
 
 // RFC 7693 section 2.6: the SHA-512 initial values.
