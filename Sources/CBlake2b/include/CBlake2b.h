@@ -45,6 +45,9 @@ void cb2_hash_many_prefixed(uint8_t prefix, const uint8_t *in, size_t stride, si
 ///   out[32i ..< 32i+32] = BLAKE2b-256(0x01 || nodes[64i ..< 64i+32] || nodes[64i+32 ..< 64i+64]).
 /// In-place reduction is guaranteed: `out == nodes` is allowed (the level then shrinks into the
 /// first half of the buffer). Any other overlap between `out` and `nodes` is not allowed.
+/// A level of odd size is the caller's business (e.g. append the tree's padding node first);
+/// this function only ever sees whole pairs. Throughput is best with many pairs per call:
+/// lanes left over in the last group of 8 (or 4) are computed and thrown away.
 void cb2_merkle_level(const uint8_t *nodes, size_t pairs, uint8_t *out);
 
 /// BLAKE2b-256 of one message of any length, with the portable scalar code.
