@@ -33,6 +33,12 @@ let package = Package(
         .target(name: "CBlake2bSIMD", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2bSIMD"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
+        // Multi-buffer BLAKE2b-256 (4/8 messages per SIMD register) for Merkle trees of blob IDs.
+        .target(name: "CBlake2b"),
+        .executableTarget(
+            name: "cb2-bench", dependencies: ["CBlake2b", "CSodium"],
+            linkerSettings: [.linkedLibrary("sodium")]
+        ),
 
         // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).
         .target(name: "CSimRandom", dependencies: ["CGSL"]),
@@ -70,6 +76,7 @@ let package = Package(
         .testTarget(name: "SimSupportTests", dependencies: ["SimSupport"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport"]),
         .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CBlake2bTests", dependencies: ["CBlake2b", "CSodium"]),
         .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
         .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
