@@ -38,7 +38,7 @@ public enum EconomicsError: Error, Hashable, Sendable {
     case unknownAccount(AccountID)
     case unknownStake(StakeID)
     case unknownStorage(StorageID)
-    case unknownBlob(BlobID)
+    case unknownBlob(BlobObjectID)
     /// An account holds less than the operation needs.
     case insufficientBalance(account: AccountID, neededFrost: Frost, availableFrost: Frost)
     /// A stake split or principal asks for more than the object holds, or leaves less than
@@ -66,10 +66,10 @@ public enum EconomicsError: Error, Hashable, Sendable {
     case capacityExceeded(epoch: Epoch, usedBytes: UInt64, requestedBytes: UInt64, capacityBytes: UInt64)
     case storageTooSmall(neededBytes: UInt64, availableBytes: UInt64)
     case storageNotCurrent(StorageID)
-    case blobNotCertified(BlobID)
-    case blobAlreadyCertified(BlobID)
-    case blobExpired(BlobID)
-    case blobNotDeletable(BlobID)
+    case blobNotCertified(BlobObjectID)
+    case blobAlreadyCertified(BlobObjectID)
+    case blobExpired(BlobObjectID)
+    case blobNotDeletable(BlobObjectID)
     /// The StakedWal is not in the state the call needs (e.g. `ENotWithdrawing`).
     case wrongStakeState(StakeID, String)
     /// Withdrawal of a withdrawing stake before its `withdraw_epoch`.

@@ -27,10 +27,10 @@ public struct StorageID: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 /// A registered `Blob` object (spec §4.1), dense from 0. Not the content blob id.
-public struct BlobID: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct BlobObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
-    public static func < (a: BlobID, b: BlobID) -> Bool { a.rawValue < b.rawValue }
+    public static func < (a: BlobObjectID, b: BlobObjectID) -> Bool { a.rawValue < b.rawValue }
     public var description: String { "blob\(rawValue)" }
 }
 

@@ -48,8 +48,8 @@ public struct StorageResource: Hashable, Sendable {
 }
 
 /// A registered blob (spec §4.1), as far as payments care.
-public struct BlobRecord: Hashable, Sendable {
-    public let id: BlobID
+public struct BlobObject: Hashable, Sendable {
+    public let id: BlobObjectID
     public let unencodedBytes: UInt64
     public let encodedBytes: UInt64
     public let storage: StorageID

@@ -53,7 +53,7 @@ public struct WalrusEconomy: Equatable, Sendable {
     public private(set) var storagePriceFrost: Frost
     public private(set) var writePriceFrost: Frost
     private var storages: [StorageResource] = []
-    private var blobs: [BlobRecord] = []
+    private var blobs: [BlobObject] = []
 
     // MARK: Subsidies (spec §3.8)
 
@@ -126,7 +126,7 @@ public struct WalrusEconomy: Equatable, Sendable {
     public func pool(_ node: NodeID) -> StakingPool? { node.index < pools.count ? pools[node.index] : nil }
     public func stake(_ id: StakeID) -> StakedWal? { Int(id.rawValue) < stakes.count ? stakes[Int(id.rawValue)] : nil }
     public func storage(_ id: StorageID) -> StorageResource? { Int(id.rawValue) < storages.count ? storages[Int(id.rawValue)] : nil }
-    public func blob(_ id: BlobID) -> BlobRecord? { Int(id.rawValue) < blobs.count ? blobs[Int(id.rawValue)] : nil }
+    public func blob(_ id: BlobObjectID) -> BlobObject? { Int(id.rawValue) < blobs.count ? blobs[Int(id.rawValue)] : nil }
     public func balance(of account: AccountID) -> Frost? { account.index < balances.count ? Frost(balances[account.index]) : nil }
     public var accountCount: Int { balances.count }
     /// Bytes reserved in the current epoch.
@@ -681,7 +681,7 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// `register_blob`: attaches a storage resource valid now and large enough for the encoded
     /// blob, and pays the write fee into the current epoch's slot.
-    public mutating func registerBlob(payer: AccountID, storage sid: StorageID, unencodedBytes: UInt64, deletable: Bool) throws(EconomicsError) -> BlobID {
+    public mutating func registerBlob(payer: AccountID, storage sid: StorageID, unencodedBytes: UInt64, deletable: Bool) throws(EconomicsError) -> BlobObjectID {
         guard let st = storage(sid), !st.attached else { throw .unknownStorage(sid) }
         guard st.startEpoch <= epoch, epoch < st.endEpoch else { throw .storageNotCurrent(sid) }
         guard let encoded = StorageUnits.encodedBlobBytes(unencodedBytes: unencodedBytes, nShards: nShards) else { throw .invalidSize }
@@ -692,22 +692,22 @@ public struct WalrusEconomy: Equatable, Sendable {
         ring[0].rewardsFrost += fee
         log(.writeFee, .account(payer), .storageFund(epoch), fee)
         storages[Int(sid.rawValue)].attached = true
-        let id = BlobID(UInt32(blobs.count))
-        blobs.append(BlobRecord(id: id, unencodedBytes: unencodedBytes, encodedBytes: encoded, storage: sid, registeredEpoch: epoch,
+        let id = BlobObjectID(UInt32(blobs.count))
+        blobs.append(BlobObject(id: id, unencodedBytes: unencodedBytes, encodedBytes: encoded, storage: sid, registeredEpoch: epoch,
                                 certifiedEpoch: nil, endEpoch: st.endEpoch, deletable: deletable, deleted: false))
         return id
     }
 
     /// `certify_blob` as far as the economy cares (the certificate itself is the world's):
     /// not yet certified and not expired.
-    public mutating func certifyBlob(_ id: BlobID) throws(EconomicsError) {
+    public mutating func certifyBlob(_ id: BlobObjectID) throws(EconomicsError) {
         guard let b = blob(id), !b.deleted else { throw .unknownBlob(id) }
         guard b.certifiedEpoch == nil else { throw .blobAlreadyCertified(id) }
         guard epoch < b.endEpoch else { throw .blobExpired(id) }
         blobs[Int(id.rawValue)].certifiedEpoch = epoch
     }
 
-    private func planExtension(_ id: BlobID, epochs: Int) throws(EconomicsError) -> Reservation {
+    private func planExtension(_ id: BlobObjectID, epochs: Int) throws(EconomicsError) -> Reservation {
         guard let b = blob(id), !b.deleted else { throw .unknownBlob(id) }
         guard b.certifiedEpoch != nil else { throw .blobNotCertified(id) }
         guard epoch < b.endEpoch else { throw .blobExpired(id) }
@@ -717,7 +717,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         return try planReservation(sizeBytes: size, startOffset: start, endOffset: start + epochs, pay: true, checkCapacity: true)
     }
 
-    private mutating func applyExtension(_ id: BlobID, _ r: Reservation, payer: AccountID) {
+    private mutating func applyExtension(_ id: BlobObjectID, _ r: Reservation, payer: AccountID) {
         applyReservation(r, payer: payer)
         let k = UInt32(r.endOffset - r.startOffset)
         blobs[Int(id.rawValue)].endEpoch = blobs[Int(id.rawValue)].endEpoch + k
@@ -727,7 +727,7 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// `extend_blob`: pays `units(storage size) × price × epochs` into the slots after the
     /// current end; `(end − E) + epochs <= maxEpochsAhead`; capacity checked.
-    public mutating func extendBlob(payer: AccountID, blob id: BlobID, epochs: Int) throws(EconomicsError) {
+    public mutating func extendBlob(payer: AccountID, blob id: BlobObjectID, epochs: Int) throws(EconomicsError) {
         try checkAccount(payer)
         let r = try planExtension(id, epochs: epochs)
         try checkFunds(payer, r.totalFrost)
@@ -736,7 +736,7 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// `delete_blob`: a deletable, unexpired blob returns its storage for reuse; no refund,
     /// and the reserved capacity stays counted (spec §3.4).
-    public mutating func deleteBlob(_ id: BlobID) throws(EconomicsError) -> StorageID {
+    public mutating func deleteBlob(_ id: BlobObjectID) throws(EconomicsError) -> StorageID {
         guard let b = blob(id), !b.deleted else { throw .unknownBlob(id) }
         guard b.deletable else { throw .blobNotDeletable(id) }
         guard epoch < b.endEpoch else { throw .blobExpired(id) }
@@ -814,7 +814,7 @@ public struct WalrusEconomy: Equatable, Sendable {
     }
 
     /// `subsidies::extend_blob`.
-    public mutating func extendBlobSubsidised(payer: AccountID, blob id: BlobID, epochs: Int) throws(EconomicsError) {
+    public mutating func extendBlobSubsidised(payer: AccountID, blob id: BlobObjectID, epochs: Int) throws(EconomicsError) {
         guard buyerSubsidyPoolFrost > 0 else { return try extendBlob(payer: payer, blob: id, epochs: epochs) }
         try checkAccount(payer)
         let r = try planExtension(id, epochs: epochs)

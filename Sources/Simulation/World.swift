@@ -85,7 +85,7 @@ public final class World: EventHandler {
 
     /// What the world knows of each blob, for results and checkers.
     public struct BlobInfo: Sendable {
-        public var blobID: RedStuff.BlobID
+        public var blobID: BlobID
         public var sizeBytes: UInt64
         public var encodedBytes: UInt64
         public var epochs: Int

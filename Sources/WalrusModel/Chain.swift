@@ -25,8 +25,8 @@ public struct Chain {
     private var pendingWithdrawals: [StakeID] = []
 
     struct ChainBlob {
-        var object: Economics.BlobID
-        var blobID: RedStuff.BlobID
+        var object: BlobObjectID
+        var blobID: BlobID
         var owner: AccountID
         var endEpoch: Epoch
     }

@@ -216,13 +216,13 @@ public struct ConfirmationSigner: Sendable {
         }
     }
 
-    public static func message(epoch: Epoch, blobID: RedStuff.BlobID) -> [UInt8] {
+    public static func message(epoch: Epoch, blobID: BlobID) -> [UInt8] {
         var w = BCSWriter()
         StorageConfirmation(epoch: epoch.rawValue, blobID: blobID, persistence: .permanent).encode(to: &w)
         return w.bytes
     }
 
-    public func sign(epoch: Epoch, blobID: RedStuff.BlobID) -> ConfirmationSignature {
+    public func sign(epoch: Epoch, blobID: BlobID) -> ConfirmationSignature {
         switch mode {
         case .real:
             let sig = Ed25519.sign(Self.message(epoch: epoch, blobID: blobID), with: secretKey!)
@@ -238,7 +238,7 @@ public struct ConfirmationSigner: Sendable {
     }
 
     /// Verifies a signature claimed by `signature.signer` with that signer's public key.
-    public static func verify(_ signature: ConfirmationSignature, epoch: Epoch, blobID: RedStuff.BlobID,
+    public static func verify(_ signature: ConfirmationSignature, epoch: Epoch, blobID: BlobID,
                               mode: Mode, publicKey: Ed25519.PublicKey?) -> Bool {
         switch mode {
         case .real:

@@ -106,7 +106,7 @@ public struct SyncItem: Sendable {
 /// Transactions submitted to the chain. They execute in finality order.
 public enum Transaction: Sendable {
     /// Reserve storage for `epochs` epochs and register the blob (spec §4.2).
-    case registerBlob(client: ClientID, blob: BlobRef, blobID: RedStuff.BlobID, unencodedBytes: UInt64, epochs: Int, deletable: Bool)
+    case registerBlob(client: ClientID, blob: BlobRef, blobID: BlobID, unencodedBytes: UInt64, epochs: Int, deletable: Bool)
     /// Certify with confirmations from committee members (the certificate).
     case certifyBlob(client: ClientID, blob: BlobRef, epoch: Epoch, signatures: [ConfirmationSignature])
     case extendBlob(client: ClientID, blob: BlobRef, epochs: Int)

@@ -137,9 +137,9 @@ struct PropertyTests {
                     if Bool.random(using: &rng) {
                         _ = try net.econ.registerBlob(payer: anyUser(), storage: sid, unencodedBytes: UInt64.random(in: 1 ... 5_000_000, using: &rng), deletable: Bool.random(using: &rng))
                     } else {
-                        try net.econ.certifyBlob(BlobID(UInt32.random(in: 0 ... 30, using: &rng)))
+                        try net.econ.certifyBlob(BlobObjectID(UInt32.random(in: 0 ... 30, using: &rng)))
                     }
-                case 6: try net.econ.extendBlob(payer: anyUser(), blob: BlobID(UInt32.random(in: 0 ... 30, using: &rng)), epochs: Int.random(in: 0 ... 6, using: &rng))
+                case 6: try net.econ.extendBlob(payer: anyUser(), blob: BlobObjectID(UInt32.random(in: 0 ... 30, using: &rng)), epochs: Int.random(in: 0 ... 6, using: &rng))
                 case 7: try net.econ.setCommission(node: anyNode(), rate: BasisPoints(UInt64.random(in: 0 ... 11_000, using: &rng)))
                 case 8: try net.econ.collectCommission(node: anyNode())
                 case 9:
