@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport"], resources: [.copy("Malformed")]),
         .testTarget(
             name: "SimulationTests",
-            dependencies: ["Simulation", "WalrusModel", "SimEngine", "SimSupport", "RedStuff", "Economics"]
+            dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "RedStuff", "Economics"]
         ),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
     ]

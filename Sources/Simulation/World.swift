@@ -411,8 +411,10 @@ public final class World: EventHandler {
             blobs[Int(b.index)].endEpoch = end
         case .blobDeleted(let b):
             blobs[Int(b.index)].deleted = true
+            catalog.release(b)
         case .epochChangeStart(let epoch, let committee, _):
             epochsStarted += 1
+            for (i, b) in blobs.enumerated() where b.registeredAt != nil && b.endEpoch <= epoch { catalog.release(BlobRef(UInt32(i))) }
             epochStart[epoch] = executedAt
             recordEpochStart(epoch, committee: committee, at: executedAt)
             checkDurability(now: now)

@@ -175,6 +175,13 @@ public final class BlobCatalog {
         entries[Int(blob.index)] = entry
     }
 
+    /// Drops the kept encoding of a blob that expired or was deleted: nobody stores or reads
+    /// it any more, and at scale these copies are most of the memory.
+    public func release(_ blob: BlobRef) {
+        guard Int(blob.index) < entries.count else { return }
+        entries[Int(blob.index)]?.pairs = []
+    }
+
     /// Whether `pair` (claimed to be pair `index`) is valid for `metadata`.
     public func isValid(_ pair: SliverPair, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
         guard pair.primary.index == index, pair.secondary.index == config.nShards - 1 - index else { return false }

@@ -10,6 +10,7 @@ struct WalrusSim: ParsableCommand {
         subcommands: [
             Run.self,
             CheckDeterminism.self,
+            Sweep.self,
             Bench.self,
             BlobIDCommand.self,
             EncodeCommand.self,
