@@ -473,7 +473,9 @@ public final class World: EventHandler {
                                         seed: scenario.seed, withinAssumptions: activeFaults == 0))
         case (.read, _):
             operations.readsFailed += 1
-            if activeFaults == 0, scenario.checks.availability {
+            // A blob that expired or was deleted while being read is not an availability failure.
+            let stillLive = view.status(op.blob).map { !$0.deleted && $0.endEpoch > view.epoch } ?? false
+            if activeFaults == 0, stillLive, scenario.checks.availability {
                 violations.append(Violation(kind: .availability, time: now, blob: op.blob,
                                             detail: "read failed outside any fault window: \(op.detail)",
                                             seed: scenario.seed, withinAssumptions: true))

@@ -12,6 +12,12 @@ let interruptRequested = Atomic<Bool>(false)
 /// Installs handlers that ask the run loop to stop cleanly. A second signal kills at once
 /// (the database is still consistent: SQLite commits are atomic and the run stays `incomplete`).
 func installInterruptHandlers() {
+    // A parent may have spawned us with these signals blocked (test runners do); unblock them.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     for sig in [SIGINT, SIGTERM] {
         signal(sig) { s in
             if interruptRequested.exchange(true, ordering: .relaxed) {

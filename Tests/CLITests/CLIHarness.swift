@@ -46,6 +46,19 @@ enum CLI {
         )
     }
 
+    /// Runs a shell command and returns its standard output.
+    static func shell(_ command: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The value of `key=value` in a one-line benchmark output.
     static func field(_ key: String, in line: String) -> String? {
         for token in line.split(whereSeparator: { $0 == " " || $0 == "\n" }) where token.hasPrefix(key + "=") {
