@@ -37,6 +37,9 @@ for ((round = 1; round <= rounds; round++)); do
         done
     done
 done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "walrus-sim fast engine kernel: $("$bin" bench rs --original 1 --recovery 1 --shard-bytes 2 --iterations 1 | sed -E 's/.*kernel=([a-z0-9]+).*/\1/')"
+echo
 echo "| original:recovery | shard bytes | reed-solomon-simd (AVX2) MiB/s | walrus-sim best kernel MiB/s | ratio | walrus-sim AVX2 MiB/s | ratio |"
 echo "|---|---|---|---|---|---|---|"
 for shape in $shapes; do
