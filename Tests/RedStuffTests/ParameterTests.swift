@@ -165,3 +165,24 @@ import WalrusCrypto
         #expect(BlobID(base64: "RcU8") == nil)
     }
 }
+
+@Suite struct WorkEstimateTests {
+    /// Spec §10: at n = 1000, 10^6 leaf hashes, 2000 trees of 1001 inner hashes, plus 1001 + 1000 + 1.
+    @Test func metadataHashCountsAtMainnetShape() throws {
+        let c = try EncodingConfig(nShards: 1000)
+        #expect(EncodingConfig.innerHashes(leaves: 1000) == 1001)
+        #expect(EncodingConfig.innerHashes(leaves: 1) == 0)
+        #expect(EncodingConfig.innerHashes(leaves: 2) == 1)
+        #expect(EncodingConfig.innerHashes(leaves: 3) == 3)
+        let w = try c.metadataWork(blobLength: 1 << 20)
+        #expect(w.hashCalls == 1_000_000 + 2000 * 1001 + 1000 + 1001 + 1)
+        #expect(w.hashCompressions == w.hashCalls)  // s = 6: every message fits one block
+        let big = try c.metadataWork(blobLength: 32 << 20)  // s = 152: leaves take 2 blocks
+        #expect(big.hashCompressions == w.hashCompressions + 1_000_000)
+        #expect(try c.sliverVerificationWork(.primary, blobLength: 1).hashCalls == 1000 + 1001)
+        #expect(try c.symbolVerificationWork(blobLength: 1).hashCalls == 11)
+        #expect(try c.sliverRecoveryWork(.secondary, blobLength: 1).hashCalls == 334 * 11 + 2001)
+        #expect(try c.blobDecodingWork(.primary, blobLength: 1, check: .skip).hashCalls == 0)
+        #expect(try c.blobDecodingWork(.primary, blobLength: 1, check: .default).hashCalls == 334 * 2001)
+    }
+}
