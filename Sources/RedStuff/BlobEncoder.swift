@@ -73,7 +73,7 @@ public struct BlobEncoder: Sendable {
         let length = UInt64(blob.count)
         let s = try config.symbolSize(forBlobLength: length)
         let codecs = try AxisCodecs(config: config, options: options)
-        let threads = options.threads
+        let threads = max(1, options.threads)  // the var may have been set below 1 after init
         let rowStride = n * s  // bytes of one expanded row
 
         // 1. Top R rows of the expanded matrix, row-major: blob row r (zero padded) then the
