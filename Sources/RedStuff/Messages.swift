@@ -142,9 +142,20 @@ public struct SignerBitmap: Sendable, Hashable {
 
 /// Quorum rules of spec §6, in shards (weights): certification needs `3w >= 2n + 1` (2f+1),
 /// invalidation needs `3w >= n + 1` (f+1).
+/// Thresholds are computed without multiplying, so no input can overflow.
 public enum Quorum {
-    public static func isCertificationQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= 2 * nShards + 1 }
-    public static func isValidityQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= nShards + 1 }
+    /// `3w >= 2n + 1`, i.e. `w >= ceil((2n+1)/3)`.
+    public static func isCertificationQuorum(weight: Int, nShards: Int) -> Bool {
+        guard weight >= 0, nShards >= 0 else { return false }
+        let (q, r) = nShards.quotientAndRemainder(dividingBy: 3)
+        return weight >= 2 * q + (r == 2 ? 2 : 1)
+    }
+
+    /// `3w >= n + 1`, i.e. `w >= floor(n/3) + 1`.
+    public static func isValidityQuorum(weight: Int, nShards: Int) -> Bool {
+        guard weight >= 0, nShards >= 0 else { return false }
+        return weight >= nShards / 3 + 1
+    }
 }
 
 /// `SignedMessage { serialized_message, signature }`: what a node sends back after signing a
@@ -195,7 +206,9 @@ public struct Certificate<Scheme: SignatureScheme>: Sendable {
             guard member >= 0, member < publicKeys.count, seen.insert(member).inserted,
                   Scheme.verify(signatures[i], of: serializedMessage, by: publicKeys[member])
             else { return nil }
-            total += weights[member]
+            let (sum, overflow) = total.addingReportingOverflow(weights[member])
+            guard !overflow, weights[member] >= 0 else { return nil }
+            total = sum
         }
         return total
     }

@@ -151,6 +151,13 @@ import WalrusCrypto
         #expect(!Quorum.isCertificationQuorum(weight: 666, nShards: 1000))
         #expect(Quorum.isValidityQuorum(weight: 334, nShards: 1000))
         #expect(!Quorum.isValidityQuorum(weight: 333, nShards: 1000))
+        // Same answers as the Move formulas for every small case, and no overflow for huge ones.
+        for n in 0...40 { for w in 0...40 {
+            #expect(Quorum.isCertificationQuorum(weight: w, nShards: n) == (3 * w >= 2 * n + 1))
+            #expect(Quorum.isValidityQuorum(weight: w, nShards: n) == (3 * w >= n + 1))
+        } }
+        #expect(Quorum.isCertificationQuorum(weight: Int.max, nShards: Int.max))
+        #expect(!Quorum.isValidityQuorum(weight: -1, nShards: 4))
     }
 
     @Test func base64() {
