@@ -109,51 +109,80 @@ void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_w
 
 // ---- Layout --------------------------------------------------------------------------------
 
-// Writes n elements (low bytes `lo`, high bytes `hi`) at element position x of a shard.
-static void put_run(uint8_t *shard, size_t x, const uint8_t *lo, const uint8_t *hi, size_t n) {
-    while (n > 0) {
-        size_t offset = x & 31, take = 32 - offset < n ? 32 - offset : n;
-        uint8_t *chunk = shard + (x >> 5) * 64;
-        memcpy(chunk + offset, lo, take);
-        memcpy(chunk + 32 + offset, hi, take);
-        x += take; lo += take; hi += take; n -= take;
-    }
+// Rows of symbols whose size is not a multiple of 64 go through two contiguous staging planes
+// (all low bytes, all high bytes), so that every copy has a fixed size the compiler inlines: a
+// symbol's half-block tail is copied as 32 bytes when the buffers have room (the excess lands
+// where the next copy overwrites it, or in the planes' 32-byte slack), instead of one small
+// memcpy call per run, which cost more than the transform itself for 6-byte symbols.
+
+#define COPY32(dst, src) memcpy((dst), (src), 32)
+
+static inline void copy_small(uint8_t *dst, const uint8_t *src, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
 }
 
-static void get_run(const uint8_t *shard, size_t x, uint8_t *lo, uint8_t *hi, size_t n) {
-    while (n > 0) {
-        size_t offset = x & 31, take = 32 - offset < n ? 32 - offset : n;
-        const uint8_t *chunk = shard + (x >> 5) * 64;
-        memcpy(lo, chunk + offset, take);
-        memcpy(hi, chunk + 32 + offset, take);
-        x += take; lo += take; hi += take; n -= take;
-    }
-}
-
-void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count) {
+void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count,
+                 uint8_t *staging) {
     if (symbol_bytes % 64 == 0) {  // whole chunks: the layouts coincide
         memcpy(shard, row, symbol_bytes * symbol_count);
         return;
     }
-    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2, x = 0;
+    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2;
+    size_t padded = (symbol_bytes / 2 * symbol_count + 31) / 32 * 32;
+    uint8_t *lo = staging, *hi = staging + padded + 32;
+    const uint8_t *end = row + symbol_bytes * symbol_count;
+    size_t x = 0;
     for (size_t s = 0; s < symbol_count; s++) {
         const uint8_t *symbol = row + s * symbol_bytes;
-        for (size_t b = 0; b < full; b++, x += 32) put_run(shard, x, symbol + 64 * b, symbol + 64 * b + 32, 32);
-        put_run(shard, x, symbol + 64 * full, symbol + 64 * full + half_tail, half_tail);
+        for (size_t b = 0; b < full; b++, x += 32) {
+            COPY32(lo + x, symbol + 64 * b);
+            COPY32(hi + x, symbol + 64 * b + 32);
+        }
+        const uint8_t *tail_lo = symbol + 64 * full, *tail_hi = tail_lo + half_tail;
+        if (end - tail_hi >= 32) {  // over-read stays inside the row
+            COPY32(lo + x, tail_lo);
+            COPY32(hi + x, tail_hi);
+        } else {
+            copy_small(lo + x, tail_lo, half_tail);
+            copy_small(hi + x, tail_hi, half_tail);
+        }
         x += half_tail;
+    }
+    for (size_t c = 0; c < padded / 32; c++) {
+        COPY32(shard + 64 * c, lo + 32 * c);
+        COPY32(shard + 64 * c + 32, hi + 32 * c);
     }
 }
 
-void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count) {
+void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count,
+                   uint8_t *staging) {
     if (symbol_bytes % 64 == 0) {
         memcpy(row, shard, symbol_bytes * symbol_count);
         return;
     }
-    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2, x = 0;
+    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2;
+    size_t padded = (symbol_bytes / 2 * symbol_count + 31) / 32 * 32;
+    uint8_t *lo = staging, *hi = staging + padded + 32;
+    for (size_t c = 0; c < padded / 32; c++) {
+        COPY32(lo + 32 * c, shard + 64 * c);
+        COPY32(hi + 32 * c, shard + 64 * c + 32);
+    }
+    const uint8_t *end = row + symbol_bytes * symbol_count;
+    size_t x = 0;
     for (size_t s = 0; s < symbol_count; s++) {
         uint8_t *symbol = row + s * symbol_bytes;
-        for (size_t b = 0; b < full; b++, x += 32) get_run(shard, x, symbol + 64 * b, symbol + 64 * b + 32, 32);
-        get_run(shard, x, symbol + 64 * full, symbol + 64 * full + half_tail, half_tail);
+        for (size_t b = 0; b < full; b++, x += 32) {
+            COPY32(symbol + 64 * b, lo + x);
+            COPY32(symbol + 64 * b + 32, hi + x);
+        }
+        uint8_t *tail_lo = symbol + 64 * full, *tail_hi = tail_lo + half_tail;
+        if (end - tail_hi >= 32) {  // over-writes land on bytes written next (high half, next symbol)
+            COPY32(tail_lo, lo + x);
+            COPY32(tail_hi, hi + x);
+        } else {
+            copy_small(tail_lo, lo + x, half_tail);
+            copy_small(tail_hi, hi + x, half_tail);
+        }
         x += half_tail;
     }
 }

@@ -54,6 +54,8 @@ final class FastTables: @unchecked Sendable {
 private final class WorkStorage {
     let scratch: UnsafeMutablePointer<UInt8>
     let shards: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
+    /// Scratch for converting rows of symbols to and from chunk layout.
+    let staging: UnsafeMutablePointer<UInt8>
 
     init(shardCount: Int, shardBytes: Int) {
         let bytes = max(shardCount * shardBytes, 64)
@@ -61,11 +63,13 @@ private final class WorkStorage {
             .bindMemory(to: UInt8.self, capacity: bytes)
         shards = .allocate(capacity: shardCount)
         for i in 0..<shardCount { shards[i] = scratch + i * shardBytes }
+        staging = .allocate(capacity: shardBytes + 64)  // RS_STAGING_BYTES(shardBytes)
     }
 
     deinit {
         scratch.deallocate()
         shards.deallocate()
+        staging.deallocate()
     }
 }
 
@@ -102,14 +106,14 @@ struct FastWork: LeopardWork {
     mutating func load(shard index: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int) {
         guard let source = row.baseAddress else { return }
         rs_pack_row(shard(index), source.assumingMemoryBound(to: UInt8.self), symbolBytes,
-                    row.count / symbolBytes)
+                    row.count / symbolBytes, storage.staging)
     }
 
     func store(shard index: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {
         guard let destination = row.baseAddress else { return }
         let target = destination.assumingMemoryBound(to: UInt8.self)
         guard target != shard(index) else { return }  // adopted: already there
-        rs_unpack_row(target, shard(index), symbolBytes, row.count / symbolBytes)
+        rs_unpack_row(target, shard(index), symbolBytes, row.count / symbolBytes, storage.staging)
     }
 
     mutating func zero(_ shards: Range<Int>) {

@@ -64,9 +64,14 @@ void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes);
 
 /// Converts a row of `symbol_count` symbols of `symbol_bytes` bytes each (rs-simd layout per
 /// symbol, spec §9.3) into one shard in chunk layout, element after element; padding elements of
-/// the last chunk are left as they are.
-void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count);
-/// The inverse of `rs_pack_row`.
-void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count);
+/// the last chunk get unspecified values. `staging` is scratch of at least
+/// RS_STAGING_BYTES(shard bytes) bytes (unused when `symbol_bytes` is a multiple of 64).
+void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count,
+                 uint8_t *staging);
+/// The inverse of `rs_pack_row`; writes exactly `symbol_bytes * symbol_count` bytes of `row`.
+void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count,
+                   uint8_t *staging);
+/// Staging bytes `rs_pack_row`/`rs_unpack_row` need for a shard of `shard_bytes` bytes.
+#define RS_STAGING_BYTES(shard_bytes) ((shard_bytes) + 64)
 
 #endif
