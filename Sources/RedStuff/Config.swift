@@ -169,16 +169,17 @@ public struct EncodingConfig: Sendable, Hashable {
     // MARK: Pair and sliver indices
 
     /// Sliver index of `axis` held by sliver pair `pair`: `pair` for primary, `n-1-pair` for
-    /// secondary. Requires `0 <= pair < n`.
+    /// secondary. Meaningful for `0 <= pair < n`; other inputs give an out-of-range index (wrapping
+    /// arithmetic, never a trap) that every checked API rejects.
     @inlinable
     public func sliverIndex(ofPair pair: Int, axis: SliverAxis) -> Int {
-        axis == .primary ? pair : nShards - 1 - pair
+        axis == .primary ? pair : (nShards - 1) &- pair
     }
 
     /// Pair holding sliver `index` of `axis` (the same involution as `sliverIndex`).
     @inlinable
     public func pairIndex(ofSliver index: Int, axis: SliverAxis) -> Int {
-        axis == .primary ? index : nShards - 1 - index
+        axis == .primary ? index : (nShards - 1) &- index
     }
 
     func checkIndex(_ i: Int) throws(RedStuffError) {

@@ -66,7 +66,7 @@ import WalrusCrypto
     }
 
     /// `blob_id_from_u64(11)` rotates [0,1,2,3,4] into [4,0,1,2,3].
-    @Test func rotation() {
+    @Test func rotation() throws {
         var bytes = [UInt8](repeating: 0, count: 32)
         bytes[31] = 11
         let id = BlobID(bytes: bytes)!
@@ -74,6 +74,19 @@ import WalrusCrypto
         #expect(m.offset == 1)
         #expect(m.rotate([0, 1, 2, 3, 4]) == [4, 0, 1, 2, 3])
         for p in 0..<5 { #expect(m.pair(ofShard: m.shard(ofPair: p)) == p) }
+        // Any n, any index: no traps, and the same answers as the naive formula where it fits.
+        for n in [1, 2, 3, 7, 1000, 65535, Int.max, Int.max - 1] {
+            let big = ShardMapping(blobID: id, nShards: n)
+            for p in [0, 1, n - 1, Int.min, Int.max, -5] {
+                let s = big.shard(ofPair: p)
+                #expect(s >= 0 && s < n)
+                let r = p % n
+                #expect(big.pair(ofShard: s) == (r < 0 ? r + n : r))
+            }
+        }
+        #expect(BlobID(digest: Digest32(bytes: [UInt8](repeating: 0xff, count: 32))!).rotationOffset(nShards: Int.max) >= 0)
+        let c7 = try EncodingConfig(nShards: 7)
+        #expect(c7.sliverIndex(ofPair: Int.min, axis: .secondary) != 0)  // wraps, no trap
         // Big-endian reading: a 1 in byte 0 is 2^248.
         var hi = [UInt8](repeating: 0, count: 32)
         hi[0] = 1
