@@ -221,8 +221,8 @@ extension EncodingConfig {
         var count = leaves
         var total = 0
         while count > 1 {
-            count = (count + 1) / 2
-            total += count
+            count = count / 2 + count % 2  // ceil(count / 2) without overflow
+            total &+= count
         }
         return total
     }

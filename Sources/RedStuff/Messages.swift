@@ -124,9 +124,18 @@ public struct InvalidBlobIDMessage: Sendable, Hashable, BCSEncodable, BCSDecodab
 public struct SignerBitmap: Sendable, Hashable {
     public private(set) var bytes: [UInt8]
 
-    public init(memberCount: Int) { bytes = [UInt8](repeating: 0, count: (max(0, memberCount) + 7) / 8) }
+    /// Committees have at most 65535 members (one per shard at most); larger counts are clamped.
+    public static let maxMembers = 65535
+
+    public init(memberCount: Int) {
+        let members = min(max(0, memberCount), Self.maxMembers)
+        bytes = [UInt8](repeating: 0, count: (members + 7) / 8)
+    }
 
     public init(signers: [Int], memberCount: Int) throws(RedStuffError) {
+        guard memberCount >= 0 && memberCount <= Self.maxMembers else {
+            throw .indexOutOfRange(index: memberCount, count: Self.maxMembers + 1)
+        }
         self.init(memberCount: memberCount)
         for i in signers {
             guard i >= 0 && i < memberCount else { throw .indexOutOfRange(index: i, count: memberCount) }
