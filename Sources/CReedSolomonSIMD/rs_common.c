@@ -12,12 +12,16 @@ int rs_kernel_supported(rs_kernel kernel) {
 #if defined(__x86_64__) || defined(__i386__)
     case RS_KERNEL_AVX2: return __builtin_cpu_supports("avx2");
     case RS_KERNEL_GFNI: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("gfni");
+    case RS_KERNEL_GFNI512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("gfni");
 #endif
     default: return 0;
     }
 }
 
 rs_kernel rs_best_kernel(void) {
+    if (rs_kernel_supported(RS_KERNEL_GFNI512)) return RS_KERNEL_GFNI512;
     if (rs_kernel_supported(RS_KERNEL_GFNI)) return RS_KERNEL_GFNI;
     if (rs_kernel_supported(RS_KERNEL_AVX2)) return RS_KERNEL_AVX2;
     return RS_KERNEL_SCALAR;
@@ -255,6 +259,7 @@ void rs_fft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t
     }
     switch (usable(kernel)) {
 #if defined(__x86_64__)
+    case RS_KERNEL_GFNI512: rs_gfni512_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_GFNI: rs_gfni_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_AVX2: rs_avx2_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
 #endif
@@ -266,6 +271,7 @@ void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_
              size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
     switch (usable(kernel)) {
 #if defined(__x86_64__)
+    case RS_KERNEL_GFNI512: rs_gfni512_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_GFNI: rs_gfni_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_AVX2: rs_avx2_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
 #endif
@@ -276,6 +282,7 @@ void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_
 void rs_mul(rs_kernel kernel, uint8_t *x, size_t bytes, uint16_t log_factor, const uint8_t *tables) {
     switch (usable(kernel)) {
 #if defined(__x86_64__)
+    case RS_KERNEL_GFNI512: rs_gfni512_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
     case RS_KERNEL_GFNI: rs_gfni_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
     case RS_KERNEL_AVX2: rs_avx2_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
 #endif

@@ -1,14 +1,16 @@
 // The fast engine: shards in reed-solomon-simd's 64-byte chunk layout, transformed by C kernels
-// (GFNI, AVX2 or portable scalar; all give identical bytes) with two FFT layers fused per pass.
+// (GFNI on AVX-512 or AVX2, AVX2 pshufb, or portable scalar; all give identical bytes) with two
+// FFT layers fused per pass.
 internal import CReedSolomonSIMD
 
 /// Which C kernel the fast engine uses. `best` is the fastest this CPU supports; tests run every
 /// supported kernel against the same vectors.
 enum FastKernel: Sendable, Hashable, CaseIterable {
-    case scalar, avx2, gfni
+    case scalar, avx2, gfni, gfni512
 
     static let best: FastKernel = {
         switch rs_best_kernel() {
+        case RS_KERNEL_GFNI512: return .gfni512
         case RS_KERNEL_GFNI: return .gfni
         case RS_KERNEL_AVX2: return .avx2
         default: return .scalar
@@ -20,6 +22,7 @@ enum FastKernel: Sendable, Hashable, CaseIterable {
         case .scalar: return RS_KERNEL_SCALAR
         case .avx2: return RS_KERNEL_AVX2
         case .gfni: return RS_KERNEL_GFNI
+        case .gfni512: return RS_KERNEL_GFNI512
         }
     }
 
@@ -148,14 +151,14 @@ struct FastWork: LeopardWork {
 }
 
 extension ReedSolomonEngine {
-    /// The instruction set `.fast` uses on this CPU: "gfni", "avx2" or "scalar" (for reports).
+    /// The instruction set `.fast` uses on this CPU: "gfni512", "gfni", "avx2" or "scalar".
     public static var fastKernelName: String { "\(FastKernel.best)" }
 }
 
 @_spi(Benchmark)
 extension ReedSolomonCodec {
-    /// The same code with the fast engine pinned to the kernel named `name` ("gfni", "avx2" or
-    /// "scalar"), or nil if there is no such kernel or this CPU cannot run it. For benchmarks
+    /// The same code with the fast engine pinned to the kernel named `name` ("gfni512", "gfni",
+    /// "avx2" or "scalar"), or nil if there is no such kernel or this CPU cannot run it. For benchmarks
     /// that compare instruction sets; output bytes never depend on the kernel.
     public func pinningFastKernel(_ name: String) -> ReedSolomonCodec? {
         guard let kernel = FastKernel.allCases.first(where: { "\($0)" == name }), kernel.isSupported

@@ -32,7 +32,7 @@ struct BenchRS: ParsableCommand {
     @Option(help: "Engine: fast or reference.")
     var engine: EngineChoice = .fast
 
-    @Option(help: "Fast-engine kernel: best, gfni, avx2 or scalar.")
+    @Option(help: "Fast-engine kernel: best, gfni512, gfni, avx2 or scalar.")
     var kernel: String = "best"
 
     @Option(help: "Timed encodes (after \(Self.warmUpIterations) untimed warm-up encodes); the fastest is reported.")

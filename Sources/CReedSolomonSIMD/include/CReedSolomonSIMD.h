@@ -15,6 +15,7 @@ typedef enum {
     RS_KERNEL_SCALAR = 0,  // portable C, table lookups per byte
     RS_KERNEL_AVX2 = 1,    // 32-byte pshufb nibble tables (like reed-solomon-simd's Avx2 engine)
     RS_KERNEL_GFNI = 2,    // AVX2 + GFNI: one 8x8 bit-matrix multiply per byte plane pair
+    RS_KERNEL_GFNI512 = 3, // AVX-512 + GFNI: the same with a whole 64-byte chunk per register
 } rs_kernel;
 
 /// The best kernel this CPU runs.
