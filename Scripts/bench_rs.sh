@@ -10,7 +10,7 @@
 # Each round runs the peer (best of its 5 encodes per shape) and then walrus-sim (best of 5 encodes
 # per shape, `--iterations 5`, after 3 warm-up encodes), so both get the same number of samples
 # under the same machine load; the table reports each side's best round and the ratio ours / peer.
-# walrus-sim runs twice per shape: with its best kernel (GFNI where the CPU has it) and pinned to
+# walrus-sim runs twice per shape: with its best kernel (GFNI on AVX-512 here) and pinned to
 # AVX2, the instruction set of the peer's engine. Throughput is MiB of original data per second,
 # as rs_anchor.py counts it.
 set -euo pipefail
