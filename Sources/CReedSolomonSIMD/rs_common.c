@@ -113,13 +113,18 @@ void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_w
 
 // ---- Layout --------------------------------------------------------------------------------
 
-// Rows of symbols whose size is not a multiple of 64 go through two contiguous staging planes
-// (all low bytes, all high bytes), so that every copy has a fixed size the compiler inlines: a
-// symbol's half-block tail is copied as 32 bytes when the buffers have room (the excess lands
-// where the next copy overwrites it, or in the planes' 32-byte slack), instead of one small
-// memcpy call per run, which cost more than the transform itself for 6-byte symbols.
+// Element order inside a shard is the engine's choice, since every element position is its own
+// codeword: all that matters is that every shard uses the same order and that unpacking inverts
+// packing. For a row of symbols whose size is not a multiple of 64 the order is: first each
+// symbol's whole 64-byte blocks, copied as chunks unchanged (their layout is already the chunk
+// layout), then the half-block tails of all symbols, one after another. The tails go through two
+// contiguous staging planes (all low bytes, all high bytes) so that every copy has a fixed size
+// the compiler inlines: a tail is copied as 32 bytes when the buffers have room (the excess lands
+// where the next copy overwrites it, or in the planes' 32-byte slack) instead of one small memcpy
+// call per run, which cost more than the transform itself for 6-byte symbols.
 
 #define COPY32(dst, src) memcpy((dst), (src), 32)
+#define COPY64(dst, src) memcpy((dst), (src), 64)
 
 static inline void copy_small(uint8_t *dst, const uint8_t *src, size_t n) {
     for (size_t i = 0; i < n; i++) dst[i] = src[i];
@@ -132,17 +137,15 @@ void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t
         return;
     }
     size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2;
-    size_t padded = (symbol_bytes / 2 * symbol_count + 31) / 32 * 32;
+    for (size_t s = 0; s < symbol_count; s++) {
+        for (size_t b = 0; b < full; b++) COPY64(shard + 64 * (s * full + b), row + s * symbol_bytes + 64 * b);
+    }
+    uint8_t *tails = shard + 64 * full * symbol_count;
+    size_t padded = (half_tail * symbol_count + 31) / 32 * 32;
     uint8_t *lo = staging, *hi = staging + padded + 32;
     const uint8_t *end = row + symbol_bytes * symbol_count;
-    size_t x = 0;
-    for (size_t s = 0; s < symbol_count; s++) {
-        const uint8_t *symbol = row + s * symbol_bytes;
-        for (size_t b = 0; b < full; b++, x += 32) {
-            COPY32(lo + x, symbol + 64 * b);
-            COPY32(hi + x, symbol + 64 * b + 32);
-        }
-        const uint8_t *tail_lo = symbol + 64 * full, *tail_hi = tail_lo + half_tail;
+    for (size_t s = 0, x = 0; s < symbol_count; s++, x += half_tail) {
+        const uint8_t *tail_lo = row + s * symbol_bytes + 64 * full, *tail_hi = tail_lo + half_tail;
         if (end - tail_hi >= 32) {  // over-read stays inside the row
             COPY32(lo + x, tail_lo);
             COPY32(hi + x, tail_hi);
@@ -150,11 +153,10 @@ void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t
             copy_small(lo + x, tail_lo, half_tail);
             copy_small(hi + x, tail_hi, half_tail);
         }
-        x += half_tail;
     }
     for (size_t c = 0; c < padded / 32; c++) {
-        COPY32(shard + 64 * c, lo + 32 * c);
-        COPY32(shard + 64 * c + 32, hi + 32 * c);
+        COPY32(tails + 64 * c, lo + 32 * c);
+        COPY32(tails + 64 * c + 32, hi + 32 * c);
     }
 }
 
@@ -165,29 +167,27 @@ void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size
         return;
     }
     size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2;
-    size_t padded = (symbol_bytes / 2 * symbol_count + 31) / 32 * 32;
+    const uint8_t *tails = shard + 64 * full * symbol_count;
+    size_t padded = (half_tail * symbol_count + 31) / 32 * 32;
     uint8_t *lo = staging, *hi = staging + padded + 32;
     for (size_t c = 0; c < padded / 32; c++) {
-        COPY32(lo + 32 * c, shard + 64 * c);
-        COPY32(hi + 32 * c, shard + 64 * c + 32);
+        COPY32(lo + 32 * c, tails + 64 * c);
+        COPY32(hi + 32 * c, tails + 64 * c + 32);
     }
     const uint8_t *end = row + symbol_bytes * symbol_count;
-    size_t x = 0;
-    for (size_t s = 0; s < symbol_count; s++) {
-        uint8_t *symbol = row + s * symbol_bytes;
-        for (size_t b = 0; b < full; b++, x += 32) {
-            COPY32(symbol + 64 * b, lo + x);
-            COPY32(symbol + 64 * b + 32, hi + x);
-        }
-        uint8_t *tail_lo = symbol + 64 * full, *tail_hi = tail_lo + half_tail;
-        if (end - tail_hi >= 32) {  // over-writes land on bytes written next (high half, next symbol)
+    for (size_t s = 0, x = 0; s < symbol_count; s++, x += half_tail) {
+        uint8_t *tail_lo = row + s * symbol_bytes + 64 * full, *tail_hi = tail_lo + half_tail;
+        if (end - tail_hi >= 32) {  // over-writes land on bytes written later (high half, next symbol)
             COPY32(tail_lo, lo + x);
             COPY32(tail_hi, hi + x);
         } else {
             copy_small(tail_lo, lo + x, half_tail);
             copy_small(tail_hi, hi + x, half_tail);
         }
-        x += half_tail;
+    }
+    // Whole blocks last: a tail's over-write may reach into the next symbol's first block.
+    for (size_t s = 0; s < symbol_count; s++) {
+        for (size_t b = 0; b < full; b++) COPY64(row + s * symbol_bytes + 64 * b, shard + 64 * (s * full + b));
     }
 }
 

@@ -76,9 +76,10 @@ private final class WorkStorage {
     }
 }
 
-/// A work array in chunk layout: each shard is `shardBytes` bytes with element `x` at byte
-/// `64 * (x / 32) + x % 32` (low) and 32 bytes later (high); `shardBytes` is the element count
-/// rounded up to whole 64-byte chunks. Memory starts uninitialised: the Leopard schedules write
+/// A work array in chunk layout: each shard is `shardBytes` bytes of 64-byte chunks, each chunk
+/// holding 32 elements as 32 low bytes then 32 high bytes; `shardBytes` is the element count
+/// rounded up to whole chunks. Which element of a row sits where is up to `rs_pack_row` (the same
+/// for every shard, so each position stays one codeword). Memory starts uninitialised: the Leopard schedules write
 /// every shard before reading it, and padding elements past `width` only meet other padding.
 /// When symbols are whole 64-byte blocks, output rows are adopted as shard storage, so results
 /// are computed in place in the caller's buffer.

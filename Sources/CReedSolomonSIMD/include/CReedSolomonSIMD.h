@@ -64,8 +64,10 @@ void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_w
 void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes);
 
 /// Converts a row of `symbol_count` symbols of `symbol_bytes` bytes each (rs-simd layout per
-/// symbol, spec §9.3) into one shard in chunk layout, element after element; padding elements of
-/// the last chunk get unspecified values. `staging` is scratch of at least
+/// symbol, spec §9.3) into one shard in chunk layout. Elements keep their order when
+/// `symbol_bytes` is a multiple of 64 (a plain copy); otherwise every symbol's whole 64-byte
+/// blocks come first, then all symbols' half-block tails (any fixed order works, since each
+/// element position is an independent codeword). Padding elements get unspecified values. `staging` is scratch of at least
 /// RS_STAGING_BYTES(shard bytes) bytes (unused when `symbol_bytes` is a multiple of 64).
 void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count,
                  uint8_t *staging);
