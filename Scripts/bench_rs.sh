@@ -10,7 +10,7 @@
 # Each round runs the peer (best of its 5 encodes per shape) and then walrus-sim (best of 5 encodes
 # per shape, `--iterations 5`, after 3 warm-up encodes), so both get the same number of samples
 # under the same machine load; the table reports each side's best round and the ratio ours / peer.
-# walrus-sim runs twice per shape: with its best kernel (GFNI where the CPU has it) and pinned to
+# walrus-sim runs twice per shape: with its best kernel (GFNI on AVX-512 here) and pinned to
 # AVX2, the instruction set of the peer's engine. Throughput is MiB of original data per second,
 # as rs_anchor.py counts it.
 set -euo pipefail
@@ -37,6 +37,9 @@ for ((round = 1; round <= rounds; round++)); do
         done
     done
 done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "walrus-sim fast engine kernel: $("$bin" bench rs --original 1 --recovery 1 --shard-bytes 2 --iterations 1 | sed -E 's/.*kernel=([a-z0-9]+).*/\1/')"
+echo
 echo "| original:recovery | shard bytes | reed-solomon-simd (AVX2) MiB/s | walrus-sim best kernel MiB/s | ratio | walrus-sim AVX2 MiB/s | ratio |"
 echo "|---|---|---|---|---|---|---|"
 for shape in $shapes; do

@@ -191,9 +191,13 @@ static int detect_lanes(void) { return 0; }
 #endif
 
 int wb2b_lanes(void) {
-    static int lanes = -1;  // benign race: every thread computes the same value
-    if (lanes < 0) lanes = detect_lanes();
-    return lanes;
+    static int lanes = -1;  // every thread computes the same value; relaxed atomics keep it race-free
+    int v = __atomic_load_n(&lanes, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = detect_lanes();
+        __atomic_store_n(&lanes, v, __ATOMIC_RELAXED);
+    }
+    return v;
 }
 
 void wb2b_hash_strided(const uint8_t *base, size_t in_stride, size_t count, size_t len, int prefix,

@@ -12,12 +12,16 @@ int rs_kernel_supported(rs_kernel kernel) {
 #if defined(__x86_64__) || defined(__i386__)
     case RS_KERNEL_AVX2: return __builtin_cpu_supports("avx2");
     case RS_KERNEL_GFNI: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("gfni");
+    case RS_KERNEL_GFNI512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("gfni");
 #endif
     default: return 0;
     }
 }
 
 rs_kernel rs_best_kernel(void) {
+    if (rs_kernel_supported(RS_KERNEL_GFNI512)) return RS_KERNEL_GFNI512;
     if (rs_kernel_supported(RS_KERNEL_GFNI)) return RS_KERNEL_GFNI;
     if (rs_kernel_supported(RS_KERNEL_AVX2)) return RS_KERNEL_AVX2;
     return RS_KERNEL_SCALAR;
@@ -109,52 +113,81 @@ void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_w
 
 // ---- Layout --------------------------------------------------------------------------------
 
-// Writes n elements (low bytes `lo`, high bytes `hi`) at element position x of a shard.
-static void put_run(uint8_t *shard, size_t x, const uint8_t *lo, const uint8_t *hi, size_t n) {
-    while (n > 0) {
-        size_t offset = x & 31, take = 32 - offset < n ? 32 - offset : n;
-        uint8_t *chunk = shard + (x >> 5) * 64;
-        memcpy(chunk + offset, lo, take);
-        memcpy(chunk + 32 + offset, hi, take);
-        x += take; lo += take; hi += take; n -= take;
-    }
+// Element order inside a shard is the engine's choice, since every element position is its own
+// codeword: all that matters is that every shard uses the same order and that unpacking inverts
+// packing. For a row of symbols whose size is not a multiple of 64 the order is: first each
+// symbol's whole 64-byte blocks, copied as chunks unchanged (their layout is already the chunk
+// layout), then the half-block tails of all symbols, one after another. The tails go through two
+// contiguous staging planes (all low bytes, all high bytes) so that every copy has a fixed size
+// the compiler inlines: a tail is copied as 32 bytes when the buffers have room (the excess lands
+// where the next copy overwrites it, or in the planes' 32-byte slack) instead of one small memcpy
+// call per run, which cost more than the transform itself for 6-byte symbols.
+
+#define COPY32(dst, src) memcpy((dst), (src), 32)
+#define COPY64(dst, src) memcpy((dst), (src), 64)
+
+static inline void copy_small(uint8_t *dst, const uint8_t *src, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
 }
 
-static void get_run(const uint8_t *shard, size_t x, uint8_t *lo, uint8_t *hi, size_t n) {
-    while (n > 0) {
-        size_t offset = x & 31, take = 32 - offset < n ? 32 - offset : n;
-        const uint8_t *chunk = shard + (x >> 5) * 64;
-        memcpy(lo, chunk + offset, take);
-        memcpy(hi, chunk + 32 + offset, take);
-        x += take; lo += take; hi += take; n -= take;
-    }
-}
-
-void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count) {
+void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count,
+                 uint8_t *staging) {
     if (symbol_bytes % 64 == 0) {  // whole chunks: the layouts coincide
         memcpy(shard, row, symbol_bytes * symbol_count);
         return;
     }
-    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2, x = 0;
+    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2;
     for (size_t s = 0; s < symbol_count; s++) {
-        const uint8_t *symbol = row + s * symbol_bytes;
-        for (size_t b = 0; b < full; b++, x += 32) put_run(shard, x, symbol + 64 * b, symbol + 64 * b + 32, 32);
-        put_run(shard, x, symbol + 64 * full, symbol + 64 * full + half_tail, half_tail);
-        x += half_tail;
+        for (size_t b = 0; b < full; b++) COPY64(shard + 64 * (s * full + b), row + s * symbol_bytes + 64 * b);
+    }
+    uint8_t *tails = shard + 64 * full * symbol_count;
+    size_t padded = (half_tail * symbol_count + 31) / 32 * 32;
+    uint8_t *lo = staging, *hi = staging + padded + 32;
+    const uint8_t *end = row + symbol_bytes * symbol_count;
+    for (size_t s = 0, x = 0; s < symbol_count; s++, x += half_tail) {
+        const uint8_t *tail_lo = row + s * symbol_bytes + 64 * full, *tail_hi = tail_lo + half_tail;
+        if (end - tail_hi >= 32) {  // over-read stays inside the row
+            COPY32(lo + x, tail_lo);
+            COPY32(hi + x, tail_hi);
+        } else {
+            copy_small(lo + x, tail_lo, half_tail);
+            copy_small(hi + x, tail_hi, half_tail);
+        }
+    }
+    for (size_t c = 0; c < padded / 32; c++) {
+        COPY32(tails + 64 * c, lo + 32 * c);
+        COPY32(tails + 64 * c + 32, hi + 32 * c);
     }
 }
 
-void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count) {
+void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count,
+                   uint8_t *staging) {
     if (symbol_bytes % 64 == 0) {
         memcpy(row, shard, symbol_bytes * symbol_count);
         return;
     }
-    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2, x = 0;
+    size_t full = symbol_bytes / 64, half_tail = (symbol_bytes % 64) / 2;
+    const uint8_t *tails = shard + 64 * full * symbol_count;
+    size_t padded = (half_tail * symbol_count + 31) / 32 * 32;
+    uint8_t *lo = staging, *hi = staging + padded + 32;
+    for (size_t c = 0; c < padded / 32; c++) {
+        COPY32(lo + 32 * c, tails + 64 * c);
+        COPY32(hi + 32 * c, tails + 64 * c + 32);
+    }
+    const uint8_t *end = row + symbol_bytes * symbol_count;
+    for (size_t s = 0, x = 0; s < symbol_count; s++, x += half_tail) {
+        uint8_t *tail_lo = row + s * symbol_bytes + 64 * full, *tail_hi = tail_lo + half_tail;
+        if (end - tail_hi >= 32) {  // over-writes land on bytes written later (high half, next symbol)
+            COPY32(tail_lo, lo + x);
+            COPY32(tail_hi, hi + x);
+        } else {
+            copy_small(tail_lo, lo + x, half_tail);
+            copy_small(tail_hi, hi + x, half_tail);
+        }
+    }
+    // Whole blocks last: a tail's over-write may reach into the next symbol's first block.
     for (size_t s = 0; s < symbol_count; s++) {
-        uint8_t *symbol = row + s * symbol_bytes;
-        for (size_t b = 0; b < full; b++, x += 32) get_run(shard, x, symbol + 64 * b, symbol + 64 * b + 32, 32);
-        get_run(shard, x, symbol + 64 * full, symbol + 64 * full + half_tail, half_tail);
-        x += half_tail;
+        for (size_t b = 0; b < full; b++) COPY64(row + s * symbol_bytes + 64 * b, shard + 64 * (s * full + b));
     }
 }
 
@@ -226,6 +259,7 @@ void rs_fft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_t
     }
     switch (usable(kernel)) {
 #if defined(__x86_64__)
+    case RS_KERNEL_GFNI512: rs_gfni512_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_GFNI: rs_gfni_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_AVX2: rs_avx2_fft(shards, shard_bytes, pos, src_pos, size, truncated, skew_delta, skew, tables); return;
 #endif
@@ -237,6 +271,7 @@ void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_
              size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
     switch (usable(kernel)) {
 #if defined(__x86_64__)
+    case RS_KERNEL_GFNI512: rs_gfni512_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_GFNI: rs_gfni_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
     case RS_KERNEL_AVX2: rs_avx2_ifft(shards, shard_bytes, pos, size, truncated, skew_delta, skew, tables); return;
 #endif
@@ -247,6 +282,7 @@ void rs_ifft(rs_kernel kernel, uint8_t *const *shards, size_t shard_bytes, size_
 void rs_mul(rs_kernel kernel, uint8_t *x, size_t bytes, uint16_t log_factor, const uint8_t *tables) {
     switch (usable(kernel)) {
 #if defined(__x86_64__)
+    case RS_KERNEL_GFNI512: rs_gfni512_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
     case RS_KERNEL_GFNI: rs_gfni_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
     case RS_KERNEL_AVX2: rs_avx2_mul(x, bytes, RS_TABLE(tables, log_factor)); return;
 #endif

@@ -1,15 +1,35 @@
-// x86 vector kernels: AVX2 nibble tables (pshufb) and AVX2 + GFNI bit matrices. Each is compiled
-// for its own target with function attributes, so the file builds with baseline flags and the
-// dispatcher in rs_common.c only calls a kernel the CPU supports.
+// x86 vector kernels: AVX2 nibble tables (pshufb), AVX2 + GFNI bit matrices, and AVX-512 + GFNI
+// with one whole chunk per register. Each is compiled for its own target with function
+// attributes, so the file builds with baseline flags and the dispatcher in rs_common.c only calls
+// a kernel the CPU supports.
 #if defined(__x86_64__)
 #include "CReedSolomonSIMD.h"
 #include "rs_internal.h"
 
 #include <immintrin.h>
 
-// ---- AVX2: products of four nibbles, looked up 32 at a time with pshufb ---------------------
+// ---- Two-register chunks (AVX2): the low plane and the high plane -----------------------------
 
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+
+typedef struct { __m256i lo, hi; } ymm_chunk;
+
+static inline ymm_chunk ymm_chunk_load(const uint8_t *p) {
+    ymm_chunk v = {_mm256_loadu_si256((const __m256i *)p), _mm256_loadu_si256((const __m256i *)(p + 32))};
+    return v;
+}
+
+static inline void ymm_chunk_store(uint8_t *p, ymm_chunk v) {
+    _mm256_storeu_si256((__m256i *)p, v.lo);
+    _mm256_storeu_si256((__m256i *)(p + 32), v.hi);
+}
+
+static inline ymm_chunk ymm_chunk_xor(ymm_chunk a, ymm_chunk b) {
+    ymm_chunk v = {_mm256_xor_si256(a.lo, b.lo), _mm256_xor_si256(a.hi, b.hi)};
+    return v;
+}
+
+// ---- AVX2: products of four nibbles, looked up 32 at a time with pshufb ---------------------
 
 typedef struct { __m256i low[4], high[4]; } avx2_lut;
 
@@ -22,44 +42,38 @@ static inline avx2_lut avx2_lut_load(const uint8_t *t) {
     return L;
 }
 
-#define avx2_mul(lo, hi, L, plo, phi)                                                              \
-    do {                                                                                           \
-        const __m256i mask_ = _mm256_set1_epi8(0x0f);                                              \
-        __m256i n0_ = _mm256_and_si256((lo), mask_);                                               \
-        __m256i n1_ = _mm256_and_si256(_mm256_srli_epi16((lo), 4), mask_);                         \
-        __m256i n2_ = _mm256_and_si256((hi), mask_);                                               \
-        __m256i n3_ = _mm256_and_si256(_mm256_srli_epi16((hi), 4), mask_);                         \
-        (plo) = _mm256_xor_si256(                                                                  \
-            _mm256_xor_si256(_mm256_shuffle_epi8((L).low[0], n0_), _mm256_shuffle_epi8((L).low[1], n1_)), \
-            _mm256_xor_si256(_mm256_shuffle_epi8((L).low[2], n2_), _mm256_shuffle_epi8((L).low[3], n3_))); \
-        (phi) = _mm256_xor_si256(                                                                  \
-            _mm256_xor_si256(_mm256_shuffle_epi8((L).high[0], n0_), _mm256_shuffle_epi8((L).high[1], n1_)), \
-            _mm256_xor_si256(_mm256_shuffle_epi8((L).high[2], n2_), _mm256_shuffle_epi8((L).high[3], n3_))); \
-    } while (0)
+static inline ymm_chunk avx2_chunk_mul(ymm_chunk v, avx2_lut L) {
+    const __m256i mask = _mm256_set1_epi8(0x0f);
+    __m256i n0 = _mm256_and_si256(v.lo, mask), n1 = _mm256_and_si256(_mm256_srli_epi16(v.lo, 4), mask);
+    __m256i n2 = _mm256_and_si256(v.hi, mask), n3 = _mm256_and_si256(_mm256_srli_epi16(v.hi, 4), mask);
+    ymm_chunk p = {
+        _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(L.low[0], n0), _mm256_shuffle_epi8(L.low[1], n1)),
+                         _mm256_xor_si256(_mm256_shuffle_epi8(L.low[2], n2), _mm256_shuffle_epi8(L.low[3], n3))),
+        _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(L.high[0], n0), _mm256_shuffle_epi8(L.high[1], n1)),
+                         _mm256_xor_si256(_mm256_shuffle_epi8(L.high[2], n2), _mm256_shuffle_epi8(L.high[3], n3))),
+    };
+    return p;
+}
 
 #define KERNEL(name) avx2_##name
+#define chunk_t ymm_chunk
+#define chunk_load ymm_chunk_load
+#define chunk_store ymm_chunk_store
+#define chunk_xor ymm_chunk_xor
 #define lut_t avx2_lut
 #define lut_load avx2_lut_load
-#define mul avx2_mul
+#define chunk_mul avx2_chunk_mul
 #include "rs_vector_kernel.inc"
 #undef KERNEL
 #undef lut_t
 #undef lut_load
-#undef mul
+#undef chunk_mul
 
-void rs_avx2_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size,
-                 size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    avx2_fft(shards, sb, pos, src_pos, size, truncated, skew_delta, skew, tables);
-}
-void rs_avx2_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size, size_t truncated,
-                  size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    avx2_ifft(shards, sb, pos, size, truncated, skew_delta, skew, tables);
-}
-void rs_avx2_mul(uint8_t *x, size_t bytes, const uint8_t *table) { avx2_mul_shard(x, bytes, table); }
+RS_KERNEL_ENTRY_POINTS(avx2)
 
 #pragma clang attribute pop
 
-// ---- GFNI: low' = A·low ^ B·high, high' = C·low ^ D·high with 8x8 GF(2) matrices -----------
+// ---- GFNI on AVX2: low' = A·low ^ B·high, high' = C·low ^ D·high (8x8 GF(2) matrices) -------
 
 #pragma clang attribute push(__attribute__((target("avx2,gfni"))), apply_to = function)
 
@@ -72,33 +86,78 @@ static inline gfni_lut gfni_lut_load(const uint8_t *t) {
     return L;
 }
 
-#define gfni_mul(lo, hi, L, plo, phi)                                                              \
-    do {                                                                                           \
-        (plo) = _mm256_xor_si256(_mm256_gf2p8affine_epi64_epi8((lo), (L).ll, 0),                    \
-                                 _mm256_gf2p8affine_epi64_epi8((hi), (L).hl, 0));                   \
-        (phi) = _mm256_xor_si256(_mm256_gf2p8affine_epi64_epi8((lo), (L).lh, 0),                    \
-                                 _mm256_gf2p8affine_epi64_epi8((hi), (L).hh, 0));                   \
-    } while (0)
+static inline ymm_chunk gfni_chunk_mul(ymm_chunk v, gfni_lut L) {
+    ymm_chunk p = {
+        _mm256_xor_si256(_mm256_gf2p8affine_epi64_epi8(v.lo, L.ll, 0), _mm256_gf2p8affine_epi64_epi8(v.hi, L.hl, 0)),
+        _mm256_xor_si256(_mm256_gf2p8affine_epi64_epi8(v.lo, L.lh, 0), _mm256_gf2p8affine_epi64_epi8(v.hi, L.hh, 0)),
+    };
+    return p;
+}
 
 #define KERNEL(name) gfni_##name
 #define lut_t gfni_lut
 #define lut_load gfni_lut_load
-#define mul gfni_mul
+#define chunk_mul gfni_chunk_mul
 #include "rs_vector_kernel.inc"
 #undef KERNEL
+#undef chunk_t
+#undef chunk_load
+#undef chunk_store
+#undef chunk_xor
 #undef lut_t
 #undef lut_load
-#undef mul
+#undef chunk_mul
 
-void rs_gfni_fft(uint8_t *const *shards, size_t sb, size_t pos, size_t src_pos, size_t size,
-                 size_t truncated, size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    gfni_fft(shards, sb, pos, src_pos, size, truncated, skew_delta, skew, tables);
+RS_KERNEL_ENTRY_POINTS(gfni)
+
+#pragma clang attribute pop
+
+// ---- GFNI on AVX-512: a whole chunk [low | high] per zmm -------------------------------------
+// Products: (A·low | D·high) from the chunk with per-half matrices, XOR (B·high | C·low) from the
+// chunk with its halves swapped: 2 affine ops, 1 lane shuffle and 1 XOR per 32 products.
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,gfni"))), apply_to = function)
+
+typedef struct { __m512i same, swapped; } gfni512_lut;
+
+static inline gfni512_lut gfni512_lut_load(const uint8_t *t) {
+    const long long *m = (const long long *)(t + 128);  // ll, hl, lh, hh
+    gfni512_lut L = {
+        _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi64x(m[0])), _mm256_set1_epi64x(m[3]), 1),
+        _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi64x(m[1])), _mm256_set1_epi64x(m[2]), 1),
+    };
+    return L;
 }
-void rs_gfni_ifft(uint8_t *const *shards, size_t sb, size_t pos, size_t size, size_t truncated,
-                  size_t skew_delta, const uint16_t *skew, const uint8_t *tables) {
-    gfni_ifft(shards, sb, pos, size, truncated, skew_delta, skew, tables);
+
+static inline __m512i zmm_chunk_load(const uint8_t *p) { return _mm512_loadu_si512((const void *)p); }
+static inline void zmm_chunk_store(uint8_t *p, __m512i v) { _mm512_storeu_si512((void *)p, v); }
+static inline __m512i zmm_chunk_xor(__m512i a, __m512i b) { return _mm512_xor_si512(a, b); }
+
+static inline __m512i gfni512_chunk_mul(__m512i v, gfni512_lut L) {
+    __m512i swapped = _mm512_shuffle_i64x2(v, v, 0x4E);  // [high | low]
+    return _mm512_xor_si512(_mm512_gf2p8affine_epi64_epi8(v, L.same, 0),
+                            _mm512_gf2p8affine_epi64_epi8(swapped, L.swapped, 0));
 }
-void rs_gfni_mul(uint8_t *x, size_t bytes, const uint8_t *table) { gfni_mul_shard(x, bytes, table); }
+
+#define KERNEL(name) gfni512_##name
+#define chunk_t __m512i
+#define chunk_load zmm_chunk_load
+#define chunk_store zmm_chunk_store
+#define chunk_xor zmm_chunk_xor
+#define lut_t gfni512_lut
+#define lut_load gfni512_lut_load
+#define chunk_mul gfni512_chunk_mul
+#include "rs_vector_kernel.inc"
+#undef KERNEL
+#undef chunk_t
+#undef chunk_load
+#undef chunk_store
+#undef chunk_xor
+#undef lut_t
+#undef lut_load
+#undef chunk_mul
+
+RS_KERNEL_ENTRY_POINTS(gfni512)
 
 #pragma clang attribute pop
 #endif

@@ -73,19 +73,13 @@ public struct BlobEncoder: Sendable {
         let length = UInt64(blob.count)
         let s = try config.symbolSize(forBlobLength: length)
         let codecs = try AxisCodecs(config: config, options: options)
-        let threads = options.threads
+        let threads = max(1, options.threads)  // the var may have been set below 1 after init
         let rowStride = n * s  // bytes of one expanded row
 
         // 1. Top R rows of the expanded matrix, row-major: blob row r (zero padded) then the
         //    secondary-code recovery symbols M[r][C..<n].
+        // (Blob rows are copied in by the workers, so the first touch of these pages is parallel.)
         var top = [UInt8](repeating: 0, count: R * rowStride)
-        top.withUnsafeMutableBytes { t in
-            for r in 0..<R {
-                let start = r * C * s
-                let count = max(0, min(C * s, blob.count - start))
-                if count > 0 { t.baseAddress!.advanced(by: r * rowStride).copyMemory(from: blob.baseAddress! + start, byteCount: count) }
-            }
-        }
         let rowBlock = 16
         let rowBlocks = (R + rowBlock - 1) / rowBlock
         try typed { try top.withUnsafeMutableBytes { (t: UnsafeMutableRawBufferPointer) throws in
@@ -98,6 +92,11 @@ public struct BlobEncoder: Sendable {
                     let r0 = blockIndex * rowBlock
                     let b = min(rowBlock, R - r0)
                     let batchRow = b * s
+                    for r in r0..<(r0 + b) {
+                        let start = r * C * s
+                        let count = max(0, min(C * s, blob.count - start))
+                        if count > 0 { (topPtr.raw + r * rowStride).copyMemory(from: blob.baseAddress! + start, byteCount: count) }
+                    }
                     try originals.withUnsafeMutableBytes { (o: UnsafeMutableRawBufferPointer) throws in
                         try recovery.withUnsafeMutableBytes { (rec: UnsafeMutableRawBufferPointer) throws in
                             // Gather: batch row i = symbol i (column i) of rows r0..<r0+b.

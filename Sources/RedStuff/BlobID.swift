@@ -41,7 +41,12 @@ public struct BlobID: Hashable, Sendable, Comparable, CustomStringConvertible, B
     public func rotationOffset(nShards n: Int) -> Int {
         guard n > 0 else { return 0 }
         var acc = 0
-        for b in bytes { acc = (acc * 256 + Int(b)) % n }
+        for b in bytes {
+            // acc = (acc * 256 + b) mod n, without overflow for any n.
+            let (_, rem) = n.dividingFullWidth(acc.multipliedFullWidth(by: 256))
+            let byte = Int(b) % n
+            acc = rem >= n - byte ? rem - (n - byte) : rem + byte
+        }
         return acc
     }
 
@@ -65,13 +70,18 @@ public struct ShardMapping: Sendable, Hashable {
     /// Shard of pair `pair` (`0 <= pair < nShards`; other values are reduced mod n).
     public func shard(ofPair pair: Int) -> Int {
         guard nShards > 0 else { return 0 }
-        return ((pair % nShards) + offset + nShards) % nShards
+        var p = pair % nShards
+        if p < 0 { p += nShards }
+        let room = nShards - offset
+        return p >= room ? p - room : p + offset
     }
 
     /// Pair stored on `shard` (`0 <= shard < nShards`; other values are reduced mod n).
     public func pair(ofShard shard: Int) -> Int {
         guard nShards > 0 else { return 0 }
-        return ((shard % nShards) - offset + 2 * nShards) % nShards
+        var s = shard % nShards
+        if s < 0 { s += nShards }
+        return s >= offset ? s - offset : s + (nShards - offset)
     }
 
     /// `rotate_pairs`: element `i` of the result is the item for shard `i`.

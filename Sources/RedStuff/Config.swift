@@ -169,19 +169,128 @@ public struct EncodingConfig: Sendable, Hashable {
     // MARK: Pair and sliver indices
 
     /// Sliver index of `axis` held by sliver pair `pair`: `pair` for primary, `n-1-pair` for
-    /// secondary. Requires `0 <= pair < n`.
+    /// secondary. Meaningful for `0 <= pair < n`; other inputs give an out-of-range index (wrapping
+    /// arithmetic, never a trap) that every checked API rejects.
     @inlinable
     public func sliverIndex(ofPair pair: Int, axis: SliverAxis) -> Int {
-        axis == .primary ? pair : nShards - 1 - pair
+        axis == .primary ? pair : (nShards - 1) &- pair
     }
 
     /// Pair holding sliver `index` of `axis` (the same involution as `sliverIndex`).
     @inlinable
     public func pairIndex(ofSliver index: Int, axis: SliverAxis) -> Int {
-        axis == .primary ? index : nShards - 1 - index
+        axis == .primary ? index : (nShards - 1) &- index
     }
 
     func checkIndex(_ i: Int) throws(RedStuffError) {
         guard i >= 0 && i < nShards else { throw .indexOutOfRange(index: i, count: nShards) }
+    }
+}
+
+/// Operation counts of one RedStuff task, for the simulator's CPU cost model (DESIGN §5: costs
+/// are charged in simulated time from counts times calibrated per-operation costs, never from the
+/// host clock). Pure arithmetic; no encoding is performed.
+public struct EncodingWork: Sendable, Hashable {
+    /// BLAKE2b calls and the 128-byte compressions they take.
+    public var hashCalls: Int = 0
+    public var hashCompressions: Int = 0
+    /// Reed-Solomon codewords encoded or decoded, and their total source+output symbol bytes.
+    public var rsCodewords: Int = 0
+    public var rsBytes: Int = 0
+
+    public init() {}
+
+    public static func + (a: EncodingWork, b: EncodingWork) -> EncodingWork {
+        var w = a
+        w.hashCalls += b.hashCalls
+        w.hashCompressions += b.hashCompressions
+        w.rsCodewords += b.rsCodewords
+        w.rsBytes += b.rsBytes
+        return w
+    }
+
+    mutating func hash(_ calls: Int, messageBytes: Int) {
+        hashCalls += calls
+        hashCompressions += calls * max(1, (messageBytes + 127) / 128)
+    }
+}
+
+extension EncodingConfig {
+    /// Inner hashes of one Merkle tree over `leaves` leaves (Empty padding hashed like a node).
+    public static func innerHashes(leaves: Int) -> Int {
+        var count = leaves
+        var total = 0
+        while count > 1 {
+            count = count / 2 + count % 2  // ceil(count / 2) without overflow
+            total &+= count
+        }
+        return total
+    }
+
+    /// Work to compute a blob's metadata and ID (what `BlobEncoder.computeMetadata` does; `encode`
+    /// adds only copies): all n^2 leaf hashes, 2n sliver trees, the pair tree, the ID, and the
+    /// R row + n column encodings.
+    public func metadataWork(blobLength: UInt64) throws(RedStuffError) -> EncodingWork {
+        let s = try symbolSize(forBlobLength: blobLength)
+        let n = nShards
+        var w = EncodingWork()
+        w.hash(n * n, messageBytes: 1 + s)
+        w.hash(2 * n * Self.innerHashes(leaves: n), messageBytes: 65)
+        w.hash(n, messageBytes: 65)
+        w.hash(Self.innerHashes(leaves: n), messageBytes: 65)
+        w.hash(1, messageBytes: 41)
+        w.rsCodewords = rows + n
+        w.rsBytes = rows * n * s + n * n * s
+        return w
+    }
+
+    /// Work to verify one received sliver of `axis` (`Sliver.verify`): one orthogonal encoding,
+    /// n leaf hashes and one tree. Building an `ExpandedSliver` to serve symbols costs the same.
+    public func sliverVerificationWork(_ axis: SliverAxis, blobLength: UInt64) throws(RedStuffError) -> EncodingWork {
+        let s = try symbolSize(forBlobLength: blobLength)
+        var w = EncodingWork()
+        w.hash(nShards, messageBytes: 1 + s)
+        w.hash(Self.innerHashes(leaves: nShards), messageBytes: 65)
+        w.rsCodewords = 1
+        w.rsBytes = nShards * s
+        return w
+    }
+
+    /// Work to verify one recovery symbol: a leaf hash and a proof of ceil(log2 n) inner hashes.
+    public func symbolVerificationWork(blobLength: UInt64) throws(RedStuffError) -> EncodingWork {
+        let s = try symbolSize(forBlobLength: blobLength)
+        var w = EncodingWork()
+        w.hash(1, messageBytes: 1 + s)
+        w.hash(MerkleHash.pathLength(leafCount: nShards), messageBytes: 65)
+        return w
+    }
+
+    /// Work to recover one sliver of `axis` from symbols: verify them, decode one codeword, then
+    /// verify the result like a received sliver.
+    public func sliverRecoveryWork(_ axis: SliverAxis, blobLength: UInt64) throws(RedStuffError) -> EncodingWork {
+        let k = symbolsForRecovery(axis)
+        let one = try symbolVerificationWork(blobLength: blobLength)
+        var w = EncodingWork()
+        w.hashCalls = one.hashCalls * k
+        w.hashCompressions = one.hashCompressions * k
+        w.rsCodewords = 1
+        w.rsBytes = (k + symbolsPerSliver(axis)) * (try symbolSize(forBlobLength: blobLength))
+        return w + (try sliverVerificationWork(axis, blobLength: blobLength))
+    }
+
+    /// Work to decode a blob from slivers of `axis` (without verifying them) plus the chosen check.
+    public func blobDecodingWork(_ axis: SliverAxis, blobLength: UInt64, check: ConsistencyCheck) throws(RedStuffError) -> EncodingWork {
+        let s = try symbolSize(forBlobLength: blobLength)
+        var w = EncodingWork()
+        w.rsCodewords = symbolsPerSliver(axis)
+        w.rsBytes = sliversForDecoding(axis) * symbolsPerSliver(axis) * s + rows * columns * s
+        switch check {
+        case .skip: return w
+        case .default:
+            var v = EncodingWork()
+            for _ in 0..<rows { v = v + (try sliverVerificationWork(.primary, blobLength: blobLength)) }
+            return w + v
+        case .strict: return w + (try metadataWork(blobLength: blobLength))
+        }
     }
 }

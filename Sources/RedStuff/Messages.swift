@@ -124,9 +124,18 @@ public struct InvalidBlobIDMessage: Sendable, Hashable, BCSEncodable, BCSDecodab
 public struct SignerBitmap: Sendable, Hashable {
     public private(set) var bytes: [UInt8]
 
-    public init(memberCount: Int) { bytes = [UInt8](repeating: 0, count: (max(0, memberCount) + 7) / 8) }
+    /// Committees have at most 65535 members (one per shard at most); larger counts are clamped.
+    public static let maxMembers = 65535
+
+    public init(memberCount: Int) {
+        let members = min(max(0, memberCount), Self.maxMembers)
+        bytes = [UInt8](repeating: 0, count: (members + 7) / 8)
+    }
 
     public init(signers: [Int], memberCount: Int) throws(RedStuffError) {
+        guard memberCount >= 0 && memberCount <= Self.maxMembers else {
+            throw .indexOutOfRange(index: memberCount, count: Self.maxMembers + 1)
+        }
         self.init(memberCount: memberCount)
         for i in signers {
             guard i >= 0 && i < memberCount else { throw .indexOutOfRange(index: i, count: memberCount) }
@@ -142,9 +151,20 @@ public struct SignerBitmap: Sendable, Hashable {
 
 /// Quorum rules of spec §6, in shards (weights): certification needs `3w >= 2n + 1` (2f+1),
 /// invalidation needs `3w >= n + 1` (f+1).
+/// Thresholds are computed without multiplying, so no input can overflow.
 public enum Quorum {
-    public static func isCertificationQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= 2 * nShards + 1 }
-    public static func isValidityQuorum(weight: Int, nShards: Int) -> Bool { 3 * weight >= nShards + 1 }
+    /// `3w >= 2n + 1`, i.e. `w >= ceil((2n+1)/3)`.
+    public static func isCertificationQuorum(weight: Int, nShards: Int) -> Bool {
+        guard weight >= 0, nShards >= 0 else { return false }
+        let (q, r) = nShards.quotientAndRemainder(dividingBy: 3)
+        return weight >= 2 * q + (r == 2 ? 2 : 1)
+    }
+
+    /// `3w >= n + 1`, i.e. `w >= floor(n/3) + 1`.
+    public static func isValidityQuorum(weight: Int, nShards: Int) -> Bool {
+        guard weight >= 0, nShards >= 0 else { return false }
+        return weight >= nShards / 3 + 1
+    }
 }
 
 /// `SignedMessage { serialized_message, signature }`: what a node sends back after signing a
@@ -195,7 +215,9 @@ public struct Certificate<Scheme: SignatureScheme>: Sendable {
             guard member >= 0, member < publicKeys.count, seen.insert(member).inserted,
                   Scheme.verify(signatures[i], of: serializedMessage, by: publicKeys[member])
             else { return nil }
-            total += weights[member]
+            let (sum, overflow) = total.addingReportingOverflow(weights[member])
+            guard !overflow, weights[member] >= 0 else { return nil }
+            total = sum
         }
         return total
     }

@@ -1,14 +1,16 @@
 // The fast engine: shards in reed-solomon-simd's 64-byte chunk layout, transformed by C kernels
-// (GFNI, AVX2 or portable scalar; all give identical bytes) with two FFT layers fused per pass.
+// (GFNI on AVX-512 or AVX2, AVX2 pshufb, or portable scalar; all give identical bytes) with two
+// FFT layers fused per pass.
 internal import CReedSolomonSIMD
 
 /// Which C kernel the fast engine uses. `best` is the fastest this CPU supports; tests run every
 /// supported kernel against the same vectors.
 enum FastKernel: Sendable, Hashable, CaseIterable {
-    case scalar, avx2, gfni
+    case scalar, avx2, gfni, gfni512
 
     static let best: FastKernel = {
         switch rs_best_kernel() {
+        case RS_KERNEL_GFNI512: return .gfni512
         case RS_KERNEL_GFNI: return .gfni
         case RS_KERNEL_AVX2: return .avx2
         default: return .scalar
@@ -20,6 +22,7 @@ enum FastKernel: Sendable, Hashable, CaseIterable {
         case .scalar: return RS_KERNEL_SCALAR
         case .avx2: return RS_KERNEL_AVX2
         case .gfni: return RS_KERNEL_GFNI
+        case .gfni512: return RS_KERNEL_GFNI512
         }
     }
 
@@ -54,6 +57,8 @@ final class FastTables: @unchecked Sendable {
 private final class WorkStorage {
     let scratch: UnsafeMutablePointer<UInt8>
     let shards: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
+    /// Scratch for converting rows of symbols to and from chunk layout.
+    let staging: UnsafeMutablePointer<UInt8>
 
     init(shardCount: Int, shardBytes: Int) {
         let bytes = max(shardCount * shardBytes, 64)
@@ -61,17 +66,20 @@ private final class WorkStorage {
             .bindMemory(to: UInt8.self, capacity: bytes)
         shards = .allocate(capacity: shardCount)
         for i in 0..<shardCount { shards[i] = scratch + i * shardBytes }
+        staging = .allocate(capacity: shardBytes + 64)  // RS_STAGING_BYTES(shardBytes)
     }
 
     deinit {
         scratch.deallocate()
         shards.deallocate()
+        staging.deallocate()
     }
 }
 
-/// A work array in chunk layout: each shard is `shardBytes` bytes with element `x` at byte
-/// `64 * (x / 32) + x % 32` (low) and 32 bytes later (high); `shardBytes` is the element count
-/// rounded up to whole 64-byte chunks. Memory starts uninitialised: the Leopard schedules write
+/// A work array in chunk layout: each shard is `shardBytes` bytes of 64-byte chunks, each chunk
+/// holding 32 elements as 32 low bytes then 32 high bytes; `shardBytes` is the element count
+/// rounded up to whole chunks. Which element of a row sits where is up to `rs_pack_row` (the same
+/// for every shard, so each position stays one codeword). Memory starts uninitialised: the Leopard schedules write
 /// every shard before reading it, and padding elements past `width` only meet other padding.
 /// When symbols are whole 64-byte blocks, output rows are adopted as shard storage, so results
 /// are computed in place in the caller's buffer.
@@ -102,14 +110,14 @@ struct FastWork: LeopardWork {
     mutating func load(shard index: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int) {
         guard let source = row.baseAddress else { return }
         rs_pack_row(shard(index), source.assumingMemoryBound(to: UInt8.self), symbolBytes,
-                    row.count / symbolBytes)
+                    row.count / symbolBytes, storage.staging)
     }
 
     func store(shard index: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int) {
         guard let destination = row.baseAddress else { return }
         let target = destination.assumingMemoryBound(to: UInt8.self)
         guard target != shard(index) else { return }  // adopted: already there
-        rs_unpack_row(target, shard(index), symbolBytes, row.count / symbolBytes)
+        rs_unpack_row(target, shard(index), symbolBytes, row.count / symbolBytes, storage.staging)
     }
 
     mutating func zero(_ shards: Range<Int>) {
@@ -144,14 +152,14 @@ struct FastWork: LeopardWork {
 }
 
 extension ReedSolomonEngine {
-    /// The instruction set `.fast` uses on this CPU: "gfni", "avx2" or "scalar" (for reports).
+    /// The instruction set `.fast` uses on this CPU: "gfni512", "gfni", "avx2" or "scalar".
     public static var fastKernelName: String { "\(FastKernel.best)" }
 }
 
 @_spi(Benchmark)
 extension ReedSolomonCodec {
-    /// The same code with the fast engine pinned to the kernel named `name` ("gfni", "avx2" or
-    /// "scalar"), or nil if there is no such kernel or this CPU cannot run it. For benchmarks
+    /// The same code with the fast engine pinned to the kernel named `name` ("gfni512", "gfni",
+    /// "avx2" or "scalar"), or nil if there is no such kernel or this CPU cannot run it. For benchmarks
     /// that compare instruction sets; output bytes never depend on the kernel.
     public func pinningFastKernel(_ name: String) -> ReedSolomonCodec? {
         guard let kernel = FastKernel.allCases.first(where: { "\($0)" == name }), kernel.isSupported

@@ -10,7 +10,8 @@ protocol LeopardWork {
     var shardCount: Int { get }
 
     /// Sets shard `shard` from a row of `row.count / symbolBytes` symbols, each in the
-    /// rs-simd byte layout (`ShardLayout`). Elements past the row's end stay as they were.
+    /// rs-simd byte layout (`ShardLayout`). Elements past the row's end (engine padding) get
+    /// unspecified values; being separate codewords, they never reach a stored element.
     mutating func load(shard: Int, from row: UnsafeRawBufferPointer, symbolBytes: Int)
     /// Writes shard `shard` as a row of symbols in the rs-simd byte layout.
     func store(shard: Int, to row: UnsafeMutableRawBufferPointer, symbolBytes: Int)
@@ -34,7 +35,7 @@ protocol LeopardWork {
     /// (ranges must not overlap): a copy followed by an in-place FFT.
     mutating func fft(pos: Int, size: Int, truncated: Int, skewDelta: Int, readingFrom source: Int)
     /// Inverse additive FFT on `[pos, pos + size)`; inputs at offsets `>= truncated` must be
-    /// zero (they are not read).
+    /// zero (the truncated transform skips the blocks that would only combine zeros).
     mutating func ifft(pos: Int, size: Int, truncated: Int, skewDelta: Int)
 }
 

@@ -19,20 +19,4 @@ enum ShardLayout {
         let low = 64 * fullBlocks + (element - 32 * fullBlocks)
         return (low, low + tailBytes / 2)
     }
-
-    /// Calls `body(lowOffset, highOffset, elementOffset, elementCount)` for each run of elements
-    /// whose low bytes (and high bytes) are contiguous: one run per 64-byte block, plus the tail.
-    /// Fast engines copy whole runs instead of single bytes.
-    @inline(__always)
-    static func forEachRun(symbolBytes: Int, _ body: (Int, Int, Int, Int) -> Void) {
-        let fullBlocks = symbolBytes / 64
-        for block in 0..<fullBlocks {
-            body(64 * block, 64 * block + 32, 32 * block, 32)
-        }
-        let tailBytes = symbolBytes % 64
-        if tailBytes > 0 {
-            let low = 64 * fullBlocks
-            body(low, low + tailBytes / 2, 32 * fullBlocks, tailBytes / 2)
-        }
-    }
 }

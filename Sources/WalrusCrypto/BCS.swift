@@ -56,7 +56,7 @@ public struct BCSWriter: Sendable {
     }
 
     public mutating func writeVariant(_ index: UInt32) { writeULEB128(UInt64(index)) }
-    public mutating func writeLength(_ count: Int) { writeULEB128(UInt64(count)) }
+    public mutating func writeLength(_ count: Int) { writeULEB128(UInt64(max(0, count))) }
 
     /// Fixed-size bytes with no length prefix (e.g. `[u8; 32]`).
     public mutating func writeFixedBytes<C: Sequence>(_ b: C) where C.Element == UInt8 {

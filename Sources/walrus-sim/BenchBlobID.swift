@@ -31,7 +31,7 @@ struct BenchBlobID: ParsableCommand {
     var hasher: String = "simd"
 
     func validate() throws {
-        guard bytes >= 0 else { throw ValidationError("--bytes must be >= 0") }
+        guard bytes >= 0 && bytes <= 1 << 32 else { throw ValidationError("--bytes must be between 0 and 4 GiB (got \(bytes))") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be >= 1") }
         guard ["simd", "scalar", "sodium"].contains(hasher) else { throw ValidationError("--hasher must be simd, scalar or sodium") }
     }

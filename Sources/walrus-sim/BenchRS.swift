@@ -3,12 +3,13 @@ import ArgumentParser
 
 /// `walrus-sim bench rs --original K --recovery M --shard-bytes B`: Reed-Solomon encode
 /// throughput, in MiB of original data per second, as reed-solomon-simd's benchmarks count it.
+/// `--codewords N` encodes N codewords per call through the batch API instead (B-byte symbols).
 /// Prints one line of key=value fields; `mib_per_s` is from the fastest iteration (as
 /// `Scripts/bench_rs.sh`'s peer, `rs_anchor.py`, reports its best of 5).
 struct BenchRS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rs",
-        abstract: "Time Reed-Solomon encoding of one codeword; prints one key=value line."
+        abstract: "Time Reed-Solomon encoding (one codeword or a batch); prints one key=value line."
     )
 
     enum EngineChoice: String, ExpressibleByArgument, CaseIterable {
@@ -22,13 +23,16 @@ struct BenchRS: ParsableCommand {
     @Option(help: "Number of recovery shards M.")
     var recovery: Int
 
-    @Option(help: "Shard size in bytes (even, > 0).")
+    @Option(help: "Shard size in bytes (even, > 0); the symbol size when --codewords > 1.")
     var shardBytes: Int
+
+    @Option(help: "Codewords encoded per call through the batch API (as RedStuff does); 1 = single.")
+    var codewords: Int = 1
 
     @Option(help: "Engine: fast or reference.")
     var engine: EngineChoice = .fast
 
-    @Option(help: "Fast-engine kernel: best, gfni, avx2 or scalar.")
+    @Option(help: "Fast-engine kernel: best, gfni512, gfni, avx2 or scalar.")
     var kernel: String = "best"
 
     @Option(help: "Timed encodes (after \(Self.warmUpIterations) untimed warm-up encodes); the fastest is reported.")
@@ -45,10 +49,12 @@ struct BenchRS: ParsableCommand {
             throw ValidationError("--shard-bytes must be even and > 0 (got \(shardBytes))")
         }
         guard iterations > 0 else { throw ValidationError("--iterations must be > 0 (got \(iterations))") }
-        let (originalBytes, originalOverflow) = original.multipliedReportingOverflow(by: shardBytes)
-        let (recoveryBytes, recoveryOverflow) = recovery.multipliedReportingOverflow(by: shardBytes)
-        guard !originalOverflow, !recoveryOverflow, originalBytes <= 1 << 34, recoveryBytes <= 1 << 34 else {
-            throw ValidationError("shard counts times --shard-bytes exceed 16 GiB")
+        guard codewords > 0 else { throw ValidationError("--codewords must be > 0 (got \(codewords))") }
+        let (rowBytes, rowOverflow) = shardBytes.multipliedReportingOverflow(by: codewords)
+        let (originalBytes, originalOverflow) = original.multipliedReportingOverflow(by: rowBytes)
+        let (recoveryBytes, recoveryOverflow) = recovery.multipliedReportingOverflow(by: rowBytes)
+        guard !rowOverflow, !originalOverflow, !recoveryOverflow, originalBytes <= 1 << 34, recoveryBytes <= 1 << 34 else {
+            throw ValidationError("shard counts x --shard-bytes x --codewords exceed 16 GiB")
         }
         _ = try makeCodec()
     }
@@ -73,17 +79,19 @@ struct BenchRS: ParsableCommand {
         let (codec, kernelName) = try makeCodec()
         // Deterministic pseudo-random originals (xorshift64); the content does not affect speed.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let originals = (0..<(original * shardBytes)).map { _ -> UInt8 in
+        let rowBytes = shardBytes * codewords
+        let originals = (0..<(original * rowBytes)).map { _ -> UInt8 in
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             return UInt8(truncatingIfNeeded: state)
         }
-        var recoveryBytes = [UInt8](repeating: 0, count: recovery * shardBytes)
+        var recoveryBytes = [UInt8](repeating: 0, count: recovery * rowBytes)
         var samples: [Double] = []
         try originals.withUnsafeBytes { input in
             try recoveryBytes.withUnsafeMutableBytes { output in
                 for iteration in 0..<(Self.warmUpIterations + iterations) {
                     let start = ContinuousClock.now
-                    try codec.encode(originals: input, shardBytes: shardBytes, into: output)
+                    try codec.encodeBatch(originals: input, symbolBytes: shardBytes,
+                                          codewordCount: codewords, into: output)
                     let elapsed = ContinuousClock.now - start
                     if iteration >= Self.warmUpIterations { samples.append(Self.seconds(elapsed)) }
                 }
@@ -91,7 +99,7 @@ struct BenchRS: ParsableCommand {
         }
         let best = samples.min()!
         let mean = samples.reduce(0, +) / Double(samples.count)
-        let mib = Double(original * shardBytes) / Double(1 << 20)
+        let mib = Double(original * rowBytes) / Double(1 << 20)
         let checksum = recoveryBytes.reduce(UInt32(0)) { ($0 &* 31) &+ UInt32($1) }
         print([
             "bench=rs",
@@ -100,6 +108,7 @@ struct BenchRS: ParsableCommand {
             "original=\(original)",
             "recovery=\(recovery)",
             "shard_bytes=\(shardBytes)",
+            "codewords=\(codewords)",
             "rate=\(codec.rate)",
             "iterations=\(iterations)",
             "best_ms=\(Self.format(best * 1e3))",

@@ -239,6 +239,11 @@ import WalrusCrypto
                     try m.verify(config: config)
                     _ = try BlobDecoder(config: config, metadata: m).decode(slivers: corpus.pairs.map(\.primary))
                 case 8:
+                    var opts = EncodingOptions()
+                    opts.threads = [-1, 0, 1, 3, 100][rng.int(0...4)]
+                    _ = try BlobEncoder(config: config, options: opts).computeMetadata(blob: rng.bytes(rng.int(0...50)))
+                    _ = EncodingConfig.innerHashes(leaves: wild)
+                    _ = SignerBitmap(memberCount: wild).contains(wild)
                     _ = try SignerBitmap(signers: [wild], memberCount: rng.int(-1...20))
                     _ = ShardMapping(blobID: corpus.metadata.blobID, nShards: rng.int(-1...3)).shard(ofPair: wild)
                 default:

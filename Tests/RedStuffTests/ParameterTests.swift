@@ -66,7 +66,7 @@ import WalrusCrypto
     }
 
     /// `blob_id_from_u64(11)` rotates [0,1,2,3,4] into [4,0,1,2,3].
-    @Test func rotation() {
+    @Test func rotation() throws {
         var bytes = [UInt8](repeating: 0, count: 32)
         bytes[31] = 11
         let id = BlobID(bytes: bytes)!
@@ -74,6 +74,19 @@ import WalrusCrypto
         #expect(m.offset == 1)
         #expect(m.rotate([0, 1, 2, 3, 4]) == [4, 0, 1, 2, 3])
         for p in 0..<5 { #expect(m.pair(ofShard: m.shard(ofPair: p)) == p) }
+        // Any n, any index: no traps, and the same answers as the naive formula where it fits.
+        for n in [1, 2, 3, 7, 1000, 65535, Int.max, Int.max - 1] {
+            let big = ShardMapping(blobID: id, nShards: n)
+            for p in [0, 1, n - 1, Int.min, Int.max, -5] {
+                let s = big.shard(ofPair: p)
+                #expect(s >= 0 && s < n)
+                let r = p % n
+                #expect(big.pair(ofShard: s) == (r < 0 ? r + n : r))
+            }
+        }
+        #expect(BlobID(digest: Digest32(bytes: [UInt8](repeating: 0xff, count: 32))!).rotationOffset(nShards: Int.max) >= 0)
+        let c7 = try EncodingConfig(nShards: 7)
+        #expect(c7.sliverIndex(ofPair: Int.min, axis: .secondary) != 0)  // wraps, no trap
         // Big-endian reading: a 1 in byte 0 is 2^248.
         var hi = [UInt8](repeating: 0, count: 32)
         hi[0] = 1
@@ -151,6 +164,13 @@ import WalrusCrypto
         #expect(!Quorum.isCertificationQuorum(weight: 666, nShards: 1000))
         #expect(Quorum.isValidityQuorum(weight: 334, nShards: 1000))
         #expect(!Quorum.isValidityQuorum(weight: 333, nShards: 1000))
+        // Same answers as the Move formulas for every small case, and no overflow for huge ones.
+        for n in 0...40 { for w in 0...40 {
+            #expect(Quorum.isCertificationQuorum(weight: w, nShards: n) == (3 * w >= 2 * n + 1))
+            #expect(Quorum.isValidityQuorum(weight: w, nShards: n) == (3 * w >= n + 1))
+        } }
+        #expect(Quorum.isCertificationQuorum(weight: Int.max, nShards: Int.max))
+        #expect(!Quorum.isValidityQuorum(weight: -1, nShards: 4))
     }
 
     @Test func base64() {
@@ -163,5 +183,26 @@ import WalrusCrypto
         #expect(BlobID(base64: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY")?.digest.hex
                 == "45c53cd8cc1ff82164bf52da23fdaa72900dc29194b86dd33309d5cd9c43da46")
         #expect(BlobID(base64: "RcU8") == nil)
+    }
+}
+
+@Suite struct WorkEstimateTests {
+    /// Spec §10: at n = 1000, 10^6 leaf hashes, 2000 trees of 1001 inner hashes, plus 1001 + 1000 + 1.
+    @Test func metadataHashCountsAtMainnetShape() throws {
+        let c = try EncodingConfig(nShards: 1000)
+        #expect(EncodingConfig.innerHashes(leaves: 1000) == 1001)
+        #expect(EncodingConfig.innerHashes(leaves: 1) == 0)
+        #expect(EncodingConfig.innerHashes(leaves: 2) == 1)
+        #expect(EncodingConfig.innerHashes(leaves: 3) == 3)
+        let w = try c.metadataWork(blobLength: 1 << 20)
+        #expect(w.hashCalls == 1_000_000 + 2000 * 1001 + 1000 + 1001 + 1)
+        #expect(w.hashCompressions == w.hashCalls)  // s = 6: every message fits one block
+        let big = try c.metadataWork(blobLength: 32 << 20)  // s = 152: leaves take 2 blocks
+        #expect(big.hashCompressions == w.hashCompressions + 1_000_000)
+        #expect(try c.sliverVerificationWork(.primary, blobLength: 1).hashCalls == 1000 + 1001)
+        #expect(try c.symbolVerificationWork(blobLength: 1).hashCalls == 11)
+        #expect(try c.sliverRecoveryWork(.secondary, blobLength: 1).hashCalls == 334 * 11 + 2001)
+        #expect(try c.blobDecodingWork(.primary, blobLength: 1, check: .skip).hashCalls == 0)
+        #expect(try c.blobDecodingWork(.primary, blobLength: 1, check: .default).hashCalls == 334 * 2001)
     }
 }

@@ -132,3 +132,41 @@ func enginesAgree(rate: ReedSolomonRate) throws {
     let fast = try ReedSolomonCodec(originalCount: k, recoveryCount: r, engine: .fast, rate: rate)
     #expect(try reference.encode(originals) == fast.encode(originals))
 }
+
+@Test("Outputs never write past their buffers (sentinel bytes after the output survive)",
+      arguments: [2, 6, 10, 62, 66, 130, 152], EngineUnderTest.available)
+func outputsStayInBounds(symbolBytes: Int, engine: EngineUnderTest) throws {
+    let k = 5, r = 7, b = 3
+    let codec = try engine.codec(originalCount: k, recoveryCount: r)
+    var rng = SplitMix64(seed: UInt64(symbolBytes))
+    let originals = rng.bytes(k * b * symbolBytes)
+    let recoveryBytes = r * b * symbolBytes
+    var recoveryAndSentinel = [UInt8](repeating: 0xA5, count: recoveryBytes + 64)
+    try originals.withUnsafeBytes { input in
+        try recoveryAndSentinel.withUnsafeMutableBytes { output in
+            try codec.encodeBatch(originals: input, symbolBytes: symbolBytes, codewordCount: b,
+                                  into: UnsafeMutableRawBufferPointer(rebasing: output[..<recoveryBytes]))
+        }
+    }
+    #expect(recoveryAndSentinel[recoveryBytes...].allSatisfy { $0 == 0xA5 })
+    let recovery = Array(recoveryAndSentinel[..<recoveryBytes])
+    #expect(recovery == (try codec.encodeBatch(originals: originals, symbolBytes: symbolBytes, codewordCount: b)))
+
+    // Decode originals 0 and 4 from recoveries 0 and 6 into a buffer followed by sentinels.
+    let rowBytes = b * symbolBytes
+    let indices = [1, 2, 3, k, k + 6]
+    let rows = indices.map { index in
+        index < k ? Array(originals[(index * rowBytes)..<((index + 1) * rowBytes)])
+            : Array(recovery[((index - k) * rowBytes)..<((index - k + 1) * rowBytes)])
+    }
+    let shards = Array(rows.joined())
+    var restoredAndSentinel = [UInt8](repeating: 0x5A, count: k * rowBytes + 64)
+    try shards.withUnsafeBytes { input in
+        try restoredAndSentinel.withUnsafeMutableBytes { output in
+            try codec.decodeBatch(indices: indices, shards: input, symbolBytes: symbolBytes, codewordCount: b,
+                                  into: UnsafeMutableRawBufferPointer(rebasing: output[..<(k * rowBytes)]))
+        }
+    }
+    #expect(restoredAndSentinel[(k * rowBytes)...].allSatisfy { $0 == 0x5A })
+    #expect(Array(restoredAndSentinel[..<(k * rowBytes)]) == originals)
+}

@@ -101,3 +101,26 @@ func upstreamLarge(vector: LargeVector, engine: EngineUnderTest) throws {
                       shardBytes: 64, seed: vector.seed, rate: vector.rate, engine: engine,
                       sha256: vector.sha256, checkDecode: false)
 }
+
+struct LargeDecodeCase: Sendable, CustomTestStringConvertible {
+    let originalCount: Int, recoveryCount: Int, rate: ReedSolomonRate
+    var testDescription: String { "\(rate) \(originalCount):\(recoveryCount)" }
+}
+
+@Test("Large decode round trips, every original lost that can be (slow tier)",
+      .enabled(if: slowTestsEnabled),
+      arguments: [LargeDecodeCase(originalCount: 32768, recoveryCount: 32768, rate: .high),
+                  LargeDecodeCase(originalCount: 32768, recoveryCount: 32768, rate: .low),
+                  LargeDecodeCase(originalCount: 60000, recoveryCount: 3000, rate: .high),
+                  LargeDecodeCase(originalCount: 3000, recoveryCount: 60000, rate: .low)],
+      EngineUnderTest.available.filter { $0 != .reference })
+func largeDecode(shape: LargeDecodeCase, engine: EngineUnderTest) throws {
+    let k = shape.originalCount, r = shape.recoveryCount, shardBytes = 64
+    let codec = try engine.codec(originalCount: k, recoveryCount: r, rate: shape.rate)
+    let originals = upstreamOriginals(count: k, shardBytes: shardBytes, seed: 99)
+    let recovery = try codec.encode(originals)
+    let lost = min(k, r)
+    let indices = Array(lost..<k) + Array(k..<(k + lost))
+    let shards = Array(originals[lost...]) + Array(recovery[..<lost])
+    #expect(try codec.decode(indices: indices, shards: shards) == originals)
+}

@@ -15,6 +15,7 @@ typedef enum {
     RS_KERNEL_SCALAR = 0,  // portable C, table lookups per byte
     RS_KERNEL_AVX2 = 1,    // 32-byte pshufb nibble tables (like reed-solomon-simd's Avx2 engine)
     RS_KERNEL_GFNI = 2,    // AVX2 + GFNI: one 8x8 bit-matrix multiply per byte plane pair
+    RS_KERNEL_GFNI512 = 3, // AVX-512 + GFNI: the same with a whole 64-byte chunk per register
 } rs_kernel;
 
 /// The best kernel this CPU runs.
@@ -63,10 +64,17 @@ void rs_eval_locator(uint16_t *erasures, size_t truncated, const uint16_t *log_w
 void rs_xor(uint8_t *x, const uint8_t *y, size_t bytes);
 
 /// Converts a row of `symbol_count` symbols of `symbol_bytes` bytes each (rs-simd layout per
-/// symbol, spec §9.3) into one shard in chunk layout, element after element; padding elements of
-/// the last chunk are left as they are.
-void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count);
-/// The inverse of `rs_pack_row`.
-void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count);
+/// symbol, spec §9.3) into one shard in chunk layout. Elements keep their order when
+/// `symbol_bytes` is a multiple of 64 (a plain copy); otherwise every symbol's whole 64-byte
+/// blocks come first, then all symbols' half-block tails (any fixed order works, since each
+/// element position is an independent codeword). Padding elements get unspecified values. `staging` is scratch of at least
+/// RS_STAGING_BYTES(shard bytes) bytes (unused when `symbol_bytes` is a multiple of 64).
+void rs_pack_row(uint8_t *shard, const uint8_t *row, size_t symbol_bytes, size_t symbol_count,
+                 uint8_t *staging);
+/// The inverse of `rs_pack_row`; writes exactly `symbol_bytes * symbol_count` bytes of `row`.
+void rs_unpack_row(uint8_t *row, const uint8_t *shard, size_t symbol_bytes, size_t symbol_count,
+                   uint8_t *staging);
+/// Staging bytes `rs_pack_row`/`rs_unpack_row` need for a shard of `shard_bytes` bytes.
+#define RS_STAGING_BYTES(shard_bytes) ((shard_bytes) + 64)
 
 #endif

@@ -3,7 +3,7 @@
 /// Every implementation the tests hold to the same vectors: the reference engine and the fast
 /// engine with each C kernel this CPU can run.
 enum EngineUnderTest: Sendable, CaseIterable, CustomStringConvertible {
-    case reference, fastScalar, fastAVX2, fastGFNI
+    case reference, fastScalar, fastAVX2, fastGFNI, fastGFNI512
 
     static var available: [EngineUnderTest] { allCases.filter(\.isSupported) }
 
@@ -12,6 +12,7 @@ enum EngineUnderTest: Sendable, CaseIterable, CustomStringConvertible {
         case .reference, .fastScalar: return true
         case .fastAVX2: return FastKernel.avx2.isSupported
         case .fastGFNI: return FastKernel.gfni.isSupported
+        case .fastGFNI512: return FastKernel.gfni512.isSupported
         }
     }
 
@@ -23,6 +24,7 @@ enum EngineUnderTest: Sendable, CaseIterable, CustomStringConvertible {
         case .reference, .fastScalar: return .scalar
         case .fastAVX2: return .avx2
         case .fastGFNI: return .gfni
+        case .fastGFNI512: return .gfni512
         }
     }
 
