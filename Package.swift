@@ -30,11 +30,11 @@ let package = Package(
         // the test suite fast; unsafeFlags are fine in this root package.
         .target(name: "CReedSolomonSIMD", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "ReedSolomon", dependencies: ["CReedSolomonSIMD"]),
-        .target(name: "CBlake2bSIMD", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2bSIMD"]),
+        // Multi-buffer BLAKE2b-256 (AVX-512 x8, AVX2 x4, portable), behind WalrusCrypto.
+        .target(name: "CBlake2b"),
+        .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2b"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
         // Multi-buffer BLAKE2b-256 (4/8 messages per SIMD register) for Merkle trees of blob IDs.
-        .target(name: "CBlake2b"),
         .executableTarget(
             name: "cb2-bench", dependencies: ["CBlake2b", "CSodium"],
             linkerSettings: [.linkedLibrary("sodium")]
