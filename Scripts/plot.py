@@ -292,6 +292,9 @@ def plot_latency(conn, run: Run, out: Path) -> Path:
         notes.append(f"{unsuccessful:,} unsuccessful or unfinished reads/writes left out")
     if dropped:
         notes.append(f"{dropped:,} with zero size or latency left out")
+    no_blob = int(plottable["size_bytes"].isna().sum())
+    if no_blob:
+        notes.append(f"{no_blob:,} without a known blob placed at their payload bytes")
     footnote(fig, "; ".join(notes))
     fig.savefig(path)
     plt.close(fig)
@@ -368,8 +371,10 @@ def shade_faults(axes, faults: pd.DataFrame, tx: TimeAxis, length_ns: int, label
         handles.setdefault(f.kind, span)
         text = f"{f.kind} {f.target}" + ("" if lifted else " (never lifted)")
         y = 0.97 - 0.09 * (i % 4)  # stagger labels of nearby faults
-        label_ax.text(start, y, " " + text, transform=label_ax.get_xaxis_transform(), fontsize=8.5,
-                      color=color, va="top", ha="left", clip_on=True,
+        # label from the start of the window, or back from its end when it starts far to the right
+        near_end = start > 0.6 * tx(length_ns)
+        label_ax.text(end if near_end else start, y, f" {text} ", transform=label_ax.get_xaxis_transform(),
+                      fontsize=8.5, color=color, va="top", ha="right" if near_end else "left", clip_on=True,
                       bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.75))
     return [(h, f"fault: {k}") for k, h in handles.items()]
 
@@ -431,7 +436,7 @@ def plot_availability(conn, run: Run, out: Path, length_ns: int) -> Path:
     if not metrics.empty:
         m_ratio = counter_ratio(metrics, edges)
         if m_ratio is not None and m_ratio.notna().any():
-            h = ax.step(mids, m_ratio * 100, where="mid", color="tab:green", lw=1.3, ls="--",
+            h = ax.step(mids, m_ratio * 100, where="mid", color="0.15", lw=1.2, ls="--",
                         label="reads_ok / (reads_ok + reads_failed) from metrics")[0]
             handles.append((h, h.get_label()))
         avail = metrics[metrics["name"] == "reads_available_ratio"]
@@ -485,7 +490,7 @@ def plot_availability(conn, run: Run, out: Path, length_ns: int) -> Path:
     notes = [f"ratio = successful / finished reads started in each {describe_width(width)} bucket; "
              "empty buckets have no point"]
     if unfinished:
-        notes.append(f"{unfinished:,} reads unfinished at the end left out")
+        notes.append(f"reads unfinished at the end, left out: {unfinished:,}")
     footnote(fig, "; ".join(notes))
     fig.savefig(path)
     plt.close(fig)
@@ -526,6 +531,15 @@ def stacked_bars(ax, table: pd.DataFrame, colors: dict, width=0.7):
         bottom += v
     ax.set_xticks(x, [str(e) for e in table.index])
     return bottom
+
+
+def flow_label(flows: pd.DataFrame, kind: str) -> str:
+    """Legend text with the kind's total, so that kinds too small to see in a bar still show."""
+    sel = flows[flows["kind"] == kind]
+    n = int(sel["n"].sum())
+    total = sel["wal"].sum()
+    amount = wal_formatter()(total, None) if total >= 1e3 else f"{total:.3g}"
+    return f"{kind}: {amount} WAL in {n:,} flow{'s' if n != 1 else ''}"
 
 
 def plot_flows(conn, run: Run, out: Path) -> Path:
@@ -569,8 +583,7 @@ def plot_flows(conn, run: Run, out: Path) -> Path:
         ax.grid(True, axis="y", alpha=0.3)
         # legend entries in stacking order, top of the stack first
         handles, labels = ax.get_legend_handles_labels()
-        counts = operating.groupby("kind")["n"].sum()
-        ax.legend(handles[::-1], [f"{k} ({counts[k]:,} flows)" for k in labels[::-1]], fontsize=8.5,
+        ax.legend(handles[::-1], [flow_label(operating, k) for k in labels[::-1]], fontsize=8.5,
                   loc="upper left", framealpha=0.9)
     if ax_cap is not None:
         table = capital.pivot_table(index="epoch", columns="kind", values="wal", aggfunc="sum", fill_value=0.0)
@@ -582,9 +595,8 @@ def plot_flows(conn, run: Run, out: Path) -> Path:
         ax_cap.set_title("genesis and staking\n(" + ", ".join(table.columns) + ")", fontsize=10)
         ax_cap.yaxis.set_major_formatter(wal_formatter())
         ax_cap.grid(True, axis="y", alpha=0.3)
-        counts = capital.groupby("kind")["n"].sum()
         h, labels = ax_cap.get_legend_handles_labels()
-        ax_cap.legend(h[::-1], [f"{k} ({counts[k]:,} flows)" for k in labels[::-1]], fontsize=8.5,
+        ax_cap.legend(h[::-1], [flow_label(capital, k) for k in labels[::-1]], fontsize=8.5,
                       loc="upper right", framealpha=0.9)
     footnote(fig, "1 WAL = 10^9 FROST; bars stack every flow of the epoch by kind, so money that moves "
                   "twice (paid in, then paid out) counts twice")
