@@ -33,9 +33,9 @@ hash_of() {  # sha256 of a file, with whatever tool this system has
 
 want="$(hash_of "$req")"
 if ! "$venv/bin/python" -c '' 2>/dev/null || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  py="$(base_python)"
   rm -f "$stamp"
   if ! "$venv/bin/python" -c '' 2>/dev/null; then
+    py="$(base_python)"
     echo "plot: creating $venv" >&2
     "$py" -m venv --clear "$venv"
   fi
