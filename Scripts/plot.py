@@ -105,7 +105,10 @@ def open_database(path: Path) -> ResultsConnection:
         conn = sqlite3.connect(uri, uri=True, factory=ResultsConnection)
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     except sqlite3.DatabaseError as e:
-        raise PlotError(f"{path} is not an SQLite database ({e})") from None
+        if "not a database" in str(e):
+            raise PlotError(f"{path} is not an SQLite database ({e})") from None
+        # e.g. a WAL-mode database in a read-only directory without its -shm file
+        raise PlotError(f"cannot open {path} read-only: {e}") from None
     if "runs" not in names:
         raise PlotError(f"{path} is not a walrus-sim results database (it has no 'runs' table)")
     conn.missing_tables = [t for t in TABLES if t not in names]
