@@ -56,7 +56,26 @@ public struct BlobMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable {
 
     /// Root of the Merkle tree over the pairs' leaf hashes (spec §3.3).
     public var merkleRoot: MerkleNode {
-        MerkleHash.root(leafHashes: hashes.map(\.pairLeafHash))
+        // All leaf inputs (primary || secondary, 64 bytes each) side by side, hashed in one
+        // multi-buffer call; the levels above reduce in place. Same root as hashing each
+        // `pairLeafHash` on its own, several times faster at n = 1000 (every node checks this).
+        let n = hashes.count
+        guard n > 0 else { return .empty }
+        var level = [Digest32](repeating: .zero, count: n)
+        var inputs = [UInt8](repeating: 0, count: n * 64)
+        inputs.withUnsafeMutableBytes { raw in
+            for (i, h) in hashes.enumerated() {
+                h.primaryHash.value.store(to: raw.baseAddress! + 64 * i)
+                h.secondaryHash.value.store(to: raw.baseAddress! + 64 * i + 32)
+            }
+        }
+        return inputs.withUnsafeBytes { raw in
+            level.withUnsafeMutableBufferPointer { out in
+                Blake2b256.hashStrided(base: raw.baseAddress!, inStride: 64, count: n, length: 64, prefix: MerkleHash.leafPrefix,
+                                       out: UnsafeMutableRawPointer(out.baseAddress!), outStride: 32)
+                return MerkleHash.root(reducing: out)
+            }
+        }
     }
 
     /// The blob ID these hashes imply.

@@ -190,7 +190,7 @@ public struct Client {
             for op in readsByBlob[blob] ?? [] {
                 guard var r = reads[op], r.metadata == nil, let entry = ctx.catalog.entry(blob) else { continue }
                 actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
-                if let m = metadata, m.blobID == entry.metadata.blobID, (try? m.verify(config: ctx.config)) != nil {
+                if let m = metadata, m.blobID == entry.metadata.blobID, ctx.catalog.isValidMetadata(m, blob: blob) {
                     r.metadata = m
                     r.bytes += message.wireBytes
                     reads[op] = r

@@ -182,6 +182,13 @@ public final class BlobCatalog {
         entries[Int(blob.index)]?.pairs = []
     }
 
+    /// Whether `metadata` is well formed and its hashes imply its blob ID (spec §3.4). Under
+    /// `memoized`, metadata equal to an honest encoder's for this blob is known to pass.
+    public func isValidMetadata(_ metadata: BlobMetadataWithID, blob: BlobRef) -> Bool {
+        if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata { return true }
+        return (try? metadata.verify(config: config)) != nil
+    }
+
     /// Whether `pair` (claimed to be pair `index`) is valid for `metadata`.
     public func isValid(_ pair: SliverPair, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
         guard pair.primary.index == index, pair.secondary.index == config.nShards - 1 - index else { return false }

@@ -186,7 +186,7 @@ public struct StorageNode {
             for item in items {
                 let idx = ShardMapping(blobID: item.metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
                 actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(item.pair.primary.data.count + item.pair.secondary.data.count), nShards: ctx.config.nShards)))
-                if (try? item.metadata.verify(config: ctx.config)) != nil,
+                if ctx.catalog.isValidMetadata(item.metadata, blob: item.blob),
                    ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
                     store(item.blob, metadata: item.metadata, pair: idx, item.pair)
                     shardBlobDone(shard, recovered: false, context: ctx, into: &actions)
@@ -212,7 +212,7 @@ public struct StorageNode {
         let n = ctx.config.nShards
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
         actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * n)))
-        guard (try? metadata.verify(config: ctx.config)) != nil,
+        guard ctx.catalog.isValidMetadata(metadata, blob: blob),
               ctx.catalog.entry(blob).map({ $0.metadata.blobID == metadata.blobID }) ?? true
         else {
             actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "metadata does not match the blob ID")))

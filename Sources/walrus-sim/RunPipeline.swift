@@ -159,7 +159,13 @@ func jsonEscape(_ s: String) -> String {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
         case "\n": out += "\\n"
-        default: out.unicodeScalars.append(c)
+        default:
+            if c.value < 0x20 {
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(c)
+            }
         }
     }
     return out
