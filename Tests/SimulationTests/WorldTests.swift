@@ -75,6 +75,28 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         #expect(losses.allSatisfy { !$0.withinAssumptions })
     }
 
+    /// Memoized verification is an optimisation, not a model change: with every check
+    /// recomputed in full, the event stream is the same, event for event.
+    @Test func memoizedAndFullVerificationGiveTheSameRun() throws {
+        var memo = smallScenario(seed: 8, writes: 4, reads: 4, duration: .minutes(15))
+        memo.faults = [FaultSpec(at: .minutes(4), duration: .minutes(3), kind: .crash(nodes: .shardsUpTo(6), loseDisk: true))]
+        var full = memo
+        full.fidelity.verification = .full
+        let a = try runWorld(memo), b = try runWorld(full)
+        #expect(a.1.digest == b.1.digest)
+        #expect(a.0.operations.readsOK == 4 && b.0.operations.readsOK == 4)
+    }
+
+    @Test func realAndModeledSignaturesGiveTheSameProtocolOutcome() throws {
+        var modeled = smallScenario(seed: 2, writes: 4, reads: 4, duration: .minutes(15))
+        modeled.fidelity.signatures = .modeled
+        var real = modeled
+        real.fidelity.signatures = .real
+        let a = try runWorld(modeled).0, b = try runWorld(real).0
+        #expect(a.operations.writesOK == 4 && b.operations.writesOK == 4)
+        #expect(a.operations.readsOK == b.operations.readsOK)
+    }
+
     @Test func badScenariosAreTypedErrors() {
         var s = smallScenario()
         s.nodes.shards = 3
