@@ -49,7 +49,7 @@ public struct StorageNode {
     /// Shard sync of the current epoch.
     private var sync = SyncState()
     /// Timer tokens: low 8 bits the kind, the rest an argument.
-    private enum TimerKind: UInt64 { case syncTimeout = 1, recoveryRetry = 2 }
+    private enum TimerKind: UInt64 { case syncTimeout = 1, recoveryRetry = 2, recoveryTimeout = 3 }
 
     public var syncTimeout: SimDuration = .seconds(60)
     public var recoveryRetryDelay: SimDuration = .seconds(30)
@@ -114,7 +114,13 @@ public struct StorageNode {
         isUp = true
         if loseDisk { stored.removeAll() }
         var actions: [Action] = []
-        for blob in context.view.liveCertified { scheduleMissing(blob, context: context, into: &actions) }
+        let view = context.view
+        if sync.epoch != view.epoch {
+            // The node slept through an epoch change: catch up with the chain, which includes
+            // syncing the shards it gained and reporting `epoch_sync_done`.
+            startEpoch(view.epoch, committee: view.committee, previous: view.previousCommittee, context: context, into: &actions)
+        }
+        for blob in view.liveCertified { scheduleMissing(blob, context: context, into: &actions) }
         return actions
     }
 
@@ -143,20 +149,9 @@ public struct StorageNode {
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: stored[blob]?.pairs[pair]?.primary)))
 
         case .recoveryRequest(let blob, let target):
-            var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
-            if let s = stored[blob] {
-                for p in s.pairs.keys.sorted() {
-                    let pair = s.pairs[p]!
-                    actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.primary.data.count + pair.secondary.data.count), nShards: ctx.config.nShards)))
-                    // A symbol for the target's secondary sliver comes from our primary sliver's
-                    // expansion, and vice versa (spec §4.1).
-                    if let e = try? ExpandedSliver(sliver: pair.primary, config: ctx.config),
-                       let sym = try? e.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
-                    if let e = try? ExpandedSliver(sliver: pair.secondary, config: ctx.config),
-                       let sym = try? e.recoverySymbol(forTargetPair: target) { forPrimary.append(sym) }
-                }
-            }
-            actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: forPrimary, forSecondary: forSecondary)))
+            let symbols = recoverySymbols(blob: blob, target: target, context: ctx, into: &actions)
+            actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: symbols.forPrimary,
+                                                             forSecondary: symbols.forSecondary)))
 
         case .recoveryResponse(let blob, let pair, let forPrimary, let forSecondary):
             let key = RecoveryKey(blob: blob, pair: pair)
@@ -357,6 +352,12 @@ public struct StorageNode {
         case .recoveryRetry:
             let blob = BlobRef(UInt32(truncatingIfNeeded: token >> 8))
             scheduleMissing(blob, context: ctx, into: &actions)
+        case .recoveryTimeout:
+            // Still short of symbols: ask everyone again (answers of the first round that
+            // arrive later still count; duplicates are dropped by source index).
+            let key = RecoveryKey(blob: BlobRef(UInt32(truncatingIfNeeded: token >> 8)), pair: Int(UInt16(truncatingIfNeeded: token >> 40)))
+            guard recoveries[key] != nil, !recoveryQueue.contains(key) else { break }
+            sendRecoveryRequests(key, context: ctx, into: &actions)
         case nil:
             break
         }
@@ -393,13 +394,46 @@ public struct StorageNode {
     }
 
     private mutating func sendRecoveryRequests(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        // Our own other pairs of this blob contribute symbols too.
+        let own = recoverySymbols(blob: key.blob, target: key.pair, context: ctx, into: &actions)
+        recoveries[key]!.forPrimary += own.forPrimary
+        recoveries[key]!.forSecondary += own.forSecondary
+        // Ask the current committee and, during a hand-over, the previous one: outgoing owners
+        // keep serving what they held until the hand-over is done.
         var asked = 0
-        for member in ctx.view.committee.members where member.node != id {
+        var askedNodes = Set<NodeID>()
+        for member in ctx.view.committee.members + ctx.view.previousCommittee.members
+        where member.node != id && askedNodes.insert(member.node).inserted {
             actions.append(.send(to: .node(member.node), .recoveryRequest(blob: key.blob, pair: key.pair)))
             asked += 1
         }
         recoveries[key]!.awaiting = asked
-        if asked == 0 { tryFinishRecovery(key, context: ctx, into: &actions) }
+        // Nodes that are down never answer: give up on this round after a while and retry.
+        actions.append(.timer(after: syncTimeout, token: Self.recoveryToken(.recoveryTimeout, key)))
+        tryFinishRecovery(key, context: ctx, into: &actions)
+    }
+
+    private static func recoveryToken(_ kind: TimerKind, _ key: RecoveryKey) -> UInt64 {
+        kind.rawValue | UInt64(key.blob.index) << 8 | UInt64(UInt16(truncatingIfNeeded: key.pair)) << 40
+    }
+
+    /// Recovery symbols from every pair we hold of `blob` (other than `target` itself), for
+    /// the target pair's primary sliver (from our secondary slivers) and secondary sliver (from
+    /// our primary slivers), spec §4.1.
+    private func recoverySymbols(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action])
+        -> (forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol])
+    {
+        var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
+        guard let s = stored[blob] else { return ([], []) }
+        for p in s.pairs.keys.sorted() where p != target {
+            let pair = s.pairs[p]!
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.primary.data.count + pair.secondary.data.count), nShards: ctx.config.nShards)))
+            if let e = try? ExpandedSliver(sliver: pair.primary, config: ctx.config),
+               let sym = try? e.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
+            if let e = try? ExpandedSliver(sliver: pair.secondary, config: ctx.config),
+               let sym = try? e.recoverySymbol(forTargetPair: target) { forPrimary.append(sym) }
+        }
+        return (forPrimary, forSecondary)
     }
 
     private mutating func tryFinishRecovery(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {

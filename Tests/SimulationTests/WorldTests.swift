@@ -65,6 +65,20 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         #expect(world.recoveries > 0)  // the restarted nodes recovered what they lost
     }
 
+    /// Crash f shards' worth of nodes right after an epoch change starts, while shards are
+    /// being handed over: the hand-over must still complete and nothing certified is lost.
+    @Test func crashDuringShardHandoverLosesNothing() throws {
+        var s = smallScenario(seed: 11)
+        s.workloads.append(WorkloadSpec(name: "churn", kind: .stakeChurn(fractionPermille: 200)))
+        // Epochs change at about 10m30s, 21m, 31m30s (t_done + 10 min + jitter).
+        s.faults = [FaultSpec(at: SimDuration.minutes(21) + .seconds(5), duration: .minutes(4),
+                              kind: .crash(nodes: .shardsUpTo(6), loseDisk: false))]
+        let (world, _) = try runWorld(s)
+        #expect(world.violations.filter { $0.kind == .durability || $0.kind == .consistency }.isEmpty, "\(world.violations)")
+        #expect(world.epochsStarted >= 4, "epochs: \(world.epochsStarted)")
+        #expect(world.operations.writesOK == 12, "\(world.operations)")
+    }
+
     @Test func losingMoreThanFShardsIsReportedHonestly() throws {
         var s = smallScenario(seed: 6, writes: 6, reads: 0)
         s.faults = [FaultSpec(at: .minutes(12), duration: nil, kind: .crash(nodes: .shardsUpTo(20), loseDisk: true))]
