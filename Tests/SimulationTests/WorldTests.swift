@@ -6,6 +6,9 @@ import WalrusModel
 
 @testable import Simulation
 
+/// The event digest of `smallScenario(seed: 21, writes: 4, reads: 4, duration: 12 min)`.
+let GOLDEN_WORLD_DIGEST = "2aace64da8032f69a0e93059fc88c6af"
+
 /// A small world: 10 nodes, 20 shards, 10-minute epochs, writes then reads.
 func smallScenario(seed: UInt64 = 1, writes: Int = 12, reads: Int = 12, duration: SimDuration = .minutes(40)) -> Scenario {
     var s = Scenario(name: "small", duration: duration, nodes: NodesSpec(count: 10, shards: 20))
@@ -53,6 +56,14 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         let c = try runWorld(smallScenario(seed: 4, writes: 5, reads: 5, duration: .minutes(15))).1.digest
         #expect(a == b)
         #expect(a != c)
+    }
+
+    /// Pins one small world's event stream. Any change to the protocol logic, the network or
+    /// cost model, the economics or the engine shows up here: update the value deliberately,
+    /// saying why in the commit.
+    @Test func goldenDigest() throws {
+        let digest = try runWorld(smallScenario(seed: 21, writes: 4, reads: 4, duration: .minutes(12))).1.digest
+        #expect(digest.hex == GOLDEN_WORLD_DIGEST)
     }
 
     @Test func crashOfFewerThanFShardsLosesNothing() throws {
