@@ -119,9 +119,6 @@ public final class World: EventHandler {
         do { config = try EncodingConfig(nShards: n) } catch { throw .invalid("nodes.shards", error.description) }
         guard scenario.nodes.count >= 1 else { throw .invalid("nodes.count", "at least one storage node is needed") }
         guard scenario.clients.count >= 1 else { throw .invalid("clients.count", "at least one client is needed") }
-        if case .real = scenario.fidelity.encoding {} else {
-            throw .invalid("fidelity.encoding", "only \"real\" is implemented so far; sampled and modeled encodings are not")
-        }
         if scenario.fidelity.payload != .full {
             throw .invalid("fidelity.payload", "only \"full\" is implemented so far")
         }

@@ -104,21 +104,54 @@ extension World {
         let epochs = stream.uniformInt(in: spec.lifetimeEpochs)
         let deletable = spec.deletablePermille > 0 && stream.bernoulli(spec.deletablePermille, over: 1_000)
         let c = ClientID(UInt32(Int(index) % clients.count))
-        let content = Self.blobContent(size: Int(size), stream: streams.stream("blob.content", index: UInt64(index)))
-        let encoder = BlobEncoder(config: config, options: EncodingOptions(threads: options.encoderThreads))
-        let encoded: EncodedBlob
-        do { encoded = try encoder.encode(blob: content) } catch {
-            preconditionFailure("encoding a \(size)-byte blob failed: \(error)")  // sizes are clamped to the maximum
+        let toWrite: BlobToWrite
+        if isRealEncoding(index) {
+            let content = Self.blobContent(size: Int(size), stream: streams.stream("blob.content", index: UInt64(index)))
+            let encoder = BlobEncoder(config: config, options: EncodingOptions(threads: options.encoderThreads))
+            let encoded: EncodedBlob
+            do { encoded = try encoder.encode(blob: content) } catch {
+                preconditionFailure("encoding a \(size)-byte blob failed: \(error)")  // sizes are clamped to the maximum
+            }
+            catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: encoded.pairs, sizeBytes: size,
+                                               contentDigest: Blake2b256.hash(content), honest: true))
+            toWrite = BlobToWrite(encoded: encoded)
+        } else {
+            let metadata = modeledMetadata(size: size, index: index)
+            catalog.add(blob, BlobCatalog.Entry(metadata: metadata, pairs: [], sizeBytes: size, contentDigest: .zero,
+                                               honest: true, modeled: true))
+            let sizes = catalog.sliverSizes(blob)
+            toWrite = BlobToWrite(modeledMetadata: metadata, primaryBytes: sizes.primary, secondaryBytes: sizes.secondary)
         }
-        catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: encoded.pairs, sizeBytes: size,
-                                           contentDigest: Blake2b256.hash(content), honest: true))
         let encodedBytes = (try? config.encodedBlobLength(blobLength: size)) ?? 0
-        blobs.append(BlobInfo(blobID: encoded.blobID, sizeBytes: size, encodedBytes: encodedBytes, epochs: epochs,
+        blobs.append(BlobInfo(blobID: toWrite.metadata.blobID, sizeBytes: size, encodedBytes: encodedBytes, epochs: epochs,
                               deletable: deletable, writer: c))
         let op = newOperation()
-        execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: encoded, sizeBytes: size, epochs: epochs,
+        execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
                                                    deletable: deletable, context: context(now)),
                 for: .client(c), now: now, scheduler: &scheduler)
+    }
+
+    /// Whether blob `index` is encoded for real under the scenario's fidelity: always for
+    /// `real`, never for `modeled`, and for `sampled(p)` a deterministic draw per blob from its
+    /// own stream, so the choice does not depend on anything else in the run.
+    func isRealEncoding(_ index: UInt32) -> Bool {
+        switch scenario.fidelity.encoding {
+        case .real: return true
+        case .modeled: return false
+        case .sampled(let permille):
+            return streams.stream("fidelity.sample", index: UInt64(index)).bernoulli(min(permille, 1_000), over: 1_000)
+        }
+    }
+
+    /// Metadata of a notional encoding for a modeled blob: n pair hashes drawn from the blob's
+    /// own stream, and the blob ID they imply, so that every metadata check still runs for real.
+    func modeledMetadata(size: UInt64, index: UInt32) -> BlobMetadataWithID {
+        let stream = streams.stream("blob.modeled", index: UInt64(index))
+        func digest() -> MerkleNode {
+            .digest(Digest32(w0: stream.nextUInt64(), w1: stream.nextUInt64(), w2: stream.nextUInt64(), w3: stream.nextUInt64()))
+        }
+        let hashes = (0..<config.nShards).map { _ in SliverPairMetadata(primaryHash: digest(), secondaryHash: digest()) }
+        return BlobMetadataWithID(computingIDFor: BlobMetadata(unencodedLength: size, hashes: hashes))
     }
 
     /// `size` bytes drawn from `stream`: a blob's content is a function of the seed and its index.

@@ -3,6 +3,33 @@ import RedStuff
 import SimSupport
 import WalrusCrypto
 
+/// What a client writes: real sliver pairs with their metadata, or (modeled encoding) only
+/// metadata and sizes.
+public struct BlobToWrite: Sendable {
+    public var metadata: BlobMetadataWithID
+    /// Real pairs by index; empty for a modeled blob.
+    public var pairs: [SliverPair]
+    /// Sliver sizes of a modeled blob.
+    public var modeledSizes: (primary: Int, secondary: Int)?
+
+    public init(encoded: EncodedBlob) {
+        metadata = encoded.metadata
+        pairs = encoded.pairs
+        modeledSizes = nil
+    }
+
+    public init(modeledMetadata: BlobMetadataWithID, primaryBytes: Int, secondaryBytes: Int) {
+        metadata = modeledMetadata
+        pairs = []
+        modeledSizes = (primaryBytes, secondaryBytes)
+    }
+
+    func pair(_ index: Int) -> PairPayload {
+        if let m = modeledSizes { return .modeled(index: index, primaryBytes: m.primary, secondaryBytes: m.secondary) }
+        return .real(pairs[index])
+    }
+}
+
 /// A Walrus client as a state machine: the write flow (encode, register, store, collect
 /// confirmations worth 2f+1 shards, certify) and the read flow (metadata, primary slivers
 /// until R verify, decode, consistency check), with per-attempt timeouts and retries
@@ -26,7 +53,7 @@ public struct Client {
         var start: SimTime
         var attempt = 1
         var phase = WritePhase.registering
-        var encoded: EncodedBlob
+        var blob_: BlobToWrite
         var sizeBytes: UInt64
         /// Confirmations of the current attempt, by signer.
         var confirmations: [NodeID: ConfirmationSignature] = [:]
@@ -46,6 +73,8 @@ public struct Client {
         var metadata: BlobMetadataWithID?
         var metadataTries = 0
         var slivers: [Sliver] = []
+        /// Modeled blobs: verified primary slivers received (sizes only).
+        var modeledSlivers = 0
         var outstanding: Set<Int> = []
         var bytes: UInt64 = 0
     }
@@ -61,16 +90,16 @@ public struct Client {
     // MARK: Write
 
     /// Starts writing an already encoded blob: charge the encoding, register on chain.
-    public mutating func startWrite(op: UInt64, blob: BlobRef, encoded: EncodedBlob, sizeBytes: UInt64, epochs: Int,
+    public mutating func startWrite(op: UInt64, blob: BlobRef, encoded: BlobToWrite, sizeBytes: UInt64, epochs: Int,
                                     deletable: Bool, context ctx: ProtocolContext) -> [Action] {
-        var w = WriteOp(blob: blob, start: ctx.now, encoded: encoded, sizeBytes: sizeBytes)
+        var w = WriteOp(blob: blob, start: ctx.now, blob_: encoded, sizeBytes: sizeBytes)
         w.epoch = ctx.view.epoch
         writes[op] = w
         writeByBlob[blob] = op
         let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: sizeBytes)) ?? 0
         return [
             .cpu(ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)),
-            .submit(.registerBlob(client: id, blob: blob, blobID: encoded.blobID, unencodedBytes: sizeBytes, epochs: epochs, deletable: deletable)),
+            .submit(.registerBlob(client: id, blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: sizeBytes, epochs: epochs, deletable: deletable)),
             .timer(after: attemptTimeout, token: token(.writeTimeout, op)),
         ]
     }
@@ -80,10 +109,10 @@ public struct Client {
         w.phase = .storing
         w.storeStart = ctx.now
         w.epoch = ctx.view.epoch
-        let mapping = ShardMapping(blobID: w.encoded.blobID, nShards: ctx.config.nShards)
+        let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
         for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
-            let pairs = member.shards.map { w.encoded.pairs[mapping.pair(ofShard: $0.index)] }
-            actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.encoded.metadata, pairs: pairs)))
+            let pairs = member.shards.map { w.blob_.pair(mapping.pair(ofShard: $0.index)) }
+            actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))
         }
         writes[op] = w
     }
@@ -142,7 +171,7 @@ public struct Client {
         let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
         let owner = owners(for: r.blob, ctx)
         // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
-        while r.slivers.count + r.outstanding.count < need, r.nextPair < r.order.count {
+        while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
             let pair = r.order[r.nextPair]
             r.nextPair += 1
             guard let node = owner[mapping.shard(ofPair: pair)] else { continue }
@@ -150,8 +179,8 @@ public struct Client {
             actions.append(.send(to: .node(node), .sliverRequest(blob: r.blob, pair: pair)))
         }
         reads[op] = r
-        if r.outstanding.isEmpty && r.slivers.count < need {
-            finishRead(op, .failed, detail: "only \(r.slivers.count) of \(need) primary slivers available", context: ctx, into: &actions)
+        if r.outstanding.isEmpty && r.slivers.count + r.modeledSlivers < need {
+            finishRead(op, .failed, detail: "only \(r.slivers.count + r.modeledSlivers) of \(need) primary slivers available", context: ctx, into: &actions)
         }
     }
 
@@ -207,17 +236,22 @@ public struct Client {
             r.outstanding.remove(pair)
             r.bytes += message.wireBytes
             if let s = sliver, s.index == pair {
-                actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.data.count), nShards: ctx.config.nShards)))
-                if ctx.catalog.isValid(primary: s, blob: blob, metadata: meta) { r.slivers.append(s) }
+                actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
+                if ctx.catalog.isValid(primary: s, blob: blob, metadata: meta) {
+                    switch s {
+                    case .real(let sliver): r.slivers.append(sliver)
+                    case .modeled: r.modeledSlivers += 1
+                    }
+                }
             }
             reads[op] = r
-            if r.slivers.count >= ctx.config.sliversForDecoding(.primary) {
+            if r.slivers.count + r.modeledSlivers >= ctx.config.sliversForDecoding(.primary) {
                 decode(op, context: ctx, into: &actions)
             } else {
                 requestSlivers(op, context: ctx, into: &actions)
             }
 
-        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .syncRequest, .syncResponse:
+        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse:
             break  // node-bound messages
         }
         return actions
@@ -225,6 +259,13 @@ public struct Client {
 
     private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let r = reads[op], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
+        if entry.modeled {
+            // Sizes only: charge the decode, there are no bytes to compare.
+            let sizes = ctx.catalog.sliverSizes(r.blob)
+            actions.append(.cpu(ctx.costs.bytes(UInt64(sizes.primary * r.modeledSlivers) * 2)))
+            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+            return
+        }
         let encodedBytes = UInt64(r.slivers.reduce(0) { $0 + $1.data.count })
         actions.append(.cpu(ctx.costs.bytes(encodedBytes * 2)))
         do {

@@ -151,12 +151,17 @@ public final class BlobCatalog {
         /// BLAKE2b-256 of the blob's bytes, to check reads.
         public var contentDigest: Digest32
         public var honest: Bool
-        public init(metadata: BlobMetadataWithID, pairs: [SliverPair], sizeBytes: UInt64, contentDigest: Digest32, honest: Bool) {
+        /// Modeled encoding (DESIGN §5): the blob has sizes and a commitment but no slivers;
+        /// `metadata` is a real, self-consistent metadata of a notional encoding.
+        public var modeled: Bool
+        public init(metadata: BlobMetadataWithID, pairs: [SliverPair], sizeBytes: UInt64, contentDigest: Digest32, honest: Bool,
+                    modeled: Bool = false) {
             self.metadata = metadata
             self.pairs = pairs
             self.sizeBytes = sizeBytes
             self.contentDigest = contentDigest
             self.honest = honest
+            self.modeled = modeled
         }
     }
     public internal(set) var entries: [Entry?] = []
@@ -187,6 +192,37 @@ public final class BlobCatalog {
     public func isValidMetadata(_ metadata: BlobMetadataWithID, blob: BlobRef) -> Bool {
         if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata { return true }
         return (try? metadata.verify(config: config)) != nil
+    }
+
+    /// Sizes of a pair's primary and secondary slivers for `blob`.
+    public func sliverSizes(_ blob: BlobRef) -> (primary: Int, secondary: Int) {
+        guard let e = entry(blob) else { return (0, 0) }
+        let p = (try? config.sliverSize(.primary, blobLength: e.sizeBytes)) ?? 0
+        let q = (try? config.sliverSize(.secondary, blobLength: e.sizeBytes)) ?? 0
+        return (p, q)
+    }
+
+    /// Whether `payload` (claimed to be pair `index`) is valid for `metadata`. A modeled pair is
+    /// valid when the blob is modeled, the metadata is its metadata and the sizes are right.
+    public func isValid(_ payload: PairPayload, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
+        switch payload {
+        case .real(let pair):
+            return isValid(pair, index: index, blob: blob, metadata: metadata)
+        case .modeled(let i, let a, let b):
+            guard let e = entry(blob), e.modeled, e.metadata == metadata, i == index else { return false }
+            let sizes = sliverSizes(blob)
+            return a == sizes.primary && b == sizes.secondary
+        }
+    }
+
+    /// Whether a served primary sliver is valid (see `isValid(_:index:blob:metadata:)`).
+    public func isValid(primary payload: SliverPayload, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
+        switch payload {
+        case .real(let s): return isValid(primary: s, blob: blob, metadata: metadata)
+        case .modeled(_, let bytes):
+            guard let e = entry(blob), e.modeled, e.metadata == metadata else { return false }
+            return bytes == sliverSizes(blob).primary
+        }
     }
 
     /// Whether `pair` (claimed to be pair `index`) is valid for `metadata`.

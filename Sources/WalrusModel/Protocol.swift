@@ -43,11 +43,67 @@ public struct ConfirmationSignature: Hashable, Sendable {
     }
 }
 
+/// A sliver pair as the protocol carries it: the real bytes, or (modeled encoding, DESIGN §5)
+/// only its index and sizes. Modeled pairs cost what real ones cost on the network and in CPU
+/// time, but carry no bytes and are trusted rather than verified.
+public enum PairPayload: Sendable, Equatable {
+    case real(SliverPair)
+    case modeled(index: Int, primaryBytes: Int, secondaryBytes: Int)
+
+    /// The pair index (= primary sliver index).
+    public var index: Int {
+        switch self {
+        case .real(let p): p.index
+        case .modeled(let i, _, _): i
+        }
+    }
+
+    /// Sliver bytes of both slivers.
+    public var byteCount: Int {
+        switch self {
+        case .real(let p): p.primary.data.count + p.secondary.data.count
+        case .modeled(_, let a, let b): a + b
+        }
+    }
+
+    /// The primary sliver, as served to readers.
+    public var primary: SliverPayload {
+        switch self {
+        case .real(let p): .real(p.primary)
+        case .modeled(let i, let a, _): .modeled(index: i, bytes: a)
+        }
+    }
+
+    /// BCS bytes on the wire (two `SliverData`).
+    var wireBytes: UInt64 { UInt64(byteCount) + 16 }
+}
+
+/// One sliver as served to a reader: real bytes or, for a modeled blob, its size.
+public enum SliverPayload: Sendable, Equatable {
+    case real(Sliver)
+    case modeled(index: Int, bytes: Int)
+    public var index: Int {
+        switch self {
+        case .real(let s): s.index
+        case .modeled(let i, _): i
+        }
+    }
+    /// Sliver bytes.
+    public var byteCount: Int {
+        switch self {
+        case .real(let s): s.data.count
+        case .modeled(_, let b): b
+        }
+    }
+    /// BCS bytes on the wire (`SliverData`).
+    var wireBytes: UInt64 { UInt64(byteCount) + 8 }
+}
+
 /// Messages between nodes and clients. Each knows its size on the wire, from the real BCS
 /// layouts of what it carries (spec §3.5), so the network charges what Walrus would send.
 public enum Message: Sendable {
     /// Client -> node: metadata and the sliver pairs of the node's shards.
-    case store(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [SliverPair])
+    case store(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload])
     /// Node -> client: a signed confirmation for all the node's shards, or a refusal.
     case stored(blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?)
     /// Client -> node: metadata of a blob.
@@ -55,12 +111,15 @@ public enum Message: Sendable {
     case metadataResponse(blob: BlobRef, metadata: BlobMetadataWithID?)
     /// Client -> node: the primary sliver of a pair.
     case sliverRequest(blob: BlobRef, pair: Int)
-    case sliverResponse(blob: BlobRef, pair: Int, sliver: Sliver?)
+    case sliverResponse(blob: BlobRef, pair: Int, sliver: SliverPayload?)
     /// Node -> node: recovery symbols for a pair the requester is missing.
     case recoveryRequest(blob: BlobRef, pair: Int)
     /// Symbols from every pair the responder holds: `forPrimary` target the primary sliver
     /// (they come from secondary slivers), `forSecondary` the secondary one.
     case recoveryResponse(blob: BlobRef, pair: Int, forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol])
+    /// For a modeled blob: how many symbols for each axis the responder's pairs yield (one per
+    /// pair and axis), and their size on the wire.
+    case modeledRecoveryResponse(blob: BlobRef, pair: Int, symbols: Int, bytes: UInt64)
     /// New shard owner -> previous owner, at an epoch change: the pairs of `shard` for `blobs`.
     case syncRequest(shard: ShardIndex, blobs: [BlobRef])
     /// Previous owner -> new owner: what it has (metadata included, the new owner may lack it).
@@ -71,22 +130,21 @@ public enum Message: Sendable {
         let framing: UInt64 = 64
         switch self {
         case .store(_, let metadata, let pairs):
-            return framing + Self.metadataBytes(metadata) + pairs.reduce(0) { $0 + Self.pairBytes($1) }
+            return framing + Self.metadataBytes(metadata) + pairs.reduce(0) { $0 + $1.wireBytes }
         case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.bytes.count ?? 0)
         case .metadataRequest, .sliverRequest, .recoveryRequest: return framing + 40
         case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
-        case .sliverResponse(_, _, let s): return framing + (s.map(Self.sliverBytes) ?? 1)
+        case .sliverResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
         case .recoveryResponse(_, _, let p, let s):
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
+        case .modeledRecoveryResponse(_, _, _, let bytes): return framing + bytes
         case .syncRequest(_, let blobs): return framing + 8 + UInt64(blobs.count) * 32
         case .syncResponse(_, let items, let missing):
             return framing + UInt64(missing.count) * 32
-                + items.reduce(0) { $0 + Self.pairBytes($1.pair) + Self.metadataBytes($1.metadata) }
+                + items.reduce(0) { $0 + $1.pair.wireBytes + Self.metadataBytes($1.metadata) }
         }
     }
 
-    static func sliverBytes(_ s: Sliver) -> UInt64 { UInt64(s.data.count) + 4 + 2 + 2 }
-    static func pairBytes(_ p: SliverPair) -> UInt64 { sliverBytes(p.primary) + sliverBytes(p.secondary) }
     /// `BlobMetadataWithID`: id, variant, type, length, ULEB n, 66 bytes per pair.
     static func metadataBytes(_ m: BlobMetadataWithID) -> UInt64 { 32 + 1 + 1 + 8 + 3 + UInt64(m.metadata.hashes.count) * 66 }
 }
@@ -95,8 +153,8 @@ public enum Message: Sendable {
 public struct SyncItem: Sendable {
     public var blob: BlobRef
     public var metadata: BlobMetadataWithID
-    public var pair: SliverPair
-    public init(blob: BlobRef, metadata: BlobMetadataWithID, pair: SliverPair) {
+    public var pair: PairPayload
+    public init(blob: BlobRef, metadata: BlobMetadataWithID, pair: PairPayload) {
         self.blob = blob
         self.metadata = metadata
         self.pair = pair

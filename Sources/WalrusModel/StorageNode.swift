@@ -40,7 +40,7 @@ public struct StorageNode {
     /// Stored data: per blob, metadata and the pairs held (any shard, current or recently lost).
     private(set) var stored: [BlobRef: StoredBlob] = [:]
     /// Store requests that arrived before the node saw the blob's registration.
-    private var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [SliverPair])]] = [:]
+    private var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
     /// Recoveries in progress, by (blob, pair).
     private var recoveries: [RecoveryKey: RecoveryState] = [:]
     /// Recoveries waiting for a free slot (at most `maxConcurrentRecoveries` run at once).
@@ -56,7 +56,7 @@ public struct StorageNode {
 
     struct StoredBlob {
         var metadata: BlobMetadataWithID
-        var pairs: [Int: SliverPair]
+        var pairs: [Int: PairPayload]
     }
 
     struct RecoveryKey: Hashable, Comparable {
@@ -70,6 +70,8 @@ public struct StorageNode {
         var forSecondary: [RecoverySymbol] = []
         var awaiting = 0
         var bytesMoved: UInt64 = 0
+        /// Modeled blobs: symbols per axis received (one per held pair of each responder).
+        var modeledSymbols = 0
         /// The shard this pair belongs to, when it is part of a shard sync.
         var syncShard: ShardIndex?
     }
@@ -94,7 +96,7 @@ public struct StorageNode {
     /// Whether the node holds pair `pair` of `blob`.
     public func holds(_ blob: BlobRef, pair: Int) -> Bool { stored[blob]?.pairs[pair] != nil }
 
-    public func pair(_ blob: BlobRef, _ pair: Int) -> SliverPair? { stored[blob]?.pairs[pair] }
+    public func pair(_ blob: BlobRef, _ pair: Int) -> PairPayload? { stored[blob]?.pairs[pair] }
 
     /// Pair indices of `blob` the node holds, ascending.
     public func heldPairs(_ blob: BlobRef) -> [Int] { stored[blob]?.pairs.keys.sorted() ?? [] }
@@ -149,9 +151,24 @@ public struct StorageNode {
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: stored[blob]?.pairs[pair]?.primary)))
 
         case .recoveryRequest(let blob, let target):
-            let symbols = recoverySymbols(blob: blob, target: target, context: ctx, into: &actions)
-            actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: symbols.forPrimary,
-                                                             forSecondary: symbols.forSecondary)))
+            if ctx.catalog.entry(blob)?.modeled == true {
+                let held = modeledSymbolCount(blob: blob, target: target, context: ctx, into: &actions)
+                actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, symbols: held,
+                                                                        bytes: UInt64(held) * modeledSymbolBytes(blob, ctx))))
+            } else {
+                let symbols = recoverySymbols(blob: blob, target: target, context: ctx, into: &actions)
+                actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: symbols.forPrimary,
+                                                                 forSecondary: symbols.forSecondary)))
+            }
+
+        case .modeledRecoveryResponse(let blob, let pair, let symbols, _):
+            let key = RecoveryKey(blob: blob, pair: pair)
+            guard var state = recoveries[key] else { return [] }
+            state.modeledSymbols += symbols
+            state.awaiting -= 1
+            state.bytesMoved += message.wireBytes
+            recoveries[key] = state
+            tryFinishRecovery(key, context: ctx, into: &actions)
 
         case .recoveryResponse(let blob, let pair, let forPrimary, let forSecondary):
             let key = RecoveryKey(blob: blob, pair: pair)
@@ -180,7 +197,7 @@ public struct StorageNode {
             guard sync.outstanding[shard] != nil else { return [] }
             for item in items {
                 let idx = ShardMapping(blobID: item.metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
-                actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(item.pair.primary.data.count + item.pair.secondary.data.count), nShards: ctx.config.nShards)))
+                actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)))
                 if ctx.catalog.isValidMetadata(item.metadata, blob: item.blob),
                    ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
                     store(item.blob, metadata: item.metadata, pair: idx, item.pair)
@@ -202,7 +219,7 @@ public struct StorageNode {
         return actions
     }
 
-    private mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [SliverPair], from: Party,
+    private mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
                                       context ctx: ProtocolContext, into actions: inout [Action]) {
         let n = ctx.config.nShards
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
@@ -218,9 +235,9 @@ public struct StorageNode {
         let mine = ctx.view.committee.shards(of: id)
         var needed = Set(mine.map { mapping.pair(ofShard: $0.index) })
         for pair in pairs {
-            let idx = pair.primary.index
+            let idx = pair.index
             guard needed.contains(idx) else { continue }
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.primary.data.count + pair.secondary.data.count), nShards: n)))
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)))
             if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
                 store(blob, metadata: metadata, pair: idx, pair)
                 needed.remove(idx)
@@ -237,7 +254,7 @@ public struct StorageNode {
         }
     }
 
-    private mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: SliverPair) {
+    private mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: PairPayload) {
         if stored[blob] == nil { stored[blob] = StoredBlob(metadata: metadata, pairs: [:]) }
         stored[blob]!.pairs[index] = pair
     }
@@ -395,9 +412,13 @@ public struct StorageNode {
 
     private mutating func sendRecoveryRequests(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
         // Our own other pairs of this blob contribute symbols too.
-        let own = recoverySymbols(blob: key.blob, target: key.pair, context: ctx, into: &actions)
-        recoveries[key]!.forPrimary += own.forPrimary
-        recoveries[key]!.forSecondary += own.forSecondary
+        if ctx.catalog.entry(key.blob)?.modeled == true {
+            recoveries[key]!.modeledSymbols += modeledSymbolCount(blob: key.blob, target: key.pair, context: ctx, into: &actions)
+        } else {
+            let own = recoverySymbols(blob: key.blob, target: key.pair, context: ctx, into: &actions)
+            recoveries[key]!.forPrimary += own.forPrimary
+            recoveries[key]!.forSecondary += own.forSecondary
+        }
         // Ask the current committee and, during a hand-over, the previous one: outgoing owners
         // keep serving what they held until the hand-over is done.
         var asked = 0
@@ -413,6 +434,24 @@ public struct StorageNode {
         tryFinishRecovery(key, context: ctx, into: &actions)
     }
 
+    /// Modeled blobs: the symbols our pairs of `blob` would yield for `target` (one per pair and
+    /// axis), with the CPU cost of computing them.
+    private func modeledSymbolCount(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action]) -> Int {
+        guard let s = stored[blob] else { return 0 }
+        var count = 0
+        for p in s.pairs.keys.sorted() where p != target {
+            count += 1
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.pairs[p]!.byteCount), nShards: ctx.config.nShards)))
+        }
+        return count
+    }
+
+    /// Wire size of one modeled recovery symbol pair (a symbol of each axis plus proofs).
+    private func modeledSymbolBytes(_ blob: BlobRef, _ ctx: ProtocolContext) -> UInt64 {
+        let s = (try? ctx.config.symbolSize(forBlobLength: ctx.catalog.entry(blob)?.sizeBytes ?? 1)) ?? 2
+        return UInt64(2 * (s + 5 + 33 * MerkleHash.pathLength(leafCount: ctx.config.nShards)))
+    }
+
     private static func recoveryToken(_ kind: TimerKind, _ key: RecoveryKey) -> UInt64 {
         kind.rawValue | UInt64(key.blob.index) << 8 | UInt64(UInt16(truncatingIfNeeded: key.pair)) << 40
     }
@@ -426,7 +465,7 @@ public struct StorageNode {
         var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
         guard let s = stored[blob] else { return ([], []) }
         for p in s.pairs.keys.sorted() where p != target {
-            let pair = s.pairs[p]!
+            guard case .real(let pair) = s.pairs[p]! else { continue }
             actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.primary.data.count + pair.secondary.data.count), nShards: ctx.config.nShards)))
             if let e = try? ExpandedSliver(sliver: pair.primary, config: ctx.config),
                let sym = try? e.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
@@ -441,6 +480,25 @@ public struct StorageNode {
         let config = ctx.config
         let metadata = entry.metadata
         let needPrimary = config.symbolsForRecovery(.primary), needSecondary = config.symbolsForRecovery(.secondary)
+        if entry.modeled {
+            // Each held pair yields one symbol per axis, so the primary target (C symbols) binds.
+            let enough = state.modeledSymbols >= needPrimary
+            guard enough || state.awaiting <= 0 else { return }
+            recoveries.removeValue(forKey: key)
+            defer { startQueuedRecoveries(context: ctx, into: &actions) }
+            guard enough else {
+                actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair,
+                                                        reason: "only \(state.modeledSymbols)/\(needPrimary) symbols (modeled)")))
+                actions.append(.timer(after: recoveryRetryDelay, token: TimerKind.recoveryRetry.rawValue | UInt64(key.blob.index) << 8))
+                return
+            }
+            let sizes = ctx.catalog.sliverSizes(key.blob)
+            actions.append(.cpu(ctx.costs.bytes(UInt64(sizes.primary + sizes.secondary) * UInt64(config.nShards) / UInt64(max(1, config.rows)))))
+            store(key.blob, metadata: metadata, pair: key.pair, .modeled(index: key.pair, primaryBytes: sizes.primary, secondaryBytes: sizes.secondary))
+            actions.append(.observe(.recovered(node: id, blob: key.blob, pair: key.pair, bytesMoved: state.bytesMoved)))
+            if let shard = state.syncShard { shardBlobDone(shard, recovered: true, context: ctx, into: &actions) }
+            return
+        }
         let enough = state.forPrimary.count >= needPrimary && state.forSecondary.count >= needSecondary
         guard enough || state.awaiting <= 0 else { return }
         recoveries.removeValue(forKey: key)
@@ -468,7 +526,7 @@ public struct StorageNode {
             actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: proofFound ? "inconsistent encoding" : "decoding failed")))
             return
         }
-        store(key.blob, metadata: metadata, pair: key.pair, SliverPair(primary: p, secondary: s))
+        store(key.blob, metadata: metadata, pair: key.pair, .real(SliverPair(primary: p, secondary: s)))
         actions.append(.observe(.recovered(node: id, blob: key.blob, pair: key.pair, bytesMoved: state.bytesMoved)))
         if let shard = state.syncShard { shardBlobDone(shard, recovered: true, context: ctx, into: &actions) }
     }
