@@ -43,10 +43,11 @@ extension Blake2b256 {
         }
         // Other layouts (column-major outputs, overlapping buffers): hash into a contiguous
         // scratch buffer, then scatter; the copy is tiny next to the hashing.
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: count * 32)
-        defer { scratch.deallocate() }
-        hashMany(input, inStride, length, count, prefix, scratch)
-        for i in 0..<count { (out + i * outStride).copyMemory(from: scratch + i * 32, byteCount: 32) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * 32) { scratch in
+            let base = scratch.baseAddress!
+            hashMany(input, inStride, length, count, prefix, base)
+            for i in 0..<count { (out + i * outStride).copyMemory(from: base + i * 32, byteCount: 32) }
+        }
     }
 
     private static func hashMany(_ input: UnsafePointer<UInt8>, _ stride: Int, _ length: Int, _ count: Int, _ prefix: UInt8?,
