@@ -81,7 +81,10 @@ let package = Package(
         .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
-        .testTarget(name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport"], resources: [.copy("Malformed")]),
+        .testTarget(
+            name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport", "WalrusModel"],
+            resources: [.copy("Malformed")]
+        ),
         .testTarget(
             name: "SimulationTests",
             dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "RedStuff", "Economics"]

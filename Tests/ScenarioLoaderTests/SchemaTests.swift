@@ -3,6 +3,7 @@ import SimEngine
 import SimSupport
 import Simulation
 import Testing
+import WalrusModel
 
 /// Loads `source` as a file named `test.toml` and returns its only run.
 func scenario(_ source: String) throws -> Scenario {
@@ -24,6 +25,13 @@ let minimal = """
     @Test func defaults() throws {
         let s = try scenario(minimal)
         #expect(s == Scenario(name: "test", duration: .hours(1), nodes: NodesSpec(count: 10, shards: 40)))
+    }
+
+    @Test func verificationMode() throws {
+        #expect(try scenario(minimal).fidelity.verification == .memoized)
+        let full = try scenario(minimal + "[fidelity]\nverification = \"full\"\n")
+        #expect(full.fidelity.verification == .full)
+        #expect(throws: ScenarioError.self) { try scenario(minimal + "[fidelity]\nverification = \"sometimes\"\n") }
     }
 
     @Test func topLevel() throws {
