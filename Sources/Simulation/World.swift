@@ -119,16 +119,13 @@ public final class World: EventHandler {
         do { config = try EncodingConfig(nShards: n) } catch { throw .invalid("nodes.shards", error.description) }
         guard scenario.nodes.count >= 1 else { throw .invalid("nodes.count", "at least one storage node is needed") }
         guard scenario.clients.count >= 1 else { throw .invalid("clients.count", "at least one client is needed") }
-        if scenario.fidelity.payload != .full {
-            throw .invalid("fidelity.payload", "only \"full\" is implemented so far")
-        }
         streams = RandomStreams(runSeed: scenario.seed)
         chainStream = streams.stream("chain")
         faultStream = streams.stream("faults")
         churnStream = streams.stream("stake.churn")
         costs = CostModel(encodeBytesPerSecond: scenario.fidelity.cpuEncodeBytesPerSecond, signatureCost: scenario.fidelity.cpuSignatureCost)
         view = ChainView(nShards: n)
-        catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification)
+        catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
         crashed = Array(repeating: false, count: scenario.nodes.count)
         cpuFreeAt = Array(repeating: .zero, count: scenario.nodes.count + scenario.clients.count)
@@ -209,6 +206,14 @@ public final class World: EventHandler {
             try chain.addChurnAccount(balance: Frost(total))
         } catch let e as WorldError { throw e } catch { throw .invalid("economics", "\(error)") }
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }
+        // Digest payloads: a blob's bytes come back from its seeded content when a node must
+        // serve them (the same bytes the client encoded, so they match the stored hashes).
+        catalog.regenerate = { [unowned self] blob in
+            guard let e = self.catalog.entry(blob), !e.modeled else { return nil }
+            let content = Self.blobContent(size: Int(e.sizeBytes), stream: self.streams.stream("blob.content", index: UInt64(blob.index)))
+            let encoder = BlobEncoder(config: self.config, options: EncodingOptions(threads: self.options.encoderThreads))
+            return try? encoder.encode(blob: content).pairs
+        }
     }
 
     /// Genesis stake of each node, in FROST (at least 1 WAL each, the contracts' minimum).

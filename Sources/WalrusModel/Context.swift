@@ -154,6 +154,9 @@ public final class BlobCatalog {
         /// Modeled encoding (DESIGN §5): the blob has sizes and a commitment but no slivers;
         /// `metadata` is a real, self-consistent metadata of a notional encoding.
         public var modeled: Bool
+        /// Under digest payloads: BLAKE2b-256 of each honest pair's bytes, by pair index, for
+        /// memoized checks without keeping the bytes.
+        public var pairHashes: [Digest32] = []
         public init(metadata: BlobMetadataWithID, pairs: [SliverPair], sizeBytes: UInt64, contentDigest: Digest32, honest: Bool,
                     modeled: Bool = false) {
             self.metadata = metadata
@@ -167,17 +170,56 @@ public final class BlobCatalog {
     public internal(set) var entries: [Entry?] = []
     public let config: EncodingConfig
     public let mode: VerificationMode
+    /// `payload = digest`: the catalog keeps no sliver bytes (nodes keep hashes) and
+    /// regenerates a blob's pairs with `regenerate` when a node must serve them.
+    public let keepsPayload: Bool
+    /// Re-creates a blob's honest sliver pairs (its content comes from a seeded stream).
+    public var regenerate: ((BlobRef) -> [SliverPair]?)?
+    /// Recently regenerated blobs, most recent last (a node serving one blob usually serves
+    /// many pairs of it in a row).
+    private var regenerated: [(BlobRef, [SliverPair])] = []
+    private let regeneratedCapacity = 4
+    public private(set) var regenerations = 0
 
-    public init(config: EncodingConfig, mode: VerificationMode) {
+    public init(config: EncodingConfig, mode: VerificationMode, keepsPayload: Bool = true) {
         self.config = config
         self.mode = mode
+        self.keepsPayload = keepsPayload
+    }
+
+    /// The honest bytes of pair `index` of `blob`, regenerated if need be, provided they hash
+    /// to `hash` (what the node stored); `nil` otherwise.
+    public func materialize(_ blob: BlobRef, index: Int, hash: Digest32) -> SliverPair? {
+        let pairs: [SliverPair]
+        if let hit = regenerated.firstIndex(where: { $0.0 == blob }) {
+            let e = regenerated.remove(at: hit)
+            regenerated.append(e)
+            pairs = e.1
+        } else if let e = entry(blob), !e.pairs.isEmpty {
+            pairs = e.pairs
+        } else if let fresh = regenerate?(blob) {
+            regenerations += 1
+            regenerated.append((blob, fresh))
+            if regenerated.count > regeneratedCapacity { regenerated.removeFirst() }
+            pairs = fresh
+        } else {
+            return nil
+        }
+        guard index < pairs.count, PairPayload.contentHash(pairs[index]) == hash else { return nil }
+        return pairs[index]
     }
 
     public func entry(_ blob: BlobRef) -> Entry? { Int(blob.index) < entries.count ? entries[Int(blob.index)] : nil }
 
+    /// Registers a blob. Under digest payloads the pairs are replaced by their hashes.
     public func add(_ blob: BlobRef, _ entry: Entry) {
         while entries.count <= Int(blob.index) { entries.append(nil) }
-        entries[Int(blob.index)] = entry
+        var e = entry
+        if !keepsPayload && !e.pairs.isEmpty {
+            e.pairHashes = e.pairs.map(PairPayload.contentHash)
+            e.pairs = []
+        }
+        entries[Int(blob.index)] = e
     }
 
     /// Drops the kept encoding of a blob that expired or was deleted: nobody stores or reads
@@ -208,6 +250,8 @@ public final class BlobCatalog {
         switch payload {
         case .real(let pair):
             return isValid(pair, index: index, blob: blob, metadata: metadata)
+        case .digest:
+            return false  // never on the wire
         case .modeled(let i, let a, let b):
             guard let e = entry(blob), e.modeled, e.metadata == metadata, i == index else { return false }
             let sizes = sliverSizes(blob)
@@ -228,8 +272,9 @@ public final class BlobCatalog {
     /// Whether `pair` (claimed to be pair `index`) is valid for `metadata`.
     public func isValid(_ pair: SliverPair, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
         guard pair.primary.index == index, pair.secondary.index == config.nShards - 1 - index else { return false }
-        if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, index < e.pairs.count, e.pairs[index] == pair {
-            return true
+        if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata {
+            if index < e.pairs.count, e.pairs[index] == pair { return true }
+            if index < e.pairHashes.count, e.pairHashes[index] == PairPayload.contentHash(pair) { return true }
         }
         return (try? pair.verify(metadata: metadata.metadata, config: config)) != nil
     }
@@ -239,6 +284,10 @@ public final class BlobCatalog {
         guard sliver.axis == .primary else { return false }
         if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, sliver.index < e.pairs.count,
            e.pairs[sliver.index].primary == sliver {
+            return true
+        }
+        if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, !e.pairHashes.isEmpty,
+           let honest = materialize(blob, index: sliver.index, hash: e.pairHashes[sliver.index]), honest.primary == sliver {
             return true
         }
         return (try? sliver.verify(metadata: metadata.metadata, config: config)) != nil

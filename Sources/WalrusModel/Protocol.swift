@@ -49,12 +49,16 @@ public struct ConfirmationSignature: Hashable, Sendable {
 public enum PairPayload: Sendable, Equatable {
     case real(SliverPair)
     case modeled(index: Int, primaryBytes: Int, secondaryBytes: Int)
+    /// A pair a node stores under `payload = digest`: its sizes and the BLAKE2b-256 of its bytes,
+    /// which are regenerated when the node must serve them. Never sent.
+    case digest(index: Int, primaryBytes: Int, secondaryBytes: Int, hash: Digest32)
 
     /// The pair index (= primary sliver index).
     public var index: Int {
         switch self {
         case .real(let p): p.index
         case .modeled(let i, _, _): i
+        case .digest(let i, _, _, _): i
         }
     }
 
@@ -62,16 +66,23 @@ public enum PairPayload: Sendable, Equatable {
     public var byteCount: Int {
         switch self {
         case .real(let p): p.primary.data.count + p.secondary.data.count
-        case .modeled(_, let a, let b): a + b
+        case .modeled(_, let a, let b), .digest(_, let a, let b, _): a + b
         }
     }
 
-    /// The primary sliver, as served to readers.
-    public var primary: SliverPayload {
+    /// The primary sliver, as served to readers (`nil` for a digest-only pair, which must be
+    /// regenerated first).
+    public var primary: SliverPayload? {
         switch self {
         case .real(let p): .real(p.primary)
         case .modeled(let i, let a, _): .modeled(index: i, bytes: a)
+        case .digest: nil
         }
+    }
+
+    /// BLAKE2b-256 over a pair's bytes (primary then secondary), what digest storage keeps.
+    public static func contentHash(_ pair: SliverPair) -> Digest32 {
+        Blake2b256.hash(pair.primary.data + pair.secondary.data)
     }
 
     /// BCS bytes on the wire (two `SliverData`).

@@ -148,7 +148,7 @@ public struct StorageNode {
             actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: stored[blob]?.metadata)))
 
         case .sliverRequest(let blob, let pair):
-            actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: stored[blob]?.pairs[pair]?.primary)))
+            actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
 
         case .recoveryRequest(let blob, let target):
             if ctx.catalog.entry(blob)?.modeled == true {
@@ -185,7 +185,7 @@ public struct StorageNode {
             for blob in blobs {
                 guard let s = stored[blob] else { missing.append(blob); continue }
                 let pairIndex = ShardMapping(blobID: s.metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
-                if let p = s.pairs[pairIndex] {
+                if let p = servable(blob, pairIndex, ctx) {
                     items.append(SyncItem(blob: blob, metadata: s.metadata, pair: p))
                 } else {
                     missing.append(blob)
@@ -200,7 +200,7 @@ public struct StorageNode {
                 actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)))
                 if ctx.catalog.isValidMetadata(item.metadata, blob: item.blob),
                    ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
-                    store(item.blob, metadata: item.metadata, pair: idx, item.pair)
+                    store(item.blob, metadata: item.metadata, pair: idx, item.pair, context: ctx)
                     shardBlobDone(shard, recovered: false, context: ctx, into: &actions)
                 } else {
                     actions.append(.observe(.sliverRejected(node: id, blob: item.blob, reason: "shard sync: invalid pair \(idx)")))
@@ -239,7 +239,7 @@ public struct StorageNode {
             guard needed.contains(idx) else { continue }
             actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)))
             if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
-                store(blob, metadata: metadata, pair: idx, pair)
+                store(blob, metadata: metadata, pair: idx, pair, context: ctx)
                 needed.remove(idx)
             } else {
                 actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
@@ -254,9 +254,24 @@ public struct StorageNode {
         }
     }
 
-    private mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: PairPayload) {
+    /// Stores a verified pair; under `payload = digest` only its sizes and hash are kept.
+    private mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: PairPayload,
+                                context ctx: ProtocolContext) {
         if stored[blob] == nil { stored[blob] = StoredBlob(metadata: metadata, pairs: [:]) }
-        stored[blob]!.pairs[index] = pair
+        var kept = pair
+        if !ctx.catalog.keepsPayload, case .real(let p) = pair {
+            kept = .digest(index: index, primaryBytes: p.primary.data.count, secondaryBytes: p.secondary.data.count,
+                           hash: PairPayload.contentHash(p))
+        }
+        stored[blob]!.pairs[index] = kept
+    }
+
+    /// A stored pair as it can be sent: digest-only pairs are regenerated (and must match their
+    /// hash); `nil` when the node does not hold the pair.
+    private func servable(_ blob: BlobRef, _ index: Int, _ ctx: ProtocolContext) -> PairPayload? {
+        guard let p = stored[blob]?.pairs[index] else { return nil }
+        guard case .digest(_, _, _, let hash) = p else { return p }
+        return ctx.catalog.materialize(blob, index: index, hash: hash).map { .real($0) }
     }
 
     // MARK: Chain events
@@ -465,7 +480,7 @@ public struct StorageNode {
         var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
         guard let s = stored[blob] else { return ([], []) }
         for p in s.pairs.keys.sorted() where p != target {
-            guard case .real(let pair) = s.pairs[p]! else { continue }
+            guard case .real(let pair)? = servable(blob, p, ctx) else { continue }
             actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.primary.data.count + pair.secondary.data.count), nShards: ctx.config.nShards)))
             if let e = try? ExpandedSliver(sliver: pair.primary, config: ctx.config),
                let sym = try? e.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
@@ -494,7 +509,8 @@ public struct StorageNode {
             }
             let sizes = ctx.catalog.sliverSizes(key.blob)
             actions.append(.cpu(ctx.costs.bytes(UInt64(sizes.primary + sizes.secondary) * UInt64(config.nShards) / UInt64(max(1, config.rows)))))
-            store(key.blob, metadata: metadata, pair: key.pair, .modeled(index: key.pair, primaryBytes: sizes.primary, secondaryBytes: sizes.secondary))
+            store(key.blob, metadata: metadata, pair: key.pair, .modeled(index: key.pair, primaryBytes: sizes.primary, secondaryBytes: sizes.secondary),
+                  context: ctx)
             actions.append(.observe(.recovered(node: id, blob: key.blob, pair: key.pair, bytesMoved: state.bytesMoved)))
             if let shard = state.syncShard { shardBlobDone(shard, recovered: true, context: ctx, into: &actions) }
             return
@@ -526,7 +542,7 @@ public struct StorageNode {
             actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: proofFound ? "inconsistent encoding" : "decoding failed")))
             return
         }
-        store(key.blob, metadata: metadata, pair: key.pair, .real(SliverPair(primary: p, secondary: s)))
+        store(key.blob, metadata: metadata, pair: key.pair, .real(SliverPair(primary: p, secondary: s)), context: ctx)
         actions.append(.observe(.recovered(node: id, blob: key.blob, pair: key.pair, bytesMoved: state.bytesMoved)))
         if let shard = state.syncShard { shardBlobDone(shard, recovered: true, context: ctx, into: &actions) }
     }

@@ -112,6 +112,22 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         #expect(a.0.operations.readsOK == 4 && b.0.operations.readsOK == 4)
     }
 
+    /// Digest payloads keep only pair hashes at the nodes and regenerate bytes when serving:
+    /// a storage optimisation, so the event stream must equal the full-payload run's.
+    @Test func digestAndFullPayloadGiveTheSameRun() throws {
+        var full = smallScenario(seed: 8, writes: 5, reads: 5, duration: .minutes(22))
+        full.workloads.append(WorkloadSpec(name: "churn", kind: .stakeChurn(fractionPermille: 100)))
+        full.faults = [FaultSpec(at: .minutes(4), duration: .minutes(3), kind: .crash(nodes: .shardsUpTo(6), loseDisk: true))]
+        var digest = full
+        digest.fidelity.payload = .digest
+        let a = try runWorld(full), b = try runWorld(digest)
+        #expect(a.1.digest == b.1.digest)
+        #expect(a.0.operations.readsOK == b.0.operations.readsOK && a.0.operations.writesOK == b.0.operations.writesOK)
+        #expect(b.0.operations.writesOK == 5 && b.0.operations.readsOK >= 4 && b.0.recoveries > 0, "\(b.0.operations)")
+        #expect(b.0.catalog.regenerations > 0)
+        #expect(b.0.catalog.entries.compactMap { $0 }.allSatisfy { $0.pairs.isEmpty })
+    }
+
     @Test func realAndModeledSignaturesGiveTheSameProtocolOutcome() throws {
         var modeled = smallScenario(seed: 2, writes: 4, reads: 4, duration: .minutes(15))
         modeled.fidelity.signatures = .modeled
