@@ -44,7 +44,11 @@ public struct Client {
     private var reads: [UInt64: ReadOp] = [:]
     private var readsByBlob: [BlobRef: [UInt64]] = [:]
 
-    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3 }
+    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4 }
+
+    /// A read request unanswered this long is presumed lost (its node down or partitioned) and
+    /// replaced by a request to another node; a late answer is still taken.
+    public var requestTimeout: SimDuration = .seconds(5)
 
     enum WritePhase { case registering, storing, certifying }
 
@@ -76,6 +80,10 @@ public struct Client {
         /// Modeled blobs: verified primary slivers received (sizes only).
         var modeledSlivers = 0
         var outstanding: Set<Int> = []
+        /// Requests presumed lost but whose late answers are still welcome.
+        var stale: Set<Int> = []
+        /// Pairs already received (verified or not), so retries skip them.
+        var answered: Set<Int> = []
         var bytes: UInt64 = 0
     }
 
@@ -133,7 +141,8 @@ public struct Client {
     public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], context ctx: ProtocolContext) -> [Action] {
         reads[op] = ReadOp(blob: blob, start: ctx.now, order: order)
         readsByBlob[blob, default: []].append(op)
-        var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op))]
+        var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op)),
+                                 .timer(after: requestTimeout, token: token(.readProbe, op))]
         requestMetadata(op, context: ctx, into: &actions)
         return actions
     }
@@ -174,12 +183,12 @@ public struct Client {
         while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
             let pair = r.order[r.nextPair]
             r.nextPair += 1
-            guard let node = owner[mapping.shard(ofPair: pair)] else { continue }
+            guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }
             r.outstanding.insert(pair)
             actions.append(.send(to: .node(node), .sliverRequest(blob: r.blob, pair: pair)))
         }
         reads[op] = r
-        if r.outstanding.isEmpty && r.slivers.count + r.modeledSlivers < need {
+        if r.outstanding.isEmpty && r.stale.isEmpty && r.slivers.count + r.modeledSlivers < need {
             finishRead(op, .failed, detail: "only \(r.slivers.count + r.modeledSlivers) of \(need) primary slivers available", context: ctx, into: &actions)
         }
     }
@@ -231,9 +240,12 @@ public struct Client {
             }
 
         case .sliverResponse(let blob, let pair, let sliver):
-            guard let op = (readsByBlob[blob] ?? []).first(where: { reads[$0]?.outstanding.contains(pair) == true }),
+            guard let op = (readsByBlob[blob] ?? []).first(where: {
+                      reads[$0]?.outstanding.contains(pair) == true || reads[$0]?.stale.contains(pair) == true }),
                   var r = reads[op], let meta = r.metadata else { break }
             r.outstanding.remove(pair)
+            r.stale.remove(pair)
+            r.answered.insert(pair)
             r.bytes += message.wireBytes
             if let s = sliver, s.index == pair {
                 actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
@@ -344,11 +356,25 @@ public struct Client {
                 finishRead(op, .failed, detail: "timed out with \(r.slivers.count) slivers", context: ctx, into: &actions)
                 break
             }
-            // Abandon what is outstanding and ask further nodes.
+            // A new attempt: forget what is pending and go through the pairs again, skipping
+            // those already answered (nodes that were down may be back).
             r.outstanding.removeAll()
+            r.stale.removeAll()
+            r.nextPair = 0
             reads[op] = r
             if r.metadata == nil { requestMetadata(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
+        case .readProbe:
+            guard var r = reads[op] else { break }
+            if r.metadata == nil {
+                requestMetadata(op, context: ctx, into: &actions)
+            } else if !r.outstanding.isEmpty {
+                r.stale.formUnion(r.outstanding)
+                r.outstanding.removeAll()
+                reads[op] = r
+                requestSlivers(op, context: ctx, into: &actions)
+            }
+            if reads[op] != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
         case nil:
             break
         }
