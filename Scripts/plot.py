@@ -42,7 +42,7 @@ FROST_PER_WAL = 1_000_000_000
 TABLES = ("runs", "nodes", "epochs", "committee", "blobs", "ops", "flows", "metrics", "faults")
 # Flows that set up the world (minting, staking) are millions of WAL; the flows of the running
 # system are fractions of a WAL. They get their own panel so that the others stay visible.
-CAPITAL_FLOW_KINDS = ("mint", "stake", "unstake")
+CAPITAL_FLOW_KINDS = ("mint", "stake", "unstake", "withdraw")
 MAX_SCATTER_POINTS = 50_000  # per series; medians always use every operation
 DPI = 120
 

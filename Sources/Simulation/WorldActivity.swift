@@ -341,9 +341,22 @@ extension World {
         let flows = chain.drainFlows()
         guard let sink else { return }
         for f in flows {
-            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: SimSupport.FlowKind(rawValue: f.kind.rawValue),
+            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: SimSupport.FlowKind(rawValue: snakeCase(f.kind.rawValue)),
                                    payer: "\(f.from)", payee: "\(f.to)", amountFrost: f.amountFrost.rawValue))
         }
+    }
+
+    /// `storagePayment` -> `storage_payment`: the results database names categories in snake case.
+    func snakeCase(_ name: String) -> String {
+        var out = ""
+        for c in name {
+            if c.isUppercase {
+                out += "_" + c.lowercased()
+            } else {
+                out.append(c)
+            }
+        }
+        return out
     }
 
     func recordEpochStart(_ epoch: Epoch, committee: Committee, at time: SimTime) {

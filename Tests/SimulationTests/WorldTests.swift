@@ -157,6 +157,19 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         #expect(try runWorld(s).1.digest == runWorld(s).1.digest)
     }
 
+    /// What the results database receives: every record kind, categories in snake case.
+    @Test func resultRecordsReachTheSink() throws {
+        let sink = CollectingResultsSink()
+        _ = try runWorld(smallScenario(seed: 4, writes: 3, reads: 3, duration: .minutes(15)), sink: sink)
+        #expect(sink.nodes.count == 10)
+        #expect(sink.blobs.count == 3 && sink.blobs.allSatisfy { $0.status == .certified })
+        #expect(sink.operations.filter { $0.outcome == .success }.count == 6)
+        #expect(!sink.epochs.isEmpty && !sink.committee.isEmpty && !sink.metrics.isEmpty)
+        let kinds = Set(sink.flows.map(\.kind.rawValue))
+        #expect(kinds.contains("storage_payment") && kinds.contains("write_fee") && kinds.contains("mint"), "\(kinds)")
+        #expect(kinds.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "_" } }, "\(kinds)")
+    }
+
     @Test func badScenariosAreTypedErrors() {
         var s = smallScenario()
         s.nodes.shards = 3
