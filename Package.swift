@@ -7,7 +7,7 @@ import PackageDescription
 
 let package = Package(
     name: "walrus-sim",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // UInt128 and Synchronization.Atomic; Linux is the tested platform
     products: [
         .executable(name: "walrus-sim", targets: ["walrus-sim"]),
     ],
