@@ -80,8 +80,9 @@ public final class World: EventHandler {
     public internal(set) var recoveries = 0
     public internal(set) var recoveryBytes: UInt64 = 0
     public internal(set) var epochsStarted = 0
-    var epochStart: [Epoch: SimTime] = [:]
-    var epochSyncDone: [Epoch: SimTime] = [:]
+    /// The current epoch's record, written to the sink once the epoch ends (or the run does),
+    /// so that its sync-done and end times are known.
+    var openEpochRecord: EpochRecord?
 
     /// What the world knows of each blob, for results and checkers.
     public struct BlobInfo: Sendable {
@@ -417,7 +418,6 @@ public final class World: EventHandler {
         case .epochChangeStart(let epoch, let committee, _):
             epochsStarted += 1
             for (i, b) in blobs.enumerated() where b.registeredAt != nil && b.endEpoch <= epoch { catalog.release(BlobRef(UInt32(i))) }
-            epochStart[epoch] = executedAt
             recordEpochStart(epoch, committee: committee, at: executedAt)
             checkDurability(now: now)
             checkConservation(now: now)
@@ -425,7 +425,7 @@ public final class World: EventHandler {
                 scheduler.schedule(after: .seconds(60), target: 0, kind: Kind.churn.rawValue)
             }
         case .epochChangeDone(let epoch):
-            epochSyncDone[epoch] = executedAt
+            if openEpochRecord?.epoch == epoch { openEpochRecord?.syncDoneNs = executedAt.nanoseconds }
             // Every node's driver calls voting_end at t_done + D/2 and the epoch change at
             // t_done + D (plus jitter); the first successful transaction wins (spec §1.5.1).
             let d = chain.economy.parameters.epochDurationMs * 1_000_000

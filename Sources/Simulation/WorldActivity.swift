@@ -325,6 +325,10 @@ extension World {
         checkDurability(now: now)
         checkConservation(now: now)
         guard let sink else { return }
+        if let current = openEpochRecord {
+            sink.record(current)  // still running: no end time
+            openEpochRecord = nil
+        }
         for (i, b) in blobs.enumerated() {
             let status: SimSupport.BlobStatus =
                 b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
@@ -359,15 +363,21 @@ extension World {
         return out
     }
 
+    /// Closes the previous epoch's record (its end is `time`) and opens this one's, with the
+    /// prices, capacity and stake in force as it starts.
     func recordEpochStart(_ epoch: Epoch, committee: Committee, at time: SimTime) {
         guard let sink else { return }
+        if var previous = openEpochRecord {
+            previous.endNs = time.nanoseconds
+            sink.record(previous)
+        }
         let e = chain.economy
         let stake = committee.members.reduce(UInt64(0)) { $0 &+ chain.stakeOfNode($1.node) }
-        sink.record(EpochRecord(epoch: epoch, startNs: time.nanoseconds,
+        openEpochRecord = EpochRecord(epoch: epoch, startNs: time.nanoseconds,
                                 storagePriceFrostPerMiB: e.storagePriceFrost.rawValue, writePriceFrostPerMiB: e.writePriceFrost.rawValue,
                                 capacityBytes: e.totalCapacityBytes, usedCapacityBytes: e.ring.first?.usedCapacityBytes ?? 0,
                                 totalStakeFrost: stake, rewardPoolFrost: e.ring.first?.rewardsFrost ?? 0,
-                                burnedFrost: e.totalBurnedFrost))
+                                burnedFrost: e.totalBurnedFrost)
         for m in committee.members {
             sink.record(CommitteeRecord(epoch: epoch, node: m.node, shardCount: UInt32(m.shards.count), stakeFrost: chain.stakeOfNode(m.node)))
         }

@@ -93,7 +93,6 @@ public struct Client {
         self.maxAttempts = maxAttempts
     }
 
-    public var activeOperations: Int { writes.count + reads.count }
 
     // MARK: Write
 

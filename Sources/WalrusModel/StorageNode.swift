@@ -90,13 +90,8 @@ public struct StorageNode {
         self.signer = signer
     }
 
-    /// The number of blobs for which the node holds at least one pair.
-    public var storedBlobCount: Int { stored.count }
-
     /// Whether the node holds pair `pair` of `blob`.
     public func holds(_ blob: BlobRef, pair: Int) -> Bool { stored[blob]?.pairs[pair] != nil }
-
-    public func pair(_ blob: BlobRef, _ pair: Int) -> PairPayload? { stored[blob]?.pairs[pair] }
 
     /// Pair indices of `blob` the node holds, ascending.
     public func heldPairs(_ blob: BlobRef) -> [Int] { stored[blob]?.pairs.keys.sorted() ?? [] }

@@ -165,6 +165,10 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         #expect(sink.blobs.count == 3 && sink.blobs.allSatisfy { $0.status == .certified })
         #expect(sink.operations.filter { $0.outcome == .success }.count == 6)
         #expect(!sink.epochs.isEmpty && !sink.committee.isEmpty && !sink.metrics.isEmpty)
+        // Every epoch but the running one is closed: it has its sync-done and end times.
+        #expect(sink.epochs.map(\.epoch.rawValue) == Array(1...UInt32(sink.epochs.count)))
+        #expect(sink.epochs.dropLast().allSatisfy { $0.syncDoneNs != nil && $0.endNs != nil }, "\(sink.epochs)")
+        #expect(sink.epochs.last?.endNs == nil)
         let kinds = Set(sink.flows.map(\.kind.rawValue))
         #expect(kinds.contains("storage_payment") && kinds.contains("write_fee") && kinds.contains("mint"), "\(kinds)")
         #expect(kinds.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "_" } }, "\(kinds)")
