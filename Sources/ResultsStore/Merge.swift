@@ -1,4 +1,5 @@
 import CSQLite
+import ResultRecords
 import SimSupport
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import CSQLite
+import ResultRecords
 import SimSupport
 
 /// A run as the registry lists it.

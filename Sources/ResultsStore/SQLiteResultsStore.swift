@@ -1,4 +1,5 @@
 import CSQLite
+import ResultRecords
 import SimSupport
 
 /// Writes one run's records into a SQLite results database (DESIGN §7).

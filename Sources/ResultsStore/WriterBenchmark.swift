@@ -1,4 +1,5 @@
 import CSQLite
+import ResultRecords
 import SimSupport
 
 /// The two sides of `walrus-sim bench results`: the results writer, and the raw C-API

@@ -3,6 +3,7 @@ import Economics
 import Glibc
 #endif
 import RedStuff
+import ResultRecords
 import SimEngine
 import SimSupport
 import WalrusCrypto
@@ -124,7 +125,7 @@ public final class World: EventHandler {
         chainStream = streams.stream("chain")
         faultStream = streams.stream("faults")
         churnStream = streams.stream("stake.churn")
-        costs = CostModel(encodeBytesPerSecond: scenario.fidelity.cpuEncodeBytesPerSecond, signatureCost: scenario.fidelity.cpuSignatureCost)
+        costs = scenario.fidelity.costModel
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
@@ -485,7 +486,7 @@ public final class World: EventHandler {
         case (_, .ok): operations.lifecycleOK += 1
         case (_, _): operations.lifecycleFailed += 1
         }
-        let outcome: SimSupport.OperationOutcome = switch op.result {
+        let outcome: ResultRecords.OperationOutcome = switch op.result {
         case .ok: .success
         case .inconsistent: .inconsistent
         case .failed, .notFound: .failure

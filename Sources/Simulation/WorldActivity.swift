@@ -1,5 +1,6 @@
 import Economics
 import RedStuff
+import ResultRecords
 import SimEngine
 import SimSupport
 import WalrusCrypto
@@ -330,7 +331,7 @@ extension World {
             openEpochRecord = nil
         }
         for (i, b) in blobs.enumerated() {
-            let status: SimSupport.BlobStatus =
+            let status: ResultRecords.BlobStatus =
                 b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
             sink.record(BlobRecord(blobIndex: UInt64(i), blobID: b.blobID.base64, sizeBytes: b.sizeBytes, encodedSizeBytes: b.encodedBytes,
                                    registeredNs: b.registeredAt?.nanoseconds, certifiedNs: b.certifiedAt?.nanoseconds,
@@ -345,7 +346,7 @@ extension World {
         let flows = chain.drainFlows()
         guard let sink else { return }
         for f in flows {
-            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: SimSupport.FlowKind(rawValue: snakeCase(f.kind.rawValue)),
+            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: ResultRecords.FlowKind(rawValue: snakeCase(f.kind.rawValue)),
                                    payer: "\(f.from)", payee: "\(f.to)", amountFrost: f.amountFrost.rawValue))
         }
     }

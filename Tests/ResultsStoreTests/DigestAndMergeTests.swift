@@ -1,4 +1,5 @@
 import Foundation
+import ResultRecords
 import ResultsStore
 import SimSupport
 import Testing

@@ -1,4 +1,5 @@
 import Economics
+import ResultRecords
 import SimEngine
 import SimSupport
 import Testing

@@ -1,3 +1,5 @@
+import SimSupport
+
 /// The vocabulary of run results and the sink that receives them (DESIGN §3, §7).
 ///
 /// The simulation emits these records through `ResultsSink` and never imports the SQLite
