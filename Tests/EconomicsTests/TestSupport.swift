@@ -1,18 +1,6 @@
 @testable import Economics
 import SimSupport
 
-/// A tiny deterministic RNG for property tests (SplitMix64 from SimSupport).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 let walFrost: UInt64 = 1_000_000_000
 func wal(_ n: UInt64) -> Frost { Frost(n * walFrost) }

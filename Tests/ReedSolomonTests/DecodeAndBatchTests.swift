@@ -1,3 +1,4 @@
+import TestSupport
 import ReedSolomon
 import Testing
 
@@ -32,7 +33,7 @@ func decodeRandomErasures(shape: Shape, engine: EngineUnderTest) throws {
     var rng = SplitMix64(seed: UInt64(k * 1000 + r))
     for trial in 0..<6 {
         let shardBytes = [2, 6, 64, 66, 130, 200][trial]
-        let originals = (0..<k).map { _ in rng.bytes(shardBytes) }
+        let originals = (0..<k).map { _ in rng.streamBytes(shardBytes) }
         let recovery = try codec.encode(originals)
         let count = trial % 2 == 0 ? k : k + rng.below(r + 1)
         let kept = randomSubset(of: k + r, size: count, using: &rng)
@@ -40,7 +41,7 @@ func decodeRandomErasures(shape: Shape, engine: EngineUnderTest) throws {
         #expect(try codec.decode(indices: kept, shards: shards) == originals, "trial \(trial)")
     }
     // The extreme patterns: all originals (nothing to do) and as many recoveries as possible.
-    let originals = (0..<k).map { _ in rng.bytes(10) }
+    let originals = (0..<k).map { _ in rng.streamBytes(10) }
     let recovery = try codec.encode(originals)
     #expect(try codec.decode(indices: Array(0..<k), shards: originals) == originals)
     let lost = min(k, r)
@@ -71,7 +72,7 @@ func batchEqualsSingles(batch: BatchCase, engine: EngineUnderTest) throws {
     let k = batch.originalCount, r = batch.recoveryCount, s = batch.symbolBytes, b = batch.codewordCount
     let codec = try engine.codec(originalCount: k, recoveryCount: r)
     var rng = SplitMix64(seed: UInt64(k + 7 * r + 31 * s + b))
-    let originalRows = rng.bytes(k * b * s)  // k rows of b symbols
+    let originalRows = rng.streamBytes(k * b * s)  // k rows of b symbols
     let recoveryRows = try codec.encodeBatch(originals: originalRows, symbolBytes: s, codewordCount: b)
     #expect(recoveryRows.count == r * b * s)
 
@@ -103,7 +104,7 @@ func contiguousBuffers(engine: EngineUnderTest) throws {
     let k = 10, r = 5, shardBytes = 100
     let codec = try engine.codec(originalCount: k, recoveryCount: r)
     var rng = SplitMix64(seed: 42)
-    let originals = (0..<k).map { _ in rng.bytes(shardBytes) }
+    let originals = (0..<k).map { _ in rng.streamBytes(shardBytes) }
     var recovery = [UInt8](repeating: 0, count: r * shardBytes)
     try originals.joined().map { $0 }.withUnsafeBytes { input in
         try recovery.withUnsafeMutableBytes { output in
@@ -127,7 +128,7 @@ func contiguousBuffers(engine: EngineUnderTest) throws {
 func enginesAgree(rate: ReedSolomonRate) throws {
     let k = 300, r = 200, shardBytes = 1000
     var rng = SplitMix64(seed: 7)
-    let originals = (0..<k).map { _ in rng.bytes(shardBytes) }
+    let originals = (0..<k).map { _ in rng.streamBytes(shardBytes) }
     let reference = try ReedSolomonCodec(originalCount: k, recoveryCount: r, engine: .reference, rate: rate)
     let fast = try ReedSolomonCodec(originalCount: k, recoveryCount: r, engine: .fast, rate: rate)
     #expect(try reference.encode(originals) == fast.encode(originals))
@@ -139,7 +140,7 @@ func outputsStayInBounds(symbolBytes: Int, engine: EngineUnderTest) throws {
     let k = 5, r = 7, b = 3
     let codec = try engine.codec(originalCount: k, recoveryCount: r)
     var rng = SplitMix64(seed: UInt64(symbolBytes))
-    let originals = rng.bytes(k * b * symbolBytes)
+    let originals = rng.streamBytes(k * b * symbolBytes)
     let recoveryBytes = r * b * symbolBytes
     var recoveryAndSentinel = [UInt8](repeating: 0xA5, count: recoveryBytes + 64)
     try originals.withUnsafeBytes { input in

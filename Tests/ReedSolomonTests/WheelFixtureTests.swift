@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import ReedSolomon
 import Testing
@@ -18,7 +19,7 @@ struct WheelFixture: Sendable, CustomTestStringConvertible {
     /// The originals, regenerated as the script does: one SplitMix64 byte stream, shard after shard.
     func originals() -> [[UInt8]] {
         var rng = SplitMix64(seed: seed)
-        return (0..<originalCount).map { _ in rng.bytes(shardBytes) }
+        return (0..<originalCount).map { _ in rng.streamBytes(shardBytes) }
     }
 
     static let all: [WheelFixture] = {

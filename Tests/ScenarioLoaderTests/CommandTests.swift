@@ -1,41 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `walrus-sim validate` and `list`, run as a user runs them: the executable built beside this
 /// test bundle (`swift test` builds it), in a fresh working directory.
 @Suite struct Commands {
-    static var executable: URL? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("walrus-sim")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir.deleteLastPathComponent()
-        }
-        return nil
-    }
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], in directory: URL) throws -> Output {
-        let process = Process()
-        let executable = try #require(Self.executable, "walrus-sim is not built next to the tests")
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     static func scratchDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("walrus-sim-validate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -48,7 +17,7 @@ import Testing
         let dir = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let paths = MalformedFiles.files.map { MalformedFiles.directory.appendingPathComponent($0).path }
-        let output = try Self.run(["validate"] + paths, in: dir)
+        let output = try CLI.run(["validate"] + paths, in: dir)
         #expect(output.status != 0)
         #expect(output.stdout.isEmpty)
         let lines = output.stderr.split(separator: "\n")
@@ -61,11 +30,11 @@ import Testing
         let dir = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let quickstart = Library.directory + "/quickstart.toml"
-        let ok = try Self.run(["validate", quickstart], in: dir)
+        let ok = try CLI.run(["validate", quickstart], in: dir)
         #expect(ok.status == 0)
         #expect(ok.stdout == "ok: \(quickstart) (1 run)\n")
 
-        let list = try Self.run(["list", "--dir", Library.directory], in: dir)
+        let list = try CLI.run(["list", "--dir", Library.directory], in: dir)
         #expect(list.status == 0)
         let lines = list.stdout.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("quickstart.toml ") && $0.contains("20 nodes") })

@@ -1,3 +1,4 @@
+import TestSupport
 import SimSupport
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 @Suite struct EventQueueTests {
     @Test func popsInTimeThenSequenceOrder() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var queue = EventQueue()
         var expected: [Event] = []
         for seq in 0..<5_000 {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func interleavedPushAndPopMatchesSortedModel() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var queue = EventQueue()
         var model: [Event] = []
         var seq: UInt64 = 0
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func removeAllKeepsHeapOrder() {
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         var queue = EventQueue()
         for seq in 0..<3_000 {
             queue.push(Event(time: SimTime(nanoseconds: rng.next() % 1_000), sequence: UInt64(seq), target: 0, kind: 0, payload: 0))
@@ -56,12 +57,3 @@ import Testing
     }
 }
 
-/// A tiny deterministic generator for test inputs (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        return SeedDerivation.splitMix64(state &- 0x9e37_79b9_7f4a_7c15)
-    }
-}

@@ -1,18 +1,6 @@
+import TestSupport
 import Testing
 import WalrusCrypto
-
-/// A small deterministic generator for test inputs (SplitMix64).
-struct TestRNG {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
 
 @Suite struct Blake2bTests {
     @Test func knownVectors() {
@@ -27,7 +15,7 @@ struct TestRNG {
     /// Every length 0...600 (crossing several block boundaries), with and without a prefix byte,
     /// against libsodium.
     @Test func swiftPathMatchesLibsodium() {
-        var rng = TestRNG(state: 42)
+        var rng = SplitMix64(seed: 42)
         for len in 0...600 {
             let data = rng.bytes(len)
             #expect(Blake2b256.hash(data) == Blake2b256.sodiumHash(data), "len \(len)")
@@ -37,7 +25,7 @@ struct TestRNG {
     }
 
     @Test func innerHashFastPathMatchesLibsodium() {
-        var rng = TestRNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<200 {
             let l = Digest32(bytes: rng.bytes(32))!
             let r = Digest32(bytes: rng.bytes(32))!
@@ -47,7 +35,7 @@ struct TestRNG {
     }
 
     @Test func digestBytesRoundTrip() {
-        var rng = TestRNG(state: 9)
+        var rng = SplitMix64(seed: 9)
         let b = rng.bytes(32)
         let d = Digest32(bytes: b)!
         #expect(d.bytes == b)
@@ -158,7 +146,7 @@ struct TestRNG {
     /// for every length 0...300 and counts that leave idle lanes.
     @Test func stridedMatchesLibsodium() {
         #expect(MemoryLayout<Digest32>.size == 32 && MemoryLayout<Digest32>.stride == 32)
-        var rng = TestRNG(state: 11)
+        var rng = SplitMix64(seed: 11)
         for len in 0...300 {
             let count = 1 + Int(rng.next() % 19)
             let stride = len + Int(rng.next() % 5)
@@ -184,7 +172,7 @@ struct TestRNG {
 
     /// In-place reduction of a Merkle level (inStride 64, outStride 32).
     @Test func inPlaceLevelReduction() {
-        var rng = TestRNG(state: 12)
+        var rng = SplitMix64(seed: 12)
         for count in [1, 2, 3, 7, 8, 9, 16, 17, 33, 100] {
             let level = (0..<(2 * count)).map { _ in Digest32(bytes: rng.bytes(32))! }
             var work = level

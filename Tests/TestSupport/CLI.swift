@@ -5,16 +5,17 @@ import Foundation
 /// Running it as a separate process is the point: it checks exit codes and messages, and that
 /// two processes with the same seed agree (Swift seeds `Hasher` per process, so a result that
 /// leaked hash order would differ between processes, not within one).
-enum CLI {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public enum CLI {
+    /// What a finished process left: its exit status and everything it printed.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// The built executable: `$WALRUS_SIM_BIN`, or `walrus-sim` in the directory of the test
     /// runner (the build products folder).
-    static var executable: URL {
+    public static var executable: URL {
         if let path = ProcessInfo.processInfo.environment["WALRUS_SIM_BIN"] { return URL(fileURLWithPath: path) }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // On some platforms the runner sits inside a bundle; walk up to the products folder.
@@ -26,7 +27,7 @@ enum CLI {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("walrus-sim")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -47,7 +48,7 @@ enum CLI {
     }
 
     /// Runs a shell command and returns its standard output.
-    static func shell(_ command: String) throws -> String {
+    public static func shell(_ command: String) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", command]
@@ -60,7 +61,7 @@ enum CLI {
     }
 
     /// The value of `key=value` in a one-line benchmark output.
-    static func field(_ key: String, in line: String) -> String? {
+    public static func field(_ key: String, in line: String) -> String? {
         for token in line.split(whereSeparator: { $0 == " " || $0 == "\n" }) where token.hasPrefix(key + "=") {
             return String(token.dropFirst(key.count + 1))
         }
