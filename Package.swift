@@ -10,14 +10,22 @@ let package = Package(
     platforms: [.macOS(.v15)],  // UInt128 and Synchronization.Atomic; Linux is the tested platform
     products: [
         .executable(name: "walrus-sim", targets: ["walrus-sim"]),
+        // Libraries another Swift package can use on their own (README "Using the libraries").
+        .library(name: "RedStuff", targets: ["RedStuff"]),
+        .library(name: "Economics", targets: ["Economics"]),
+        .library(name: "SimEngine", targets: ["SimEngine"]),
     ],
+    // Exact versions: with the committed Package.resolved, every clone builds the same code.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Layer 0: vocabulary shared by everything (typed IDs, time, money, digests).
         .target(name: "SimSupport"),
+        // Layer 0: the results schema as values (records and the sink protocol), below both the
+        // world that emits them and the store that writes them.
+        .target(name: "ResultRecords", dependencies: ["SimSupport"]),
 
         // Layer 1: system libraries (Debian: libgsl-dev, libsodium-dev, libsqlite3-dev).
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev"])]),
@@ -34,11 +42,6 @@ let package = Package(
         .target(name: "CBlake2b"),
         .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2b"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
-        // Multi-buffer BLAKE2b-256 (4/8 messages per SIMD register) for Merkle trees of blob IDs.
-        .executableTarget(
-            name: "cb2-bench", dependencies: ["CBlake2b", "CSodium"],
-            linkerSettings: [.linkedLibrary("sodium")]
-        ),
 
         // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).
         .target(name: "CSimRandom", dependencies: ["CGSL"]),
@@ -51,7 +54,7 @@ let package = Package(
         // Layer 4: the world: runs the model through the engine, workloads, faults, checkers.
         .target(
             name: "Simulation",
-            dependencies: ["SimSupport", "SimEngine", "WalrusModel", "RedStuff", "WalrusCrypto", "Economics"]
+            dependencies: ["SimSupport", "ResultRecords", "SimEngine", "WalrusModel", "RedStuff", "WalrusCrypto", "Economics"]
         ),
 
         // Layer 5: scenario files -> validated `Scenario` values, sweeps.
@@ -61,34 +64,41 @@ let package = Package(
         ),
 
         // Layer 5: results in SQLite, written through a sink so tests can do without a database.
-        .target(name: "ResultsStore", dependencies: ["SimSupport", "CSQLite"]),
+        .target(name: "ResultsStore", dependencies: ["SimSupport", "ResultRecords", "CSQLite"]),
 
         // Layer 6: the command line, the only code that touches the outside world.
         .executableTarget(
             name: "walrus-sim",
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
-                "ResultsStore", "Simulation", "ScenarioLoader",
+                "ResultRecords", "ResultsStore", "Simulation", "ScenarioLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Embeds the git commit and compiler version of each build (runs.code_version, toolchain).
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+
+        // Tests. `TestSupport` holds what several test targets share (seeded randomness, the
+        // harness that runs the built executable).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         .testTarget(name: "SimSupportTests", dependencies: ["SimSupport"]),
-        .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport"]),
-        .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CBlake2bTests", dependencies: ["CBlake2b", "CSodium"]),
-        .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
-        .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto"]),
-        .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
-        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
+        .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "SimSupport", "TestSupport"]),
+        .testTarget(name: "ReedSolomonTests", dependencies: ["ReedSolomon", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CBlake2bTests", dependencies: ["CBlake2b", "CSodium", "TestSupport"]),
+        .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto", "TestSupport"]),
+        .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto", "TestSupport"]),
+        .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport", "TestSupport"]),
+        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "ResultRecords", "SimSupport"]),
         .testTarget(
-            name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport", "WalrusModel"],
+            name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport", "WalrusModel", "TestSupport"],
             resources: [.copy("Malformed")]
         ),
         .testTarget(
             name: "SimulationTests",
-            dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "RedStuff", "Economics"]
+            dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "ResultRecords", "RedStuff", "Economics"]
         ),
-        .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
+        .testTarget(name: "CLITests", dependencies: ["walrus-sim", "TestSupport"]),
     ]
 )

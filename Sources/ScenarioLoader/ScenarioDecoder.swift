@@ -345,7 +345,7 @@ struct ScenarioDecoder {
     }
 
     func decodeFidelity(_ t: TableReader) throws(ScenarioError) -> Fidelity {
-        try t.expectKeys(["encoding", "sample_permille", "payload", "signatures", "verification", "cpu_encode_bytes_per_s", "cpu_signature_cost"])
+        try t.expectKeys(["encoding", "sample_permille", "payload", "signatures", "verification", "cpu_encode_bytes_per_s", "cpu_signature_cost", "cpu_hash_cost"])
         var spec = Fidelity()
         switch try t.choice("encoding", ["real", "sampled", "modeled"]) {
         case "sampled":
@@ -364,6 +364,7 @@ struct ScenarioDecoder {
         if let v = try t.choice("verification", ["memoized", "full"]) { spec.verification = v == "full" ? .full : .memoized }
         if let rate = try t.size("cpu_encode_bytes_per_s") { spec.cpuEncodeBytesPerSecond = rate }
         if let cost = try t.duration("cpu_signature_cost") { spec.cpuSignatureCost = cost }
+        if let cost = try t.duration("cpu_hash_cost") { spec.cpuHashCost = cost }
         return spec
     }
 

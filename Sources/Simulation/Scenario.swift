@@ -255,8 +255,16 @@ public struct Fidelity: Sendable, Equatable {
     /// of encoded output per second, and the cost per signature.
     public var cpuEncodeBytesPerSecond: UInt64 = 400 << 20
     public var cpuSignatureCost: SimDuration = .microseconds(60)
+    /// The cost of one BLAKE2b call on a small input (Merkle nodes, symbol leaves).
+    public var cpuHashCost: SimDuration = .nanoseconds(200)
     public init() {}
 
+    /// The CPU cost model these settings charge (DESIGN §5).
+    public var costModel: CostModel {
+        CostModel(encodeBytesPerSecond: cpuEncodeBytesPerSecond, hashCost: cpuHashCost, signatureCost: cpuSignatureCost)
+    }
+
+    /// The fidelity as recorded in `runs.fidelity`: every setting that changes results.
     public var summary: String {
         let e: String
         switch encoding {
@@ -264,7 +272,11 @@ public struct Fidelity: Sendable, Equatable {
         case .sampled(let p): e = "sampled(\(p)/1000)"
         case .modeled: e = "modeled"
         }
+        // The cost model's constants shape every latency, so they are part of the fidelity.
+        let costs = costModel
         return "encoding=\(e) payload=\(payload.rawValue) signatures=\(signatures.rawValue) verification=\(verification.rawValue)"
+            + " cpu_encode_bytes_per_s=\(costs.encodeBytesPerSecond) cpu_hash_ns=\(costs.hashCost.nanoseconds)"
+            + " cpu_signature_ns=\(costs.signatureCost.nanoseconds)"
     }
 }
 

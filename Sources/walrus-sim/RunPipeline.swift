@@ -1,4 +1,5 @@
 import Foundation
+import ResultRecords
 import ResultsStore
 import ScenarioLoader
 import SimEngine
@@ -28,17 +29,24 @@ func installInterruptHandlers() {
     }
 }
 
-/// Version of this build, recorded with every run.
-let walrusSimVersion = "0.1.0"
+/// The code version recorded with every run: the git commit the executable was built from,
+/// with `-dirty` when tracked files differed from it, or `unknown` outside a git checkout
+/// (embedded at build time by the BuildInfoPlugin).
+let walrusSimVersion = BuildInfo.commit == "unknown" ? "unknown" : BuildInfo.commit + (BuildInfo.dirty ? "-dirty" : "")
 
+/// The toolchain recorded with every run: the compiler that built this executable and the
+/// operating system it runs on (`/etc/os-release`'s PRETTY_NAME and the kernel's machine).
 var toolchainDescription: String {
-    #if compiler(>=6.3)
-    return "swift-6.3+ linux"
-    #elseif compiler(>=6.1)
-    return "swift-6.1+"
-    #else
-    return "swift"
-    #endif
+    var system = utsname()
+    uname(&system)
+    let machine = withUnsafeBytes(of: &system.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let kernel = withUnsafeBytes(of: &system.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    var os = kernel
+    if let release = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8),
+       let line = release.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") }) {
+        os = line.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+    }
+    return "\(BuildInfo.compiler); \(os) \(machine)"
 }
 
 /// What one run produced.
