@@ -11,6 +11,7 @@ public enum EpochState: Hashable, Sendable, CustomStringConvertible {
 
     /// The state names, for errors that say what was expected.
     public enum Kind: String, Sendable { case epochChangeSync, epochChangeDone, nextParamsSelected }
+    /// The state without its payload, as ``EconomicsError/wrongEpochState(expected:actual:)`` names it.
     public var kind: Kind {
         switch self {
         case .epochChangeSync: return .epochChangeSync
@@ -18,6 +19,7 @@ public enum EpochState: Hashable, Sendable, CustomStringConvertible {
         case .nextParamsSelected: return .nextParamsSelected
         }
     }
+    /// The contract's state name with its payload, e.g. `EpochChangeDone(1200ms)`.
     public var description: String {
         switch self {
         case .epochChangeSync(let w): return "EpochChangeSync(\(w))"
