@@ -32,6 +32,7 @@ public protocol AggregateSignatureScheme: SignatureScheme {
     static func aggregate(publicKeys: [PublicKey]) throws(SignatureError) -> PublicKey
 }
 
+/// Why key generation, key or signature parsing, or aggregation failed. Verification never throws.
 public enum SignatureError: Error, Equatable, Sendable {
     case badSeedLength(Int)
     case badKeyLength(Int)
@@ -42,29 +43,39 @@ public enum SignatureError: Error, Equatable, Sendable {
 
 /// Ed25519 (RFC 8032) through libsodium.
 public enum Ed25519: SignatureScheme {
+    /// An Ed25519 public key: 32 bytes (a compressed curve point, not validated until use).
     public struct PublicKey: Hashable, Sendable {
+        /// The 32 key bytes.
         public let bytes: [UInt8]  // 32 bytes
+        /// Wraps 32 bytes; throws `badKeyLength` for any other length.
         public init(bytes: [UInt8]) throws(SignatureError) {
             guard bytes.count == 32 else { throw .badKeyLength(bytes.count) }
             self.bytes = bytes
         }
     }
 
+    /// An Ed25519 secret key, opaque outside this module; made only by ``keyPair(seed:)``.
     public struct SecretKey: Sendable {
         let bytes: [UInt8]  // 64 bytes: seed || public key (libsodium layout)
     }
 
+    /// A detached Ed25519 signature.
     public struct Signature: Hashable, Sendable {
+        /// The 64 signature bytes (`R || S`).
         public let bytes: [UInt8]  // 64 bytes
+        /// Wraps 64 bytes; throws `badSignatureLength` for any other length.
         public init(bytes: [UInt8]) throws(SignatureError) {
             guard bytes.count == 64 else { throw .badSignatureLength(bytes.count) }
             self.bytes = bytes
         }
     }
 
+    /// 32 bytes.
     public static var publicKeyByteCount: Int { 32 }
+    /// 64 bytes.
     public static var signatureByteCount: Int { 64 }
 
+    /// `crypto_sign_seed_keypair`: the same seed always gives the same pair. Throws `badSeedLength` unless 32 bytes.
     public static func keyPair(seed: [UInt8]) throws(SignatureError) -> (publicKey: PublicKey, secretKey: SecretKey) {
         guard seed.count == 32 else { throw .badSeedLength(seed.count) }
         Sodium.ensureInitialized()
@@ -75,6 +86,7 @@ public enum Ed25519: SignatureScheme {
         return (try PublicKey(bytes: pk), SecretKey(bytes: sk))
     }
 
+    /// Deterministic RFC 8032 signature over `message` (empty allowed): same key and message, same bytes.
     public static func sign(_ message: [UInt8], with secretKey: SecretKey) -> Signature {
         Sodium.ensureInitialized()
         var sig = [UInt8](repeating: 0, count: 64)
@@ -87,6 +99,7 @@ public enum Ed25519: SignatureScheme {
         return try! Signature(bytes: sig)
     }
 
+    /// Whether `signature` is valid over `message` under `publicKey`; false, never a trap, on malformed keys.
     public static func verify(_ signature: Signature, of message: [UInt8], by publicKey: PublicKey) -> Bool {
         Sodium.ensureInitialized()
         var dummy: UInt8 = 0
