@@ -27,6 +27,7 @@ public enum ResultsStoreError: Error, Equatable, Sendable, CustomStringConvertib
     /// A merge named the destination among its sources.
     case mergeIntoSource(path: String)
 
+    /// `path: what went wrong`, naming the SQLite code and statement for SQLite errors.
     public var description: String {
         switch self {
         case let .sqlite(path, code, message, statement):
@@ -57,6 +58,7 @@ public enum DBValue: Hashable, Sendable, CustomStringConvertible {
     case text(String)
     case blob([UInt8])
 
+    /// SQL-literal-like text: `NULL`, the number, the raw text, or `x'<hex>'` for a blob.
     public var description: String {
         switch self {
         case .null: "NULL"
