@@ -20,6 +20,7 @@ public struct ActiveSet: Hashable, Sendable {
     public let thresholdFrost: UInt64
     /// The entries in protocol order.
     public private(set) var entries: [Entry] = []
+    /// Sum of the entries' stakes in FROST, kept in step by every insert, update and removal.
     public private(set) var totalStakeFrost: UInt64 = 0
     /// `position[node.index]` = index into `entries`, or -1.
     private var position: [Int32] = []

@@ -56,6 +56,7 @@ public struct BlobObjectID: Hashable, Comparable, Sendable, CustomStringConverti
 public enum FlowEndpoint: Hashable, Sendable {
     /// Outside the system: the source of minting.
     case mint
+    /// A user account's balance.
     case account(AccountID)
     /// Principal inside StakedWal objects of a node's pool.
     case stakedPrincipal(NodeID)
@@ -75,20 +76,35 @@ public enum FlowEndpoint: Hashable, Sendable {
 
 /// What a movement of WAL was for.
 public enum FlowKind: String, Hashable, Sendable {
+    /// An account opened with an initial balance: WAL created.
     case mint
+    /// An account staked into a pool's principal.
     case stake
+    /// Principal or rewards paid back to the staker's account.
     case withdraw
+    /// A storage purchase or extension paid into one epoch's slot of the storage fund.
     case storagePayment
+    /// A registration's write fee, paid into the current epoch's slot.
     case writeFee
+    /// The delegators' part of a node's epoch reward, into its pool's rewards.
     case reward
+    /// The operator's part of a node's epoch reward, into its pool's commission.
     case commission
+    /// Commission paid out to the pool's commission receiver.
     case commissionCollected
+    /// What an epoch's reward division left over, moved to the next epoch's slot.
     case rolloverToNextEpoch
+    /// The [CURRENT] share of a finished epoch's slot burned at the epoch change.
     case burn
+    /// A subsidy paid from either subsidy pool into storage-fund slots or a pool's commission.
     case subsidy
+    /// An account funding one of the subsidy pools.
     case subsidyFunding
+    /// The old `subsidies` contract paying back part of a buyer's cost.
     case buyerRefund
+    /// Burned commission (`execute_slashing`) or, NOT DEPLOYED, burned principal.
     case slash
+    /// NOT DEPLOYED: reward forfeited or principal burned for failed storage challenges.
     case challengePenalty
 }
 

@@ -8,7 +8,9 @@ import SimSupport
 /// A profile only chooses defaults for the feature switches in ``ProtocolRules``; every switch
 /// can still be set by hand for a "what if" sweep.
 public enum Profile: String, Sendable, CaseIterable {
+    /// Mainnet as launched in March 2025.
     case launch
+    /// Mainnet after the 2026-05-11 upgrade; the default of the network presets.
     case current
 }
 

@@ -5,6 +5,7 @@ import SimSupport
 public struct PendingValues: Hashable, Sendable {
     /// One pending amount (FROST, shares or basis points, as the owner uses it) keyed by epoch number.
     public struct Entry: Hashable, Sendable { public var epoch: UInt32; public var value: UInt64 }
+    /// The entries, sorted by epoch, at most one per epoch.
     public private(set) var entries: [Entry] = []
 
     /// An empty map.
@@ -109,23 +110,35 @@ public struct StakingPool: Hashable, Sendable {
     public let node: NodeID
     /// The node's current price and capacity votes; they apply only when tallied (spec §3.2).
     public var votes: Votes
+    /// The epoch the pool became active: its registration epoch, or the next one if the committee was already
+    /// selected. Rates before it read as flat.
     public internal(set) var activationEpoch: UInt32
+    /// The last epoch the pool was advanced into; its registration epoch until the first advance.
     public internal(set) var latestEpoch: UInt32
+    /// Active stake plus compounded delegator rewards, in FROST (bookkeeping; see the type's comment).
     public internal(set) var walBalance: UInt64 = 0
+    /// Shares outstanding against ``walBalance``; never more than it.
     public internal(set) var numShares: UInt64 = 0
+    /// FROST of stake not yet active, keyed by activation epoch.
     public internal(set) var pendingStake = PendingValues()
+    /// Shares of requested withdrawals, keyed by withdraw epoch.
     public internal(set) var pendingSharesWithdraw = PendingValues()
     /// Principal of stake withdrawn after being counted for the next committee but before
     /// activation, keyed by withdraw epoch (= activation + 1).
     public internal(set) var preActiveWithdrawals = PendingValues()
+    /// Commission rates in bp waiting to apply, keyed by the epoch they take effect (E+2 when set).
     public internal(set) var pendingCommissionRate = PendingValues()
+    /// The operator's share of each epoch reward, in `0...10_000` bp.
     public internal(set) var commissionRate: BasisPoints
     /// Recorded rates, sorted by epoch.
     public internal(set) var exchangeRates: [RateRecord]
+    /// FROST held for delegators' rewards, paid out with withdrawals.
     public internal(set) var rewardsPoolFrost: UInt64 = 0
+    /// FROST of commission held for the operator, blocked commission included.
     public internal(set) var commissionFrost: UInt64 = 0
     /// [CURRENT] the part of `commissionFrost` not collectable before the next `voting_end`.
     public internal(set) var blockedCommissionFrost: UInt64 = 0
+    /// The account ``WalrusEconomy/collectCommission(node:)`` pays.
     public internal(set) var commissionReceiver: AccountID
     /// The `StorageNodeCap`'s `last_epoch_sync_done`.
     public internal(set) var lastEpochSyncDone: UInt32 = 0
@@ -297,7 +310,9 @@ public struct StakingPool: Hashable, Sendable {
 
 /// The state of a StakedWal object (spec §2.1).
 public enum StakeState: Hashable, Sendable {
+    /// Active or waiting to activate; no withdrawal requested.
     case staked
+    /// Withdrawal requested: the owner can withdraw from `withdrawEpoch` on, with rewards up to it.
     case withdrawing(withdrawEpoch: Epoch)
     /// Paid out; the object no longer exists on chain.
     case withdrawn
@@ -311,9 +326,11 @@ public struct StakedWal: Hashable, Sendable {
     public let node: NodeID
     /// The account that staked and that withdrawals pay.
     public let owner: AccountID
+    /// The staked FROST; lowered only by a split or the principal-slashing extension, 0 once withdrawn.
     public internal(set) var principalFrost: Frost
     /// The first epoch in which the stake counts and earns: E+1, or E+2 if staked after `voting_end` (spec §2.2).
     public let activationEpoch: Epoch
+    /// Where the object is in its life: staked, withdrawing, or withdrawn.
     public internal(set) var state: StakeState
 
     /// `can_withdraw_early`: still staked, and activating at E+2, or at E+1 with the node not

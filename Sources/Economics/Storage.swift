@@ -44,8 +44,11 @@ public struct EpochAccount: Hashable, Sendable {
 public struct StorageResource: Hashable, Sendable {
     /// The resource's identity; also its index in the economy's storage array.
     public let id: StorageID
+    /// The first epoch covered.
     public internal(set) var startEpoch: Epoch
+    /// The first epoch no longer covered (exclusive); extending the attached blob moves it later.
     public internal(set) var endEpoch: Epoch
+    /// Encoded bytes reserved in each epoch of `[startEpoch, endEpoch)`.
     public internal(set) var sizeBytes: UInt64
     /// Attached to a blob (or destroyed); it can no longer be used for a registration.
     public internal(set) var attached: Bool
@@ -63,9 +66,12 @@ public struct BlobObject: Hashable, Sendable {
     public let storage: StorageID
     /// The epoch of `register_blob`, when the write fee was paid.
     public let registeredEpoch: Epoch
+    /// The epoch of `certify_blob`; `nil` until certified.
     public internal(set) var certifiedEpoch: Epoch?
+    /// The first epoch the blob is no longer paid for (exclusive); equal to its storage's end.
     public internal(set) var endEpoch: Epoch
     /// Whether the owner may delete the blob before it expires, freeing its storage for reuse.
     public let deletable: Bool
+    /// Set by `delete_blob`, which also detaches the storage for reuse; operations then treat the blob as unknown.
     public internal(set) var deleted: Bool
 }

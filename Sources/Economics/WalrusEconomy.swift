@@ -23,12 +23,17 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     // MARK: Staking object (spec §1, §2)
 
+    /// The current epoch: 0 at creation, one more at each ``initiateEpochChange(atMs:)``.
     public private(set) var epoch = Epoch(0)
+    /// Where the epoch state machine is (spec §1.1); decides which of the epoch calls is allowed.
     public private(set) var state: EpochState
     /// `first_epoch_start`: when voting end and the first epoch change become allowed.
     public let firstEpochStartMs: UInt64
+    /// The committee holding the shards in ``epoch``; empty in epoch 0.
     public private(set) var committee = Committee.empty
+    /// The committee of the epoch before; empty until the second epoch change.
     public private(set) var previousCommittee = Committee.empty
+    /// The committee `voting_end` fixed for the next epoch; `nil` before it.
     public private(set) var nextCommittee: Committee?
     /// Capacity chosen at `voting_end` for the next epoch (spec §3.3).
     public private(set) var nextCapacityBytes: UInt64?
@@ -39,6 +44,7 @@ public struct WalrusEconomy: Equatable, Sendable {
     }
     private var nextStoragePrice: Frost?
     private var nextWritePrice: Frost?
+    /// Candidates for the next committee, each at its stake projected to the epoch being elected.
     public private(set) var activeSet: ActiveSet
     /// Pools by dense node index.
     private var pools: [StakingPool?] = []
@@ -50,8 +56,11 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// `ring[i]` is the account of epoch `epoch + i`, `i < maxEpochsAhead`.
     public private(set) var ring: [EpochAccount]
+    /// Bytes for sale in each epoch, set at every epoch change to `max(voted capacity, used)`; 0 before the first.
     public private(set) var totalCapacityBytes: UInt64 = 0
+    /// The storage price in force: FROST per storage unit (1 MiB encoded) per epoch.
     public private(set) var storagePriceFrost: Frost
+    /// The write price in force: FROST per storage unit, paid once at registration.
     public private(set) var writePriceFrost: Frost
     private var storages: [StorageResource] = []
     private var blobs: [BlobObject] = []
@@ -60,13 +69,17 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// Old `subsidies` contract: pool and rates (bp of the cost, each <= 10,000).
     public private(set) var buyerSubsidyPoolFrost: UInt64 = 0
+    /// Share of a purchase's cost refunded to the buyer from the pool, in bp.
     public private(set) var buyerSubsidyRate = BasisPoints.zero
+    /// Share of a purchase's cost added from the pool to the storage fund, in bp.
     public private(set) var systemSubsidyRate = BasisPoints.zero
     /// `walrus_subsidies` contract [CURRENT].
     public private(set) var walrusSubsidyPoolFrost: UInt64 = 0
     /// Usage subsidy rate in bp of new payments, up to 1,000,000 (100x).
     public private(set) var usageSubsidyRate = BasisPoints.zero
+    /// FROST added to each previous-committee member's commission once per epoch.
     public private(set) var baseSubsidyFrost: UInt64 = 0
+    /// FROST per shard added on top of ``baseSubsidyFrost``, by the shards the member held.
     public private(set) var perShardSubsidyFrost: UInt64 = 0
     private var walrusSubsidyLatestEpoch: UInt32 = 0
     /// `already_subsidized_balances`: per ring slot, the reward balance already subsidized.
@@ -80,7 +93,9 @@ public struct WalrusEconomy: Equatable, Sendable {
     // MARK: Accounts and totals
 
     private var balances: [UInt64] = []
+    /// All FROST ever minted (sum of the accounts' initial balances).
     public private(set) var totalMintedFrost: UInt64 = 0
+    /// All FROST ever burned, by any mechanism.
     public private(set) var totalBurnedFrost: UInt64 = 0
     private var flowLog: [Flow] = []
 
