@@ -12,7 +12,9 @@ import WalrusCrypto
 /// secondary code to n); a *secondary* sliver is a column (R symbols stored, expanded with the
 /// primary code to n).
 public enum SliverAxis: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Rows of the expanded matrix: C symbols stored per sliver.
     case primary = 0
+    /// Columns of the expanded matrix: R symbols stored per sliver.
     case secondary = 1
 
     /// The other axis: the one whose code expands and recovers slivers of this axis.

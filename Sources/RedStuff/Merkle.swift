@@ -3,7 +3,9 @@ import WalrusCrypto
 /// A node of Walrus's Merkle tree (spec §3.1): `Empty` (padding, 32 zero bytes when hashed) or a
 /// digest. BCS: ULEB128 variant `0x00` (Empty, no payload) or `0x01` followed by 32 bytes.
 public enum MerkleNode: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// Padding: no subtree. Hashes as 32 zero bytes.
     case empty
+    /// A leaf or inner hash.
     case digest(Digest32)
 
     /// The bytes this node contributes to its parent's hash (zeros for `empty`).

@@ -2,18 +2,27 @@ import WalrusCrypto
 
 /// Intent of a signed protocol message (spec §6).
 public enum IntentType: UInt8, Sendable, Hashable {
+    /// Intent byte 0; not produced by this simulator.
     case proofOfPossession = 0
+    /// Intent byte 1: a storage confirmation (``StorageConfirmation``).
     case blobCertification = 1
+    /// Intent byte 2: an invalid-blob attestation (``InvalidBlobIDMessage``).
     case invalidBlobID = 2
+    /// Intent byte 3; not produced by this simulator.
     case syncShard = 3
+    /// Intent byte 4; not produced by this simulator.
     case denyListUpdate = 4
+    /// Intent byte 5; not produced by this simulator.
     case denyListBlobDeleted = 5
+    /// Intent byte 6; not produced by this simulator.
     case protocolVersion = 6
 }
 
 /// `BlobPersistenceType`: permanent, or deletable with the Sui object ID of the blob.
 public enum BlobPersistence: Sendable, Hashable, BCSEncodable, BCSDecodable {
+    /// Stored until its end epoch; cannot be deleted. BCS variant 0.
     case permanent
+    /// May be deleted by its owner; carries the Sui object ID of the blob. BCS variant 1.
     case deletable(objectID: Digest32)
 
     /// BCS: variant 0 for `permanent`, or variant 1 then the 32-byte object ID.
@@ -142,6 +151,7 @@ public struct InvalidBlobIDMessage: Sendable, Hashable, BCSEncodable, BCSDecodab
 /// Committee members who signed a certificate, as the chain receives them: member `i` sets bit
 /// `i % 8` of byte `i / 8`, least significant bit first.
 public struct SignerBitmap: Sendable, Hashable {
+    /// `ceil(memberCount / 8)` bytes; bits past `memberCount` are always 0.
     public private(set) var bytes: [UInt8]
 
     /// Committees have at most 65535 members (one per shard at most); larger counts are clamped.

@@ -167,7 +167,9 @@ public struct ExpandedSliver: Sendable {
 /// The result of recovering a sliver: the sliver, or proof that the blob was encoded
 /// inconsistently (the recovered sliver does not match the metadata).
 public enum SliverOrInconsistencyProof: Sendable, Hashable {
+    /// The recovered sliver, which matches the metadata.
     case sliver(Sliver)
+    /// The recovered sliver does not match the metadata; the proof holds the symbols used.
     case inconsistencyProof(InconsistencyProof)
 }
 

@@ -23,6 +23,7 @@ public enum BCSError: Error, Equatable, Sendable {
 
 /// Appends BCS values to a byte array.
 public struct BCSWriter: Sendable {
+    /// Everything written so far, in order.
     public private(set) var bytes: [UInt8]
 
     /// An empty writer with room for `capacity` bytes reserved.
@@ -114,6 +115,7 @@ public struct BCSWriter: Sendable {
 public struct BCSReader: Sendable {
     /// The whole input; never modified.
     public let bytes: [UInt8]
+    /// Bytes consumed so far; the next read starts here. Never beyond `bytes.count`.
     public private(set) var offset: Int
 
     /// Default cap on any single sequence length (elements or bytes).

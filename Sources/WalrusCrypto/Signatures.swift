@@ -34,10 +34,15 @@ public protocol AggregateSignatureScheme: SignatureScheme {
 
 /// Why key generation, key or signature parsing, or aggregation failed. Verification never throws.
 public enum SignatureError: Error, Equatable, Sendable {
+    /// A key-generation seed of this many bytes; Ed25519 needs 32.
     case badSeedLength(Int)
+    /// A public key of this many bytes; Ed25519 needs 32.
     case badKeyLength(Int)
+    /// A signature of this many bytes; Ed25519 needs 64.
     case badSignatureLength(Int)
+    /// The crypto library reported an error; the text says which call.
     case backendFailure(String)
+    /// Aggregating no signatures or keys (for ``AggregateSignatureScheme`` implementations).
     case emptyAggregate
 }
 
