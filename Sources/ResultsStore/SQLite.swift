@@ -52,10 +52,15 @@ public enum ResultsStoreError: Error, Equatable, Sendable, CustomStringConvertib
 
 /// A value read back from the database.
 public enum DBValue: Hashable, Sendable, CustomStringConvertible {
+    /// SQL `NULL`.
     case null
+    /// A 64-bit signed integer (SQLite INTEGER).
     case integer(Int64)
+    /// A 64-bit float.
     case real(Double)
+    /// UTF-8 text.
     case text(String)
+    /// Raw bytes.
     case blob([UInt8])
 
     /// SQL-literal-like text: `NULL`, the number, the raw text, or `x'<hex>'` for a blob.

@@ -97,6 +97,7 @@ public struct LinkCapacity: Sendable, Equatable {
 
 /// A region catalog, jitter distribution or endpoint the network cannot use.
 public enum NetworkError: Error, Equatable, CustomStringConvertible {
+    /// The reason, naming the offending value.
     case invalid(String)
     /// `invalid network configuration: <reason>`.
     public var description: String {
@@ -160,11 +161,13 @@ public struct Network {
 
     /// Why a message did not get through.
     public enum Drop: Error, Sendable, Equatable {
+        /// `senderDown` / `receiverDown`: that end is down; `partitioned`: a partition separates them; `lost`: random loss.
         case senderDown, receiverDown, partitioned, lost
     }
 
     /// The regions and base RTTs endpoints are placed in; fixed for the network's life.
     public let regions: RegionCatalog
+    /// Every endpoint added, indexed by ``EndpointID/index``.
     public private(set) var endpoints: [Endpoint] = []
     /// Jitter added to every one-way latency, in milliseconds.
     public var jitterMilliseconds: Distribution
@@ -173,7 +176,9 @@ public struct Network {
     /// Partition groups: endpoints with different non-zero groups cannot talk. Group 0 talks to
     /// everyone. Set through `partition(_:)`.
     private var partitionGroup: [UInt32] = []
+    /// Messages dropped so far, at send or at delivery, for any ``Drop`` reason (wrapping).
     public private(set) var messagesDropped: UInt64 = 0
+    /// Messages ``deliver(_:)`` accepted so far (wrapping).
     public private(set) var messagesDelivered: UInt64 = 0
 
     private let jitterStream: RandomStream

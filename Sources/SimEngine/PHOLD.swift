@@ -104,6 +104,7 @@ public struct PHOLD: EventHandler {
 
 /// Why a PHOLD configuration cannot run.
 public enum PHOLDError: Error, Equatable, CustomStringConvertible {
+    /// The reason, naming the first parameter that cannot run.
     case invalid(String)
     /// `invalid PHOLD configuration: <reason>`.
     public var description: String {
