@@ -36,7 +36,7 @@ public struct EpochAccount: Hashable, Sendable {
     public var epoch: Epoch
     /// Encoded bytes reserved for this epoch; deletions do not lower it (spec §3.4).
     public var usedCapacityBytes: UInt64
-    /// FROST paid into this epoch's slot so far, distributed to the committee when the epoch ends.
+    /// FROST paid into this epoch's slot so far; burned in part, then paid to the committee, when the epoch ends.
     public var rewardsFrost: UInt64
 }
 

@@ -866,7 +866,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         perShardSubsidyFrost = perShardFrost.rawValue
     }
 
-    /// [CURRENT] Moves `amount` from `from` into the `walrus_subsidies` pool. Throws if the account is unknown or short.
+    /// [CURRENT] Moves `amount` from `from` into the `walrus_subsidies` pool. Throws if the contract is off or the funds short.
     public mutating func fundWalrusSubsidyPool(from: AccountID, amount: Frost) throws(EconomicsError) {
         guard rules.walrusSubsidiesContract else { throw .featureNotInProfile("walrus_subsidies (current profile)") }
         try checkFunds(from, amount.rawValue)

@@ -170,7 +170,7 @@ public struct SliverPair: Hashable, Sendable, BCSEncodable, BCSDecodable {
         secondary.encode(to: &w)
     }
 
-    /// Decodes a `SliverPair`; the slivers' shapes are checked, their hashes are not.
+    /// Decodes a `SliverPair`, checking each sliver as ``Sliver/decode(axis:from:)`` does; nothing is checked against metadata.
     public init(from r: inout BCSReader) throws(BCSError) {
         primary = try Sliver.decode(axis: .primary, from: &r)
         secondary = try Sliver.decode(axis: .secondary, from: &r)

@@ -282,7 +282,7 @@ public final class SQLiteResultsStore: ResultsSink {
         try end(status: .complete, reason: nil, summary: summary)
     }
 
-    /// Commits the rows so far and marks the run `failed` with `reason`, then throws any earlier record
+    /// Commits the pending rows and marks the run `failed` with `reason`, then throws any earlier record
     /// error. Call once, instead of ``finish(_:)``.
     public func fail(reason: String) throws(ResultsStoreError) {
         precondition(!ended, "SQLiteResultsStore: fail after the run ended")
