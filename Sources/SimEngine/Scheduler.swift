@@ -101,6 +101,7 @@ public struct Scheduler: Sendable {
 /// Handlers must be deterministic functions of their state, the event and the random streams
 /// they were given: no wall clock, no unseeded randomness, no dictionary iteration order.
 public protocol EventHandler {
+    /// Reacts to `event` at `scheduler.now`: updates the model and schedules or cancels events.
     mutating func handle(_ event: Event, scheduler: inout Scheduler)
 }
 

@@ -249,6 +249,7 @@ public struct BCSReader: Sendable {
 
 /// A value with a BCS encoding.
 public protocol BCSEncodable {
+    /// Appends this value's BCS bytes to `writer`; never fails.
     func encode(to writer: inout BCSWriter)
 }
 
@@ -264,6 +265,7 @@ extension BCSEncodable {
 /// A value decodable from BCS on its own (types whose decoding needs context, such as the axis of
 /// a recovery symbol, offer a static `decode(_:context...)` instead).
 public protocol BCSDecodable {
+    /// Consumes one value from `reader`, leaving any bytes after it; throws on malformed input.
     init(from reader: inout BCSReader) throws(BCSError)
 }
 

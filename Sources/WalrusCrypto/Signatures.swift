@@ -11,24 +11,32 @@ import CSodium
 /// `aggregatePublicKey(total - nonSigners)`, so that a certificate carries one 96-byte signature
 /// plus a signer bitmap (bit `i % 8` of byte `i / 8`, LSB first) — see `AggregateSignatureScheme`.
 public protocol SignatureScheme: Sendable {
+    /// A verification key; `Hashable` so it can be compared and used as a dictionary key.
     associatedtype PublicKey: Hashable & Sendable
+    /// A signing key; only ``keyPair(seed:)`` makes one.
     associatedtype SecretKey: Sendable
+    /// A detached signature over message bytes.
     associatedtype Signature: Hashable & Sendable
 
-    /// Size in bytes of a serialized public key and signature, for message-size accounting.
+    /// Size in bytes of a serialized public key, for message-size accounting.
     static var publicKeyByteCount: Int { get }
+    /// Size in bytes of a serialized signature, for message-size accounting.
     static var signatureByteCount: Int { get }
 
     /// Deterministic key pair from a 32-byte seed.
     static func keyPair(seed: [UInt8]) throws(SignatureError) -> (publicKey: PublicKey, secretKey: SecretKey)
+    /// Signs `message`. Ed25519 and BLS signing are both deterministic: same key and message, same bytes.
     static func sign(_ message: [UInt8], with secretKey: SecretKey) -> Signature
+    /// Whether `signature` is valid over `message` under `publicKey`; false on any malformed input.
     static func verify(_ signature: Signature, of message: [UInt8], by publicKey: PublicKey) -> Bool
 }
 
 /// A scheme whose signatures over one message can be combined into one (BLS). Not implemented on
 /// this machine; declared so the certificate code can be written against it.
 public protocol AggregateSignatureScheme: SignatureScheme {
+    /// One signature equivalent to all of `signatures` over the same message; throws `emptyAggregate` for none.
     static func aggregate(_ signatures: [Signature]) throws(SignatureError) -> Signature
+    /// The key that verifies an aggregate of these keys' signatures; throws `emptyAggregate` for none.
     static func aggregate(publicKeys: [PublicKey]) throws(SignatureError) -> PublicKey
 }
 
