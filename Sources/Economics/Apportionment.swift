@@ -4,6 +4,7 @@
 public enum Apportionment {
     /// `MIN_NODES_FOR_SHARDS_LIMIT` and `SHARDS_LIMIT_DENOMINATOR` (spec §1.3).
     public static let minNodesForShardsLimit = 20
+    /// `SHARDS_LIMIT_DENOMINATOR` = 10: with enough nodes, no node holds more than `N / 10` shards (spec §1.3).
     public static let shardsLimitDenominator = 10
 
     /// The per-node shard cap (spec §1.3): `N / 10` when at least 20 nodes compete, otherwise

@@ -7,25 +7,34 @@ import SimSupport
 /// evictions and swap-removals. A position index per node makes lookups O(1) without any
 /// dictionary.
 public struct ActiveSet: Hashable, Sendable {
+    /// One candidate and the stake it had when last inserted or updated.
     public struct Entry: Hashable, Sendable {
+        /// The candidate; at most one entry per node.
         public var node: NodeID
+        /// The candidate's stake in FROST; always positive and at least ``ActiveSet/thresholdFrost``.
         public var stakeFrost: UInt64
     }
+    /// The most entries the set holds (spec §1.3: 111 on Mainnet); always positive.
     public let maxSize: Int
+    /// Stake below this, in FROST, removes a node or keeps it out (`MIN_STAKE`, 0 by default).
     public let thresholdFrost: UInt64
     /// The entries in protocol order.
     public private(set) var entries: [Entry] = []
+    /// Sum of the entries' stakes in FROST, kept in step by every insert, update and removal.
     public private(set) var totalStakeFrost: UInt64 = 0
     /// `position[node.index]` = index into `entries`, or -1.
     private var position: [Int32] = []
 
+    /// An empty set. Traps if `maxSize` is not positive (`EZeroMaxSize`).
     public init(maxSize: Int, thresholdFrost: UInt64 = 0) {
         precondition(maxSize > 0, "EZeroMaxSize")
         self.maxSize = maxSize
         self.thresholdFrost = thresholdFrost
     }
 
+    /// Whether `node` is a candidate. O(1).
     public func contains(_ node: NodeID) -> Bool { positionOf(node) != nil }
+    /// The candidate's stake in FROST, or `nil` if `node` is not in the set. O(1).
     public func stake(of node: NodeID) -> UInt64? { positionOf(node).map { entries[$0].stakeFrost } }
 
     private func positionOf(_ node: NodeID) -> Int? {
@@ -91,8 +100,11 @@ public struct ActiveSet: Hashable, Sendable {
 /// One member of a committee and the shard indices it holds, in the contract's list order
 /// (the order matters: a shrinking node gives up shards from the end of its list).
 public struct CommitteeMember: Hashable, Sendable {
+    /// The member node.
     public var node: NodeID
+    /// Its shard indices in the contract's list order; not necessarily sorted or contiguous.
     public var shards: [ShardIndex]
+    /// Pairs `node` with `shards` as given; no checks.
     public init(node: NodeID, shards: [ShardIndex]) { self.node = node; self.shards = shards }
 }
 
@@ -101,11 +113,15 @@ public struct Committee: Hashable, Sendable {
     /// Members sorted by node id, each with at least one shard.
     public private(set) var members: [CommitteeMember]
 
+    /// The committee with no members, as before the first `voting_end`.
     public static let empty = Committee(sortedMembers: [])
     init(sortedMembers: [CommitteeMember]) { self.members = sortedMembers }
 
+    /// Whether there are no members. O(1).
     public var isEmpty: Bool { members.isEmpty }
+    /// The number of member nodes (not shards). O(1).
     public var count: Int { members.count }
+    /// The number of shards held across all members: `N` for any non-empty committee the economy builds. O(members).
     public var totalShards: Int { members.reduce(0) { $0 + $1.shards.count } }
 
     /// Binary search by node id.
@@ -117,9 +133,11 @@ public struct Committee: Hashable, Sendable {
         }
         return lo < members.count && members[lo].node == node ? lo : nil
     }
+    /// Whether `node` holds at least one shard. O(log members).
     public func contains(_ node: NodeID) -> Bool { memberIndex(of: node) != nil }
     /// The node's shard count, 0 if not a member.
     public func weight(of node: NodeID) -> Int { memberIndex(of: node).map { members[$0].shards.count } ?? 0 }
+    /// The node's shard indices in list order, empty if not a member. O(log members).
     public func shards(of node: NodeID) -> [ShardIndex] { memberIndex(of: node).map { members[$0].shards } ?? [] }
 
     /// `committee::initialize` (spec §1.4): sort by node id and hand out contiguous ranges.

@@ -8,7 +8,9 @@ import SimSupport
 /// A profile only chooses defaults for the feature switches in ``ProtocolRules``; every switch
 /// can still be set by hand for a "what if" sweep.
 public enum Profile: String, Sendable, CaseIterable {
+    /// Mainnet as launched in March 2025.
     case launch
+    /// Mainnet after the 2026-05-11 upgrade; the default of the network presets.
     case current
 }
 
@@ -34,6 +36,7 @@ public struct ProtocolRules: Hashable, Sendable {
     /// [CURRENT] the `walrus_subsidies` contract (spec §3.8), deployed on Mainnet 2025-07-25.
     public var walrusSubsidiesContract: Bool
 
+    /// Sets each switch as given; ``forProfile(_:)`` gives the deployed combinations.
     public init(pricesFromNextCommitteeAtVotingEnd: Bool, burnBasisPoints: UInt64,
                 commissionLockedUntilVotingEnd: Bool, commissionSlashing: Bool,
                 futureStartReservations: Bool, walrusSubsidiesContract: Bool) {
@@ -45,6 +48,8 @@ public struct ProtocolRules: Hashable, Sendable {
         self.walrusSubsidiesContract = walrusSubsidiesContract
     }
 
+    /// The switches as deployed under `profile`: `launch` turns every [CURRENT] behaviour off,
+    /// `current` turns them all on with a 300 bp burn.
     public static func forProfile(_ profile: Profile) -> ProtocolRules {
         switch profile {
         case .launch:
@@ -68,13 +73,16 @@ public struct WhitepaperExtensions: Hashable, Sendable {
     /// ``principalSlashing`` is on, loses `penaltyPerFailedShardBasisPoints × failedShards` of
     /// its active staked principal (capped at 100%, burned).
     public var storageChallenges: Bool
+    /// NOT DEPLOYED. Share of a failing node's epoch reward that is burned, in basis points (at most 10,000).
     public var rewardForfeitBasisPoints: UInt64
+    /// NOT DEPLOYED. Principal slashed per failed shard, in basis points; the product is capped at 10,000.
     public var penaltyPerFailedShardBasisPoints: UInt64
     /// NOT DEPLOYED. Slashing of staked principal (the contracts only ever burn commission;
     /// docs state delegated principal is never slashed). Enables
     /// ``WalrusEconomy/slashPrincipal(node:basisPoints:)`` and the challenge penalty above.
     public var principalSlashing: Bool
 
+    /// Everything off unless given; equal to ``none`` with no arguments.
     public init(storageChallenges: Bool = false, rewardForfeitBasisPoints: UInt64 = 0,
                 penaltyPerFailedShardBasisPoints: UInt64 = 0, principalSlashing: Bool = false) {
         self.storageChallenges = storageChallenges
@@ -90,8 +98,11 @@ public struct WhitepaperExtensions: Hashable, Sendable {
 /// All parameters of one economy. Defaults follow a network preset and a profile; every
 /// field is free for sweeps.
 public struct EconomicsParameters: Hashable, Sendable {
+    /// The profile the defaults came from; kept for reports (``rules`` may since have been edited).
     public var profile: Profile
+    /// The deployed-behaviour switches; ``ProtocolRules/forProfile(_:)`` of ``profile`` unless edited.
     public var rules: ProtocolRules
+    /// The whitepaper-only mechanisms; ``WhitepaperExtensions/none`` by default.
     public var extensions: WhitepaperExtensions
     /// Shards `N` (spec §1.2: 1000 on Mainnet and Testnet). Walrus shard indices are `u16`.
     public var nShards: Int
@@ -112,11 +123,14 @@ public struct EconomicsParameters: Hashable, Sendable {
     /// Prices in force before the first committee has voted, FROST per storage unit (per
     /// epoch for storage). Spec §3.2: Mainnet epoch 1 had 100,000 and 20,000.
     public var initialStoragePriceFrost: Frost
+    /// The write price in force before the first vote, FROST per storage unit, paid once per blob (spec §3.5).
     public var initialWritePriceFrost: Frost
     /// Commission rate a node gets when the caller does not choose one (spec §2.5: the
     /// `walrus-node setup` default is 6000 bp).
     public var defaultCommission: BasisPoints
 
+    /// Defaults: rules of `profile`, 1 WAL minimum stake, prices 100,000 / 20,000 FROST, 6000 bp commission,
+    /// zero active-set threshold. Does not validate; call ``validationError()``.
     public init(profile: Profile, nShards: Int, epochDurationMs: UInt64,
                 epochZeroDurationMs: UInt64 = 0, maxEpochsAhead: Int = 53, activeSetCap: Int = 111,
                 extensions: WhitepaperExtensions = .none) {

@@ -3,9 +3,12 @@ import SimSupport
 /// Epoch-keyed pending amounts (`pending_values.move`), kept sorted by epoch so that every
 /// traversal is deterministic.
 public struct PendingValues: Hashable, Sendable {
+    /// One pending amount (FROST, shares or basis points, as the owner uses it) keyed by epoch number.
     public struct Entry: Hashable, Sendable { public var epoch: UInt32; public var value: UInt64 }
+    /// The entries, sorted by epoch, at most one per epoch.
     public private(set) var entries: [Entry] = []
 
+    /// An empty map.
     public init() {}
 
     private func find(_ epoch: UInt32) -> (found: Bool, index: Int) {
@@ -14,10 +17,12 @@ public struct PendingValues: Hashable, Sendable {
         return (lo < entries.count && entries[lo].epoch == epoch, lo)
     }
 
+    /// Adds `value` to the entry keyed `epoch`, inserting it in epoch order if absent. O(entries).
     public mutating func insertOrAdd(_ epoch: UInt32, _ value: UInt64) {
         let (found, i) = find(epoch)
         if found { entries[i].value += value } else { entries.insert(Entry(epoch: epoch, value: value), at: i) }
     }
+    /// Sets the entry keyed `epoch` to `value`, inserting it in epoch order if absent. O(entries).
     public mutating func insertOrReplace(_ epoch: UInt32, _ value: UInt64) {
         let (found, i) = find(epoch)
         if found { entries[i].value = value } else { entries.insert(Entry(epoch: epoch, value: value), at: i) }
@@ -30,6 +35,7 @@ public struct PendingValues: Hashable, Sendable {
         entries[i].value -= value
         return true
     }
+    /// The value keyed exactly `epoch`, or `nil`; earlier entries do not count. O(log entries).
     public func value(exactly epoch: UInt32) -> UInt64? {
         let (found, i) = find(epoch)
         return found ? entries[i].value : nil
@@ -52,19 +58,26 @@ public struct PendingValues: Hashable, Sendable {
 /// A pool's share price at one epoch (`exchange_rate.move`): `wal / shares`, or flat (1:1)
 /// when either is 0. Conversions floor, through 128 bits.
 public struct ExchangeRate: Hashable, Sendable {
+    /// The WAL side of the rate in FROST; 0 exactly when the rate is flat. Never below ``shares``.
     public var walFrost: UInt64
+    /// The share side of the rate; 0 exactly when the rate is flat.
     public var shares: UInt64
+    /// The 1:1 rate of a pool with no stake yet.
     public static let flat = ExchangeRate(walFrost: 0, shares: 0)
+    /// Normalises to ``flat`` when either side is 0. Traps if `shares > walFrost` (`EInvalidRate`).
     public init(walFrost: UInt64, shares: UInt64) {
         // `EInvalidRate`: share_amount <= wal_amount always holds for a pool (rewards only grow
         // the WAL side).
         precondition(shares <= walFrost, "EInvalidRate")
         if walFrost == 0 || shares == 0 { self.walFrost = 0; self.shares = 0 } else { self.walFrost = walFrost; self.shares = shares }
     }
+    /// Whether conversions are the identity.
     public var isFlat: Bool { shares == 0 }
+    /// `floor(shareAmount × wal / shares)` in FROST; the identity when flat.
     public func toWal(_ shareAmount: UInt64) -> UInt64 {
         isFlat ? shareAmount : UInt64(UInt128(shareAmount) * UInt128(walFrost) / UInt128(shares))
     }
+    /// `floor(walAmount × shares / wal)`, `walAmount` in FROST; the identity when flat.
     public func toShares(_ walAmount: UInt64) -> UInt64 {
         isFlat ? walAmount : UInt64(UInt128(walAmount) * UInt128(shares) / UInt128(walFrost))
     }
@@ -73,9 +86,13 @@ public struct ExchangeRate: Hashable, Sendable {
 /// A node's price and capacity votes (`VotingParams`, spec §3.2-3.3). They persist until
 /// changed.
 public struct Votes: Hashable, Sendable {
+    /// Storage price vote: FROST per storage unit (1 MiB encoded) per epoch.
     public var storagePriceFrost: Frost
+    /// Write price vote: FROST per storage unit (1 MiB encoded), paid once at registration.
     public var writePriceFrost: Frost
+    /// Capacity vote: the bytes this node offers; scaled by `N / shards` to a network figure at `voting_end`.
     public var capacityBytes: UInt64
+    /// Sets the three votes as given.
     public init(storagePriceFrost: Frost, writePriceFrost: Frost, capacityBytes: UInt64) {
         self.storagePriceFrost = storagePriceFrost; self.writePriceFrost = writePriceFrost; self.capacityBytes = capacityBytes
     }
@@ -89,25 +106,39 @@ public struct RateRecord: Hashable, Sendable { public var epoch: UInt32; public 
 /// `walBalance` is an accounting figure (active stake plus compounded rewards); the WAL
 /// itself sits in the StakedWal principals, `rewardsPoolFrost` and `commissionFrost`.
 public struct StakingPool: Hashable, Sendable {
+    /// The node that owns the pool; also its index in the economy's pool array.
     public let node: NodeID
+    /// The node's current price and capacity votes; they apply only when tallied (spec §3.2).
     public var votes: Votes
+    /// The epoch the pool became active: its registration epoch, or the next one if the committee was already
+    /// selected. Rates before it read as flat.
     public internal(set) var activationEpoch: UInt32
+    /// The last epoch the pool was advanced into; its registration epoch until the first advance.
     public internal(set) var latestEpoch: UInt32
+    /// Active stake plus compounded delegator rewards, in FROST (bookkeeping; see the type's comment).
     public internal(set) var walBalance: UInt64 = 0
+    /// Shares outstanding against ``walBalance``; never more than it.
     public internal(set) var numShares: UInt64 = 0
+    /// FROST of stake not yet active, keyed by activation epoch.
     public internal(set) var pendingStake = PendingValues()
+    /// Shares of requested withdrawals, keyed by withdraw epoch.
     public internal(set) var pendingSharesWithdraw = PendingValues()
     /// Principal of stake withdrawn after being counted for the next committee but before
     /// activation, keyed by withdraw epoch (= activation + 1).
     public internal(set) var preActiveWithdrawals = PendingValues()
+    /// Commission rates in bp waiting to apply, keyed by the epoch they take effect (E+2 when set).
     public internal(set) var pendingCommissionRate = PendingValues()
+    /// The operator's share of each epoch reward, in `0...10_000` bp.
     public internal(set) var commissionRate: BasisPoints
     /// Recorded rates, sorted by epoch.
     public internal(set) var exchangeRates: [RateRecord]
+    /// FROST held for delegators' rewards, paid out with withdrawals.
     public internal(set) var rewardsPoolFrost: UInt64 = 0
+    /// FROST of commission held for the operator, blocked commission included.
     public internal(set) var commissionFrost: UInt64 = 0
     /// [CURRENT] the part of `commissionFrost` not collectable before the next `voting_end`.
     public internal(set) var blockedCommissionFrost: UInt64 = 0
+    /// The account ``WalrusEconomy/collectCommission(node:)`` pays.
     public internal(set) var commissionReceiver: AccountID
     /// The `StorageNodeCap`'s `last_epoch_sync_done`.
     public internal(set) var lastEpochSyncDone: UInt32 = 0
@@ -279,7 +310,9 @@ public struct StakingPool: Hashable, Sendable {
 
 /// The state of a StakedWal object (spec §2.1).
 public enum StakeState: Hashable, Sendable {
+    /// Active or waiting to activate; no withdrawal requested.
     case staked
+    /// Withdrawal requested: the owner can withdraw from `withdrawEpoch` on, with rewards up to it.
     case withdrawing(withdrawEpoch: Epoch)
     /// Paid out; the object no longer exists on chain.
     case withdrawn
@@ -287,11 +320,17 @@ public enum StakeState: Hashable, Sendable {
 
 /// A StakedWal receipt (spec §2.1): principal held on behalf of `owner` in `node`'s pool.
 public struct StakedWal: Hashable, Sendable {
+    /// The object's identity; also its index in the economy's stake array.
     public let id: StakeID
+    /// The node whose pool holds the principal.
     public let node: NodeID
+    /// The account that staked and that withdrawals pay.
     public let owner: AccountID
+    /// The staked FROST; lowered only by a split or the principal-slashing extension, 0 once withdrawn.
     public internal(set) var principalFrost: Frost
+    /// The first epoch in which the stake counts and earns: E+1, or E+2 if staked after `voting_end` (spec §2.2).
     public let activationEpoch: Epoch
+    /// Where the object is in its life: staked, withdrawing, or withdrawn.
     public internal(set) var state: StakeState
 
     /// `can_withdraw_early`: still staked, and activating at E+2, or at E+1 with the node not

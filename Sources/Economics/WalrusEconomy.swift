@@ -16,18 +16,24 @@ import SimSupport
 /// `minted = accounts + staked principal + pool rewards + commission + storage fund +
 /// subsidy pools + burned`; ``conservationReport()`` checks it to the FROST.
 public struct WalrusEconomy: Equatable, Sendable {
+    /// The parameters the economy was created with; validated by `init`, fixed for its lifetime.
     public let parameters: EconomicsParameters
     var rules: ProtocolRules { parameters.rules }
     var nShards: Int { parameters.nShards }
 
     // MARK: Staking object (spec §1, §2)
 
+    /// The current epoch: 0 at creation, one more at each ``initiateEpochChange(atMs:)``.
     public private(set) var epoch = Epoch(0)
+    /// Where the epoch state machine is (spec §1.1); decides which of the epoch calls is allowed.
     public private(set) var state: EpochState
     /// `first_epoch_start`: when voting end and the first epoch change become allowed.
     public let firstEpochStartMs: UInt64
+    /// The committee holding the shards in ``epoch``; empty in epoch 0.
     public private(set) var committee = Committee.empty
+    /// The committee of the epoch before; empty until the second epoch change.
     public private(set) var previousCommittee = Committee.empty
+    /// The committee `voting_end` fixed for the next epoch; `nil` before it.
     public private(set) var nextCommittee: Committee?
     /// Capacity chosen at `voting_end` for the next epoch (spec §3.3).
     public private(set) var nextCapacityBytes: UInt64?
@@ -38,6 +44,7 @@ public struct WalrusEconomy: Equatable, Sendable {
     }
     private var nextStoragePrice: Frost?
     private var nextWritePrice: Frost?
+    /// Candidates for the next committee, each at its stake projected to the epoch being elected.
     public private(set) var activeSet: ActiveSet
     /// Pools by dense node index.
     private var pools: [StakingPool?] = []
@@ -49,8 +56,11 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// `ring[i]` is the account of epoch `epoch + i`, `i < maxEpochsAhead`.
     public private(set) var ring: [EpochAccount]
+    /// Bytes for sale in each epoch, set at every epoch change to `max(voted capacity, used)`; 0 before the first.
     public private(set) var totalCapacityBytes: UInt64 = 0
+    /// The storage price in force: FROST per storage unit (1 MiB encoded) per epoch.
     public private(set) var storagePriceFrost: Frost
+    /// The write price in force: FROST per storage unit, paid once at registration.
     public private(set) var writePriceFrost: Frost
     private var storages: [StorageResource] = []
     private var blobs: [BlobObject] = []
@@ -59,13 +69,17 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     /// Old `subsidies` contract: pool and rates (bp of the cost, each <= 10,000).
     public private(set) var buyerSubsidyPoolFrost: UInt64 = 0
+    /// Share of a purchase's cost refunded to the buyer from the pool, in bp.
     public private(set) var buyerSubsidyRate = BasisPoints.zero
+    /// Share of a purchase's cost added from the pool to the storage fund, in bp.
     public private(set) var systemSubsidyRate = BasisPoints.zero
     /// `walrus_subsidies` contract [CURRENT].
     public private(set) var walrusSubsidyPoolFrost: UInt64 = 0
     /// Usage subsidy rate in bp of new payments, up to 1,000,000 (100x).
     public private(set) var usageSubsidyRate = BasisPoints.zero
+    /// FROST added to each previous-committee member's commission once per epoch.
     public private(set) var baseSubsidyFrost: UInt64 = 0
+    /// FROST per shard added on top of ``baseSubsidyFrost``, by the shards the member held.
     public private(set) var perShardSubsidyFrost: UInt64 = 0
     private var walrusSubsidyLatestEpoch: UInt32 = 0
     /// `already_subsidized_balances`: per ring slot, the reward balance already subsidized.
@@ -79,7 +93,9 @@ public struct WalrusEconomy: Equatable, Sendable {
     // MARK: Accounts and totals
 
     private var balances: [UInt64] = []
+    /// All FROST ever minted (sum of the accounts' initial balances).
     public private(set) var totalMintedFrost: UInt64 = 0
+    /// All FROST ever burned, by any mechanism.
     public private(set) var totalBurnedFrost: UInt64 = 0
     private var flowLog: [Flow] = []
 
@@ -99,6 +115,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         self.writePriceFrost = parameters.initialWritePriceFrost
     }
 
+    /// Compares every piece of state, the undrained flow log included. O(size of the state).
     public static func == (a: WalrusEconomy, b: WalrusEconomy) -> Bool {
         a.parameters == b.parameters && a.epoch == b.epoch && a.state == b.state && a.committee == b.committee
             && a.previousCommittee == b.previousCommittee && a.nextCommittee == b.nextCommittee
@@ -122,12 +139,19 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     // MARK: - Reading the state
 
+    /// Whether `voting_end` has fixed the next committee this epoch (the state is `NextParamsSelected`).
     public var committeeSelected: Bool { nextCommittee != nil }
+    /// The node's staking pool, or `nil` if the node never registered. O(1).
     public func pool(_ node: NodeID) -> StakingPool? { node.index < pools.count ? pools[node.index] : nil }
+    /// The StakedWal object, withdrawn ones included, or `nil` for an unknown ID. O(1).
     public func stake(_ id: StakeID) -> StakedWal? { Int(id.rawValue) < stakes.count ? stakes[Int(id.rawValue)] : nil }
+    /// The storage resource, attached ones included, or `nil` for an unknown ID. O(1).
     public func storage(_ id: StorageID) -> StorageResource? { Int(id.rawValue) < storages.count ? storages[Int(id.rawValue)] : nil }
+    /// The blob object, deleted ones included, or `nil` for an unknown ID. O(1).
     public func blob(_ id: BlobObjectID) -> BlobObject? { Int(id.rawValue) < blobs.count ? blobs[Int(id.rawValue)] : nil }
+    /// The account's balance in FROST, or `nil` for an unknown account. O(1).
     public func balance(of account: AccountID) -> Frost? { account.index < balances.count ? Frost(balances[account.index]) : nil }
+    /// Accounts opened so far; valid `AccountID`s are `0 ..< accountCount`.
     public var accountCount: Int { balances.count }
     /// Bytes reserved in the current epoch.
     public var usedCapacityBytes: UInt64 { ring[0].usedCapacityBytes }
@@ -249,6 +273,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         pools[i]!.pendingCommissionRate.insertOrReplace(epoch.rawValue + 2, rate.rawValue)
     }
 
+    /// Sets the account that ``collectCommission(node:)`` pays. Throws for an unknown node or account.
     public mutating func setCommissionReceiver(node: NodeID, receiver: AccountID) throws(EconomicsError) {
         let i = try checkNode(node)
         try checkAccount(receiver)
@@ -272,9 +297,11 @@ public struct WalrusEconomy: Equatable, Sendable {
     public mutating func setStoragePriceVote(node: NodeID, price: Frost) throws(EconomicsError) {
         pools[try checkNode(node)]!.votes.storagePriceFrost = price
     }
+    /// Sets the node's write price vote, FROST per storage unit; timing as for ``setStoragePriceVote(node:price:)``.
     public mutating func setWritePriceVote(node: NodeID, price: Frost) throws(EconomicsError) {
         pools[try checkNode(node)]!.votes.writePriceFrost = price
     }
+    /// Sets the node's capacity vote in bytes; tallied at the next `voting_end` (spec §3.3).
     public mutating func setCapacityVote(node: NodeID, capacityBytes: UInt64) throws(EconomicsError) {
         pools[try checkNode(node)]!.votes.capacityBytes = capacityBytes
     }
@@ -397,6 +424,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         return false
     }
 
+    /// ``epochSyncDone(node:epoch:atMs:)`` at the Sui-clock millisecond of `time` (floor).
     @discardableResult
     public mutating func epochSyncDone(node: NodeID, epoch reported: Epoch, at time: SimTime) throws(EconomicsError) -> Bool {
         try epochSyncDone(node: node, epoch: reported, atMs: Self.milliseconds(time))
@@ -446,6 +474,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         state = .nextParamsSelected(doneAtMs: tDone)
     }
 
+    /// ``votingEnd(atMs:)`` at the Sui-clock millisecond of `time` (floor).
     public mutating func votingEnd(at time: SimTime) throws(EconomicsError) { try votingEnd(atMs: Self.milliseconds(time)) }
 
     /// `quorum_below` of the current committee's votes (`recalculate_prices`); `u64::MAX`
@@ -579,6 +608,7 @@ public struct WalrusEconomy: Equatable, Sendable {
                                  movedShards: old.isEmpty ? 0 : old.movedShardCount(to: next), joined: joined, left: left)
     }
 
+    /// ``initiateEpochChange(atMs:)`` at the Sui-clock millisecond of `time` (floor).
     @discardableResult
     public mutating func initiateEpochChange(at time: SimTime) throws(EconomicsError) -> EpochChangeReport {
         try initiateEpochChange(atMs: Self.milliseconds(time))
@@ -747,6 +777,7 @@ public struct WalrusEconomy: Equatable, Sendable {
 
     // MARK: - Old `subsidies` contract (spec §3.8)
 
+    /// Sets the old `subsidies` contract's buyer and system rates, in bp of the cost; each at most 10,000.
     public mutating func setBuyerSubsidyRates(buyer: BasisPoints, system: BasisPoints) throws(EconomicsError) {
         guard buyer.rawValue <= BasisPoints.denominator, system.rawValue <= BasisPoints.denominator else {
             throw .invalidParameter("subsidy rates must be <= 10000 bp")
@@ -755,6 +786,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         systemSubsidyRate = system
     }
 
+    /// Moves `amount` from `from` into the old `subsidies` pool. Throws if the account is unknown or short.
     public mutating func fundBuyerSubsidyPool(from: AccountID, amount: Frost) throws(EconomicsError) {
         try checkFunds(from, amount.rawValue)
         balances[from.index] -= amount.rawValue
@@ -834,6 +866,7 @@ public struct WalrusEconomy: Equatable, Sendable {
         perShardSubsidyFrost = perShardFrost.rawValue
     }
 
+    /// [CURRENT] Moves `amount` from `from` into the `walrus_subsidies` pool. Throws if the contract is off or the funds short.
     public mutating func fundWalrusSubsidyPool(from: AccountID, amount: Frost) throws(EconomicsError) {
         guard rules.walrusSubsidiesContract else { throw .featureNotInProfile("walrus_subsidies (current profile)") }
         try checkFunds(from, amount.rawValue)
@@ -996,13 +1029,21 @@ public struct WalrusEconomy: Equatable, Sendable {
 
 /// Where all WAL is, and whether it adds up.
 public struct ConservationReport: Hashable, Sendable {
+    /// All WAL ever created, in FROST: the sum of the initial balances of opened accounts.
     public var mintedFrost: UInt128 = 0
+    /// FROST in account balances.
     public var accountsFrost: UInt128 = 0
+    /// FROST in the principals of StakedWal objects not yet withdrawn.
     public var stakedPrincipalFrost: UInt128 = 0
+    /// FROST in the pools' delegator reward balances (`rewards_pool`).
     public var poolRewardsFrost: UInt128 = 0
+    /// FROST in the pools' commission balances, blocked commission included.
     public var commissionFrost: UInt128 = 0
+    /// FROST in the reward slots of the future-accounting ring buffer.
     public var storageFundFrost: UInt128 = 0
+    /// FROST in the two subsidy contracts' pools together.
     public var subsidyPoolsFrost: UInt128 = 0
+    /// All WAL ever destroyed, in FROST.
     public var burnedFrost: UInt128 = 0
     /// Everything accounted for, burned WAL included.
     public var heldFrost: UInt128 {
@@ -1015,18 +1056,25 @@ public struct ConservationReport: Hashable, Sendable {
 
 /// What one pool received at an epoch change.
 public struct NodePayout: Hashable, Sendable {
+    /// The member of the outgoing committee.
     public var node: NodeID
+    /// The shards it held in the epoch that ended; its reward weight with the bytes used.
     public var shards: Int
     /// The node's whole reward (commission included, after any forfeit).
     public var rewardFrost: Frost
+    /// The part of ``rewardFrost`` credited to the pool's commission; the rest went to delegators.
     public var commissionFrost: Frost
 }
 
 /// The outcome of ``WalrusEconomy/initiateEpochChange(atMs:)``.
 public struct EpochChangeReport: Hashable, Sendable {
+    /// The epoch that began.
     public var newEpoch: Epoch
+    /// [CURRENT] FROST burned from the finished epoch's slot (`burnBasisPoints`); forfeits not included.
     public var burnedFrost: Frost
+    /// FROST paid to the outgoing committee's pools, commission included and forfeits excluded.
     public var distributedFrost: Frost
+    /// FROST the division left over (rounding, or no weight at all), moved into the new epoch's slot.
     public var rolledOverFrost: Frost
     /// NOT DEPLOYED: rewards burned for failed storage challenges.
     public var forfeitedFrost: Frost
@@ -1034,7 +1082,9 @@ public struct EpochChangeReport: Hashable, Sendable {
     public var payouts: [NodePayout]
     /// Shards changing owner: Σ max(0, old − new).
     public var movedShards: Int
+    /// Nodes in the new committee but not the outgoing one, sorted by id.
     public var joined: [NodeID]
+    /// Nodes in the outgoing committee but not the new one, sorted by id.
     public var left: [NodeID]
 }
 

@@ -13,11 +13,14 @@ public enum ConsistencyCheck: Sendable, Hashable, CaseIterable {
 
 /// Decodes a blob from R primary or C secondary slivers (spec §4.2).
 public struct BlobDecoder: Sendable {
+    /// The RS2 parameters; must be those the blob was encoded with.
     public let config: EncodingConfig
     /// The blob's metadata; callers should have verified it (`BlobMetadataWithID.verify`).
     public let metadata: BlobMetadataWithID
+    /// Threading and codec choice; never changes the output.
     public let options: EncodingOptions
 
+    /// Stores the settings; nothing is checked until ``decode(slivers:check:inputsVerified:)``.
     public init(config: EncodingConfig, metadata: BlobMetadataWithID, options: EncodingOptions = .init()) {
         self.config = config
         self.metadata = metadata

@@ -5,7 +5,9 @@ public struct EncodedBlob: Sendable {
     /// `pairs[p]` = (primary sliver p, secondary sliver n-1-p). Pair p goes to shard
     /// `ShardMapping(blobID:nShards:).shard(ofPair: p)`.
     public let pairs: [SliverPair]
+    /// The blob ID and metadata, consistent by construction.
     public let metadata: BlobMetadataWithID
+    /// The blob ID (spec §3.3); decides the pair-to-shard rotation.
     public var blobID: BlobID { metadata.blobID }
 }
 
@@ -17,9 +19,12 @@ public struct EncodedBlob: Sendable {
 /// hashed at once into column roots and per-row subtree roots. Memory is about `R*n*s` bytes plus
 /// `O(n)` per block; `computeMetadata` keeps no slivers at all.
 public struct BlobEncoder: Sendable {
+    /// The RS2 parameters for the committee's shard count.
     public let config: EncodingConfig
+    /// Threading and codec choice; never changes the output.
     public let options: EncodingOptions
 
+    /// Stores the settings; encoding is done per call, and the encoder holds no per-blob state.
     public init(config: EncodingConfig, options: EncodingOptions = .init()) {
         self.config = config
         self.options = options
@@ -36,10 +41,12 @@ public struct BlobEncoder: Sendable {
         return EncodedBlob(pairs: out.pairs, metadata: out.metadata)
     }
 
+    /// ``computeMetadata(blob:)`` over borrowed bytes, without copying them. Throws `dataTooLarge` past `maxBlobSize`.
     public func computeMetadata(blob: UnsafeRawBufferPointer) throws(RedStuffError) -> BlobMetadataWithID {
         try run(blob: blob, keepSlivers: false).metadata
     }
 
+    /// ``encode(blob:)`` over borrowed bytes, without copying them. Throws `dataTooLarge` past `maxBlobSize`.
     public func encode(blob: UnsafeRawBufferPointer) throws(RedStuffError) -> EncodedBlob {
         let out = try run(blob: blob, keepSlivers: true)
         return EncodedBlob(pairs: out.pairs, metadata: out.metadata)

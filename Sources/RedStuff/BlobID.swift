@@ -6,8 +6,10 @@ import WalrusCrypto
 /// Two integer readings exist and must not be mixed: the shard rotation reads the bytes as a
 /// big-endian integer (`rotationOffset`), Move's `u256` reads them little-endian.
 public struct BlobID: Hashable, Sendable, Comparable, CustomStringConvertible, BCSEncodable, BCSDecodable {
+    /// The 32 bytes of the ID.
     public let digest: Digest32
 
+    /// Wraps a digest as an ID; it is not checked against any metadata.
     public init(digest: Digest32) { self.digest = digest }
 
     /// 32 raw bytes, or nil for another length.
@@ -32,8 +34,11 @@ public struct BlobID: Hashable, Sendable, Comparable, CustomStringConvertible, B
         return BlobID(digest: Blake2b256.hash(w.bytes))
     }
 
+    /// The 32 raw bytes, in wire order.
     public var bytes: [UInt8] { digest.bytes }
+    /// The 43-character URL-safe base64 text form, without padding.
     public var base64: String { Base64URL.encode(bytes) }
+    /// The ``base64`` form, as Walrus tools print blob IDs.
     public var description: String { base64 }
 
     /// `(blob ID as a big-endian 256-bit integer) mod n`: the pair-to-shard rotation (spec §2.5).
@@ -50,18 +55,24 @@ public struct BlobID: Hashable, Sendable, Comparable, CustomStringConvertible, B
         return acc
     }
 
+    /// Lexicographic order of the raw bytes; a deterministic order for sorting, with no protocol meaning.
     public static func < (a: BlobID, b: BlobID) -> Bool { a.digest < b.digest }
 
+    /// BCS: the 32 bytes, no length prefix.
     public func encode(to w: inout BCSWriter) { w.writeDigest(digest) }
+    /// Reads 32 bytes; throws `truncated` if fewer remain.
     public init(from r: inout BCSReader) throws(BCSError) { digest = try r.readDigest() }
 }
 
 /// Pair-to-shard assignment for one blob (`encoding/mapping.rs`): pair `p` is stored on shard
 /// `(p + offset) mod n`, with `offset = BlobID.rotationOffset(nShards:)`.
 public struct ShardMapping: Sendable, Hashable {
+    /// `n`, the number of shards and of sliver pairs.
     public let nShards: Int
+    /// The rotation in `0..<n` (0 when `n <= 0`): pair 0 lives on shard `offset`.
     public let offset: Int
 
+    /// The mapping of `blobID` over `nShards` shards; O(32) to compute the offset.
     public init(blobID: BlobID, nShards: Int) {
         self.nShards = nShards
         offset = blobID.rotationOffset(nShards: nShards)
@@ -95,6 +106,7 @@ public struct ShardMapping: Sendable, Hashable {
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
+    /// Encodes `bytes` as URL-safe base64 without padding: `ceil(4 * count / 3)` characters.
     public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)

@@ -9,6 +9,7 @@ public struct EncodingOptions: Sendable, Hashable {
     /// Use the slow, obviously-correct Reed-Solomon reference engine instead of the fast one.
     public var referenceCodec: Bool
 
+    /// `threads` below 1 is raised to 1. Neither setting changes any output byte.
     public init(threads: Int = 1, referenceCodec: Bool = false) {
         self.threads = max(1, threads)
         self.referenceCodec = referenceCodec

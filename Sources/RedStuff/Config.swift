@@ -12,10 +12,14 @@ import WalrusCrypto
 /// secondary code to n); a *secondary* sliver is a column (R symbols stored, expanded with the
 /// primary code to n).
 public enum SliverAxis: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Rows of the expanded matrix: C symbols stored per sliver.
     case primary = 0
+    /// Columns of the expanded matrix: R symbols stored per sliver.
     case secondary = 1
 
+    /// The other axis: the one whose code expands and recovers slivers of this axis.
     public var orthogonal: SliverAxis { self == .primary ? .secondary : .primary }
+    /// `primary` or `secondary`.
     public var description: String { self == .primary ? "primary" : "secondary" }
 }
 
@@ -60,6 +64,7 @@ public enum RedStuffError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Malformed BCS bytes.
     case bcs(BCSError)
 
+    /// A one-line message with the offending values, for logs and CLI errors.
     public var description: String {
         switch self {
         case .invalidShardCount(let n): return "invalid shard count \(n): RedStuff needs 4 <= n <= 65535"
@@ -96,6 +101,7 @@ public struct EncodingConfig: Sendable, Hashable {
     /// Largest symbol size: `u16::MAX - 1` (symbols are a multiple of 2 bytes).
     public static let maxSymbolSize = 65534
 
+    /// `n`, the number of shards and of sliver pairs, in `4...65535`.
     public let nShards: Int
     /// `f`, the maximum number of faulty shards tolerated.
     public let maxFaulty: Int
@@ -104,6 +110,7 @@ public struct EncodingConfig: Sendable, Hashable {
     /// `C = n - f`: source symbols of the secondary code; columns of the message matrix.
     public let secondarySourceSymbols: Int
 
+    /// Derives `f`, `R` and `C` from `nShards`; throws `invalidShardCount` outside `4...65535`.
     public init(nShards: Int) throws(RedStuffError) {
         guard nShards >= 4 && nShards <= 65535 else { throw .invalidShardCount(nShards) }
         self.nShards = nShards
@@ -193,13 +200,17 @@ public struct EncodingConfig: Sendable, Hashable {
 public struct EncodingWork: Sendable, Hashable {
     /// BLAKE2b calls and the 128-byte compressions they take.
     public var hashCalls: Int = 0
+    /// BLAKE2b compressions of 128-byte blocks over those calls (at least one per call).
     public var hashCompressions: Int = 0
     /// Reed-Solomon codewords encoded or decoded, and their total source+output symbol bytes.
     public var rsCodewords: Int = 0
+    /// Source plus output symbol bytes over those codewords.
     public var rsBytes: Int = 0
 
+    /// All counts zero.
     public init() {}
 
+    /// Field-by-field sum, for adding up the work of several tasks.
     public static func + (a: EncodingWork, b: EncodingWork) -> EncodingWork {
         var w = a
         w.hashCalls += b.hashCalls

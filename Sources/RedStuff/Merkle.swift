@@ -3,7 +3,9 @@ import WalrusCrypto
 /// A node of Walrus's Merkle tree (spec §3.1): `Empty` (padding, 32 zero bytes when hashed) or a
 /// digest. BCS: ULEB128 variant `0x00` (Empty, no payload) or `0x01` followed by 32 bytes.
 public enum MerkleNode: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// Padding: no subtree. Hashes as 32 zero bytes.
     case empty
+    /// A leaf or inner hash.
     case digest(Digest32)
 
     /// The bytes this node contributes to its parent's hash (zeros for `empty`).
@@ -15,6 +17,7 @@ public enum MerkleNode: Hashable, Sendable, BCSEncodable, BCSDecodable {
         }
     }
 
+    /// BCS `Node`: variant 0 for `empty`, or variant 1 then the 32 digest bytes.
     public func encode(to w: inout BCSWriter) {
         switch self {
         case .empty: w.writeVariant(0)
@@ -24,6 +27,7 @@ public enum MerkleNode: Hashable, Sendable, BCSEncodable, BCSDecodable {
         }
     }
 
+    /// Decodes a `Node`; throws `invalidVariant` for a variant other than 0 or 1.
     public init(from r: inout BCSReader) throws(BCSError) {
         switch try r.readVariant() {
         case 0: self = .empty
@@ -35,7 +39,9 @@ public enum MerkleNode: Hashable, Sendable, BCSEncodable, BCSDecodable {
 
 /// Domain-separated hashes of the Walrus Merkle tree.
 public enum MerkleHash {
+    /// Domain-separation byte hashed before a leaf's bytes.
     public static let leafPrefix: UInt8 = 0x00
+    /// Domain-separation byte hashed before an inner node's two children.
     public static let innerPrefix: UInt8 = 0x01
 
     /// `BLAKE2b-256(0x00 || leaf)`.
@@ -44,6 +50,7 @@ public enum MerkleHash {
         Blake2b256.hash(prefix: leafPrefix, bytes)
     }
 
+    /// `BLAKE2b-256(0x00 || bytes)`, as the buffer overload.
     @inlinable
     public static func leaf(_ bytes: [UInt8]) -> Digest32 {
         bytes.withUnsafeBytes { leaf($0) }
@@ -110,6 +117,7 @@ public struct MerkleTree: Sendable {
     /// levels[0] = leaf hashes; the last level has one node (or the tree is empty).
     private let levels: [[Digest32]]
 
+    /// Builds every level above `leafHashes`, padding odd levels with `Empty`. O(leaves) hashes and memory.
     public init(leafHashes: [Digest32]) {
         var levels = [leafHashes]
         var current = leafHashes
@@ -137,8 +145,10 @@ public struct MerkleTree: Sendable {
         self.init(leafHashes: hashes)
     }
 
+    /// The number of leaves, 0 for an empty tree.
     public var leafCount: Int { levels[0].count }
 
+    /// The root: `empty` with no leaves, the leaf hash itself with one, as ``MerkleHash/root(leafHashes:)``.
     public var root: MerkleNode {
         guard let top = levels.last, top.count == 1 else { return .empty }
         return .digest(top[0])
@@ -163,8 +173,10 @@ public struct MerkleProof: Hashable, Sendable, BCSEncodable, BCSDecodable {
     /// Longest path accepted when decoding (n <= 65535 gives at most 16).
     public static let maxPathLength = 64
 
+    /// Sibling nodes from the leaf's level upwards; `empty` where the sibling is padding.
     public var path: [MerkleNode]
 
+    /// Wraps a path as given; verification decides whether it is any good.
     public init(path: [MerkleNode]) { self.path = path }
 
     /// Root implied by `leafHash` at `leafIndex`, or nil if `leafIndex >> path.count != 0`
@@ -186,6 +198,7 @@ public struct MerkleProof: Hashable, Sendable, BCSEncodable, BCSDecodable {
         verify(leafHash: MerkleHash.leaf(leaf), leafIndex: leafIndex, leafCount: leafCount, root: root)
     }
 
+    /// `verify_proof` given the leaf's hash (`MerkleHash.leaf` of its bytes); false rather than throwing on any failure.
     public func verify(leafHash: Digest32, leafIndex: Int, leafCount: Int, root: MerkleNode) -> Bool {
         guard path.count <= MerkleHash.pathLength(leafCount: leafCount),
               leafIndex >= 0, leafIndex < leafCount,
@@ -194,10 +207,12 @@ public struct MerkleProof: Hashable, Sendable, BCSEncodable, BCSDecodable {
         return computed == root
     }
 
+    /// BCS `Vec<Node>`: ULEB128 length then each node.
     public func encode(to w: inout BCSWriter) {
         w.writeSequence(path) { $0.write($1) }
     }
 
+    /// Decodes a `Vec<Node>`; throws `lengthLimitExceeded` beyond ``maxPathLength`` nodes.
     public init(from r: inout BCSReader) throws(BCSError) {
         path = try r.readSequence(limit: Self.maxPathLength) { (r: inout BCSReader) throws(BCSError) in
             try MerkleNode(from: &r)

@@ -4,14 +4,18 @@ import WalrusCrypto
 /// row `p` (primary sliver p) and over the full expanded column `n-1-p` (the pair's secondary
 /// sliver).
 public struct SliverPairMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// Merkle root over the n symbols of expanded row `p` (primary sliver `p`).
     public var primaryHash: MerkleNode
+    /// Merkle root over the n symbols of expanded column `n - 1 - p` (the pair's secondary sliver).
     public var secondaryHash: MerkleNode
 
+    /// Stores the two roots as given.
     public init(primaryHash: MerkleNode, secondaryHash: MerkleNode) {
         self.primaryHash = primaryHash
         self.secondaryHash = secondaryHash
     }
 
+    /// The root for `axis`: ``primaryHash`` or ``secondaryHash``.
     public func hash(_ axis: SliverAxis) -> MerkleNode { axis == .primary ? primaryHash : secondaryHash }
 
     /// Leaf of the blob-level tree: `leaf_hash(primary (32 B) || secondary (32 B))`.
@@ -24,11 +28,13 @@ public struct SliverPairMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable
         return MerkleHash.leaf(buf)
     }
 
+    /// BCS: the primary node then the secondary node.
     public func encode(to w: inout BCSWriter) {
         primaryHash.encode(to: &w)
         secondaryHash.encode(to: &w)
     }
 
+    /// Decodes two `Node`s.
     public init(from r: inout BCSReader) throws(BCSError) {
         primaryHash = try MerkleNode(from: &r)
         secondaryHash = try MerkleNode(from: &r)
@@ -42,11 +48,14 @@ public struct BlobMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable {
     /// Largest pair count accepted when decoding (shards are numbered by `u16`).
     public static let maxPairs = 65535
 
+    /// Always ``EncodingConfig/encodingTypeRS2`` (1) once decoded; other values fail `verify`.
     public var encodingType: UInt8
+    /// The blob's length in bytes before encoding; decides the symbol size.
     public var unencodedLength: UInt64
     /// `hashes[p]` belongs to sliver pair p.
     public var hashes: [SliverPairMetadata]
 
+    /// Stores the fields as given, unchecked; ``BlobMetadataWithID/verify(config:)`` checks them.
     public init(encodingType: UInt8 = EncodingConfig.encodingTypeRS2, unencodedLength: UInt64,
                 hashes: [SliverPairMetadata]) {
         self.encodingType = encodingType
@@ -97,6 +106,7 @@ public struct BlobMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable {
         try config.symbolSize(forBlobLength: unencodedLength)
     }
 
+    /// BCS: variant 0 (V1), the encoding type as a variant, `u64` length, then `Vec<SliverPairMetadata>`.
     public func encode(to w: inout BCSWriter) {
         w.writeVariant(0)  // BlobMetadata::V1
         w.writeVariant(UInt32(encodingType))
@@ -104,6 +114,7 @@ public struct BlobMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable {
         w.writeSequence(hashes) { $0.write($1) }
     }
 
+    /// Decodes V1 metadata; throws `invalidVariant` for another version or encoding type, at most ``maxPairs`` pairs.
     public init(from r: inout BCSReader) throws(BCSError) {
         let version = try r.readVariant()
         guard version == 0 else { throw .invalidVariant(type: "BlobMetadata", index: version) }
@@ -122,9 +133,12 @@ public struct BlobMetadata: Hashable, Sendable, BCSEncodable, BCSDecodable {
 /// Construct with `init(blobID:metadata:)` (unverified, e.g. received from the network) and call
 /// `verify(config:)`, or get a verified one from `BlobEncoder`.
 public struct BlobMetadataWithID: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// The claimed blob ID; matches ``metadata`` only once `verify` passed.
     public var blobID: BlobID
+    /// The blob's metadata.
     public var metadata: BlobMetadata
 
+    /// Pairs an ID with metadata without checking them (e.g. received from the network).
     public init(blobID: BlobID, metadata: BlobMetadata) {
         self.blobID = blobID
         self.metadata = metadata
@@ -151,11 +165,13 @@ public struct BlobMetadataWithID: Hashable, Sendable, BCSEncodable, BCSDecodable
         guard metadata.computeBlobID() == blobID else { throw .blobIDMismatch }
     }
 
+    /// BCS: the 32 ID bytes then the metadata.
     public func encode(to w: inout BCSWriter) {
         blobID.encode(to: &w)
         metadata.encode(to: &w)
     }
 
+    /// Decodes the ID then the metadata; does not verify that they match.
     public init(from r: inout BCSReader) throws(BCSError) {
         blobID = try BlobID(from: &r)
         metadata = try BlobMetadata(from: &r)

@@ -14,9 +14,12 @@ public struct RecoverySymbol: Hashable, Sendable, BCSEncodable {
     public let targetAxis: SliverAxis
     /// Index of the source sliver (of axis `targetAxis.orthogonal`).
     public let sourceIndex: Int
+    /// The symbol's bytes: one symbol of the blob's symbol size (checked by `verify`, not here).
     public let data: [UInt8]
+    /// Path from `data`'s leaf (index = target sliver index) to the source sliver's metadata hash.
     public let proof: MerkleProof
 
+    /// Stores the fields as given, unchecked; call ``verify(config:metadata:targetSliverIndex:)`` before trusting it.
     public init(targetAxis: SliverAxis, sourceIndex: Int, data: [UInt8], proof: MerkleProof) {
         self.targetAxis = targetAxis
         self.sourceIndex = sourceIndex
@@ -24,6 +27,7 @@ public struct RecoverySymbol: Hashable, Sendable, BCSEncodable {
         self.proof = proof
     }
 
+    /// Axis of the sliver the symbol was taken from: always `targetAxis.orthogonal`.
     public var sourceAxis: SliverAxis { targetAxis.orthogonal }
 
     /// `RecoverySymbol::verify`: source index < n, `data.count == s`, and the proof shows `data`
@@ -42,6 +46,7 @@ public struct RecoverySymbol: Hashable, Sendable, BCSEncodable {
         guard ok else { throw .invalidMerkleProof }
     }
 
+    /// BCS `DecodingSymbol` then the proof; `sourceIndex` is written as `u16` (truncated if out of range).
     public func encode(to w: inout BCSWriter) {
         w.writeU16(UInt16(truncatingIfNeeded: sourceIndex))
         w.writeBytes(data)
@@ -57,6 +62,7 @@ public struct RecoverySymbol: Hashable, Sendable, BCSEncodable {
         return RecoverySymbol(targetAxis: targetAxis, sourceIndex: index, data: data, proof: proof)
     }
 
+    /// Decodes a whole buffer holding one symbol; throws `trailingBytes` if anything is left over.
     public static func decode(targetAxis: SliverAxis, bcsBytes: [UInt8]) throws(BCSError) -> RecoverySymbol {
         var r = BCSReader(bcsBytes)
         let v = try decode(targetAxis: targetAxis, from: &r)
@@ -69,9 +75,12 @@ public struct RecoverySymbol: Hashable, Sendable, BCSEncodable {
 /// BCS: `ByAxis` variant (0 = Primary, 1 = Secondary: the *target* axis) then the
 /// `DecodingSymbol`, `target_index: u16`, and the proof.
 public struct GeneralRecoverySymbol: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// The symbol, whose `targetAxis` is the `ByAxis` variant on the wire.
     public let symbol: RecoverySymbol
+    /// Index of the target sliver (of `symbol.targetAxis`) the symbol helps recover.
     public let targetIndex: Int
 
+    /// Pairs a symbol with its target index, unchecked; call ``verify(config:metadata:)`` before trusting it.
     public init(symbol: RecoverySymbol, targetIndex: Int) {
         self.symbol = symbol
         self.targetIndex = targetIndex
@@ -82,10 +91,12 @@ public struct GeneralRecoverySymbol: Hashable, Sendable, BCSEncodable, BCSDecoda
         symbol.targetAxis == .primary ? (targetIndex, symbol.sourceIndex) : (symbol.sourceIndex, targetIndex)
     }
 
+    /// ``RecoverySymbol/verify(config:metadata:targetSliverIndex:)`` at ``targetIndex``; same throws.
     public func verify(config: EncodingConfig, metadata: BlobMetadata) throws(RedStuffError) {
         try symbol.verify(config: config, metadata: metadata, targetSliverIndex: targetIndex)
     }
 
+    /// BCS `GeneralRecoverySymbol`: target-axis variant, `u16` source index, `Vec<u8>` data, `u16` target index, proof.
     public func encode(to w: inout BCSWriter) {
         w.writeVariant(symbol.targetAxis == .primary ? 0 : 1)
         w.writeU16(UInt16(truncatingIfNeeded: symbol.sourceIndex))
@@ -94,6 +105,7 @@ public struct GeneralRecoverySymbol: Hashable, Sendable, BCSEncodable, BCSDecoda
         symbol.proof.encode(to: &w)
     }
 
+    /// Decodes the layout ``encode(to:)`` writes; data longer than `maxSymbolSize` bytes is refused.
     public init(from r: inout BCSReader) throws(BCSError) {
         let axis: SliverAxis
         switch try r.readVariant() {
@@ -113,12 +125,16 @@ public struct GeneralRecoverySymbol: Hashable, Sendable, BCSEncodable, BCSDecoda
 /// Build once per stored sliver (one RS encode and about 2n hashes), then call
 /// `recoverySymbol(forTargetPair:)` as often as needed.
 public struct ExpandedSliver: Sendable {
+    /// The source sliver, as given (not verified against any metadata).
     public let sliver: Sliver
+    /// The encoding parameters the expansion was computed under.
     public let config: EncodingConfig
     /// n symbols of `sliver.symbolSize` bytes.
     public let expansion: [UInt8]
+    /// Merkle tree over the n expansion symbols; leaf `t` proves the symbol for target sliver `t`.
     public let tree: MerkleTree
 
+    /// Expands `sliver` and hashes its n symbols. Throws for an index `>= n` or a sliver of the wrong shape.
     public init(sliver: Sliver, config: EncodingConfig, options: EncodingOptions = .init()) throws(RedStuffError) {
         try config.checkIndex(sliver.index)
         self.sliver = sliver
@@ -151,7 +167,9 @@ public struct ExpandedSliver: Sendable {
 /// The result of recovering a sliver: the sliver, or proof that the blob was encoded
 /// inconsistently (the recovered sliver does not match the metadata).
 public enum SliverOrInconsistencyProof: Sendable, Hashable {
+    /// The recovered sliver, which matches the metadata.
     case sliver(Sliver)
+    /// The recovered sliver does not match the metadata; the proof holds the symbols used.
     case inconsistencyProof(InconsistencyProof)
 }
 
@@ -232,10 +250,14 @@ public enum SliverRecovery {
 ///
 /// BCS: `target_sliver_index: u16` then `Vec<RecoverySymbol>`; the axis is not on the wire.
 public struct InconsistencyProof: Hashable, Sendable, BCSEncodable {
+    /// Axis of the sliver that failed to recover consistently; not on the wire.
     public let targetAxis: SliverAxis
+    /// Index of that sliver, in `0..<n` for a proof that verifies.
     public let targetIndex: Int
+    /// The recovery symbols used: exactly `symbolsForRecovery(targetAxis)` of them in a valid proof.
     public let symbols: [RecoverySymbol]
 
+    /// Stores the fields as given, unchecked; ``verify(metadata:config:options:)`` decides validity.
     public init(targetAxis: SliverAxis, targetIndex: Int, symbols: [RecoverySymbol]) {
         self.targetAxis = targetAxis
         self.targetIndex = targetIndex
@@ -274,11 +296,13 @@ public struct InconsistencyProof: Hashable, Sendable, BCSEncodable {
         throw .sliverNotInconsistent
     }
 
+    /// BCS: `u16` target index (truncated if out of range), then the symbols as a `Vec<RecoverySymbol>`.
     public func encode(to w: inout BCSWriter) {
         w.writeU16(UInt16(truncatingIfNeeded: targetIndex))
         w.writeSequence(symbols) { $0.write($1) }
     }
 
+    /// Decodes a proof for `targetAxis` from `r`, reading at most 65535 symbols; leaves the rest of `r` unread.
     public static func decode(targetAxis: SliverAxis, from r: inout BCSReader) throws(BCSError) -> InconsistencyProof {
         let index = Int(try r.readU16())
         // Each symbol takes at least 2 (index) + 1 (length) + 1 (path length) bytes.
@@ -288,6 +312,7 @@ public struct InconsistencyProof: Hashable, Sendable, BCSEncodable {
         return InconsistencyProof(targetAxis: targetAxis, targetIndex: index, symbols: symbols)
     }
 
+    /// Decodes a whole buffer holding one proof; throws `trailingBytes` if anything is left over.
     public static func decode(targetAxis: SliverAxis, bcsBytes: [UInt8]) throws(BCSError) -> InconsistencyProof {
         var r = BCSReader(bcsBytes)
         let v = try decode(targetAxis: targetAxis, from: &r)

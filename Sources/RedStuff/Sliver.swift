@@ -10,11 +10,16 @@ import WalrusCrypto
 /// BCS (`SliverData`): `Symbols { data: Vec<u8>, symbol_size: u16 }` then `index: u16`. The axis
 /// is a type parameter in Rust and not on the wire; decoders take it as an argument.
 public struct Sliver: Hashable, Sendable, BCSEncodable {
+    /// Primary (a row) or secondary (a column); not on the wire.
     public let axis: SliverAxis
+    /// The sliver index in `0...65535`; a valid sliver also has `index < n`.
     public let index: Int
+    /// Bytes per symbol, in `1...65535`; even for any sliver that verifies.
     public let symbolSize: Int
+    /// The symbols back to back: `symbolCount * symbolSize` bytes.
     public let data: [UInt8]
 
+    /// Checks the struct's invariants: throws `indexOutOfRange`, `symbolSizeMismatch` or `wrongSize`.
     public init(axis: SliverAxis, index: Int, symbolSize: Int, data: [UInt8]) throws(RedStuffError) {
         guard index >= 0 && index <= Int(UInt16.max) else { throw .indexOutOfRange(index: index, count: Int(UInt16.max) + 1) }
         guard symbolSize >= 1 && symbolSize <= Int(UInt16.max) else {
@@ -37,6 +42,7 @@ public struct Sliver: Hashable, Sendable, BCSEncodable {
         self.data = data
     }
 
+    /// Symbols held: C for a well-formed primary sliver, R for a secondary one.
     public var symbolCount: Int { data.count / symbolSize }
 
     /// Symbol `i` of the sliver.
@@ -103,6 +109,7 @@ public struct Sliver: Hashable, Sendable, BCSEncodable {
         guard try merkleRoot(config: config) == expected else { throw .merkleRootMismatch }
     }
 
+    /// BCS `SliverData`: `Vec<u8>` data, `u16` symbol size, `u16` index.
     public func encode(to w: inout BCSWriter) {
         w.writeBytes(data)
         w.writeU16(UInt16(symbolSize))
@@ -120,6 +127,7 @@ public struct Sliver: Hashable, Sendable, BCSEncodable {
         return Sliver(trusted: axis, index: index, symbolSize: s, data: data)
     }
 
+    /// Decodes a whole buffer holding one sliver; throws `trailingBytes` if anything is left over.
     public static func decode(axis: SliverAxis, bcsBytes: [UInt8]) throws(BCSError) -> Sliver {
         var r = BCSReader(bcsBytes)
         let s = try decode(axis: axis, from: &r)
@@ -131,9 +139,12 @@ public struct Sliver: Hashable, Sendable, BCSEncodable {
 /// The pair of slivers one shard stores for a blob: primary sliver `index` and secondary sliver
 /// `n - 1 - index`. BCS (`SliverPair`): primary then secondary.
 public struct SliverPair: Hashable, Sendable, BCSEncodable, BCSDecodable {
+    /// Primary sliver `p`, where `p` is the pair index.
     public let primary: Sliver
+    /// Secondary sliver `n - 1 - p`.
     public let secondary: Sliver
 
+    /// Pairs two slivers as given; ``verify(metadata:config:)`` checks axes, indices and hashes.
     public init(primary: Sliver, secondary: Sliver) {
         self.primary = primary
         self.secondary = secondary
@@ -142,6 +153,7 @@ public struct SliverPair: Hashable, Sendable, BCSEncodable, BCSDecodable {
     /// The pair index (= the primary sliver's index).
     public var index: Int { primary.index }
 
+    /// Checks the axes, that the secondary index is `n - 1 - p`, then ``Sliver/verify(metadata:config:)`` on both.
     public func verify(metadata: BlobMetadata, config: EncodingConfig) throws(RedStuffError) {
         guard primary.axis == .primary else { throw .wrongAxis(expected: .primary, actual: primary.axis) }
         guard secondary.axis == .secondary else { throw .wrongAxis(expected: .secondary, actual: secondary.axis) }
@@ -152,11 +164,13 @@ public struct SliverPair: Hashable, Sendable, BCSEncodable, BCSDecodable {
         try secondary.verify(metadata: metadata, config: config)
     }
 
+    /// BCS `SliverPair`: the primary sliver then the secondary one.
     public func encode(to w: inout BCSWriter) {
         primary.encode(to: &w)
         secondary.encode(to: &w)
     }
 
+    /// Decodes a `SliverPair`, checking each sliver as ``Sliver/decode(axis:from:)`` does; nothing is checked against metadata.
     public init(from r: inout BCSReader) throws(BCSError) {
         primary = try Sliver.decode(axis: .primary, from: &r)
         secondary = try Sliver.decode(axis: .secondary, from: &r)

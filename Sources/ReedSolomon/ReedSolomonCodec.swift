@@ -28,10 +28,13 @@ public enum ReedSolomonEngine: Sendable, Hashable, CaseIterable {
 ///
 /// The type is a small value and `Sendable`; calls are independent and may run concurrently.
 public struct ReedSolomonCodec: Sendable, Hashable {
+    /// `k`, the number of original (systematic) shards; at least 1.
     public let originalCount: Int
+    /// `r`, the number of recovery shards; at least 1, and `(k, r)` is supported by ``rate``.
     public let recoveryCount: Int
     /// The Leopard schedule in use (automatic choice as in rs-simd unless forced).
     public let rate: ReedSolomonRate
+    /// Which implementation computes; it never changes the output bytes.
     public let engine: ReedSolomonEngine
     /// The C kernel behind `.fast` (tests pin each one; callers get the best the CPU has).
     var fastKernel = FastKernel.best

@@ -22,6 +22,7 @@ public enum ReedSolomonError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The requested sizes do not fit in memory addresses.
     case sizeOverflow
 
+    /// A one-line message naming the offending values and the rule they break.
     public var description: String {
         switch self {
         case let .unsupportedShardCount(k, r):

@@ -4,12 +4,18 @@ import SimSupport
 
 /// A run as the registry lists it.
 public struct RunEntry: Hashable, Sendable {
+    /// The run's unique id within the file; the registry's primary key.
     public var runID: String
+    /// The scenario name the run was started with.
     public var scenarioName: String
+    /// The run seed (stored as the same 64 bits in a signed SQLite integer).
     public var seed: UInt64
+    /// `incomplete` until the writer finished or failed the run; an interrupted run stays `incomplete`.
     public var status: RunStatus
+    /// Why the run failed; `nil` unless `status` is `failed`.
     public var failureReason: String?
 
+    /// Stores the fields as given.
     public init(runID: String, scenarioName: String, seed: UInt64, status: RunStatus, failureReason: String? = nil) {
         self.runID = runID
         self.scenarioName = scenarioName
@@ -24,9 +30,12 @@ public struct RunEntry: Hashable, Sendable {
 /// Opening never modifies the file; it refuses files that are not results databases of the
 /// current schema version (`Schema.requireCurrent`).
 public final class ResultsDatabase {
+    /// The file opened, as given; errors name it.
     public let path: String
     let db: Connection
 
+    /// Opens `path` read-only. Throws `sqlite` if it cannot be opened, `notAResultsDatabase` or
+    /// `unsupportedSchemaVersion` if it is not a results database of this schema version.
     public init(path: String) throws(ResultsStoreError) {
         self.path = path
         db = try Connection(path: path, flags: SQLITE_OPEN_READONLY)

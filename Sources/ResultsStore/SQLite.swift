@@ -27,6 +27,7 @@ public enum ResultsStoreError: Error, Equatable, Sendable, CustomStringConvertib
     /// A merge named the destination among its sources.
     case mergeIntoSource(path: String)
 
+    /// `path: what went wrong`, naming the SQLite code and statement for SQLite errors.
     public var description: String {
         switch self {
         case let .sqlite(path, code, message, statement):
@@ -51,12 +52,18 @@ public enum ResultsStoreError: Error, Equatable, Sendable, CustomStringConvertib
 
 /// A value read back from the database.
 public enum DBValue: Hashable, Sendable, CustomStringConvertible {
+    /// SQL `NULL`.
     case null
+    /// A 64-bit signed integer (SQLite INTEGER).
     case integer(Int64)
+    /// A 64-bit float.
     case real(Double)
+    /// UTF-8 text.
     case text(String)
+    /// Raw bytes.
     case blob([UInt8])
 
+    /// SQL-literal-like text: `NULL`, the number, the raw text, or `x'<hex>'` for a blob.
     public var description: String {
         switch self {
         case .null: "NULL"

@@ -34,7 +34,9 @@ public final class SQLiteResultsStore: ResultsSink {
         case append
     }
 
+    /// The database file written to, as given.
     public let path: String
+    /// The run this writer owns; every row it inserts carries this id.
     public let runID: String
     /// Rows per transaction. Larger batches amortize commits; any size keeps the guarantees.
     public let batchRows: Int
@@ -110,6 +112,7 @@ public final class SQLiteResultsStore: ResultsSink {
 
     // MARK: ResultsSink
 
+    /// Inserts one `nodes` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
     public func record(_ r: NodeRecord) {
         guard accepting() else { return }
         let s = inserts.nodes
@@ -127,6 +130,7 @@ public final class SQLiteResultsStore: ResultsSink {
         insert(s)
     }
 
+    /// Inserts one `epochs` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
     public func record(_ r: EpochRecord) {
         guard accepting() else { return }
         let s = inserts.epochs
@@ -153,6 +157,7 @@ public final class SQLiteResultsStore: ResultsSink {
         insert(s)
     }
 
+    /// Inserts one `committee` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
     public func record(_ r: CommitteeRecord) {
         guard accepting() else { return }
         let s = inserts.committee
@@ -164,6 +169,7 @@ public final class SQLiteResultsStore: ResultsSink {
         insert(s)
     }
 
+    /// Inserts one `blobs` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
     public func record(_ r: BlobRecord) {
         guard accepting() else { return }
         let s = inserts.blobs
@@ -184,6 +190,7 @@ public final class SQLiteResultsStore: ResultsSink {
         insert(s)
     }
 
+    /// Inserts one `ops` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
     public func record(_ r: OperationRecord) {
         guard accepting() else { return }
         let s = inserts.ops
@@ -204,6 +211,7 @@ public final class SQLiteResultsStore: ResultsSink {
         insert(s)
     }
 
+    /// Inserts one `flows` row, numbered in recording order within the run. Errors are kept; traps after the run ended.
     public func record(_ r: FlowRecord) {
         guard accepting() else { return }
         let s = inserts.flows
@@ -219,6 +227,7 @@ public final class SQLiteResultsStore: ResultsSink {
         if insert(s) { flowSeq += 1 }
     }
 
+    /// Inserts one `metrics` row, numbered in recording order within the run. Errors are kept; traps after the run ended.
     public func record(_ r: MetricSample) {
         guard accepting() else { return }
         let s = inserts.metrics
@@ -234,6 +243,7 @@ public final class SQLiteResultsStore: ResultsSink {
         if insert(s) { metricSeq += 1 }
     }
 
+    /// Inserts one `faults` row, numbered in recording order within the run. Errors are kept; traps after the run ended.
     public func record(_ r: FaultRecord) {
         guard accepting() else { return }
         let s = inserts.faults
@@ -248,11 +258,14 @@ public final class SQLiteResultsStore: ResultsSink {
         if insert(s) { faultSeq += 1 }
     }
 
+    /// Commits the open batch now. Throws the first error any earlier record hit, or the commit's own.
     public func flush() throws(ResultsStoreError) {
         if let firstError { throw firstError }
         try commitBatch()
     }
 
+    /// Commits the last rows and marks the run `complete` with `summary`, in one transaction. After a
+    /// record error it marks the run `failed` instead (if it can) and throws that error. Call once.
     public func finish(_ summary: RunSummary) throws(ResultsStoreError) {
         precondition(!ended, "SQLiteResultsStore: finish after the run ended")
         if let firstError {
@@ -270,6 +283,8 @@ public final class SQLiteResultsStore: ResultsSink {
         try end(status: .complete, reason: nil, summary: summary)
     }
 
+    /// Commits the pending rows and marks the run `failed` with `reason`, then throws any earlier record
+    /// error. Call once, instead of ``finish(_:)``.
     public func fail(reason: String) throws(ResultsStoreError) {
         precondition(!ended, "SQLiteResultsStore: fail after the run ended")
         try end(status: .failed, reason: reason, summary: nil)

@@ -62,6 +62,7 @@ public enum WriterBenchmark {
             bindText(insert.handle, 1, WriterBenchmark.run.runID)
         }
 
+        /// Opens the one transaction that ``insert(_:)`` fills and ``commit()`` ends.
         public func begin() throws(ResultsStoreError) { try db.execute("BEGIN") }
 
         /// Inserts operations `ids` into the open transaction.

@@ -8,6 +8,7 @@ import Simulation
 ///
 /// Loading never traps and writes nothing: every problem in a file surfaces as this error.
 public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The class of problem, for callers that react differently to each (e.g. tests and `list`).
     public enum Kind: Equatable, Sendable {
         /// The file could not be read (missing, unreadable, not UTF-8).
         case unreadable
@@ -26,6 +27,7 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
         case invalidSweep
     }
 
+    /// What went wrong, by class; the details are in ``message``.
     public var kind: Kind
     /// The file as the caller named it.
     public var file: String
@@ -33,9 +35,12 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
     public var keyPath: String?
     /// What was expected and what was found.
     public var message: String
+    /// The 1-based line of the problem in the file, when it is known.
     public var line: Int?
+    /// The 1-based column, known only for syntax errors reported by the TOML parser.
     public var column: Int?
 
+    /// Stores the fields as given; `line` and `column` default to unknown.
     public init(kind: Kind, file: String, keyPath: String?, message: String, line: Int? = nil, column: Int? = nil) {
         self.kind = kind
         self.file = file
@@ -45,6 +50,7 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
         self.column = column
     }
 
+    /// `file: keyPath: message (line L, column C)`, leaving out the parts that are unknown.
     public var description: String {
         var text = file + ": "
         if let keyPath { text += keyPath + ": " }

@@ -283,14 +283,19 @@ public struct ScenarioFile: Sendable {
 
 /// One swept parameter: a key path and its values (as TOML text), in file order.
 public struct SweepAxis: Sendable, Equatable {
+    /// The swept key in file spelling, e.g. `nodes.count`.
     public var keyPath: String
+    /// Its values as TOML text, in the order the file lists them.
     public var values: [String]
 }
 
 /// A value a sweep put in place of the file's, as `keyPath = value` (TOML text).
 public struct Override: Sendable, Equatable, CustomStringConvertible {
+    /// The key in file spelling, e.g. `nodes.count`.
     public var keyPath: String
+    /// The value put in place, as TOML text (strings quoted).
     public var value: String
+    /// `keyPath = value`, as a TOML line.
     public var description: String { "\(keyPath) = \(value)" }
 }
 
@@ -302,5 +307,6 @@ public struct ManifestEntry: Sendable, Equatable {
     public var scenario: Scenario
     /// The sweep values of this run, in axis order; empty without a sweep.
     public var overrides: [Override]
+    /// The run's seed, the same as `scenario.seed`.
     public var seed: UInt64 { scenario.seed }
 }

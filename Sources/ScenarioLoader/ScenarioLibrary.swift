@@ -4,7 +4,9 @@ import Foundation
 public enum ScenarioLibrary {
     /// One library file: its path relative to the directory, and what loading it gave.
     public struct Item: Sendable {
+        /// The file's path below the scanned directory, with no leading slash.
         public var relativePath: String
+        /// The loaded file, or why it failed to load; one bad file does not stop the scan.
         public var result: Result<ScenarioFile, ScenarioError>
         /// The file's description, or the error that kept it from loading.
         public var summary: String {

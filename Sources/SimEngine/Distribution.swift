@@ -96,6 +96,7 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The kind and its parameters, e.g. `exponential(mean: 2.0)`, for logs and error messages.
     public var description: String {
         switch self {
         case .constant(let v): "constant(\(v))"
@@ -115,6 +116,7 @@ public enum DistributionError: Error, Equatable, CustomStringConvertible {
     /// `(distribution, what is wrong)`.
     case invalid(String, String)
 
+    /// `invalid <kind> distribution: <reason>`.
     public var description: String {
         switch self {
         case .invalid(let kind, let why): "invalid \(kind) distribution: \(why)"

@@ -12,13 +12,18 @@ import SimSupport
 /// scheduling time and is unique within a run, so simultaneous events fire in the order they
 /// were scheduled, on every machine.
 public struct Event: Sendable, Equatable {
+    /// When the event fires, in integer nanoseconds of simulated time.
     public var time: SimTime
     /// Unique, increasing in scheduling order; the tie-breaker for equal times.
     public var sequence: UInt64
+    /// Whom the event is for (a node, client or other model index); the model decides the meaning.
     public var target: UInt32
+    /// What happens; the model defines the values.
     public var kind: UInt32
+    /// One word of data: a small value, or an index into a model-owned table.
     public var payload: UInt64
 
+    /// Stores the fields; use ``Scheduler/schedule(at:target:kind:payload:)``, which assigns the sequence.
     @inlinable
     public init(time: SimTime, sequence: UInt64, target: UInt32, kind: UInt32, payload: UInt64) {
         self.time = time
@@ -42,5 +47,6 @@ public struct Event: Sendable, Equatable {
 public struct TimerID: Hashable, Sendable {
     /// The event's sequence number.
     public var sequence: UInt64
+    /// Wraps a sequence number; only handles returned by the scheduler name real events.
     @inlinable public init(sequence: UInt64) { self.sequence = sequence }
 }

@@ -9,16 +9,20 @@
 public struct EventQueue: Sendable {
     @usableFromInline var storage: [Event] = []
 
+    /// An empty queue.
     public init() {}
 
     /// Reserves room for `capacity` events up front.
     public init(reservingCapacity capacity: Int) { storage.reserveCapacity(capacity) }
 
+    /// Events in the queue. O(1).
     @inlinable public var count: Int { storage.count }
+    /// Whether the queue holds no event. O(1).
     @inlinable public var isEmpty: Bool { storage.isEmpty }
     /// The earliest event, without removing it.
     @inlinable public var first: Event? { storage.first }
 
+    /// Inserts `event`, keeping the heap invariant. O(log n): one copy per level of the 4-ary heap.
     @inlinable
     public mutating func push(_ event: Event) {
         storage.append(event)

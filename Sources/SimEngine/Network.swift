@@ -2,14 +2,19 @@ import SimSupport
 
 /// A geographic region, by index into a `RegionCatalog`.
 public struct RegionID: Hashable, Comparable, Sendable {
+    /// Index into the catalog's `names` and `baseRTT`.
     public var rawValue: UInt16
+    /// Wraps an index; ``Network/addEndpoint(region:link:)`` checks it against the catalog.
     @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+    /// `rawValue` as an `Int`, for array indexing.
     @inlinable public var index: Int { Int(rawValue) }
+    /// Orders by catalog index.
     @inlinable public static func < (a: RegionID, b: RegionID) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Regions and the base round-trip times between them.
 public struct RegionCatalog: Sendable, Equatable {
+    /// Distinct region names; a region's ``RegionID`` is its position here.
     public let names: [String]
     /// `baseRTT[a][b]`: the round-trip time between a node in `a` and one in `b`, before jitter.
     public let baseRTT: [[SimDuration]]
@@ -32,6 +37,7 @@ public struct RegionCatalog: Sendable, Equatable {
         self.baseRTT = rttMilliseconds.map { row in row.map { SimDuration(seconds: $0 / 1_000) } }
     }
 
+    /// The region called `name`, or `nil` if there is none. O(regions).
     public func region(named name: String) -> RegionID? {
         names.firstIndex(of: name).map { RegionID(UInt16($0)) }
     }
@@ -60,29 +66,40 @@ public struct RegionCatalog: Sendable, Equatable {
 
 /// An addressable participant of the network (storage node, client, chain gateway).
 public struct EndpointID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Dense index in creation order: the `n`-th ``Network/addEndpoint(region:link:)`` returns `n - 1`.
     public var rawValue: UInt32
+    /// Wraps an index; network calls trap on an endpoint that was never added.
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    /// `rawValue` as an `Int`, for array indexing.
     @inlinable public var index: Int { Int(rawValue) }
+    /// Orders by creation.
     @inlinable public static func < (a: EndpointID, b: EndpointID) -> Bool { a.rawValue < b.rawValue }
+    /// `endpoint<n>`.
     public var description: String { "endpoint\(rawValue)" }
 }
 
 /// Access-link capacity of one endpoint, in bits per second.
 public struct LinkCapacity: Sendable, Equatable {
+    /// Sending capacity in bits per second; positive for any endpoint the network accepts.
     public var uplinkBitsPerSecond: UInt64
+    /// Receiving capacity in bits per second; positive for any endpoint the network accepts.
     public var downlinkBitsPerSecond: UInt64
+    /// Stores both capacities as given; ``Network/addEndpoint(region:link:)`` rejects zeros.
     public init(uplinkBitsPerSecond: UInt64, downlinkBitsPerSecond: UInt64) {
         self.uplinkBitsPerSecond = uplinkBitsPerSecond
         self.downlinkBitsPerSecond = downlinkBitsPerSecond
     }
-    /// Symmetric capacity, e.g. `.symmetric(gigabitsPerSecond: 1)`.
+    /// Symmetric capacity in Mb/s (10^6 bit/s), e.g. `.symmetric(megabitsPerSecond: 1_000)` for 1 Gb/s.
     public static func symmetric(megabitsPerSecond: UInt64) -> LinkCapacity {
         LinkCapacity(uplinkBitsPerSecond: megabitsPerSecond * 1_000_000, downlinkBitsPerSecond: megabitsPerSecond * 1_000_000)
     }
 }
 
+/// A region catalog, jitter distribution or endpoint the network cannot use.
 public enum NetworkError: Error, Equatable, CustomStringConvertible {
+    /// The reason, naming the offending value.
     case invalid(String)
+    /// `invalid network configuration: <reason>`.
     public var description: String {
         switch self { case .invalid(let why): "invalid network configuration: \(why)" }
     }
@@ -104,11 +121,15 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
 /// Randomness: jitter and loss draw from their own streams (`network.jitter`, `network.loss`),
 /// so changing the loss rate does not shift the jitter sequence.
 public struct Network {
+    /// One endpoint's configuration, fault state, link queues and traffic counters.
     public struct Endpoint: Sendable {
+        /// The region whose base RTTs apply to its messages.
         public var region: RegionID
+        /// Its access-link capacities, before throttling.
         public var link: LinkCapacity
         /// When the uplink / downlink finish what is already queued.
         public var uplinkFreeAt: SimTime = .zero
+        /// When the downlink finishes what is already queued; reset to zero when the endpoint comes back up.
         public var downlinkFreeAt: SimTime = .zero
         /// A crashed or disconnected endpoint neither sends nor receives.
         public var isDown = false
@@ -116,14 +137,19 @@ public struct Network {
         public var throttlePermille: UInt64 = 1_000
         /// Extra one-way latency on every message to or from this endpoint (a latency spike).
         public var extraLatency: SimDuration = .zero
+        /// Bytes put on the uplink, lost and partitioned messages included (wrapping).
         public var bytesSent: UInt64 = 0
+        /// Bytes delivered through the downlink (wrapping).
         public var bytesReceived: UInt64 = 0
     }
 
     /// A message on its way: what `transmit` hands back and `deliver` takes.
     public struct Transmission: Sendable, Equatable {
+        /// The sender.
         public var from: EndpointID
+        /// The receiver.
         public var to: EndpointID
+        /// The message size in bytes; it sets the serialization time on both links.
         public var bytes: UInt64
         /// When the last bit left the sender.
         public var sentAt: SimTime
@@ -135,10 +161,13 @@ public struct Network {
 
     /// Why a message did not get through.
     public enum Drop: Error, Sendable, Equatable {
+        /// `senderDown` / `receiverDown`: that end is down; `partitioned`: a partition separates them; `lost`: random loss.
         case senderDown, receiverDown, partitioned, lost
     }
 
+    /// The regions and base RTTs endpoints are placed in; fixed for the network's life.
     public let regions: RegionCatalog
+    /// Every endpoint added, indexed by ``EndpointID/index``.
     public private(set) var endpoints: [Endpoint] = []
     /// Jitter added to every one-way latency, in milliseconds.
     public var jitterMilliseconds: Distribution
@@ -147,12 +176,16 @@ public struct Network {
     /// Partition groups: endpoints with different non-zero groups cannot talk. Group 0 talks to
     /// everyone. Set through `partition(_:)`.
     private var partitionGroup: [UInt32] = []
+    /// Messages dropped so far, at send or at delivery, for any ``Drop`` reason (wrapping).
     public private(set) var messagesDropped: UInt64 = 0
+    /// Messages ``deliver(_:)`` accepted so far (wrapping).
     public private(set) var messagesDelivered: UInt64 = 0
 
     private let jitterStream: RandomStream
     private let lossStream: RandomStream
 
+    /// A network with no endpoints. Draws jitter and loss from the `network.jitter` and `network.loss` streams;
+    /// throws ``NetworkError/invalid(_:)`` if the jitter distribution is invalid.
     public init(regions: RegionCatalog, jitterMilliseconds: Distribution = .exponential(mean: 2), streams: RandomStreams) throws(NetworkError) {
         do { try jitterMilliseconds.validate() } catch { throw .invalid("jitter: \(error.description)") }
         self.regions = regions
@@ -161,6 +194,8 @@ public struct Network {
         lossStream = streams.stream("network.loss")
     }
 
+    /// Adds an endpoint, up, unthrottled and unpartitioned, with empty queues; returns the next dense ID.
+    /// Throws for an unknown region, a zero capacity, or more than `UInt32.max` endpoints.
     @discardableResult
     public mutating func addEndpoint(region: RegionID, link: LinkCapacity) throws(NetworkError) -> EndpointID {
         guard region.index < regions.names.count else { throw .invalid("unknown region index \(region.index)") }
@@ -171,6 +206,7 @@ public struct Network {
         return EndpointID(UInt32(endpoints.count - 1))
     }
 
+    /// The endpoint's current state. O(1); traps for an ID the network did not hand out.
     public func endpoint(_ id: EndpointID) -> Endpoint { endpoints[id.index] }
 
     /// Sends `bytes` from `from` to `to` at `now`. Returns the transmission to deliver at its
@@ -233,6 +269,7 @@ public struct Network {
 
     // MARK: Faults
 
+    /// Whether the current partition lets `a` and `b` exchange messages (ignores whether they are down). O(1).
     public func canTalk(_ a: EndpointID, _ b: EndpointID) -> Bool {
         let ga = partitionGroup[a.index], gb = partitionGroup[b.index]
         return ga == 0 || gb == 0 || ga == gb
@@ -248,10 +285,13 @@ public struct Network {
         }
     }
 
+    /// Removes any partition: every endpoint can reach every other again. O(endpoints).
     public mutating func healPartition() {
         for i in partitionGroup.indices { partitionGroup[i] = 0 }
     }
 
+    /// Takes `e` down (it neither sends nor receives; in-flight messages to it drop) or brings it back up
+    /// with empty link queues.
     public mutating func setDown(_ e: EndpointID, _ down: Bool) {
         endpoints[e.index].isDown = down
         if !down {
@@ -261,10 +301,12 @@ public struct Network {
         }
     }
 
+    /// Scales `e`'s link capacities by `permille / 1000` from now on; 1000 is full speed, values below 1 become 1.
     public mutating func setThrottle(_ e: EndpointID, permille: UInt64) {
         endpoints[e.index].throttlePermille = max(1, permille)
     }
 
+    /// Adds `extra` one-way latency to every later message to or from `e`; `.zero` ends the spike.
     public mutating func setExtraLatency(_ e: EndpointID, _ extra: SimDuration) {
         endpoints[e.index].extraLatency = extra
     }

@@ -10,12 +10,18 @@ import SimSupport
 /// integer nanoseconds as `floor(d * 1e6) + 1` (d in ms). Each process draws from its own stream
 /// `("phold.lp", index)`, so the event stream is a function of the seed alone.
 public struct PHOLD: EventHandler {
+    /// The four parameters of a PHOLD run; ``validate()`` checks them before any run.
     public struct Configuration: Sendable, Equatable {
+        /// Logical processes, in `1...UInt32.max`; each is an event target with its own random stream.
         public var lps: Int
+        /// Initial events per process, at least 1; `lps × population` is at most 100,000,000.
         public var population: Int
+        /// Events to handle before the model asks the run to stop; at least 1.
         public var totalEvents: UInt64
+        /// The run seed every process stream derives from.
         public var seed: UInt64
 
+        /// Stores the parameters unchecked; ``validate()`` or ``PHOLD/makeSimulator(_:)`` checks them.
         public init(lps: Int, population: Int, totalEvents: UInt64, seed: UInt64) {
             self.lps = lps
             self.population = population
@@ -38,6 +44,7 @@ public struct PHOLD: EventHandler {
     /// The only event kind PHOLD uses.
     public static let eventKind: UInt32 = 1
 
+    /// The validated parameters of this run.
     public let configuration: Configuration
     /// Events handled so far.
     @inlinable public var handled: UInt64 { handledCount }
@@ -72,6 +79,7 @@ public struct PHOLD: EventHandler {
         SimDuration(nanoseconds: UInt64(stream.exponential(mean: 1.0) * 1e6) + 1)
     }
 
+    /// Counts the event; then either requests a stop (the `totalEvents`-th event) or schedules one successor.
     @inlinable
     public mutating func handle(_ event: Event, scheduler: inout Scheduler) {
         handledCount &+= 1
@@ -94,8 +102,11 @@ public struct PHOLD: EventHandler {
     }
 }
 
+/// Why a PHOLD configuration cannot run.
 public enum PHOLDError: Error, Equatable, CustomStringConvertible {
+    /// The reason, naming the first parameter that cannot run.
     case invalid(String)
+    /// `invalid PHOLD configuration: <reason>`.
     public var description: String {
         switch self { case .invalid(let why): "invalid PHOLD configuration: \(why)" }
     }

@@ -14,8 +14,10 @@ import SimSupport
 /// only where that parameter acts. Streams are independent xoshiro256++ generators seeded by
 /// `SeedDerivation.streamSeed`; distributions come from GSL.
 public struct RandomStreams: Sendable {
+    /// The seed of the whole run; every stream's seed derives from it.
     public let runSeed: UInt64
 
+    /// The streams of run `runSeed`. Also turns off GSL's abort-on-error handler for the process.
     public init(runSeed: UInt64) {
         self.runSeed = runSeed
         csr_disable_gsl_abort()
@@ -35,9 +37,11 @@ public struct RandomStreams: Sendable {
 /// (see `Distribution.validate()`, which scenario loading runs); invalid ones are programming
 /// errors and trap with a message rather than returning garbage.
 public final class RandomStream {
+    /// The seed the generator was initialised with (for a derived stream, `SeedDerivation.streamSeed`).
     public let seed: UInt64
     @usableFromInline let rng: UnsafeMutablePointer<gsl_rng>
 
+    /// A xoshiro256++ generator seeded with `seed`; traps only if the allocation fails.
     public init(seed: UInt64) {
         self.seed = seed
         guard let rng = gsl_rng_alloc(csr_xoshiro256pp()) else { fatalError("out of memory allocating a generator") }
@@ -171,6 +175,7 @@ public final class RandomStream {
 /// `gsl_ran_discrete`). Build once per weight vector, sample many times.
 public final class AliasTable {
     private let table: OpaquePointer
+    /// The number of weights, so ``sample(_:)`` returns an index in `0 ..< count`.
     public let count: Int
 
     /// Weights must be finite, non-negative and not all zero.

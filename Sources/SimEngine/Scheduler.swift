@@ -28,6 +28,7 @@ public struct Scheduler: Sendable {
     @usableFromInline var cancelled: Set<UInt64> = []
     @usableFromInline var stopRequested = false
 
+    /// An empty scheduler at time zero, its queue holding room for `capacity` events.
     public init(reservingCapacity capacity: Int = 1024) {
         queue = EventQueue(reservingCapacity: capacity)
     }
@@ -100,6 +101,7 @@ public struct Scheduler: Sendable {
 /// Handlers must be deterministic functions of their state, the event and the random streams
 /// they were given: no wall clock, no unseeded randomness, no dictionary iteration order.
 public protocol EventHandler {
+    /// Reacts to `event` at `scheduler.now`: updates the model and schedules or cancels events.
     mutating func handle(_ event: Event, scheduler: inout Scheduler)
 }
 
@@ -110,11 +112,13 @@ public struct RunLimits: Sendable {
     /// At most this many events are handled by this call.
     public var maxEvents: UInt64
 
+    /// No limit unless given: `until` defaults to `.distantFuture`, `maxEvents` to `UInt64.max`.
     public init(until: SimTime = .distantFuture, maxEvents: UInt64 = .max) {
         self.until = until
         self.maxEvents = maxEvents
     }
 
+    /// Run until idle or a handler requests a stop.
     public static let unlimited = RunLimits()
 }
 
@@ -136,9 +140,12 @@ public enum StopReason: String, Sendable {
 /// reads the wall clock or draws random numbers; a run is a pure function of the model's
 /// initial state and its seeded streams.
 public struct Simulator<Model: EventHandler> {
+    /// The clock and pending events; schedule the initial events here before the first `run`.
     public var scheduler: Scheduler
+    /// The model that handles every event; read its results after `run` returns.
     public var model: Model
 
+    /// Pairs a model with a scheduler, which may already hold the initial events.
     public init(model: Model, scheduler: Scheduler = Scheduler()) {
         self.model = model
         self.scheduler = scheduler

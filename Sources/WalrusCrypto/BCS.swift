@@ -23,17 +23,24 @@ public enum BCSError: Error, Equatable, Sendable {
 
 /// Appends BCS values to a byte array.
 public struct BCSWriter: Sendable {
+    /// Everything written so far, in order.
     public private(set) var bytes: [UInt8]
 
+    /// An empty writer with room for `capacity` bytes reserved.
     public init(capacity: Int = 0) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
+    /// Appends one byte.
     public mutating func writeU8(_ v: UInt8) { bytes.append(v) }
+    /// Appends `0x01` for true, `0x00` for false.
     public mutating func writeBool(_ v: Bool) { bytes.append(v ? 1 : 0) }
+    /// Appends 2 bytes, little-endian.
     public mutating func writeU16(_ v: UInt16) { appendLE(v) }
+    /// Appends 4 bytes, little-endian.
     public mutating func writeU32(_ v: UInt32) { appendLE(v) }
+    /// Appends 8 bytes, little-endian.
     public mutating func writeU64(_ v: UInt64) { appendLE(v) }
 
     private mutating func appendLE<T: FixedWidthInteger>(_ v: T) {
@@ -55,7 +62,9 @@ public struct BCSWriter: Sendable {
         } while v != 0
     }
 
+    /// An enum variant index, as ULEB128.
     public mutating func writeVariant(_ index: UInt32) { writeULEB128(UInt64(index)) }
+    /// A sequence length, as ULEB128; negative counts are written as 0.
     public mutating func writeLength(_ count: Int) { writeULEB128(UInt64(max(0, count))) }
 
     /// Fixed-size bytes with no length prefix (e.g. `[u8; 32]`).
@@ -75,6 +84,7 @@ public struct BCSWriter: Sendable {
         bytes.append(contentsOf: b)
     }
 
+    /// Appends the digest's 32 bytes in order, no length prefix (`[u8; 32]`).
     public mutating func writeDigest(_ d: Digest32) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: 32))
@@ -97,34 +107,41 @@ public struct BCSWriter: Sendable {
         for item in items { body(&self, item) }
     }
 
+    /// Appends `value`'s own encoding.
     public mutating func write<T: BCSEncodable>(_ value: T) { value.encode(to: &self) }
 }
 
 /// Consumes BCS values from a byte array.
 public struct BCSReader: Sendable {
+    /// The whole input; never modified.
     public let bytes: [UInt8]
+    /// Bytes consumed so far; the next read starts here. Never beyond `bytes.count`.
     public private(set) var offset: Int
 
     /// Default cap on any single sequence length (elements or bytes).
     public static let defaultLengthLimit = 1 << 31
 
+    /// A reader at offset 0 of `bytes`.
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         offset = 0
     }
 
+    /// Bytes not yet consumed; never negative.
     public var remaining: Int { bytes.count - offset }
 
     private mutating func need(_ n: Int) throws(BCSError) {
         guard n >= 0, n <= remaining else { throw .truncated(offset: offset, needed: n) }
     }
 
+    /// Consumes one byte; throws `truncated` at the end of input.
     public mutating func readU8() throws(BCSError) -> UInt8 {
         try need(1)
         defer { offset += 1 }
         return bytes[offset]
     }
 
+    /// Consumes `0x00` or `0x01`; any other byte throws `invalidValue` and is not consumed.
     public mutating func readBool() throws(BCSError) -> Bool {
         let at = offset
         switch try readU8() {
@@ -145,8 +162,11 @@ public struct BCSReader: Sendable {
         return v
     }
 
+    /// Consumes 2 bytes, little-endian; throws `truncated` if fewer remain.
     public mutating func readU16() throws(BCSError) -> UInt16 { try readLE(UInt16.self) }
+    /// Consumes 4 bytes, little-endian; throws `truncated` if fewer remain.
     public mutating func readU32() throws(BCSError) -> UInt32 { try readLE(UInt32.self) }
+    /// Consumes 8 bytes, little-endian; throws `truncated` if fewer remain.
     public mutating func readU64() throws(BCSError) -> UInt64 { try readLE(UInt64.self) }
 
     /// ULEB128 limited to 32 bits (BCS) and canonical form.
@@ -168,6 +188,7 @@ public struct BCSReader: Sendable {
         }
     }
 
+    /// An enum variant index (canonical ULEB128, at most `UInt32.max`); the caller checks it is defined.
     public mutating func readVariant() throws(BCSError) -> UInt32 { try readULEB128() }
 
     /// A sequence length, bounded by `limit` and by `remaining / minElementBytes` so that a
@@ -181,6 +202,7 @@ public struct BCSReader: Sendable {
         return len
     }
 
+    /// Consumes exactly `count` bytes, no length prefix; throws `truncated` if fewer remain.
     public mutating func readFixedBytes(_ count: Int) throws(BCSError) -> [UInt8] {
         try need(count)
         defer { offset += count }
@@ -193,12 +215,14 @@ public struct BCSReader: Sendable {
         return try readFixedBytes(n)
     }
 
+    /// Consumes 32 bytes as a digest; throws `truncated` if fewer remain.
     public mutating func readDigest() throws(BCSError) -> Digest32 {
         try need(32)
         defer { offset += 32 }
         return bytes.withUnsafeBytes { Digest32(loadingFrom: $0.baseAddress! + offset) }
     }
 
+    /// `Option<T>`: tag 0 gives `nil`, tag 1 decodes the value with `body`, any other tag throws `invalidVariant`.
     public mutating func readOption<T>(_ body: (inout BCSReader) throws(BCSError) -> T) throws(BCSError) -> T? {
         switch try readVariant() {
         case 0: return nil
@@ -207,6 +231,7 @@ public struct BCSReader: Sendable {
         }
     }
 
+    /// `Vec<T>`: a length checked as ``readLength(limit:minElementBytes:)`` does, then that many `body` calls.
     public mutating func readSequence<T>(limit: Int = BCSReader.defaultLengthLimit, minElementBytes: Int = 1,
                                          _ body: (inout BCSReader) throws(BCSError) -> T) throws(BCSError) -> [T] {
         let n = try readLength(limit: limit, minElementBytes: minElementBytes)
@@ -224,6 +249,7 @@ public struct BCSReader: Sendable {
 
 /// A value with a BCS encoding.
 public protocol BCSEncodable {
+    /// Appends this value's BCS bytes to `writer`; never fails.
     func encode(to writer: inout BCSWriter)
 }
 
@@ -239,6 +265,7 @@ extension BCSEncodable {
 /// A value decodable from BCS on its own (types whose decoding needs context, such as the axis of
 /// a recovery symbol, offer a static `decode(_:context...)` instead).
 public protocol BCSDecodable {
+    /// Consumes one value from `reader`, leaving any bytes after it; throws on malformed input.
     init(from reader: inout BCSReader) throws(BCSError)
 }
 

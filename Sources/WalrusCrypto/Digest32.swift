@@ -3,14 +3,19 @@
 ///
 /// Byte `i` of the digest is byte `i % 8` (little-endian) of word `i / 8`.
 public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Bytes 0..<8, little-endian.
     public var w0: UInt64
+    /// Bytes 8..<16, little-endian.
     public var w1: UInt64
+    /// Bytes 16..<24, little-endian.
     public var w2: UInt64
+    /// Bytes 24..<32, little-endian.
     public var w3: UInt64
 
     /// The all-zero digest (also the Merkle `Empty` node's bytes).
     public static let zero = Digest32(w0: 0, w1: 0, w2: 0, w3: 0)
 
+    /// A digest from its four words (see the layout above).
     @inlinable
     public init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
         self.w0 = w0
@@ -82,6 +87,7 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// Lower-case hex of the 32 bytes.
     public var hex: String { Hex.encode(bytes) }
 
+    /// The 64-character lower-case ``hex`` form.
     public var description: String { hex }
 
     /// Lexicographic order of the bytes.
@@ -95,6 +101,7 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
 
 /// Hex helpers (lower case).
 public enum Hex {
+    /// Two lower-case hex digits per byte, most significant nibble first.
     public static func encode<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
