@@ -1,21 +1,92 @@
+import Economics
+import RedStuff
+import ResultRecords
+import SimEngine
 import SimSupport
+import WalrusCrypto
 import WalrusModel
+
 
 /// A broken invariant, with what a user needs to reproduce it.
 public struct Violation: Sendable, CustomStringConvertible {
+    /// The invariant that broke.
     public enum Kind: String, Sendable { case durability, availability, consistency, conservation }
+    /// Which invariant broke.
     public var kind: Kind
+    /// When it was found.
     public var time: SimTime
+    /// The blob concerned, when one is.
     public var blob: BlobRef?
+    /// What was found, in words.
     public var detail: String
+    /// The run's seed, to reproduce it.
     public var seed: UInt64
     /// Whether the protocol's assumptions held (at most f faulty shards, no fault window): a
     /// violation under its assumptions is a bug; beyond them it is an expected, reported loss.
     public var withinAssumptions: Bool
 
+    /// One line: kind, blob, time, detail, scope, and how to reproduce.
     public var description: String {
         let where_ = blob.map { " \($0)" } ?? ""
         let scope = withinAssumptions ? "VIOLATION" : "beyond the fault assumptions"
         return "\(kind.rawValue)\(where_) at \(time): \(detail) [\(scope); reproduce with --seed \(seed)]"
+    }
+}
+
+/// The invariant checkers. Each violation says whether the protocol's assumptions held, so a
+/// broken guarantee (a bug) is told apart from an expected loss beyond them.
+extension World {
+    // MARK: Checkers
+
+    /// Durability: every live certified blob must keep at least R primary slivers among the
+    /// nodes that are up (enough to decode it); a loss while at most f shards are faulty is a
+    /// protocol violation, beyond f it is reported as an expected loss.
+    public func checkDurability(now: SimTime) {
+        guard scenario.checks.durability else { return }
+        let need = config.sliversForDecoding(.primary)
+        for blob in view.liveCertified {
+            var held = Set<Int>()
+            for i in nodes.indices where !crashed[i] {
+                for p in nodes[i].heldPairs(blob) { held.insert(p) }
+                if held.count >= need { break }
+            }
+            if held.count < need {
+                violations.append(Violation(kind: .durability, time: now, blob: blob,
+                                            detail: "only \(held.count) of the \(need) slivers needed are held by nodes that are up",
+                                            seed: scenario.seed, withinAssumptions: faultyShards <= config.maxFaulty))
+            }
+        }
+    }
+
+    /// Conservation of WAL to the FROST.
+    public func checkConservation(now: SimTime) {
+        guard scenario.checks.conservation else { return }
+        let report = chain.economy.conservationReport()
+        if !report.isBalanced {
+            violations.append(Violation(kind: .conservation, time: now, blob: nil,
+                                        detail: "minted \(report.mintedFrost) FROST but the books hold \(report.heldFrost)",
+                                        seed: scenario.seed, withinAssumptions: true))
+        }
+    }
+
+    /// Availability and read consistency of a finished operation: a read that returns other
+    /// bytes than were written is a consistency violation; a failed read of a live blob outside
+    /// every fault window is an availability violation.
+    func checkOperation(_ op: FinishedOperation, now: SimTime) {
+        switch (op.kind, op.result) {
+        case (.read, .inconsistent):
+            violations.append(Violation(kind: .consistency, time: now, blob: op.blob, detail: op.detail,
+                                        seed: scenario.seed, withinAssumptions: activeFaults == 0))
+        case (.read, .failed), (.read, .notFound):
+            // A blob that expired or was deleted while being read is not an availability failure.
+            let stillLive = view.status(op.blob).map { !$0.deleted && $0.endEpoch > view.epoch } ?? false
+            if activeFaults == 0, stillLive, scenario.checks.availability {
+                violations.append(Violation(kind: .availability, time: now, blob: op.blob,
+                                            detail: "read failed outside any fault window: \(op.detail)",
+                                            seed: scenario.seed, withinAssumptions: true))
+            }
+        default:
+            break
+        }
     }
 }

@@ -1,7 +1,4 @@
 import Economics
-#if canImport(Glibc)
-import Glibc
-#endif
 import RedStuff
 import ResultRecords
 import SimEngine
@@ -15,6 +12,14 @@ import WalrusModel
 /// transactions to the chain with finality latency, runs timers, charges CPU time — and feeds
 /// workloads, faults, checkers and the results sink.
 ///
+/// The world is split by concern, one file each:
+/// - `World.swift` (this file): its state, event dispatch and the execution of actions;
+/// - `WorldBuilding.swift`: building the world of a scenario (network, economy, nodes, clients);
+/// - `Workloads.swift`: writes, reads, lifecycle operations and stake churn;
+/// - `FaultInjection.swift`: starting and ending faults, node selections;
+/// - `Checkers.swift`: the invariants (durability, availability, consistency, conservation);
+/// - `ResultsRecording.swift`: what goes to the results sink.
+///
 /// Everything that varies between runs comes from named random streams of the run seed, so a
 /// scenario and a seed determine the event stream (and `scheduler.digest`) exactly.
 public final class World: EventHandler {
@@ -22,13 +27,16 @@ public final class World: EventHandler {
     public struct Options: Sendable {
         /// Threads the encoder may use on the host (the encoding is identical for any value).
         public var encoderThreads = 1
+        /// Options with `encoderThreads` host threads for encoding.
         public init(encoderThreads: Int = 1) { self.encoderThreads = encoderThreads }
     }
 
+    /// Event kinds; an event's `target` and `payload` are interpreted per kind.
     enum Kind: UInt32 {
         case arrival = 1, deliver, txFinal, chainNotify, timer, deferred, workload, faultStart, faultEnd, driver, metrics, churn
     }
 
+    /// A message on the wire, parked in `inFlight` between its arrival and delivery events.
     struct InFlight {
         var transmission: Network.Transmission
         var from: Party
@@ -36,50 +44,80 @@ public final class World: EventHandler {
         var message: Message
     }
 
+    // MARK: Configuration
+
+    /// The scenario this world runs (every parameter and the seed).
     public let scenario: Scenario
+    /// The encoding parameters of the system (n shards, f, symbol counts).
     public let config: EncodingConfig
     let options: Options
     let costs: CostModel
-    public let view: ChainView
-    public let catalog: BlobCatalog
-    public internal(set) var network: Network
-    public internal(set) var chain: Chain
-    public internal(set) var nodes: [StorageNode] = []
-    public internal(set) var clients: [Client] = []
     let sink: ResultsSink?
+
+    // MARK: Participants
+
+    /// The chain as participants see it (events applied after the chain's lag).
+    public let view: ChainView
+    /// Ground truth about blobs: what honest encoders produced.
+    public let catalog: BlobCatalog
+    /// Links, latencies, partitions and the bytes in flight.
+    public internal(set) var network: Network
+    /// The chain: the sequencer over the economics state.
+    public internal(set) var chain: Chain
+    /// Storage nodes, indexed by `NodeID`.
+    public internal(set) var nodes: [StorageNode] = []
+    /// Clients, indexed by `ClientID`.
+    public internal(set) var clients: [Client] = []
+    /// Each node's region, indexed by `NodeID`.
+    var nodeRegion: [RegionID] = []
+
+    // MARK: Pending work, addressed by event payloads
 
     var inFlight = Slab<InFlight>()
     var pendingTx = Slab<(Party, Transaction)>()
     var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     var timers = Slab<(Party, UInt64)>()
     var deferredActions = Slab<(Party, [Action])>()
+    /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
 
-    // Random streams, one per concern (DESIGN §4).
+    // MARK: Random streams, one per concern (DESIGN §4)
+
+    let streams: RandomStreams
     let chainStream: RandomStream
     let faultStream: RandomStream
     let churnStream: RandomStream
     var workloadStreams: [RandomStream] = []
     var clientStreams: [RandomStream] = []
-    let streams: RandomStreams
 
-    // Workloads, blobs and operations.
+    // MARK: Workloads, blobs and operations
+
     var workloadIssued: [Int]
     var nextOp: UInt64 = 0
+    /// What the world knows of each blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobInfo] = []
+    /// Finished operations by kind and result.
     public internal(set) var operations = OperationTally()
-    /// Latencies of successful writes (start to certification seen) and reads, in order.
+    /// Latencies of successful writes (start to certification seen), in completion order.
     public internal(set) var writeLatencies: [SimDuration] = []
+    /// Latencies of successful reads, in completion order.
     public internal(set) var readLatencies: [SimDuration] = []
-    var nodeRegion: [RegionID] = []
 
-    // Faults and checkers.
+    // MARK: Faults and checkers
+
+    /// Faults currently in force.
     var activeFaults = 0
+    /// The nodes each fault acted on, by fault index.
     var faultTargets: [[Int]] = []
+    /// Whether each node is down, indexed by `NodeID`.
     var crashed: [Bool]
+    /// Broken invariants found so far, in the order found.
     public internal(set) var violations: [Violation] = []
+    /// Sliver pairs recovered by nodes so far.
     public internal(set) var recoveries = 0
+    /// Bytes moved by those recoveries (requests and symbol responses).
     public internal(set) var recoveryBytes: UInt64 = 0
+    /// Epoch changes started so far.
     public internal(set) var epochsStarted = 0
     /// The current epoch's record, written to the sink once the epoch ends (or the run does),
     /// so that its sync-done and end times are known.
@@ -87,32 +125,48 @@ public final class World: EventHandler {
 
     /// What the world knows of each blob, for results and checkers.
     public struct BlobInfo: Sendable {
+        /// The Walrus blob ID (the commitment the client registered).
         public var blobID: BlobID
+        /// Unencoded size.
         public var sizeBytes: UInt64
+        /// Encoded size over all slivers (about 4.5x `sizeBytes`).
         public var encodedBytes: UInt64
+        /// Storage epochs bought at registration.
         public var epochs: Int
+        /// Whether the owner may delete it before it expires.
         public var deletable: Bool
+        /// The client that wrote it.
         public var writer: ClientID
+        /// When its registration executed on chain; `nil` until then.
         public var registeredAt: SimTime?
+        /// When its certification executed on chain; `nil` until then.
         public var certifiedAt: SimTime?
+        /// The epoch it was certified in.
         public var certifiedEpoch: Epoch?
+        /// The first epoch it is no longer stored in.
         public var endEpoch = Epoch(0)
+        /// Whether its owner deleted it.
         public var deleted = false
+        /// Whether its write failed.
         public var failed = false
     }
 
     /// Counts of finished operations by kind and result.
     public struct OperationTally: Sendable {
-        public var writesOK = 0, writesFailed = 0, readsOK = 0, readsFailed = 0, readsInconsistent = 0
+        /// Writes that certified, and writes that gave up.
+        public var writesOK = 0, writesFailed = 0
+        /// Reads that returned the written bytes, failed, or returned something else.
+        public var readsOK = 0, readsFailed = 0, readsInconsistent = 0
+        /// Extensions and deletions that executed, and those that failed.
         public var lifecycleOK = 0, lifecycleFailed = 0
     }
-
 
     // MARK: Set-up
 
     /// Builds the world of `scenario` at time zero: network endpoints, staked nodes, clients with
-    /// funded accounts, the chain at epoch 0. `start(_:)` then runs genesis and schedules the
-    /// workloads and faults. Throws `WorldError` naming what cannot be built.
+    /// funded accounts, the chain at epoch 0 (see `WorldBuilding.swift`). `start(_:)` then runs
+    /// genesis and schedules the workloads and faults. Throws `WorldError` naming the scenario
+    /// key of what cannot be built.
     public init(scenario: Scenario, sink: ResultsSink? = nil, options: Options = Options()) throws(WorldError) {
         self.scenario = scenario
         self.options = options
@@ -131,126 +185,24 @@ public final class World: EventHandler {
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
         crashed = Array(repeating: false, count: scenario.nodes.count)
         cpuFreeAt = Array(repeating: .zero, count: scenario.nodes.count + scenario.clients.count)
-
-        // Network: nodes placed by region weights, clients round-robin over their regions.
-        do {
-            network = try Network(regions: scenario.network.regions, jitterMilliseconds: scenario.network.jitterMs, streams: streams)
-        } catch { throw .invalid("network", error.description) }
-        network.lossPartsPerMillion = scenario.network.lossPartsPerMillion
-        let regions = scenario.network.regions
-        var weights = [Double](repeating: 0, count: regions.names.count)
-        if scenario.nodes.regionWeights.isEmpty {
-            weights = weights.map { _ in 1 }
-        } else {
-            for (name, w) in scenario.nodes.regionWeights {
-                guard let r = regions.region(named: name) else { throw .invalid("nodes.regions", "unknown region \"\(name)\"") }
-                weights[r.index] += w
-            }
-        }
-        let placement: AliasTable
-        do { placement = try AliasTable(weights: weights) } catch { throw .invalid("nodes.regions", error.description) }
-        let placementStream = streams.stream("placement")
-        for _ in 0..<scenario.nodes.count {
-            let r = RegionID(UInt16(placement.sample(placementStream)))
-            nodeRegion.append(r)
-            do { try network.addEndpoint(region: r, link: scenario.network.nodeLink) } catch { throw .invalid("network.node_link", error.description) }
-        }
-        for c in 0..<scenario.clients.count {
-            let name = scenario.clients.regions.isEmpty ? regions.names[0] : scenario.clients.regions[c % scenario.clients.regions.count]
-            guard let r = regions.region(named: name) else { throw .invalid("clients.regions", "unknown region \"\(name)\"") }
-            do { try network.addEndpoint(region: r, link: scenario.network.clientLink) } catch { throw .invalid("network.client_link", error.description) }
-        }
-
-        // Economics and chain.
-        var parameters: EconomicsParameters = switch scenario.economics.preset {
-        case .mainnet: .mainnet(scenario.economics.profile == .launch ? .launch : .current)
-        case .testnet: .testnet(scenario.economics.profile == .launch ? .launch : .current)
-        }
-        parameters.nShards = n
-        if let d = scenario.economics.epochDuration { parameters.epochDurationMs = max(1, d.nanoseconds / 1_000_000) }
-        if let m = scenario.economics.maxEpochsAhead { parameters.maxEpochsAhead = m }
-        if let b = scenario.economics.burnBasisPoints { parameters.rules.burnBasisPoints = b }
-        if let a = scenario.economics.activeSetSize { parameters.activeSetCap = a }
-        parameters.extensions.storageChallenges = scenario.economics.storageChallenges
-        parameters.extensions.principalSlashing = scenario.economics.principalSlashing
-        if let e = parameters.validationError() { throw .invalid("economics", "\(e)") }
-        let economy: WalrusEconomy
-        do { economy = try WalrusEconomy(parameters: parameters, creationTimeMs: 0) } catch { throw .invalid("economics", "\(error)") }
-        let signatureMode: ConfirmationSigner.Mode = scenario.fidelity.signatures == .real ? .real : .modeled
-        chain = Chain(economy: economy, signatures: signatureMode)
-
-        let stakes = try Self.genesisStakes(scenario.nodes, streams: streams)
-        let keyStream = streams.stream("node.keys")
-        for i in 0..<scenario.nodes.count {
-            let id = NodeID(UInt32(i))
-            let seed = (0..<4).flatMap { _ in withUnsafeBytes(of: keyStream.nextUInt64().littleEndian, Array.init) }
-            let signer = ConfirmationSigner(node: id, mode: signatureMode, seed: seed)
-            var node = StorageNode(id: id, signer: signer)
-            node.syncTimeout = scenario.clients.attemptTimeout
-            nodes.append(node)
-            let votes = Votes(storagePriceFrost: Frost(scenario.nodes.storagePriceFrost), writePriceFrost: Frost(scenario.nodes.writePriceFrost),
-                              capacityBytes: scenario.nodes.capacityBytes)
-            do {
-                try chain.addNode(id, publicKey: signer.publicKey, commission: scenario.nodes.commission, votes: votes, stake: stakes[i])
-            } catch { throw .invalid("nodes.stake", "node \(i): \(error)") }
-            sink?.record(NodeRecord(node: id, name: "node-\(i)", region: regions.names[nodeRegion[i].index],
-                                    capacityBytes: scenario.nodes.capacityBytes, commission: scenario.nodes.commission,
-                                    initialStakeFrost: stakes[i].rawValue))
-        }
-        do {
-            guard let balance = Frost.wal(scenario.economics.clientBalanceWAL) else { throw WorldError.invalid("economics.client_balance_wal", "too large") }
-            for c in 0..<scenario.clients.count {
-                _ = try chain.addClient(balance: balance)
-                clients.append(Client(id: ClientID(UInt32(c)), attemptTimeout: scenario.clients.attemptTimeout, maxAttempts: scenario.clients.maxAttempts))
-                clientStreams.append(streams.stream("client", index: UInt64(c)))
-            }
-            let total = stakes.reduce(UInt64(0)) { $0 &+ $1.rawValue }
-            try chain.addChurnAccount(balance: Frost(total))
-        } catch let e as WorldError { throw e } catch { throw .invalid("economics", "\(error)") }
+        network = try Self.makeNetwork(scenario, streams: streams)
+        chain = Chain(economy: try Self.makeEconomy(scenario), signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
+        try placeEndpoints()
+        let genesisStake = try addNodes()
+        try addClients(churnBalance: genesisStake)
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }
-        // Digest payloads: a blob's bytes come back from its seeded content when a node must
-        // serve them (the same bytes the client encoded, so they match the stored hashes).
-        catalog.regenerate = { [unowned self] blob in
-            guard let e = self.catalog.entry(blob), !e.modeled else { return nil }
-            let content = Self.blobContent(size: Int(e.sizeBytes), stream: self.streams.stream("blob.content", index: UInt64(blob.index)))
-            let encoder = BlobEncoder(config: self.config, options: EncodingOptions(threads: self.options.encoderThreads))
-            return try? encoder.encode(blob: content).pairs
-        }
-    }
-
-    /// Genesis stake of each node, in FROST (at least 1 WAL each, the contracts' minimum).
-    static func genesisStakes(_ spec: NodesSpec, streams: RandomStreams) throws(WorldError) -> [Frost] {
-        let k = spec.count
-        func shares(_ weights: [Double], total: UInt64) throws(WorldError) -> [Frost] {
-            let sum = weights.reduce(0, +)
-            guard sum > 0, sum.isFinite else { throw .invalid("nodes.stake", "weights must be positive") }
-            guard let totalFrost = Frost.wal(total) else { throw .invalid("nodes.stake.total_wal", "too large") }
-            return weights.map { w in Frost(max(Frost.perWAL, UInt64(Double(totalFrost.rawValue) * (w / sum)))) }
-        }
-        switch spec.stake {
-        case .equal(let total):
-            return try shares(Array(repeating: 1, count: k), total: total)
-        case .dirichlet(let total, let alpha):
-            guard alpha > 0, alpha.isFinite else { throw .invalid("nodes.stake.alpha", "must be > 0") }
-            return try shares(streams.stream("stake.genesis").dirichlet(alpha: Array(repeating: alpha, count: k)), total: total)
-        case .zipf(let total, let exponent):
-            return try shares((0..<k).map { 1 / pow(Double($0 + 1), exponent) }, total: total)
-        case .explicit(let wal):
-            guard wal.count == k else { throw .invalid("nodes.stake", "\(wal.count) stakes listed for \(k) nodes") }
-            return try wal.map { (w: UInt64) throws(WorldError) -> Frost in
-                guard let f = Frost.wal(max(1, w)) else { throw .invalid("nodes.stake", "stake too large") }
-                return f
-            }
-        }
+        installRegeneration()
     }
 
     // MARK: Context
 
+    /// The read-only context a state machine reacts in at `now`.
     func context(_ now: SimTime) -> ProtocolContext {
         ProtocolContext(now: now, view: view, catalog: catalog, config: config, costs: costs,
                         signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
     }
 
+    /// The network endpoint of a party: nodes first, then clients.
     func endpoint(_ p: Party) -> EndpointID {
         switch p {
         case .node(let n): EndpointID(n.rawValue)
@@ -258,6 +210,7 @@ public final class World: EventHandler {
         }
     }
 
+    /// The index of a party's CPU in `cpuFreeAt`.
     func cpuIndex(_ p: Party) -> Int {
         switch p {
         case .node(let n): n.index
@@ -265,6 +218,7 @@ public final class World: EventHandler {
         }
     }
 
+    /// Whether a party reacts to events (crashed nodes do not).
     func isUp(_ p: Party) -> Bool {
         if case .node(let n) = p { return !crashed[n.index] }
         return true
@@ -272,6 +226,7 @@ public final class World: EventHandler {
 
     // MARK: Event dispatch
 
+    /// Handles one event of the world (see `Kind`).
     public func handle(_ event: Event, scheduler: inout Scheduler) {
         let now = event.time
         switch Kind(rawValue: event.kind) {
@@ -447,6 +402,7 @@ public final class World: EventHandler {
 
     // MARK: Observations
 
+    /// Takes in a fact a state machine reported.
     func observe(_ o: Observation, now: SimTime) {
         switch o {
         case .operationFinished(let op):
@@ -459,6 +415,7 @@ public final class World: EventHandler {
         }
     }
 
+    /// Counts a finished client operation, checks it and records it.
     func finishOperation(_ op: FinishedOperation, now: SimTime) {
         switch (op.kind, op.result) {
         case (.write, .ok):
@@ -472,28 +429,12 @@ public final class World: EventHandler {
             readLatencies.append(op.end - op.start)
         case (.read, .inconsistent):
             operations.readsInconsistent += 1
-            violations.append(Violation(kind: .consistency, time: now, blob: op.blob, detail: op.detail,
-                                        seed: scenario.seed, withinAssumptions: activeFaults == 0))
         case (.read, _):
             operations.readsFailed += 1
-            // A blob that expired or was deleted while being read is not an availability failure.
-            let stillLive = view.status(op.blob).map { !$0.deleted && $0.endEpoch > view.epoch } ?? false
-            if activeFaults == 0, stillLive, scenario.checks.availability {
-                violations.append(Violation(kind: .availability, time: now, blob: op.blob,
-                                            detail: "read failed outside any fault window: \(op.detail)",
-                                            seed: scenario.seed, withinAssumptions: true))
-            }
         case (_, .ok): operations.lifecycleOK += 1
         case (_, _): operations.lifecycleFailed += 1
         }
-        let outcome: ResultRecords.OperationOutcome = switch op.result {
-        case .ok: .success
-        case .inconsistent: .inconsistent
-        case .failed, .notFound: .failure
-        }
-        sink?.record(OperationRecord(
-            opID: op.id, kind: OperationKind(rawValue: op.kind.rawValue), blobIndex: UInt64(op.blob.index),
-            client: NodeID(op.client.rawValue), startNs: op.start.nanoseconds, endNs: op.end.nanoseconds, outcome: outcome,
-            bytes: op.bytes, attempts: UInt32(op.attempts), details: op.detail.isEmpty ? nil : op.detail))
+        checkOperation(op, now: now)
+        recordOperation(op)
     }
 }

@@ -3,6 +3,33 @@ import RedStuff
 import SimSupport
 import WalrusCrypto
 
+/// What every state machine is handed when it reacts: the time, the shared chain view, the
+/// blob catalog and the parameters. Read-only.
+public struct ProtocolContext {
+    /// The simulated time of the event being handled.
+    public var now: SimTime
+    /// The chain as the participants see it (events applied in order, after the chain's lag).
+    public let view: ChainView
+    /// Ground truth about blobs, for memoized checks and modeled payloads.
+    public let catalog: BlobCatalog
+    /// The encoding parameters of the system (n shards, f, symbol counts).
+    public let config: EncodingConfig
+    /// CPU costs charged to simulated time.
+    public let costs: CostModel
+    /// Whether confirmations carry real signatures or modeled tags.
+    public let signatures: ConfirmationSigner.Mode
+    /// A context for one reaction at `now`.
+    public init(now: SimTime, view: ChainView, catalog: BlobCatalog, config: EncodingConfig, costs: CostModel,
+                signatures: ConfirmationSigner.Mode) {
+        self.now = now
+        self.view = view
+        self.catalog = catalog
+        self.config = config
+        self.costs = costs
+        self.signatures = signatures
+    }
+}
+
 /// What a protocol state machine asks the shell to do. State machines never schedule, send or
 /// read the clock themselves (DESIGN §3: protocol logic decides, the shell acts).
 public enum Action: Sendable {

@@ -1,0 +1,102 @@
+import Economics
+import RedStuff
+import ResultRecords
+import SimEngine
+import SimSupport
+import WalrusCrypto
+import WalrusModel
+
+/// Recording results: every record the world sends to its sink.
+extension World {
+    /// Runs the end-of-run checks and writes the per-blob results.
+    public func finish(now: SimTime) {
+        checkDurability(now: now)
+        checkConservation(now: now)
+        guard let sink else { return }
+        if let current = openEpochRecord {
+            sink.record(current)  // still running: no end time
+            openEpochRecord = nil
+        }
+        for (i, b) in blobs.enumerated() {
+            let status: ResultRecords.BlobStatus =
+                b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
+            sink.record(BlobRecord(blobIndex: UInt64(i), blobID: b.blobID.base64, sizeBytes: b.sizeBytes, encodedSizeBytes: b.encodedBytes,
+                                   registeredNs: b.registeredAt?.nanoseconds, certifiedNs: b.certifiedAt?.nanoseconds,
+                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable))
+        }
+        sampleMetrics(now)
+    }
+
+    // MARK: Results
+
+    /// Writes the WAL movements the chain made since the last call.
+    func recordFlows(_ now: SimTime) {
+        let flows = chain.drainFlows()
+        guard let sink else { return }
+        for f in flows {
+            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: ResultRecords.FlowKind(rawValue: snakeCase(f.kind.rawValue)),
+                                   payer: "\(f.from)", payee: "\(f.to)", amountFrost: f.amountFrost.rawValue))
+        }
+    }
+
+    /// `storagePayment` -> `storage_payment`: the results database names categories in snake case.
+    func snakeCase(_ name: String) -> String {
+        var out = ""
+        for c in name {
+            if c.isUppercase {
+                out += "_" + c.lowercased()
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Closes the previous epoch's record (its end is `time`) and opens this one's, with the
+    /// prices, capacity and stake in force as it starts.
+    func recordEpochStart(_ epoch: Epoch, committee: Committee, at time: SimTime) {
+        guard let sink else { return }
+        if var previous = openEpochRecord {
+            previous.endNs = time.nanoseconds
+            sink.record(previous)
+        }
+        let e = chain.economy
+        let stake = committee.members.reduce(UInt64(0)) { $0 &+ chain.stakeOfNode($1.node) }
+        openEpochRecord = EpochRecord(epoch: epoch, startNs: time.nanoseconds,
+                                storagePriceFrostPerMiB: e.storagePriceFrost.rawValue, writePriceFrostPerMiB: e.writePriceFrost.rawValue,
+                                capacityBytes: e.totalCapacityBytes, usedCapacityBytes: e.ring.first?.usedCapacityBytes ?? 0,
+                                totalStakeFrost: stake, rewardPoolFrost: e.ring.first?.rewardsFrost ?? 0,
+                                burnedFrost: e.totalBurnedFrost)
+        for m in committee.members {
+            sink.record(CommitteeRecord(epoch: epoch, node: m.node, shardCount: UInt32(m.shards.count), stakeFrost: chain.stakeOfNode(m.node)))
+        }
+    }
+
+    /// One sample of every metric time series at `now`.
+    func sampleMetrics(_ now: SimTime) {
+        guard let sink else { return }
+        let t = now.nanoseconds
+        sink.record(MetricSample(name: "nodes_up", timeNs: t, value: .int(Int64(crashed.filter { !$0 }.count))))
+        sink.record(MetricSample(name: "faulty_shards", timeNs: t, value: .int(Int64(faultyShards))))
+        sink.record(MetricSample(name: "live_certified_blobs", timeNs: t, value: .int(Int64(view.liveCertified.count))))
+        sink.record(MetricSample(name: "messages_delivered", timeNs: t, value: .int(Int64(network.messagesDelivered))))
+        sink.record(MetricSample(name: "messages_dropped", timeNs: t, value: .int(Int64(network.messagesDropped))))
+        sink.record(MetricSample(name: "reads_ok", timeNs: t, value: .int(Int64(operations.readsOK))))
+        sink.record(MetricSample(name: "reads_failed", timeNs: t, value: .int(Int64(operations.readsFailed))))
+        sink.record(MetricSample(name: "writes_ok", timeNs: t, value: .int(Int64(operations.writesOK))))
+        sink.record(MetricSample(name: "recovery_bytes", timeNs: t, value: .int(Int64(recoveryBytes))))
+    }
+
+    /// Writes a finished operation's row.
+    func recordOperation(_ op: FinishedOperation) {
+        let outcome: ResultRecords.OperationOutcome = switch op.result {
+        case .ok: .success
+        case .inconsistent: .inconsistent
+        case .failed, .notFound: .failure
+        }
+        sink?.record(OperationRecord(
+            opID: op.id, kind: OperationKind(rawValue: op.kind.rawValue), blobIndex: UInt64(op.blob.index),
+            client: NodeID(op.client.rawValue), startNs: op.start.nanoseconds, endNs: op.end.nanoseconds, outcome: outcome,
+            bytes: op.bytes, attempts: UInt32(op.attempts), details: op.detail.isEmpty ? nil : op.detail))
+    }
+}

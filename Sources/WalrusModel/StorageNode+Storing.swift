@@ -1,0 +1,80 @@
+import Economics
+import RedStuff
+import SimSupport
+import WalrusCrypto
+
+/// Storing and serving: what a node does with the pairs clients send it and the reads it answers.
+extension StorageNode {
+    /// A client's store request. Slivers may arrive before the node has seen the blob's
+    /// registration; they wait for it. A blob that expired or was deleted is refused.
+    mutating func receiveStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
+                               context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let status = ctx.view.status(blob), status.registered else {
+            earlyStores[blob, default: []].append((from, metadata, pairs))
+            return
+        }
+        guard !status.deleted, status.endEpoch > ctx.view.epoch else {
+            actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
+            return
+        }
+        handleStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
+    }
+
+    /// Verifies the metadata against the blob ID, then each pair of the node's shards against the
+    /// metadata; stores what verifies and signs a confirmation once every pair it owns is stored
+    /// (spec §6). Anything else gets a refusal (`stored` without a signature).
+    mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
+                                      context ctx: ProtocolContext, into actions: inout [Action]) {
+        let n = ctx.config.nShards
+        // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
+        actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * n)))
+        guard ctx.catalog.isValidMetadata(metadata, blob: blob),
+              ctx.catalog.entry(blob).map({ $0.metadata.blobID == metadata.blobID }) ?? true
+        else {
+            actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "metadata does not match the blob ID")))
+            actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
+            return
+        }
+        let mapping = ShardMapping(blobID: metadata.blobID, nShards: n)
+        let mine = ctx.view.committee.shards(of: id)
+        var needed = Set(mine.map { mapping.pair(ofShard: $0.index) })
+        for pair in pairs {
+            let idx = pair.index
+            guard needed.contains(idx) else { continue }
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)))
+            if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
+                store(blob, metadata: metadata, pair: idx, pair, context: ctx)
+                needed.remove(idx)
+            } else {
+                actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
+            }
+        }
+        // Sign only once every pair of every shard of ours is stored and verified (spec §6).
+        if needed.isEmpty, !mine.isEmpty {
+            actions.append(.cpu(ctx.costs.signatureCost))
+            actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID))))
+        } else {
+            actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
+        }
+    }
+
+    /// Stores a verified pair; under `payload = digest` only its sizes and hash are kept.
+    mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: PairPayload,
+                                context ctx: ProtocolContext) {
+        if stored[blob] == nil { stored[blob] = StoredBlob(metadata: metadata, pairs: [:]) }
+        var kept = pair
+        if !ctx.catalog.keepsPayload, case .real(let p) = pair {
+            kept = .digest(index: index, primaryBytes: p.primary.data.count, secondaryBytes: p.secondary.data.count,
+                           hash: PairPayload.contentHash(p))
+        }
+        stored[blob]!.pairs[index] = kept
+    }
+
+    /// A stored pair as it can be sent: digest-only pairs are regenerated (and must match their
+    /// hash); `nil` when the node does not hold the pair.
+    func servable(_ blob: BlobRef, _ index: Int, _ ctx: ProtocolContext) -> PairPayload? {
+        guard let p = stored[blob]?.pairs[index] else { return nil }
+        guard case .digest(_, _, _, let hash) = p else { return p }
+        return ctx.catalog.materialize(blob, index: index, hash: hash).map { .real($0) }
+    }
+}
