@@ -99,6 +99,8 @@ let package = Package(
             name: "SimulationTests",
             dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "ResultRecords", "RedStuff", "Economics"]
         ),
+        .testTarget(name: "WalrusModelTests", dependencies: ["WalrusModel", "RedStuff", "WalrusCrypto", "Economics", "SimSupport"]),
+        .testTarget(name: "LibraryExamplesTests", dependencies: ["RedStuff", "Economics", "SimEngine", "SimSupport"]),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim", "TestSupport"]),
     ]
 )

@@ -97,3 +97,30 @@ func temporaryDirectory() throws -> URL {
         #expect(q.trimmingCharacters(in: .whitespacesAndNewlines) == "incomplete")
     }
 }
+
+@Suite struct ProvenanceTests {
+    /// Every run records the commit the executable was built from (with `-dirty` when tracked
+    /// files differed), the compiler that built it and the OS, and the cost model in its fidelity.
+    @Test func runsRecordTheBuildsCommitCompilerAndCostModel() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tiny.toml")
+        try tinyScenario.write(to: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("p.sqlite").path
+        let run = try CLI.run(["run", file.path, "--quiet", "--out", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = try CLI.shell("sqlite3 -separator '|' \(db) 'SELECT code_version, toolchain, fidelity FROM runs'")
+        let fields = row.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
+        try #require(fields.count == 3, "\(row)")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let head = try CLI.shell("git -C \(root.path) rev-parse HEAD 2>/dev/null").trimmingCharacters(in: .whitespacesAndNewlines)
+        if head.count == 40 {
+            #expect(fields[0] == head || fields[0] == head + "-dirty", "recorded \(fields[0]), HEAD is \(head)")
+        } else {
+            #expect(fields[0] == "unknown")
+        }
+        #expect(fields[1].contains("Swift version"), "\(fields[1])")
+        #expect(fields[1].contains("Linux") || fields[1].contains("Debian"), "\(fields[1])")
+        #expect(fields[2].contains("cpu_encode_bytes_per_s=419430400 cpu_hash_ns=200 cpu_signature_ns=60000"), "\(fields[2])")
+    }
+}

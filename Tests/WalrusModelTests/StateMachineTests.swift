@@ -1,0 +1,226 @@
+import Economics
+import RedStuff
+import SimSupport
+import Testing
+import WalrusCrypto
+@testable import WalrusModel
+
+/// The chain, storage node and client as state machines: an input in, the actions out.
+@Suite struct ChainStateMachineTests {
+    @Test func genesisSelectsACommitteeOwningEveryShard() throws {
+        let h = try ModelHarness()
+        #expect(h.view.epoch == Epoch(1))
+        #expect(h.view.committee.totalShards == 10)
+        #expect(h.view.committee.count == 4)
+        #expect(h.view.ownerOf.allSatisfy { $0 != nil })
+    }
+
+    @Test func certificationNeedsAQuorumOfValidSignatures() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_000)
+        let registered = h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID,
+                                                        unencodedBytes: 1_000, epochs: 2, deletable: false), from: .client(ClientID(0)))
+        guard case .blobRegistered(blob, let end)? = registered.first else { Issue.record("\(registered)"); return }
+        #expect(end == h.view.epoch + 2)
+        // One node's signature (2-3 of 10 shards) is below 2f+1 = 7.
+        let actions = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata,
+                                                pairs: h.pairs(ofNode: 0, blobID: encoded.metadata.blobID).map { .real(encoded.pairs[$0]) }),
+                                         from: .client(ClientID(0)), context: h.context)
+        let signatures = actions.sent.compactMap { if case .stored(_, _, let s?) = $0.message { s } else { nil } }
+        #expect(signatures.count == 1)
+        let failed = h.executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: h.view.epoch, signatures: signatures),
+                                      from: .client(ClientID(0)))
+        guard case .transactionFailed(_, blob?, let reason)? = failed.first else { Issue.record("\(failed)"); return }
+        #expect(reason.contains("below quorum"))
+        // A forged signature (right signer, wrong bytes) is refused outright.
+        var forged = signatures[0]
+        forged.bytes[0] ^= 1
+        let refused = h.executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: h.view.epoch, signatures: [forged]),
+                                       from: .client(ClientID(0)))
+        guard case .transactionFailed(_, _, let why)? = refused.first else { Issue.record("\(refused)"); return }
+        #expect(why.contains("invalid signature"))
+    }
+}
+
+@Suite struct StorageNodeStateMachineTests {
+    @Test func storesVerifiedPairsAndSignsOnlyWhenAllItsPairsArrived() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 2_000)
+        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 2_000,
+                                       epochs: 2, deletable: false), from: .client(ClientID(0)))
+        let mine = h.pairs(ofNode: 1, blobID: encoded.metadata.blobID)
+        #expect(mine.count >= 2)
+        // Only the first of its pairs: stored, but no signature yet.
+        var actions = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata, pairs: [.real(encoded.pairs[mine[0]])]),
+                                         from: .client(ClientID(0)), context: h.context)
+        #expect(h.nodes[1].heldPairs(blob) == [mine[0]])
+        guard case .stored(blob, _, nil)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
+        // All of them: signed, and the signature verifies against the node's key.
+        actions = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata, pairs: mine.map { .real(encoded.pairs[$0]) }),
+                                     from: .client(ClientID(0)), context: h.context)
+        #expect(h.nodes[1].heldPairs(blob) == mine)
+        guard case .stored(blob, let epoch, let sig?)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
+        #expect(ConfirmationSigner.verify(sig, epoch: epoch, blobID: encoded.metadata.blobID, mode: .real,
+                                          publicKey: h.nodes[1].signer.publicKey))
+    }
+
+    @Test func rejectsACorruptedPairAndRefusesToSign() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 2_000)
+        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 2_000,
+                                       epochs: 2, deletable: false), from: .client(ClientID(0)))
+        let mine = h.pairs(ofNode: 2, blobID: encoded.metadata.blobID)
+        var pairs = mine.map { encoded.pairs[$0] }
+        var bytes = pairs[0].primary.data
+        bytes[0] ^= 0xFF
+        pairs[0] = SliverPair(primary: try Sliver(axis: .primary, index: pairs[0].primary.index, symbolSize: pairs[0].primary.symbolSize, data: bytes),
+                              secondary: pairs[0].secondary)
+        let actions = h.nodes[2].receive(.store(blob: blob, metadata: encoded.metadata, pairs: pairs.map { .real($0) }),
+                                         from: .client(ClientID(0)), context: h.context)
+        #expect(!h.nodes[2].holds(blob, pair: mine[0]))
+        #expect(actions.observed.contains { if case .sliverRejected = $0 { true } else { false } })
+        guard case .stored(_, _, nil)? = actions.sent.last?.message else { Issue.record("signed a corrupted store: \(actions)"); return }
+    }
+
+    @Test func metadataThatDoesNotMatchTheBlobIDIsRefused() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 500)
+        let (_, other, _) = try h.encodeBlob(1, size: 500, seed: 99)
+        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 500,
+                                       epochs: 2, deletable: false), from: .client(ClientID(0)))
+        let actions = h.nodes[0].receive(.store(blob: blob, metadata: other.metadata, pairs: []), from: .client(ClientID(0)), context: h.context)
+        #expect(h.nodes[0].heldPairs(blob).isEmpty)
+        guard case .stored(_, _, nil)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
+    }
+
+    @Test func storesThatArriveBeforeTheRegistrationWaitForIt() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 800)
+        let mine = h.pairs(ofNode: 0, blobID: encoded.metadata.blobID)
+        let early = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata, pairs: mine.map { .real(encoded.pairs[$0]) }),
+                                       from: .client(ClientID(0)), context: h.context)
+        #expect(early.isEmpty)
+        let events = h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 800,
+                                                    epochs: 2, deletable: false), from: .client(ClientID(0)))
+        let actions = h.nodes[0].chainEvent(events[0], context: h.context)
+        guard case .stored(blob, _, _?)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
+        #expect(h.nodes[0].heldPairs(blob) == mine)
+    }
+
+    @Test func servesMetadataAndPrimarySliversItHoldsAndNothingWhenDown() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_500)
+        try h.storeEverywhereAndCertify(blob, encoded)
+        let pair = h.pairs(ofNode: 3, blobID: encoded.metadata.blobID)[0]
+        let reply = h.nodes[3].receive(.sliverRequest(blob: blob, pair: pair), from: .client(ClientID(0)), context: h.context)
+        guard case .sliverResponse(blob, pair, .real(let sliver)?)? = reply.sent.first?.message else { Issue.record("\(reply)"); return }
+        #expect(sliver == encoded.pairs[pair].primary)
+        let meta = h.nodes[3].receive(.metadataRequest(blob: blob), from: .client(ClientID(0)), context: h.context)
+        guard case .metadataResponse(blob, let m?)? = meta.sent.first?.message else { Issue.record("\(meta)"); return }
+        #expect(m == encoded.metadata)
+        h.nodes[3].crash()
+        #expect(h.nodes[3].receive(.sliverRequest(blob: blob, pair: pair), from: .client(ClientID(0)), context: h.context).isEmpty)
+    }
+
+    /// A node that missed a certified blob asks the others for recovery symbols; fed their
+    /// answers (computed by their own state machines), it rebuilds exactly the honest pairs.
+    @Test func recoversMissedPairsFromOtherNodesSymbols() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 3_000)
+        try h.storeEverywhereAndCertify(blob, encoded, skippingNode: 0)
+        #expect(h.nodes[0].heldPairs(blob).isEmpty)
+        let certified = ChainEvent.blobCertified(blob: blob, epoch: h.view.epoch, endEpoch: h.view.epoch + 3)
+        var pending = h.nodes[0].chainEvent(certified, context: h.context).sent
+        #expect(!pending.isEmpty)
+        var recovered: [Int] = []
+        while let (to, message) = pending.first {
+            pending.removeFirst()
+            guard case .node(let n) = to else { continue }
+            for (back, answer) in h.nodes[n.index].receive(message, from: .node(NodeID(0)), context: h.context).sent where back == .node(NodeID(0)) {
+                let out = h.nodes[0].receive(answer, from: to, context: h.context)
+                for case .recovered(_, _, let pair, _) in out.observed { recovered.append(pair) }
+            }
+        }
+        let mine = h.pairs(ofNode: 0, blobID: encoded.metadata.blobID)
+        #expect(recovered.sorted() == mine)
+        #expect(h.nodes[0].heldPairs(blob) == mine)
+        for p in mine {
+            let reply = h.nodes[0].receive(.sliverRequest(blob: blob, pair: p), from: .client(ClientID(0)), context: h.context)
+            guard case .sliverResponse(_, _, .real(let s)?)? = reply.sent.first?.message else { Issue.record("\(reply)"); continue }
+            #expect(s == encoded.pairs[p].primary)
+        }
+    }
+}
+
+@Suite struct ClientStateMachineTests {
+    /// The write flow, step by step: register, store to every member, certify after a quorum
+    /// of confirmations and the SDK's extra wait, finish when the certification is seen.
+    @Test func writeRegistersStoresCertifiesAndFinishes() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_200)
+        var actions = h.client.startWrite(op: 1, blob: blob, encoded: BlobToWrite(encoded: encoded), sizeBytes: 1_200, epochs: 2,
+                                          deletable: false, context: h.context)
+        guard case .cpu? = actions.first, case .registerBlob(_, blob, let id, 1_200, 2, false)? = actions.submitted.first else {
+            Issue.record("\(actions)"); return
+        }
+        #expect(id == encoded.metadata.blobID)
+        let registered = h.executeOnChain(actions.submitted[0], from: .client(ClientID(0)))
+        actions = h.client.chainEvent(registered[0], context: h.context)
+        #expect(actions.sent.count == 4)  // one store per committee member
+        var certifyToken: UInt64?
+        for (to, message) in actions.sent {
+            guard case .node(let n) = to else { continue }
+            for (_, reply) in h.nodes[n.index].receive(message, from: .client(ClientID(0)), context: h.context).sent {
+                let out = h.client.receive(reply, from: to, context: h.context)
+                if let t = out.timerTokens.first { certifyToken = t }
+            }
+        }
+        let token = try #require(certifyToken, "no certification scheduled after a quorum of confirmations")
+        actions = h.client.timerFired(token: token, context: h.context)
+        guard case .certifyBlob(_, blob, _, let sigs)? = actions.submitted.first else { Issue.record("\(actions)"); return }
+        #expect(sigs.count == 4)
+        let certified = h.executeOnChain(actions.submitted[0], from: .client(ClientID(0)))
+        actions = h.client.chainEvent(certified[0], context: h.context)
+        guard case .operationFinished(let op)? = actions.observed.first else { Issue.record("\(actions)"); return }
+        #expect(op.kind == .write && op.result == .ok && op.id == 1)
+    }
+
+    /// A read fetches verified metadata, then primary slivers until it can decode, and checks
+    /// the bytes against what was written.
+    @Test func readDecodesTheWrittenBytes() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 5_000)
+        try h.storeEverywhereAndCertify(blob, encoded)
+        var queue = h.client.startRead(op: 7, blob: blob, order: Array(0..<10), context: h.context).sent
+        var finished: FinishedOperation?
+        while !queue.isEmpty, finished == nil {
+            let (to, message) = queue.removeFirst()
+            guard case .node(let n) = to else { continue }
+            for (_, reply) in h.nodes[n.index].receive(message, from: .client(ClientID(0)), context: h.context).sent {
+                let out = h.client.receive(reply, from: to, context: h.context)
+                queue += out.sent
+                for case .operationFinished(let op) in out.observed { finished = op }
+            }
+        }
+        let op = try #require(finished)
+        #expect(op.kind == .read && op.result == .ok, "\(op.detail)")
+    }
+
+    /// With every node crashed, the read's attempts time out one by one and it fails.
+    @Test func readGivesUpAfterItsAttempts() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 500)
+        try h.storeEverywhereAndCertify(blob, encoded)
+        var actions = h.client.startRead(op: 3, blob: blob, order: Array(0..<10), context: h.context)
+        var finished: FinishedOperation?
+        for _ in 0..<20 where finished == nil {
+            // Fire the earliest read timeout (token kind 3); nobody answers.
+            guard let token = actions.timerTokens.first(where: { $0 & 0xff == 3 }) else { break }
+            h.now = h.now + .seconds(30)
+            actions = h.client.timerFired(token: token, context: h.context)
+            for case .operationFinished(let op) in actions.observed { finished = op }
+        }
+        let op = try #require(finished)
+        #expect(op.result == .failed && op.attempts == 4)
+    }
+}
