@@ -14,12 +14,14 @@ public struct TraceDigest: Hashable, Sendable, CustomStringConvertible {
     @usableFromInline var lane1: UInt64 = 0xbb67_ae85_84ca_a73b
     @usableFromInline var absorbed: UInt64 = 0
 
-    /// The two 64-bit halves of the digest.
+    /// The first 64-bit half of the digest (lane 0); `hex` prints it first.
     public var high: UInt64 { lane0 }
+    /// The second 64-bit half of the digest (lane 1); `hex` prints it after `high`.
     public var low: UInt64 { lane1 }
     /// How many words have been absorbed.
     public var count: UInt64 { absorbed }
 
+    /// The digest of the empty stream: both lanes at their fixed keys, `count == 0`.
     @inlinable public init() {}
 
     /// Absorbs one word.
@@ -53,6 +55,7 @@ public struct TraceDigest: Hashable, Sendable, CustomStringConvertible {
 
     /// 32 lowercase hex digits.
     public var hex: String { hex64(high) + hex64(low) }
+    /// The same as `hex`: 32 lowercase hex digits, `high` then `low`.
     public var description: String { hex }
 }
 

@@ -4,29 +4,44 @@
 
 /// A storage node (or any simulated process with an address), dense from 0.
 public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The dense number, from 0; the world builds storage node `i` as `NodeID(i)`.
     public var rawValue: UInt32
+    /// Wraps a raw number; no range check (the world owns the node count).
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    /// `rawValue` as an `Int`, for indexing per-node arrays.
     @inlinable public var index: Int { Int(rawValue) }
+    /// Orders by `rawValue`, so sorted node lists are deterministic.
     @inlinable public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
+    /// `node<rawValue>`, e.g. `node3`, for logs and traces.
     public var description: String { "node\(rawValue)" }
 }
 
 /// A shard of the Walrus system, `0 ..< nShards`. Walrus shard indices are `u16`.
 public struct ShardIndex: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The shard number, `0 ..< nShards` (a Walrus `u16`).
     public var rawValue: UInt16
+    /// Wraps a raw shard number; no range check against `nShards` (the caller's).
     @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+    /// `rawValue` as an `Int`, for indexing per-shard arrays.
     @inlinable public var index: Int { Int(rawValue) }
+    /// Orders by `rawValue`.
     @inlinable public static func < (a: ShardIndex, b: ShardIndex) -> Bool { a.rawValue < b.rawValue }
+    /// `shard<rawValue>`, e.g. `shard12`, for logs and traces.
     public var description: String { "shard\(rawValue)" }
 }
 
 /// A Walrus epoch number (`u32` on chain). Epoch 0 is genesis.
 public struct Epoch: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The epoch number; 0 is genesis.
     public var rawValue: UInt32
+    /// Wraps a raw epoch number.
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    /// Orders by `rawValue`: earlier epochs compare less.
     @inlinable public static func < (a: Epoch, b: Epoch) -> Bool { a.rawValue < b.rawValue }
     /// The following epoch; traps on overflow, which no realistic run reaches (2^32 epochs).
     @inlinable public var next: Epoch { Epoch(rawValue + 1) }
+    /// The epoch `k` epochs after `e`; traps on overflow past `UInt32.max`.
     @inlinable public static func + (e: Epoch, k: UInt32) -> Epoch { Epoch(e.rawValue + k) }
+    /// `epoch<rawValue>`, e.g. `epoch4`, for logs and traces.
     public var description: String { "epoch\(rawValue)" }
 }

@@ -5,10 +5,13 @@
 /// The arithmetic here never traps: sums and differences that leave the range are reported as
 /// `nil` so that callers can turn them into typed errors and leave their state unchanged.
 public struct Frost: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The amount in FROST (10^-9 WAL).
     public var rawValue: UInt64
 
+    /// `rawValue` FROST (not WAL: use `wal(_:)` for whole WAL).
     @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
+    /// No money: 0 FROST.
     public static let zero = Frost(0)
     /// FROST per WAL.
     public static let perWAL: UInt64 = 1_000_000_000
@@ -19,6 +22,7 @@ public struct Frost: Hashable, Comparable, Sendable, CustomStringConvertible {
         return o ? nil : Frost(v)
     }
 
+    /// Orders by amount in FROST.
     @inlinable public static func < (a: Frost, b: Frost) -> Bool { a.rawValue < b.rawValue }
 
     /// `self + other`, or `nil` on overflow.
@@ -72,13 +76,20 @@ public struct Frost: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// subsidy rates. Values above 10,000 are legal where a contract allows them (e.g. subsidy
 /// rates up to 1,000,000 bp); validation is the caller's.
 public struct BasisPoints: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The fraction's numerator over 10,000; not capped at 10,000.
     public var rawValue: UInt64
+    /// `rawValue` basis points, unchecked (see the type's note on ranges).
     @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    /// 10,000: basis points per whole.
     public static let denominator: UInt64 = 10_000
+    /// 0 bp.
     public static let zero = BasisPoints(0)
+    /// 10,000 bp, i.e. 100%.
     public static let whole = BasisPoints(10_000)
+    /// Orders by `rawValue`.
     @inlinable public static func < (a: BasisPoints, b: BasisPoints) -> Bool { a.rawValue < b.rawValue }
     /// `floor(amount * self / 10_000)`; `nil` on overflow.
     @inlinable public func of(_ amount: Frost) -> Frost? { amount.scaled(by: rawValue, over: Self.denominator) }
+    /// `<rawValue>bp`, e.g. `250bp`.
     public var description: String { "\(rawValue)bp" }
 }
