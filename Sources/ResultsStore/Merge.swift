@@ -10,6 +10,7 @@ import Darwin
 
 /// What `merge` did with each run it saw, in the order it saw them.
 public struct MergeReport: Hashable, Sendable {
+    /// What `merge` did with one source run, decided by its status and the destination's copy, if any.
     public enum Outcome: Hashable, Sendable {
         /// Copied into the destination, which did not have it.
         case copied
@@ -21,12 +22,17 @@ public struct MergeReport: Hashable, Sendable {
         case skippedNotComplete(RunStatus)
     }
 
+    /// One source run and its outcome.
     public struct Entry: Hashable, Sendable {
+        /// The path of the source file the run came from, as passed to `merge`.
         public var source: String
+        /// The run's `run_id`, the key under which its rows are copied.
         public var runID: String
+        /// Whether the run was copied, replaced or skipped, and why.
         public var outcome: Outcome
     }
 
+    /// One entry per run of each source: sources in the order given, runs of a source in `run_id` order.
     public var entries: [Entry] = []
 
     /// Ids of the runs copied (or replaced) into the destination.
