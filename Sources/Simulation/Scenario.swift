@@ -6,28 +6,41 @@ import WalrusModel
 /// sweep expands into many of these (one per parameter combination and seed); a run is one
 /// `Scenario` and nothing else, so the same value always produces the same results.
 ///
-/// All sizes are bytes, all times are `SimDuration`, all money is FROST. `validate()` names the
+/// All sizes are bytes, all times are `SimDuration` (distributions name their unit: `…Seconds`,
+/// `…Ms`), all money is FROST except in fields named `…WAL` (whole WAL). `validate()` names the
 /// first thing that cannot run, by the key path a scenario file uses (e.g. `nodes.count`).
 public struct Scenario: Sendable, Equatable {
+    /// The scenario's name; must be non-empty. Stored as `runs.scenario_name`.
     public var name: String
+    /// Free text for readers of the scenario file; no effect on the run.
     public var description: String = ""
+    /// The run seed: every random stream of the run is derived from it (`SeedDerivation`).
     public var seed: UInt64 = 1
     /// Simulated time after which the run stops, whatever is pending.
     public var duration: SimDuration
+    /// Regions, latencies, loss and link capacities.
     public var network = NetworkSpec()
+    /// The storage nodes: count, shards, placement, capacity, prices and stake.
     public var nodes: NodesSpec
+    /// Finality and event-lag delays of the chain.
     public var chain = ChainSpec()
+    /// The economics preset, profile and overrides.
     public var economics = EconomicsSpec()
+    /// The clients: count, regions, timeouts and retries.
     public var clients = ClientsSpec()
     /// Named workloads, run side by side.
     public var workloads: [WorkloadSpec] = []
     /// Faults injected at fixed simulated times.
     public var faults: [FaultSpec] = []
+    /// How much of the real protocol code runs; recorded as `runs.fidelity`.
     public var fidelity = Fidelity()
+    /// Which invariant checkers run.
     public var checks = CheckSpec()
     /// Interval between samples of the metrics time series.
     public var metricsInterval: SimDuration = .seconds(10)
 
+    /// A scenario with the given name, duration and nodes and every
+    /// other setting at its default (seed 1, no workloads, no faults).
     public init(name: String, duration: SimDuration, nodes: NodesSpec) {
         self.name = name
         self.duration = duration
@@ -47,11 +60,13 @@ public struct NetworkSpec: Sendable, Equatable {
     public var nodeLink: LinkCapacity = .symmetric(megabitsPerSecond: 1_000)
     /// Access links of clients (the paper's clients were 10 Gbit/s AWS instances).
     public var clientLink: LinkCapacity = .symmetric(megabitsPerSecond: 10_000)
+    /// The defaults: paper testbed regions, 2 ms mean exponential jitter, no loss, 1 Gbit/s nodes, 10 Gbit/s clients.
     public init() {}
 }
 
 /// The storage nodes and their stake.
 public struct NodesSpec: Sendable, Equatable {
+    /// Number of storage nodes, `ScenarioLimits.nodes`; node `i` is `NodeID(i)`.
     public var count: Int
     /// Shards of the system (`n_shards`); Walrus Mainnet has 1000.
     public var shards: Int
@@ -64,15 +79,18 @@ public struct NodesSpec: Sendable, Equatable {
     public var commission = BasisPoints(6_000)
     /// Storage and write price votes, FROST per MiB unit (Mainnet launch values by default).
     public var storagePriceFrost: UInt64 = 100_000
+    /// Write price vote: FROST per MiB unit of encoded size, paid once at registration.
     public var writePriceFrost: UInt64 = 20_000
     /// How the total stake is split over nodes.
     public var stake: StakeDistribution = .equal(totalWAL: 1_000_000_000)
 
+    /// `count` nodes over `shards` shards, everything else at its default (equal split of 10^9 WAL).
     public init(count: Int, shards: Int) {
         self.count = count
         self.shards = shards
     }
 
+    /// Equal when every field is, comparing region weights in order by name and by weight (tuples have no `==`).
     public static func == (a: NodesSpec, b: NodesSpec) -> Bool {
         a.count == b.count && a.shards == b.shards && a.capacityBytes == b.capacityBytes
             && a.commission == b.commission && a.storagePriceFrost == b.storagePriceFrost
@@ -100,30 +118,42 @@ public struct ChainSpec: Sendable, Equatable {
     public var finalitySeconds: Distribution = .uniform(low: 1, high: 3)
     /// Delay between a chain event and a node or client acting on it, in seconds.
     public var eventLagSeconds: Distribution = .uniform(low: 0.1, high: 0.5)
+    /// The defaults: finality uniform in 1...3 s, event lag uniform in 0.1...0.5 s.
     public init() {}
 }
 
 /// Which economics rules and parameters run.
 public struct EconomicsSpec: Sendable, Equatable {
+    /// Which rule set of the economics runs: `launch` (Mainnet as launched in March 2025) or
+    /// `current` (after the 2026-05-11 upgrade); it picks the defaults of the economics' feature switches.
     public enum ProfileName: String, Sendable, Equatable { case launch, current }
+    /// Which network's system parameters run: `mainnet` or `testnet`.
     public enum Preset: String, Sendable, Equatable { case mainnet, testnet }
+    /// The rule set; `current` by default.
     public var profile: ProfileName = .current
+    /// The system parameters; Mainnet by default.
     public var preset: Preset = .mainnet
     /// Overrides of the preset; `nil` keeps the preset's value.
     public var epochDuration: SimDuration?
+    /// How many epochs ahead storage can be bought; `nil` keeps the preset's 53. Validated in 1...1000.
     public var maxEpochsAhead: Int?
+    /// Share of each finished epoch's reward slot burned, in basis points; `nil` keeps the profile's. At most 10,000.
     public var burnBasisPoints: UInt64?
+    /// Cap on the committee (active set) size; `nil` keeps the preset's. At least 1.
     public var activeSetSize: Int?
     /// WAL each client account starts with.
     public var clientBalanceWAL: UInt64 = 1_000_000
     /// Whitepaper extensions, NOT in the deployed contracts; off by default.
     public var storageChallenges = false
+    /// Slashing of staked principal (NOT DEPLOYED: the contracts only burn commission).
     public var principalSlashing = false
+    /// The defaults: Mainnet, `current` rules, no overrides, 10^6 WAL per client, no whitepaper extensions.
     public init() {}
 }
 
 /// The clients that run workloads.
 public struct ClientsSpec: Sendable, Equatable {
+    /// Number of clients, `ScenarioLimits.clients`; writes go to them round-robin by blob index.
     public var count: Int = 1
     /// Region names of clients, round-robin; the paper's two clients by default.
     public var regions: [String] = ["us-east", "ca-central"]
@@ -131,22 +161,27 @@ public struct ClientsSpec: Sendable, Equatable {
     public var attemptTimeout: SimDuration = .seconds(60)
     /// Attempts per operation before it is recorded as failed.
     public var maxAttempts: Int = 3
+    /// The defaults: one client (regions `us-east`, `ca-central`, round-robin), 60 s attempt timeout, 3 attempts.
     public init() {}
 }
 
 /// A named workload: what clients do, and when.
 public struct WorkloadSpec: Sendable, Equatable {
+    /// The workload's name; non-empty and unique among the scenario's workloads.
     public var name: String
+    /// What the workload does.
     public var kind: Kind
+    /// A workload named `name` doing `kind`.
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind
     }
 
+    /// The kinds of workload, each with its own random stream (`workload`, its index).
     public enum Kind: Sendable, Equatable {
         /// Write blobs: inter-arrival times (seconds) drawn from `interArrivalSeconds`, sizes
         /// (bytes) from `sizeBytes`, storage lifetimes (epochs) from `lifetimeEpochs`, at most
-        /// `count` blobs; a `deletableFraction` of them deletable.
+        /// `count` blobs; a `deletablePermille` share of them deletable.
         case writes(WriteWorkload)
         /// Read certified, unexpired blobs chosen uniformly.
         case reads(ReadWorkload)
@@ -158,13 +193,21 @@ public struct WorkloadSpec: Sendable, Equatable {
     }
 }
 
+/// Blob writes: each tick writes one blob from the next client round-robin, until `count` blobs.
 public struct WriteWorkload: Sendable, Equatable {
+    /// Seconds between writes; draws below 0 count as 0.
     public var interArrivalSeconds: Distribution
+    /// Blob sizes in bytes, rounded and clamped to 1 ... the encoding's maximum blob size.
     public var sizeBytes: Distribution
+    /// Storage epochs bought per blob, drawn uniformly from this range; within 1 ... `max_epochs_ahead`.
     public var lifetimeEpochs: ClosedRange<Int> = 1...5
+    /// Number of blobs to write, `ScenarioLimits.operationsPerWorkload`.
     public var count: Int
+    /// Share of the blobs registered as deletable, in permille (0...1000).
     public var deletablePermille: UInt64 = 0
+    /// When the first write starts, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// Writes with the given gaps, sizes and count; lifetimes 1...5 epochs, none deletable, starting at 0.
     public init(interArrivalSeconds: Distribution, sizeBytes: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
         self.sizeBytes = sizeBytes
@@ -172,22 +215,34 @@ public struct WriteWorkload: Sendable, Equatable {
     }
 }
 
+/// Reads of live certified blobs, chosen uniformly, each by a random client, until
+/// `count` reads. A tick with no such blob issues nothing and does not count.
 public struct ReadWorkload: Sendable, Equatable {
+    /// Seconds between reads; draws below 0 count as 0.
     public var interArrivalSeconds: Distribution
+    /// Number of reads to issue, `ScenarioLimits.operationsPerWorkload`.
     public var count: Int
+    /// When the first read is tried, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// Reads with the given gaps and count, starting at 0.
     public init(interArrivalSeconds: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
         self.count = count
     }
 }
 
+/// Extensions and deletions of live certified blobs, chosen uniformly, by the blob's writer,
+/// until `count`. Starts at time 0; a tick with no such blob issues nothing and does not count.
 public struct LifecycleWorkload: Sendable, Equatable {
+    /// Seconds between lifecycle operations; draws below 0 count as 0.
     public var interArrivalSeconds: Distribution
     /// Share of lifecycle operations that are extensions (the rest delete deletable blobs).
     public var extendPermille: UInt64 = 500
+    /// Epochs added per extension, 1 ... `max_epochs_ahead`.
     public var extendEpochs: Int = 1
+    /// Number of lifecycle operations to issue, `ScenarioLimits.operationsPerWorkload`.
     public var count: Int
+    /// Lifecycle operations with the given gaps and count; half extensions, one epoch each.
     public init(interArrivalSeconds: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
         self.count = count
@@ -196,16 +251,21 @@ public struct LifecycleWorkload: Sendable, Equatable {
 
 /// A fault injected at a fixed simulated time.
 public struct FaultSpec: Sendable, Equatable {
+    /// When the fault starts, from the start of the run; must be before the run ends.
     public var at: SimDuration
     /// How long the fault lasts; `nil`: until the end of the run.
     public var duration: SimDuration?
+    /// What the fault does.
     public var kind: Kind
+    /// A fault of `kind` at `at` for `duration` (`nil`: to the end of the run).
     public init(at: SimDuration, duration: SimDuration?, kind: Kind) {
         self.at = at
         self.duration = duration
         self.kind = kind
     }
 
+    /// The kinds of fault. Partitions and loss rates do not stack: a later one replaces the one in
+    /// force, and the end of either restores the default (no partition, `network.loss_ppm`).
     public enum Kind: Sendable, Equatable {
         /// Crash nodes (by index); they restart when the fault ends, with or without their disk.
         case crash(nodes: NodeSelection, loseDisk: Bool)
@@ -222,6 +282,7 @@ public struct FaultSpec: Sendable, Equatable {
 
 /// Which nodes a fault hits.
 public enum NodeSelection: Sendable, Equatable {
+    /// These node indices, each in `0 ..< nodes.count` and listed once.
     case indices([Int])
     /// `count` nodes drawn at random (from the `faults` stream) when the fault starts.
     case random(count: Int)
@@ -234,6 +295,7 @@ public enum NodeSelection: Sendable, Equatable {
 
 /// How much of the real protocol code runs (DESIGN §5). Recorded with every run.
 public struct Fidelity: Sendable, Equatable {
+    /// How blobs are encoded.
     public enum Encoding: Sendable, Equatable {
         /// Every blob is encoded and every sliver verified for real.
         case real
@@ -243,10 +305,17 @@ public struct Fidelity: Sendable, Equatable {
         /// Sizes and costs only.
         case modeled
     }
+    /// What nodes keep of a sliver: `full` keeps its bytes; `digest` keeps only hashes and
+    /// regenerates the bytes from the blob's seeded content when it must serve them (less memory).
     public enum Payload: String, Sendable, Equatable { case full, digest }
+    /// Confirmation signatures: `real` Ed25519, or `modeled` tags
+    /// of the same size. Both are charged the same CPU time.
     public enum Signatures: String, Sendable, Equatable { case real, modeled }
+    /// Real encoding for every blob by default.
     public var encoding: Encoding = .real
+    /// Full payloads by default.
     public var payload: Payload = .full
+    /// Real signatures by default.
     public var signatures: Signatures = .real
     /// How slivers are checked against metadata (see `VerificationMode`): `memoized` skips
     /// recomputing a check whose outcome is already known for byte-identical honest slivers.
@@ -254,9 +323,12 @@ public struct Fidelity: Sendable, Equatable {
     /// CPU throughput used to charge encoding and verification to simulated time, in bytes
     /// of encoded output per second, and the cost per signature.
     public var cpuEncodeBytesPerSecond: UInt64 = 400 << 20
+    /// CPU time charged per signature made or checked.
     public var cpuSignatureCost: SimDuration = .microseconds(60)
     /// The cost of one BLAKE2b call on a small input (Merkle nodes, symbol leaves).
     public var cpuHashCost: SimDuration = .nanoseconds(200)
+    /// The defaults: real encoding, full payloads, real signatures, memoized
+    /// verification, 400 MiB/s encoding, 60 us per signature, 200 ns per hash.
     public init() {}
 
     /// The CPU cost model these settings charge (DESIGN §5).
@@ -282,9 +354,14 @@ public struct Fidelity: Sendable, Equatable {
 
 /// Which invariant checkers run (all by default).
 public struct CheckSpec: Sendable, Equatable {
+    /// Whether live certified blobs are checked to keep enough primary slivers on nodes that are up.
     public var durability = true
+    /// Whether a failed read of a live blob outside every fault window is reported.
     public var availability = true
+    /// Not read: consistency violations (a read returning other bytes) are always reported.
     public var consistency = true
+    /// Whether WAL conservation (minted = held, to the FROST) is checked.
     public var conservation = true
+    /// Every checker on.
     public init() {}
 }

@@ -10,11 +10,13 @@ public struct ScenarioValidationError: Error, Equatable, Sendable, CustomStringC
     /// What was expected and what was found, e.g. `expected 4...65535 shards, got 3`.
     public var message: String
 
+    /// An error at `keyPath` (scenario-file spelling) saying `message`.
     public init(keyPath: String, message: String) {
         self.keyPath = keyPath
         self.message = message
     }
 
+    /// `keyPath: message`, e.g. `nodes.shards: expected a shard count in 4...65535 (Walrus needs n >= 4), got 3`.
     public var description: String { "\(keyPath): \(message)" }
 }
 
@@ -23,11 +25,17 @@ public struct ScenarioValidationError: Error, Equatable, Sendable, CustomStringC
 public enum ScenarioLimits {
     /// Walrus encodes with n >= 4 shards (f >= 1) and indexes shards with `u16`.
     public static let shards = 4...65_535
+    /// Storage nodes per scenario (`nodes.count`).
     public static let nodes = 1...100_000
+    /// Clients per scenario (`clients.count`).
     public static let clients = 1...100_000
+    /// Operations one writes, reads or lifecycle workload may issue (its `count`).
     public static let operationsPerWorkload = 1...10_000_000
+    /// Attempts per client operation (`clients.max_attempts`).
     public static let maxAttempts = 1...1_000
+    /// Workloads per scenario.
     public static let workloads = 0...1_000
+    /// Faults per scenario.
     public static let faults = 0...10_000
     /// Largest WAL amount whose FROST value fits in `UInt64` (about 1.8 * 10^10 WAL).
     public static let maxWAL: UInt64 = UInt64.max / Frost.perWAL
