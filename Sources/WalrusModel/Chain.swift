@@ -10,10 +10,14 @@ import WalrusCrypto
 /// the current committee with a 2f+1 weight of valid signatures over the confirmation of the
 /// current epoch, epoch transitions happen only when the epoch state machine allows them.
 public struct Chain {
+    /// The economics state the transactions run against (accounts, pools, storage fund, committee).
+    /// Read-only outside the chain: every change goes through `execute` or the genesis calls.
     public private(set) var economy: WalrusEconomy
+    /// How certificate signatures are checked: Ed25519 with the registered keys, or modeled tags.
     public let signatures: ConfirmationSigner.Mode
     /// Account of each client, and of the stake-churn delegator.
     public private(set) var clientAccounts: [AccountID] = []
+    /// The account that funds stake churn's new stakes (`moveStake`); `nil` until `addChurnAccount`.
     public private(set) var churnAccount: AccountID?
     /// Public keys of nodes, by node index (real signatures only).
     var publicKeys: [Ed25519.PublicKey?] = []
@@ -31,6 +35,7 @@ public struct Chain {
         var endEpoch: Epoch
     }
 
+    /// A chain over `economy` at its current epoch, with no clients, nodes or blobs yet.
     public init(economy: WalrusEconomy, signatures: ConfirmationSigner.Mode) {
         self.economy = economy
         self.signatures = signatures
@@ -38,12 +43,16 @@ public struct Chain {
 
     // MARK: Genesis (before the run starts; not transactions)
 
+    /// Genesis: opens a client account funded with `balance` (minted)
+    /// and appends it to `clientAccounts`, so the `k`-th call is
+    /// `ClientID(k)`'s account. Throws what opening the account throws.
     public mutating func addClient(balance: Frost) throws(EconomicsError) -> AccountID {
         let a = try economy.openAccount(initialBalance: balance)
         clientAccounts.append(a)
         return a
     }
 
+    /// Genesis: opens the stake-churn account funded with `balance` (minted); a second call replaces the first.
     public mutating func addChurnAccount(balance: Frost) throws(EconomicsError) {
         churnAccount = try economy.openAccount(initialBalance: balance)
     }
@@ -181,11 +190,16 @@ public struct Chain {
         economy.pool(node)?.walBalance(atEpoch: economy.epoch.rawValue) ?? 0
     }
 
+    /// Removes and returns the WAL movements the economy logged since the last call, in the order they happened.
     public mutating func drainFlows() -> [Flow] { economy.drainFlows() }
 }
 
+/// Why the chain refused a transaction (beyond what the economics refuses).
 public enum ChainError: Error, CustomStringConvertible {
+    /// A check of the contracts failed: unknown blob, certificate of another epoch, an invalid
+    /// signature, a certificate below the 2f+1 quorum, a blob too large to encode, or no churn account.
     case rejected(String)
+    /// The reason, as carried by `ChainEvent.transactionFailed`.
     public var description: String {
         switch self { case .rejected(let why): why }
     }

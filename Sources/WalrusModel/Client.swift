@@ -6,18 +6,22 @@ import WalrusCrypto
 /// What a client writes: real sliver pairs with their metadata, or (modeled encoding) only
 /// metadata and sizes.
 public struct BlobToWrite: Sendable {
+    /// The blob's metadata and ID, as registered and sent with every store.
     public var metadata: BlobMetadataWithID
     /// Real pairs by index; empty for a modeled blob.
     public var pairs: [SliverPair]
     /// Sliver sizes of a modeled blob.
     public var modeledSizes: (primary: Int, secondary: Int)?
 
+    /// A blob encoded for real: its metadata and all n pairs.
     public init(encoded: EncodedBlob) {
         metadata = encoded.metadata
         pairs = encoded.pairs
         modeledSizes = nil
     }
 
+    /// A modeled blob (DESIGN §5): self-consistent metadata of a notional encoding
+    /// and the byte sizes of each primary and secondary sliver; no pairs.
     public init(modeledMetadata: BlobMetadataWithID, primaryBytes: Int, secondaryBytes: Int) {
         metadata = modeledMetadata
         pairs = []
@@ -35,8 +39,12 @@ public struct BlobToWrite: Sendable {
 /// until R verify, decode, consistency check), with per-attempt timeouts and retries
 /// (spec walrus-staking §6.3-§6.4, walrus-encoding §4.2, §6).
 public struct Client {
+    /// This client's identity; its chain account is `Chain.clientAccounts[id.rawValue]`.
     public let id: ClientID
+    /// How long one attempt of an operation may take before the next
+    /// attempt starts (or, after `maxAttempts`, the operation fails).
     public var attemptTimeout: SimDuration
+    /// Attempts per operation, counting the first (the scenario keeps it in 1...1000).
     public var maxAttempts: Int
 
     private var writes: [UInt64: WriteOp] = [:]
@@ -87,6 +95,7 @@ public struct Client {
         var bytes: UInt64 = 0
     }
 
+    /// An idle client with no operations in flight.
     public init(id: ClientID, attemptTimeout: SimDuration, maxAttempts: Int) {
         self.id = id
         self.attemptTimeout = attemptTimeout
@@ -204,6 +213,12 @@ public struct Client {
 
     // MARK: Messages, chain events, timers
 
+    /// Handles a message from a node: a storage confirmation (counted once per signer,
+    /// current epoch only, by its committee weight; at the 2f+1 quorum, certification is
+    /// scheduled after another 0.5 x elapsed + 0.5 s), a metadata response (kept if it
+    /// matches the registered blob ID and verifies) or a sliver response (kept if it
+    /// verifies; decoding starts once R primary slivers are held, spec walrus-encoding
+    /// §4.2). Node-bound messages are ignored. Returns the actions to carry out.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
         switch message {
@@ -288,6 +303,10 @@ public struct Client {
         }
     }
 
+    /// Handles a chain event: registration starts the stores, certification ends the write, this
+    /// client's failed certification starts a new attempt of the stores (up to `maxAttempts`) and its
+    /// failed registration ends the write, and an epoch change voids the confirmations of writes still
+    /// storing and resends their stores to the new committee. Returns the actions to carry out.
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
         switch event {
@@ -326,6 +345,9 @@ public struct Client {
         return actions
     }
 
+    /// Handles one of this client's timers: certify now, an attempt's timeout (retry or, past
+    /// `maxAttempts`, fail), or a read's probe that replaces requests unanswered for
+    /// `requestTimeout`. Unknown or stale tokens do nothing. Returns the actions to carry out.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
         let op = token >> 8

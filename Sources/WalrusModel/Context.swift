@@ -33,71 +33,112 @@ public struct ProtocolContext {
 /// What a protocol state machine asks the shell to do. State machines never schedule, send or
 /// read the clock themselves (DESIGN §3: protocol logic decides, the shell acts).
 public enum Action: Sendable {
+    /// Send a message; the shell charges its `wireBytes` to the network, which may delay or drop it.
     case send(to: Party, Message)
+    /// Submit a transaction; it executes on chain after a finality delay, in finality order.
     case submit(Transaction)
     /// Call the party's `timerFired(token:)` after `after`.
     case timer(after: SimDuration, token: UInt64)
     /// CPU work: actions after this one in the same batch happen once it is done.
     case cpu(SimDuration)
+    /// Report a fact to the shell (results and checkers); it changes no protocol state.
     case observe(Observation)
 }
 
 /// Facts the state machines report for results and checkers.
 public enum Observation: Sendable {
+    /// A client operation ended, successfully or not.
     case operationFinished(FinishedOperation)
+    /// `node` rebuilt pair `pair` of `blob` from other nodes' recovery
+    /// symbols, moving `bytesMoved` bytes (requests and responses).
     case recovered(node: NodeID, blob: BlobRef, pair: Int, bytesMoved: UInt64)
+    /// `node` gave up recovering pair `pair` of `blob`: too few
+    /// symbols, a failed decode or an inconsistent encoding (`reason`).
     case recoveryFailed(node: NodeID, blob: BlobRef, pair: Int, reason: String)
+    /// `node` found a proof that `blob` is inconsistently encoded (spec
+    /// walrus-encoding §5); `verified` says whether the proof checked out.
     case inconsistencyProof(node: NodeID, blob: BlobRef, verified: Bool)
+    /// `node` finished syncing `shard` for `epoch`: `blobs` blobs, of which `recoveredBlobs`
+    /// were rebuilt by recovery instead of being sent by the previous owner.
     case shardSynced(node: NodeID, shard: ShardIndex, epoch: Epoch, blobs: Int, recoveredBlobs: Int)
+    /// `node` refused metadata or a sliver pair of `blob` that failed verification (`reason`).
     case sliverRejected(node: NodeID, blob: BlobRef, reason: String)
 }
 
 /// A finished client operation.
 public struct FinishedOperation: Sendable {
+    /// What the operation was. Only `write` and `read` are produced:
+    /// lifecycle workloads submit their transactions without an operation.
     public enum Kind: String, Sendable { case write, read, extend, delete }
+    /// How it ended: `ok`, `failed` (gave up or timed out), `notFound`
+    /// (`not_found`; not produced by the current client) or `inconsistent` (a read
+    /// whose decoded bytes differ from the written blob, or that failed to decode).
     public enum Result: String, Sendable { case ok, failed, notFound = "not_found", inconsistent }
     /// The operation's id, as the shell numbered it when starting it.
     public var id: UInt64
+    /// Whether it was a write or a read.
     public var kind: Kind
+    /// The client that ran it.
     public var client: ClientID
+    /// The blob written or read.
     public var blob: BlobRef
+    /// When the client started it.
     public var start: SimTime
+    /// When it ended (certification seen for a write, decode done or given up for a read); not before `start`.
     public var end: SimTime
+    /// How it ended.
     public var result: Result
+    /// Bytes of the operation: the blob's unencoded size for a write; for a
+    /// read, the wire bytes of the metadata and sliver responses it received.
     public var bytes: UInt64
+    /// Attempts made, counting the first.
     public var attempts: Int
+    /// Why it failed or was inconsistent; empty on success.
     public var detail: String
 }
 
 /// The chain state every participant can see (the latest chain events, applied in order).
 /// Shared, read-only for the state machines; the shell updates it as events are delivered.
 public final class ChainView {
+    /// The epoch of the latest `epochChangeStart` applied; 0 before genesis.
     public internal(set) var epoch = Epoch(0)
+    /// The committee of `epoch`, with each member's shards.
     public internal(set) var committee = Committee.empty
+    /// The committee of the epoch before `epoch`, which still serves blobs
+    /// certified earlier until the hand-over is done (spec walrus-staking §1.6).
     public internal(set) var previousCommittee = Committee.empty
     /// Whether the current epoch's shard hand-over reached its quorum (`EpochChangeDone`).
     public internal(set) var handoverDone = true
     /// `ownerOf[shard]` in the current / previous committee.
     public internal(set) var ownerOf: [NodeID?]
+    /// `previousOwnerOf[shard]`: the owner in `previousCommittee`, `nil` for none.
     public internal(set) var previousOwnerOf: [NodeID?]
     /// Chain status per blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobStatus] = []
     /// Certified, unexpired, undeleted blobs in `BlobRef` order (kept sorted).
     public internal(set) var liveCertified: [BlobRef] = []
 
+    /// What the chain says of one blob.
     public struct BlobStatus: Sendable {
+        /// Whether its registration has been applied.
         public var registered = false
+        /// The epoch its certification executed in; `nil` until certified.
         public var certifiedEpoch: Epoch?
+        /// The first epoch in which it is no longer stored; extensions move it later.
         public var endEpoch = Epoch(0)
+        /// Whether its owner deleted it.
         public var deleted = false
+        /// Registered and not deleted. Says nothing of expiry: compare `endEpoch` with the view's epoch.
         public var isLive: Bool { registered && !deleted }
     }
 
+    /// A view at epoch 0 with no committee, no blobs and no owner for any of the `nShards` shards.
     public init(nShards: Int) {
         ownerOf = Array(repeating: nil, count: nShards)
         previousOwnerOf = Array(repeating: nil, count: nShards)
     }
 
+    /// The chain's status of `blob`; `nil` when its index is beyond every blob an applied event named.
     public func status(_ blob: BlobRef) -> BlobStatus? {
         Int(blob.index) < blobs.count ? blobs[Int(blob.index)] : nil
     }
@@ -170,13 +211,17 @@ public enum VerificationMode: String, Sendable { case full, memoized }
 /// memoized verification and by the checkers; state machines treat it as an oracle only where
 /// `VerificationMode.memoized` says so.
 public final class BlobCatalog {
+    /// What the shell knows of one blob it created.
     public struct Entry {
+        /// The metadata and blob ID the writer registered (real, or notional for a modeled blob).
         public var metadata: BlobMetadataWithID
         /// The honest encoding, by pair index (empty when the payload is not kept).
         public var pairs: [SliverPair]
+        /// Unencoded size in bytes.
         public var sizeBytes: UInt64
         /// BLAKE2b-256 of the blob's bytes, to check reads.
         public var contentDigest: Digest32
+        /// Whether an honest encoder produced the metadata and pairs. Memoized checks trust only honest entries.
         public var honest: Bool
         /// Modeled encoding (DESIGN §5): the blob has sizes and a commitment but no slivers;
         /// `metadata` is a real, self-consistent metadata of a notional encoding.
@@ -184,6 +229,7 @@ public final class BlobCatalog {
         /// Under digest payloads: BLAKE2b-256 of each honest pair's bytes, by pair index, for
         /// memoized checks without keeping the bytes.
         public var pairHashes: [Digest32] = []
+        /// An entry; `pairHashes` starts empty and `add` fills it under digest payloads.
         public init(metadata: BlobMetadataWithID, pairs: [SliverPair], sizeBytes: UInt64, contentDigest: Digest32, honest: Bool,
                     modeled: Bool = false) {
             self.metadata = metadata
@@ -194,8 +240,11 @@ public final class BlobCatalog {
             self.modeled = modeled
         }
     }
+    /// `entries[blob.index]`: the entry of each blob added, `nil` for indices never added.
     public internal(set) var entries: [Entry?] = []
+    /// The encoding parameters, for the checks that do run.
     public let config: EncodingConfig
+    /// Whether sliver and metadata checks may be memoized for honest blobs.
     public let mode: VerificationMode
     /// `payload = digest`: the catalog keeps no sliver bytes (nodes keep hashes) and
     /// regenerates a blob's pairs with `regenerate` when a node must serve them.
@@ -206,8 +255,10 @@ public final class BlobCatalog {
     /// many pairs of it in a row).
     private var regenerated: [(BlobRef, [SliverPair])] = []
     private let regeneratedCapacity = 4
+    /// How many times a blob's pairs were regenerated (digest payloads), a measure of that mode's CPU cost.
     public private(set) var regenerations = 0
 
+    /// An empty catalog; `keepsPayload == false` is `payload = digest`.
     public init(config: EncodingConfig, mode: VerificationMode, keepsPayload: Bool = true) {
         self.config = config
         self.mode = mode
@@ -236,6 +287,7 @@ public final class BlobCatalog {
         return pairs[index]
     }
 
+    /// The entry of `blob`, or `nil` if it was never added.
     public func entry(_ blob: BlobRef) -> Entry? { Int(blob.index) < entries.count ? entries[Int(blob.index)] : nil }
 
     /// Registers a blob. Under digest payloads the pairs are replaced by their hashes.
@@ -323,10 +375,14 @@ public final class BlobCatalog {
 
 /// Confirmation signing: real Ed25519 or a modeled tag of the same size.
 public struct ConfirmationSigner: Sendable {
+    /// `real` signs with Ed25519; `modeled` writes a 64-byte tag of signer, epoch and blob ID.
     public enum Mode: String, Sendable { case real, modeled }
+    /// How this signer signs.
     public let mode: Mode
     let secretKey: Ed25519.SecretKey?
+    /// The Ed25519 public key the chain verifies with; `nil` under `modeled` (or if key derivation failed).
     public let publicKey: Ed25519.PublicKey?
+    /// The node that signs.
     public let node: NodeID
 
     /// Keys derive deterministically from `seed` (32 bytes from the node's stream).
@@ -342,12 +398,15 @@ public struct ConfirmationSigner: Sendable {
         }
     }
 
+    /// The BCS bytes of the storage confirmation for `blobID` in `epoch` (permanent
+    /// persistence), the message a node signs (spec walrus-encoding §6).
     public static func message(epoch: Epoch, blobID: BlobID) -> [UInt8] {
         var w = BCSWriter()
         StorageConfirmation(epoch: epoch.rawValue, blobID: blobID, persistence: .permanent).encode(to: &w)
         return w.bytes
     }
 
+    /// This node's confirmation that it stores all its slivers of `blobID` in `epoch`, per `mode`.
     public func sign(epoch: Epoch, blobID: BlobID) -> ConfirmationSignature {
         switch mode {
         case .real:
@@ -383,13 +442,16 @@ public struct CostModel: Sendable {
     public var encodeBytesPerSecond: UInt64
     /// One BLAKE2b call on a small input.
     public var hashCost: SimDuration
+    /// CPU time per confirmation signature, made by a node or per signature a client puts in a certificate.
     public var signatureCost: SimDuration
+    /// A cost model; `encodeBytesPerSecond` is raised to at least 1 so that costs stay finite.
     public init(encodeBytesPerSecond: UInt64, hashCost: SimDuration = .nanoseconds(200), signatureCost: SimDuration) {
         self.encodeBytesPerSecond = max(1, encodeBytesPerSecond)
         self.hashCost = hashCost
         self.signatureCost = signatureCost
     }
 
+    /// The time to encode, expand or decode `n` bytes at `encodeBytesPerSecond`, rounded down to the ns.
     public func bytes(_ n: UInt64) -> SimDuration {
         SimDuration(nanoseconds: UInt64((UInt128(n) * 1_000_000_000) / UInt128(encodeBytesPerSecond)))
     }

@@ -6,24 +6,35 @@ import WalrusCrypto
 /// The world's dense index of a blob (one per write operation), distinct from its Walrus blob
 /// ID (a 32-byte commitment) so that per-blob state can live in arrays.
 public struct BlobRef: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The dense blob index, from 0 in the order writes start; the index of per-blob arrays.
     public var index: UInt32
+    /// Wraps a raw blob index; no range check.
     @inlinable public init(_ index: UInt32) { self.index = index }
+    /// Orders by index, i.e. by the order writes started.
     @inlinable public static func < (a: BlobRef, b: BlobRef) -> Bool { a.index < b.index }
+    /// `blob#<index>`, e.g. `blob#7`, for logs.
     public var description: String { "blob#\(index)" }
 }
 
 /// A client process (dense index).
 public struct ClientID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The dense client number, from 0; the index of per-client arrays and of `Chain.clientAccounts`.
     public var rawValue: UInt32
+    /// Wraps a raw client number; no range check.
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    /// Orders by `rawValue`.
     @inlinable public static func < (a: ClientID, b: ClientID) -> Bool { a.rawValue < b.rawValue }
+    /// `client<rawValue>`, e.g. `client0`, for logs.
     public var description: String { "client\(rawValue)" }
 }
 
 /// Who sends and receives messages.
 public enum Party: Hashable, Sendable, CustomStringConvertible {
+    /// A storage node.
     case node(NodeID)
+    /// A client.
     case client(ClientID)
+    /// The node's or client's description, e.g. `node3` or `client0`.
     public var description: String {
         switch self {
         case .node(let n): n.description
@@ -35,8 +46,11 @@ public enum Party: Hashable, Sendable, CustomStringConvertible {
 /// A storage confirmation signature: real (Ed25519 over the BCS confirmation message, spec §6)
 /// or modeled (an unforgeable tag naming the signer, with the real size).
 public struct ConfirmationSignature: Hashable, Sendable {
+    /// The node that signed; the chain weighs the signature by this node's shards in the committee.
     public var signer: NodeID
+    /// The signature: 64 bytes, Ed25519 or a modeled tag.
     public var bytes: [UInt8]
+    /// A signature `bytes` claimed by `signer`; unchecked until the chain verifies it.
     public init(signer: NodeID, bytes: [UInt8]) {
         self.signer = signer
         self.bytes = bytes
@@ -47,7 +61,9 @@ public struct ConfirmationSignature: Hashable, Sendable {
 /// only its index and sizes. Modeled pairs cost what real ones cost on the network and in CPU
 /// time, but carry no bytes and are trusted rather than verified.
 public enum PairPayload: Sendable, Equatable {
+    /// Real sliver bytes, verified on receipt.
     case real(SliverPair)
+    /// A modeled pair (DESIGN §5): pair `index` and the byte sizes of its primary and secondary slivers.
     case modeled(index: Int, primaryBytes: Int, secondaryBytes: Int)
     /// A pair a node stores under `payload = digest`: its sizes and the BLAKE2b-256 of its bytes,
     /// which are regenerated when the node must serve them. Never sent.
@@ -91,8 +107,11 @@ public enum PairPayload: Sendable, Equatable {
 
 /// One sliver as served to a reader: real bytes or, for a modeled blob, its size.
 public enum SliverPayload: Sendable, Equatable {
+    /// A real primary sliver, verified by the reader.
     case real(Sliver)
+    /// A modeled primary sliver: its index and size in bytes.
     case modeled(index: Int, bytes: Int)
+    /// The sliver index (= pair index for a primary sliver).
     public var index: Int {
         switch self {
         case .real(let s): s.index
@@ -119,9 +138,11 @@ public enum Message: Sendable {
     case stored(blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?)
     /// Client -> node: metadata of a blob.
     case metadataRequest(blob: BlobRef)
+    /// Node -> client: the node's metadata of `blob`, or `nil` if it has none.
     case metadataResponse(blob: BlobRef, metadata: BlobMetadataWithID?)
     /// Client -> node: the primary sliver of a pair.
     case sliverRequest(blob: BlobRef, pair: Int)
+    /// Node -> client: the primary sliver of pair `pair`, or `nil` if the node does not hold it.
     case sliverResponse(blob: BlobRef, pair: Int, sliver: SliverPayload?)
     /// Node -> node: recovery symbols for a pair the requester is missing.
     case recoveryRequest(blob: BlobRef, pair: Int)
@@ -162,9 +183,13 @@ public enum Message: Sendable {
 
 /// One blob's pair in a shard-sync response.
 public struct SyncItem: Sendable {
+    /// The blob the pair belongs to.
     public var blob: BlobRef
+    /// The blob's metadata, for a new owner that lacks it.
     public var metadata: BlobMetadataWithID
+    /// The pair of the synced shard; never `.digest` on the wire.
     public var pair: PairPayload
+    /// An item of `blob`'s pair `pair` with its metadata.
     public init(blob: BlobRef, metadata: BlobMetadataWithID, pair: PairPayload) {
         self.blob = blob
         self.metadata = metadata
@@ -178,15 +203,22 @@ public enum Transaction: Sendable {
     case registerBlob(client: ClientID, blob: BlobRef, blobID: BlobID, unencodedBytes: UInt64, epochs: Int, deletable: Bool)
     /// Certify with confirmations from committee members (the certificate).
     case certifyBlob(client: ClientID, blob: BlobRef, epoch: Epoch, signatures: [ConfirmationSignature])
+    /// Add `epochs` epochs to a registered blob's storage, paid by the blob's owner (staking spec §4.2).
     case extendBlob(client: ClientID, blob: BlobRef, epochs: Int)
+    /// Delete a deletable blob (staking spec §4.2).
     case deleteBlob(client: ClientID, blob: BlobRef)
     /// A node has synced all shards it gained in `epoch`.
     case epochSyncDone(node: NodeID, epoch: Epoch)
+    /// `voting_end` (staking spec §1.1): fixes the next committee; allowed from half an epoch
+    /// after the sync quorum. The world's driver submits it; a rejected early call is retried.
     case votingEnd
+    /// `initiate_epoch_change` (staking spec §1.1, §3.6): pays out the finished epoch and makes
+    /// the next committee current; allowed from one epoch duration after the sync quorum.
     case initiateEpochChange
     /// Move `amount` of stake: withdraw it from `from`'s pool and stake it with `to`.
     case moveStake(from: NodeID, to: NodeID, amount: Frost)
 
+    /// The contract function's name in snake case, e.g. `register_blob`; rejection reasons start with it.
     public var label: String {
         switch self {
         case .registerBlob: "register_blob"
@@ -203,14 +235,21 @@ public enum Transaction: Sendable {
 
 /// What the chain announces; every node and client sees every event (after a lag).
 public enum ChainEvent: Sendable {
+    /// Registration executed: the blob is stored until `endEpoch` (exclusive).
     case blobRegistered(blob: BlobRef, endEpoch: Epoch)
+    /// Certification executed in `epoch`: the blob is available until `endEpoch` (exclusive).
     case blobCertified(blob: BlobRef, epoch: Epoch, endEpoch: Epoch)
+    /// The blob's storage was extended to `endEpoch` (exclusive).
     case blobExtended(blob: BlobRef, endEpoch: Epoch)
+    /// The blob was deleted; nodes drop its slivers.
     case blobDeleted(blob: BlobRef)
     /// A transaction failed; only its submitter acts on it.
     case transactionFailed(submitter: Party, blob: BlobRef?, reason: String)
     /// Epoch `epoch` started with this committee (previous committee for hand-over).
     case epochChangeStart(epoch: Epoch, committee: Committee, previous: Committee)
+    /// The 2f+1 sync quorum for `epoch` was reached (`EpochChangeDone`): the hand-over is over,
+    /// and clients read every blob from the current committee.
     case epochChangeDone(epoch: Epoch)
+    /// `voting_end` executed during `epoch`: the next committee is fixed.
     case votingEnded(epoch: Epoch)
 }
