@@ -82,9 +82,9 @@ public struct BasisPoints: Hashable, Comparable, Sendable, CustomStringConvertib
     @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// 10,000: basis points per whole.
     public static let denominator: UInt64 = 10_000
-    /// 0 bp.
+    /// 0 bp: `of(_:)` gives zero FROST.
     public static let zero = BasisPoints(0)
-    /// 10,000 bp, i.e. 100%.
+    /// 10,000 bp, i.e. 100%: `of(x)` is `x`.
     public static let whole = BasisPoints(10_000)
     /// Orders by `rawValue`.
     @inlinable public static func < (a: BasisPoints, b: BasisPoints) -> Bool { a.rawValue < b.rawValue }
