@@ -25,6 +25,7 @@ import SimSupport
 public protocol ResultCategory: RawRepresentable, Hashable, Sendable, Comparable,
     ExpressibleByStringLiteral, CustomStringConvertible where RawValue == String
 {
+    /// The category named `rawValue`; every string is accepted, predeclared or not.
     init(rawValue: String)
 }
 
@@ -111,7 +112,7 @@ public struct FlowKind: ResultCategory {
     public static let commission: Self = "commission"
     /// A subsidy paid into storage-fund slots or a pool's commission.
     public static let subsidy: Self = "subsidy"
-    /// WAL destroyed; the payee is `burn`.
+    /// WAL destroyed; the payee is the burn account (`burn`, or `burned` as the simulation writes it).
     public static let burn: Self = "burn"
     /// An account staking into a pool's principal.
     public static let stake: Self = "stake"
@@ -404,9 +405,10 @@ public struct FlowRecord: Hashable, Sendable {
     public var timeNs: UInt64
     /// Why the WAL moved.
     public var kind: FlowKind
-    /// The account debited, e.g. `client:3`, `pool:7`, `storage_fund`.
+    /// The account debited, e.g. `client:3`, `pool:7`, `storage_fund`. The simulation writes the economics'
+    /// endpoint as Swift prints it instead: `account(account3)`, `stakedPrincipal(node2)`, `storageFund(epoch4)`, `mint`.
     public var payer: String
-    /// The account credited, same names; `burn` for burned WAL.
+    /// The account credited, same names; `burn` for burned WAL (`burned` as the simulation writes it).
     public var payee: String
     /// The amount moved, in FROST; payer loses and payee gains exactly this.
     public var amountFrost: UInt64
@@ -491,13 +493,21 @@ public struct FaultRecord: Hashable, Sendable {
 /// - Records of one kind are kept in the order they were recorded; keys that must be unique
 ///   (node, epoch, (epoch, node), blob index, operation id) are checked by the sink.
 public protocol ResultsSink: AnyObject {
+    /// Records a storage node's row; at most one per node in a run.
     func record(_ node: NodeRecord)
+    /// Records an epoch's row; at most one per epoch in a run.
     func record(_ epoch: EpochRecord)
+    /// Records a committee member's row; at most one per (epoch, node) in a run.
     func record(_ member: CommitteeRecord)
+    /// Records a blob's row; at most one per blob index in a run.
     func record(_ blob: BlobRecord)
+    /// Records a finished operation's row; at most one per operation id in a run.
     func record(_ operation: OperationRecord)
+    /// Records a WAL movement; the sink numbers flows (`seq`) in record order.
     func record(_ flow: FlowRecord)
+    /// Records a metric sample; the sink numbers samples (`seq`) in record order.
     func record(_ sample: MetricSample)
+    /// Records an injected fault; the sink numbers faults (`seq`) in record order.
     func record(_ fault: FaultRecord)
     /// Makes every record so far durable; throws the first error the sink met, if any.
     func flush() throws
