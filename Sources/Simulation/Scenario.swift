@@ -193,7 +193,7 @@ public struct WorkloadSpec: Sendable, Equatable {
     }
 }
 
-/// Blob writes: each tick writes one blob from the next client round-robin, until `count` blobs.
+/// Blob writes: each tick writes one blob, by client `blob index % clients.count`, until `count` blobs.
 public struct WriteWorkload: Sendable, Equatable {
     /// Seconds between writes; draws below 0 count as 0.
     public var interArrivalSeconds: Distribution
@@ -354,13 +354,14 @@ public struct Fidelity: Sendable, Equatable {
 
 /// Which invariant checkers run (all by default).
 public struct CheckSpec: Sendable, Equatable {
-    /// Whether live certified blobs are checked to keep enough primary slivers on nodes that are up.
+    /// Whether, at each epoch start, live certified blobs are checked to keep enough primary slivers on
+    /// nodes that are up.
     public var durability = true
     /// Whether a failed read of a live blob outside every fault window is reported.
     public var availability = true
     /// Not read: consistency violations (a read returning other bytes) are always reported.
     public var consistency = true
-    /// Whether WAL conservation (minted = held, to the FROST) is checked.
+    /// Whether WAL conservation (minted = held, to the FROST) is checked at each epoch start.
     public var conservation = true
     /// Every checker on.
     public init() {}
