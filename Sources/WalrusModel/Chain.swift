@@ -11,7 +11,7 @@ import WalrusCrypto
 /// current epoch, epoch transitions happen only when the epoch state machine allows them.
 public struct Chain {
     /// The economics state the transactions run against (accounts, pools, storage fund, committee).
-    /// Read-only outside the chain: every change goes through `execute` or the genesis calls.
+    /// Read-only outside the chain: every change goes through `execute`, the genesis calls or `drainFlows`.
     public private(set) var economy: WalrusEconomy
     /// How certificate signatures are checked: Ed25519 with the registered keys, or modeled tags.
     public let signatures: ConfirmationSigner.Mode
