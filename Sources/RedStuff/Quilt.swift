@@ -315,7 +315,7 @@ public struct Quilt: Sendable, QuiltColumnReader {
         self.init(data: quiltBlob, rowSize: s * config.columns, symbolSize: s, index: decoded)
     }
 
-    private init(data: [UInt8], rowSize: Int, symbolSize: Int, index: QuiltIndex) {
+    init(data: [UInt8], rowSize: Int, symbolSize: Int, index: QuiltIndex) {
         self.data = data
         self.rowSize = rowSize
         self.symbolSize = symbolSize
