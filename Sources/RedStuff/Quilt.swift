@@ -499,8 +499,9 @@ public struct QuiltDecoder: Sendable, QuiltColumnReader {
 
     /// The blob of a patch internal ID; `.missingSlivers` lists the patch's columns not held.
     public func blob(internalID: QuiltPatchInternalID) throws(QuiltError) -> QuiltBlob {
-        try checkMissing(Int(internalID.startIndex)..<Int(internalID.endIndex))
-        return try QuiltV1Codec.decodeBlob(self, startColumn: Int(internalID.startIndex))
+        let start = Int(internalID.startIndex)
+        try checkMissing(start..<max(start, Int(internalID.endIndex)))
+        return try QuiltV1Codec.decodeBlob(self, startColumn: start)
     }
 
     /// The blobs with these identifiers (needs the index: `.missingQuiltIndex` otherwise).
@@ -540,13 +541,13 @@ public struct QuiltPatchReader {
             throw .other("patch ID belongs to quilt \(id.quiltID), not \(metadata.blobID)")
         }
         let internalID = try id.internalID()
-        let range = Int(internalID.startIndex)..<Int(internalID.endIndex)
-        guard !range.isEmpty, range.upperBound <= config.columns else {
-            throw .invalidQuiltData("patch columns \(range.lowerBound)..<\(range.upperBound) are not within the quilt's \(config.columns) columns")
+        let (start, end) = (Int(internalID.startIndex), Int(internalID.endIndex))
+        guard start < end, end <= config.columns else {
+            throw .invalidQuiltData("patch columns [\(start), \(end)) are not within the quilt's \(config.columns) columns")
         }
         var decoder = QuiltDecoder()
         var read: [Int] = []
-        try fetchInto(&decoder, range, fetch: fetch, read: &read)
+        try fetchInto(&decoder, start..<end, fetch: fetch, read: &read)
         return PatchRead(blob: try decoder.blob(internalID: internalID), sliversRead: read)
     }
 
