@@ -252,8 +252,11 @@ private func blobIDFromInt(_ v: UInt64) -> BlobID {
         try md.verify(config: config)
         #expect(md.metadata.unencodedLength == UInt64(config.rows * config.columns * quilt.symbolSize))
         #expect(quilt.data[0] == 1)
+        // At n = 1000 the whole-blob re-encodings below cost more than the rest together in a
+        // debug build; they run there only with WALRUS_SLOW_TESTS=1.
+        let heavy = n < 1000 || Env.slow
         // Blob ID of the quilt blob = ordinary blob ID.
-        #expect(try BlobEncoder(config: config).computeMetadata(blob: quilt.data).blobID == encoded.quiltID)
+        if heavy { #expect(try BlobEncoder(config: config).computeMetadata(blob: quilt.data).blobID == encoded.quiltID) }
 
         let secondary: [Int: Sliver] = Dictionary(uniqueKeysWithValues: encoded.encoded.pairs.map { ($0.secondary.index, $0.secondary) })
         #expect(quilt.data.count / quilt.rowSize == config.rows)
@@ -285,12 +288,15 @@ private func blobIDFromInt(_ v: UInt64) -> BlobID {
             #expect(read.sliversRead == patch.internalID.sliverIndices)
             #expect(fetched == patch.internalID.sliverIndices)
             #expect(fetched.count < n, "a patch read must not fetch the whole quilt")
-            let byName = try reader.read(identifier: patch.identifier) { secondary[$0] }
-            #expect(byName.blob == expected)
-            #expect(byName.sliversRead.count < 2 * n)
+            if heavy || patch == quilt.index.patches[0] {
+                let byName = try reader.read(identifier: patch.identifier) { secondary[$0] }
+                #expect(byName.blob == expected)
+                #expect(byName.sliversRead.count < n)
+            }
         }
 
         // (3) The whole quilt via the ordinary decoder (strict check, as Walrus's quilt client).
+        guard heavy else { return }
         let primaries = encoded.encoded.pairs.prefix(config.rows).map(\.primary)
         let decoded = try BlobDecoder(config: config, metadata: md).decode(slivers: Array(primaries), check: .strict)
         let back = try Quilt(quiltBlob: decoded, config: config)
