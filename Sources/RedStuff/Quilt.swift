@@ -5,8 +5,11 @@ import WalrusCrypto
 ///
 /// Invariant: `identifier` passes `validateQuiltIdentifier` (checked by `init`).
 public struct QuiltBlob: Hashable, Sendable {
+    /// The blob's bytes (any length, including 0; at most about 4 GiB with its header).
     public let data: [UInt8]
+    /// The identifier, unique within a quilt; valid by construction.
     public let identifier: String
+    /// The blob's tags (empty if none); stored in the quilt and in its index.
     public let tags: QuiltTags
 
     /// Throws `.invalidIdentifier` when the identifier breaks Walrus's rules.
@@ -17,10 +20,12 @@ public struct QuiltBlob: Hashable, Sendable {
         self.tags = tags
     }
 
+    /// Equal when bytes, identifier (byte-wise) and tags are equal.
     public static func == (a: QuiltBlob, b: QuiltBlob) -> Bool {
         a.data == b.data && utf8Equal(a.identifier, b.identifier) && a.tags == b.tags
     }
 
+    /// Hashes the same fields `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(data)
         h.combine(Array(identifier.utf8))
@@ -322,6 +327,7 @@ public struct Quilt: Sendable, QuiltColumnReader {
         self.index = index
     }
 
+    /// Bytes of the quilt blob (`R * C * symbolSize`).
     public var totalDataSize: Int { data.count }
 
     /// Column-major read over the row-major matrix (Walrus `QuiltV1::range_read_from_columns`).
@@ -375,7 +381,9 @@ public struct Quilt: Sendable, QuiltColumnReader {
 /// A quilt encoded for storage: the quilt, its RS2 encoding (sliver pairs and metadata; the
 /// quilt ID is the blob ID), and each patch's `QuiltPatchID` in index order.
 public struct EncodedQuilt: Sendable {
+    /// The unencoded quilt.
     public let quilt: Quilt
+    /// The RS2 encoding of `quilt.data`: every sliver pair and the verified metadata.
     public let encoded: EncodedBlob
     /// The quilt's blob ID (Walrus calls it the quilt ID).
     public var quiltID: BlobID { encoded.blobID }
@@ -387,9 +395,12 @@ public struct EncodedQuilt: Sendable {
 
 /// Builds and encodes quilts (Walrus `QuiltEncoderV1::encode_with_metadata`).
 public struct QuiltEncoder: Sendable {
+    /// The RS2 parameters (shard count) the quilt is built for.
     public let config: EncodingConfig
+    /// Threading of the underlying blob encoder; results never depend on it.
     public let options: EncodingOptions
 
+    /// An encoder for `config`.
     public init(config: EncodingConfig, options: EncodingOptions = .init()) {
         self.config = config
         self.options = options
@@ -461,6 +472,7 @@ public struct QuiltDecoder: Sendable, QuiltColumnReader {
         if !missing.isEmpty { throw .missingSlivers(missing) }
     }
 
+    /// Held slivers times the column size: what the decoder could read at most.
     public var totalDataSize: Int { slivers.count * (columnSize ?? 0) }
 
     /// Column-major read over the held slivers (Walrus `QuiltDecoderV1::range_read_from_columns`):
@@ -518,10 +530,12 @@ public struct QuiltDecoder: Sendable, QuiltColumnReader {
 /// `fetch(j)` supplies secondary sliver `j` (nil when unavailable); every call counts as one
 /// sliver read, reported in `PatchRead.sliversRead`.
 public struct QuiltPatchReader {
+    /// The RS2 parameters of the stored quilt.
     public let config: EncodingConfig
     /// The quilt blob's metadata; should already be verified (`BlobMetadataWithID.verify`).
     public let metadata: BlobMetadataWithID
 
+    /// A reader for the quilt whose (verified) metadata is `metadata`.
     public init(config: EncodingConfig, metadata: BlobMetadataWithID) {
         self.config = config
         self.metadata = metadata
@@ -529,7 +543,9 @@ public struct QuiltPatchReader {
 
     /// A patch read back, with the secondary sliver indices fetched to get it.
     public struct PatchRead: Sendable {
+        /// The patch's blob: bytes, identifier, tags.
         public let blob: QuiltBlob
+        /// Secondary sliver indices fetched for it, in fetch order (each counted once per fetch).
         public let sliversRead: [Int]
     }
 

@@ -53,6 +53,7 @@ public enum QuiltError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The RedStuff encoding or a sliver verification failed.
     case encoding(RedStuffError)
 
+    /// Walrus's message for the error.
     public var description: String {
         switch self {
         case .blobsNotFoundInQuilt(let ids): return "the blobs are not found in the quilt: \(ids.joined(separator: ", "))"
@@ -89,10 +90,13 @@ public enum QuiltV1Layout {
     public static let indexPrefixSize = 5
     /// The quilt index occupies at most this many columns (secondary slivers).
     public static let maxIndexColumns = 10
-    /// Size of a blob header: version (1), length (u32 LE, 4), mask (1).
+    /// Size of a blob header: version (1), length (u32 LE, 4), mask (1). (Walrus's comment on
+    /// `BlobHeaderV1::from_bytes` calls the mask "the next 1 bit"; its code reads a whole byte.)
     public static let blobHeaderSize = 6
     /// Longest identifier in UTF-8 bytes (`u16::MAX`); the BCS identifier must also be shorter
-    /// than this, so the usable maximum is 65532 bytes.
+    /// than this, so the usable maximum is 65532 bytes. (Walrus's docs say "not exceed 64 KiB";
+    /// the code's limits are these.) Likewise the docs' "all tags combined must not exceed
+    /// 64 KB" is, in the code, a BCS-serialized tags map of at most 65535 bytes per blob.
     public static let maxIdentifierBytes = 65535
     /// Mask bit of a blob header that says a tags section follows the identifier.
     public static let tagsFlag: UInt8 = 1
@@ -145,12 +149,15 @@ public struct QuiltTags: Hashable, Sendable, Sequence, ExpressibleByDictionaryLi
         entries = out
     }
 
+    /// A literal map; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
 
     /// No tags.
     public static let empty = QuiltTags([])
 
+    /// True when there are no tags.
     public var isEmpty: Bool { entries.isEmpty }
+    /// Number of distinct keys.
     public var count: Int { entries.count }
 
     /// The value of `key` (byte-wise key match), or nil.
@@ -158,13 +165,16 @@ public struct QuiltTags: Hashable, Sendable, Sequence, ExpressibleByDictionaryLi
         entries.first(where: { utf8Equal($0.key, key) })?.value
     }
 
+    /// Iterates the (key, value) pairs in key-byte order.
     public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> { entries.makeIterator() }
 
+    /// Equal when the same keys map to the same values (byte-wise).
     public static func == (a: QuiltTags, b: QuiltTags) -> Bool {
         a.entries.count == b.entries.count
             && zip(a.entries, b.entries).allSatisfy { utf8Equal($0.key, $1.key) && utf8Equal($0.value, $1.value) }
     }
 
+    /// Hashes the entries as byte strings.
     public func hash(into h: inout Hasher) {
         for (k, v) in entries {
             h.combine(Array(k.utf8))
@@ -241,9 +251,12 @@ func readBCSString(_ r: inout BCSReader) throws(BCSError) -> String {
 ///
 /// Bytes (5): the version byte `0x01`, `startIndex` as u16 LE, `endIndex` as u16 LE.
 public struct QuiltPatchInternalID: Hashable, Sendable {
+    /// First column (secondary sliver index) of the patch.
     public let startIndex: UInt16
+    /// One past the last column of the patch.
     public let endIndex: UInt16
 
+    /// The internal ID of columns `startIndex..<endIndex`.
     public init(startIndex: UInt16, endIndex: UInt16) {
         self.startIndex = startIndex
         self.endIndex = endIndex
@@ -277,9 +290,13 @@ public struct QuiltPatchInternalID: Hashable, Sendable {
 /// serialized; after decoding it is restored from the previous patch's end (the first patch
 /// starts right after the index columns), see `QuiltIndex.populateStartIndices`.
 public struct QuiltPatch: Hashable, Sendable {
+    /// First column of the patch; not on the wire (see `QuiltIndex.populateStartIndices`).
     public var startIndex: UInt16
+    /// One past the patch's last column; serialized as `end_index`.
     public var endIndex: UInt16
+    /// The blob's identifier.
     public let identifier: String
+    /// The blob's tags.
     public let tags: QuiltTags
 
     /// A patch with a validated identifier and range 0..<0.
@@ -306,6 +323,7 @@ public struct QuiltPatch: Hashable, Sendable {
         tags[key].map { utf8Equal($0, value) } ?? false
     }
 
+    /// BCS: `end_index` u16 LE, identifier string, tags map.
     public func encode(to w: inout BCSWriter) {
         w.writeU16(endIndex)
         w.writeBytes(Array(identifier.utf8))
@@ -315,6 +333,7 @@ public struct QuiltPatch: Hashable, Sendable {
     /// Size of `encode`'s output.
     public var bcsSize: Int { 2 + bcsStringSize(identifier) + tags.bcsSize }
 
+    /// Decodes one BCS `QuiltPatchV1` (start index 0; the identifier is not re-validated here).
     public static func decode(from r: inout BCSReader) throws(BCSError) -> QuiltPatch {
         let end = try r.readU16()
         let id = try readBCSString(&r)
@@ -329,10 +348,13 @@ public struct QuiltPatch: Hashable, Sendable {
 /// BCS: `Vec<QuiltPatchV1>`. In the quilt it sits at the start of column 0 after the 5-byte
 /// prefix (version byte, u32 LE size) and may run over at most 10 columns.
 public struct QuiltIndex: Hashable, Sendable, BCSEncodable {
+    /// The patches, in identifier order, with consecutive column ranges.
     public var patches: [QuiltPatch]
 
+    /// An index over `patches` (taken as given).
     public init(patches: [QuiltPatch]) { self.patches = patches }
 
+    /// BCS: ULEB128 count, then each patch.
     public func encode(to w: inout BCSWriter) {
         w.writeLength(patches.count)
         for p in patches { p.encode(to: &w) }
