@@ -577,3 +577,81 @@ private func blobIDFromInt(_ v: UInt64) -> BlobID {
         }
     }
 }
+
+/// Quilt and patch IDs this port computes for the TS SDK's "multiple blobs" input, whose quilt
+/// bytes match the SDK's pinned hash above. These IDs are regression pins computed here, not
+/// values from Walrus: no Walrus run was possible. They are the ordinary RS2 blob ID of those
+/// bytes, and the RS2 blob ID is held to Walrus's own vectors in `RegressionTests` and
+/// `BlobIDFixtures`.
+@Suite struct QuiltRegressionPins {
+    static func blobs() throws -> [QuiltBlob] {
+        [try blob(testBlob(500, 1), "blob-a"), try blob(testBlob(1000, 2), "blob-b"), try blob(testBlob(750, 3), "blob-c")]
+    }
+
+    @Test(arguments: [
+        (10, "GUy9w-7necr3PeI2FXK-1_7_cbPcA8UMpDaJ42Nucog",
+         ["GUy9w-7necr3PeI2FXK-1_7_cbPcA8UMpDaJ42NucogBAQADAA", "GUy9w-7necr3PeI2FXK-1_7_cbPcA8UMpDaJ42NucogBAwAFAA",
+          "GUy9w-7necr3PeI2FXK-1_7_cbPcA8UMpDaJ42NucogBBQAHAA"]),
+        (1000, "ZInwiUwE1d_n-d4g9KtJG7GqN_ydtfi8U8bF4tMCd5g",
+         ["ZInwiUwE1d_n-d4g9KtJG7GqN_ydtfi8U8bF4tMCd5gBAQACAA", "ZInwiUwE1d_n-d4g9KtJG7GqN_ydtfi8U8bF4tMCd5gBAgAEAA",
+          "ZInwiUwE1d_n-d4g9KtJG7GqN_ydtfi8U8bF4tMCd5gBBAAGAA"]),
+    ])
+    func pinned(n: Int, quiltID: String, patchIDs: [String]) throws {
+        let (quilt, metadata) = try QuiltEncoder(config: EncodingConfig(nShards: n)).quiltID(blobs: Self.blobs())
+        #expect(metadata.blobID.base64 == quiltID)
+        #expect(quilt.index.patches.map { QuiltPatchID(quiltID: metadata.blobID, internalID: $0.internalID).description } == patchIDs)
+    }
+}
+
+/// Corrupted quilts and slivers give typed errors (or other valid data), never a trap.
+@Suite struct QuiltFuzzTests {
+    @Test func mutatedQuiltBlobs() throws {
+        let config = try EncodingConfig(nShards: 10)
+        var rng = SplitMix(seed: 0x9017)
+        let blobs = try (0..<4).map { try blob(rng.bytes(rng.int(0...300)), "f\($0)", $0 % 2 == 0 ? ["k\($0)": "v"] : .empty) }
+        let quilt = try Quilt(blobs: blobs, config: config)
+        let columns = config.columns
+        var outcomes = [0, 0]
+        for round in 0..<(Env.slow ? 20_000 : 2_000) {
+            var data = quilt.data
+            for _ in 0..<rng.int(1...4) {
+                // Mostly the index and headers (the start of each column), sometimes anywhere.
+                let i = round % 3 == 0
+                    ? rng.int(0...(data.count - 1))
+                    : rng.int(0...(config.rows - 1)) * quilt.rowSize + rng.int(0...(columns - 1)) * quilt.symbolSize + rng.int(0...(quilt.symbolSize - 1))
+                data[i] = round % 5 == 0 ? 0xff : UInt8(truncatingIfNeeded: rng.next())
+            }
+            do {
+                let q = try Quilt(quiltBlob: data, config: config)
+                for p in q.index.patches { _ = try? q.blob(internalID: p.internalID) }
+                // The same through the sliver decoder.
+                var d = QuiltDecoder()
+                try d.add((0..<columns).map { j in
+                    try Sliver(axis: .secondary, index: j, symbolSize: q.symbolSize, data: q.readColumns(start: j, skip: 0, count: q.columnSize))
+                })
+                let index = try d.decodeIndex()
+                for p in index.patches { _ = try? d.blob(internalID: p.internalID) }
+                outcomes[0] += 1
+            } catch {
+                outcomes[1] += 1
+            }
+        }
+        #expect(outcomes[0] > 0 && outcomes[1] > 0, "\(outcomes)")
+    }
+
+    @Test func arbitraryPatchIDsOnAValidQuilt() throws {
+        let config = try EncodingConfig(nShards: 10)
+        let encoded = try QuiltEncoder(config: config).encode(blobs: [blob([1, 2, 3], "a"), blob([UInt8](repeating: 9, count: 200), "b")])
+        let secondary = Dictionary(uniqueKeysWithValues: encoded.encoded.pairs.map { ($0.secondary.index, $0.secondary) })
+        let reader = QuiltPatchReader(config: config, metadata: encoded.encoded.metadata)
+        for start in 0...12 {
+            for end in 0...12 {
+                let id = QuiltPatchID(quiltID: encoded.quiltID, internalID: .init(startIndex: UInt16(start), endIndex: UInt16(end)))
+                _ = try? reader.read(id) { secondary[$0] }
+            }
+        }
+        for raw in [[UInt8](), [1], [1, 0xff, 0xff, 0xff, 0xff], [1, 0xff, 0xff, 0, 0]] {
+            _ = try? QuiltPatchID(parsing: Base64URL.encode(encoded.quiltID.bytes + raw)).internalID()
+        }
+    }
+}
