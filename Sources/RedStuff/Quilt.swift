@@ -188,14 +188,20 @@ enum QuiltV1Codec {
         var row = (skip / symbolSize) % nRows
         var offset = skip % symbolSize
         var i = 0
-        while i < bytes.count {
-            let start = row * rowSize + column * symbolSize + offset
-            let n = min(symbolSize - offset, bytes.count - i)
-            for k in 0..<n { data[start + k] = bytes[i + k] }
-            i += n
-            row += 1
-            if row == nRows { row = 0; column += 1 }
-            offset = 0
+        data.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in
+                while i < bytes.count {
+                    let start = row * rowSize + column * symbolSize + offset
+                    let n = min(symbolSize - offset, bytes.count - i)
+                    // Callers size the matrix so that every write lands inside it.
+                    precondition(start >= 0 && start + n <= dst.count, "quilt column write outside the matrix")
+                    (dst.baseAddress! + start).copyMemory(from: src.baseAddress! + i, byteCount: n)
+                    i += n
+                    row += 1
+                    if row == nRows { row = 0; column += 1 }
+                    offset = 0
+                }
+            }
         }
     }
 
