@@ -37,6 +37,15 @@
 ///     .decode(slivers: primaries, check: .default, inputsVerified: true)
 /// ```
 ///
+/// Quilts (Walrus QuiltV1, `Quilt.swift`): many small blobs in one blob, each read alone.
+///
+/// ```swift
+/// let blobs = [try QuiltBlob(data: bytes, identifier: "a.jpg", tags: ["kind": "photo"])]
+/// let quilt = try QuiltEncoder(config: config).encode(blobs: blobs)  // quilt.quiltID, .patchIDs
+/// let read = try QuiltPatchReader(config: config, metadata: quilt.encoded.metadata)
+///     .read(quilt.patchIDs[0]) { j in secondarySliver(j) }            // only the patch's columns
+/// ```
+///
 /// Wire sizes for the network model are `value.bcsBytes.count` (metadata, slivers, symbols,
 /// proofs, confirmations all encode exactly as Walrus's serde + BCS).
 public enum RedStuff {

@@ -15,6 +15,8 @@ struct WalrusSim: ParsableCommand {
             BlobIDCommand.self,
             EncodeCommand.self,
             DecodeCommand.self,
+            QuiltCommand.self,
+            QuiltGetCommand.self,
             Merge.self,
             Validate.self,
             List.self,
