@@ -16,8 +16,12 @@ public struct MergeReport: Hashable, Sendable {
         case copied
         /// Copied over the destination's copy, which was `incomplete` or `failed`.
         case replaced(previous: RunStatus)
-        /// The destination already has this run, complete.
+        /// The destination already has this run, complete, with the same event digest.
         case skippedPresent
+        /// The destination already has a complete run with this id but another event digest:
+        /// the same scenario and seed gave different results (another code version, or a
+        /// broken determinism). Neither copy is touched; `merge`'s caller must report it.
+        case conflict(destinationDigest: String, sourceDigest: String)
         /// The source's copy did not complete, so it is not a result to keep.
         case skippedNotComplete(RunStatus)
     }
@@ -40,7 +44,7 @@ public struct MergeReport: Hashable, Sendable {
         entries.compactMap {
             switch $0.outcome {
             case .copied, .replaced: $0.runID
-            case .skippedPresent, .skippedNotComplete: nil
+            case .skippedPresent, .skippedNotComplete, .conflict: nil
             }
         }
     }
@@ -50,9 +54,14 @@ public struct MergeReport: Hashable, Sendable {
         entries.filter {
             switch $0.outcome {
             case .copied, .replaced: false
-            case .skippedPresent, .skippedNotComplete: true
+            case .skippedPresent, .skippedNotComplete, .conflict: true
             }
         }
+    }
+
+    /// The entries for runs present in both with different event digests.
+    public var conflicts: [Entry] {
+        entries.filter { if case .conflict = $0.outcome { true } else { false } }
     }
 }
 
@@ -61,7 +70,8 @@ extension ResultsDatabase {
     /// absent), so per-run files of a sweep combine into one, and a resumed sweep can merge
     /// again without duplicating anything (DESIGN §8).
     ///
-    /// Per run: a run the destination already holds as `complete` is skipped; a source run
+    /// Per run: a run the destination already holds as `complete` is skipped when its event
+    /// digest is the source's, and reported as a `conflict` (nothing copied) when not; a source run
     /// that is not `complete` (interrupted or failed) is skipped; a complete run replaces an
     /// `incomplete` or `failed` copy in the destination. Sources are only read, and must all
     /// be results files of the current schema version, which is checked before the
@@ -74,9 +84,7 @@ extension ResultsDatabase {
         }
         // Every source must be readable before the destination is touched.
         for source in sources { _ = try ResultsDatabase(path: source) }
-        let db = try Connection(path: destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        try SQLiteResultsStore.configure(db)
-        try Schema.migrate(db)
+        let db = try openResultsFileForWriting(destination)
         let columns = try Schema.tables.map { (table, key) throws(ResultsStoreError) in
             (table, key, try Schema.columns(db, table).joined(separator: ", "))
         }
@@ -88,7 +96,7 @@ extension ResultsDatabase {
             let entries = try db.transaction { () throws(ResultsStoreError) -> [MergeReport.Entry] in
                 var entries: [MergeReport.Entry] = []
                 let runs = try db.query("""
-                    SELECT s.run_id, s.status, m.status FROM src.runs AS s
+                    SELECT s.run_id, s.status, m.status, s.event_digest, m.event_digest FROM src.runs AS s
                     LEFT JOIN main.runs AS m ON m.run_id = s.run_id ORDER BY s.run_id
                     """)
                 for row in runs {
@@ -99,12 +107,14 @@ extension ResultsDatabase {
                     let outcome: MergeReport.Outcome
                     switch (status, present) {
                     case (.incomplete, _), (.failed, _): outcome = .skippedNotComplete(status)
-                    case (.complete, .complete): outcome = .skippedPresent
+                    case (.complete, .complete):
+                        let source = row[3].description, present = row[4].description
+                        outcome = source == present ? .skippedPresent : .conflict(destinationDigest: present, sourceDigest: source)
                     case let (.complete, previous?): outcome = .replaced(previous: previous)
                     case (.complete, nil): outcome = .copied
                     }
                     switch outcome {
-                    case .skippedPresent, .skippedNotComplete: break
+                    case .skippedPresent, .skippedNotComplete, .conflict: break
                     case .copied, .replaced:
                         if present != nil {
                             for (table, _, _) in columns {

@@ -26,6 +26,12 @@ public enum ResultsStoreError: Error, Equatable, Sendable, CustomStringConvertib
     case valueOutOfRange(path: String, table: String, column: String, value: UInt64)
     /// A merge named the destination among its sources.
     case mergeIntoSource(path: String)
+    /// Something other than a regular file is at the path (a directory, a symbolic link, a
+    /// device...); results are never written through or over it.
+    case notARegularFile(path: String, kind: String)
+    /// No database is at the path but a journal of one is (`-wal` or `-journal`); SQLite would
+    /// replay it into a new file, so the path is left alone.
+    case strayJournal(path: String, journal: String)
 
     /// `path: what went wrong`, naming the SQLite code and statement for SQLite errors.
     public var description: String {
@@ -46,6 +52,10 @@ public enum ResultsStoreError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(path): \(table).\(column) = \(value) exceeds the largest SQLite integer"
         case let .mergeIntoSource(path):
             return "\(path): cannot merge a file into itself"
+        case let .notARegularFile(path, kind):
+            return "\(path): is \(kind), not a results database; walrus-sim writes results only to regular files"
+        case let .strayJournal(path, journal):
+            return "\(path): does not exist but \(journal) does (a journal of some other database); move it away or choose another path"
         }
     }
 }
@@ -250,10 +260,64 @@ var emptyCString: UnsafePointer<CChar> {
 
 // MARK: - Files
 
-/// Whether anything exists at `path`.
-func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+/// Whether anything exists at `path` (a dangling symbolic link counts).
+func fileExists(_ path: String) -> Bool {
+    var st = stat()
+    return lstat(path, &st) == 0
+}
 
-/// Removes a database file and the journal files SQLite may keep beside it.
+/// What sits at `path`, without following a symbolic link: `nil` for nothing, otherwise
+/// whether it is a regular file and, if not, what it is in words.
+func pathKind(_ path: String) -> (regular: Bool, size: Int64, kind: String)? {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return nil }
+    let type = st.st_mode & S_IFMT
+    let kind: String = switch type {
+    case S_IFREG: "a regular file"
+    case S_IFDIR: "a directory"
+    case S_IFLNK: "a symbolic link"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFIFO: "a named pipe"
+    case S_IFSOCK: "a socket"
+    default: "not a regular file"
+    }
+    return (type == S_IFREG, Int64(st.st_size), kind)
+}
+
+/// Opens `path` to write results into, never altering a file that is not a walrus-sim results
+/// database: nothing is deleted, a symbolic link or any other non-regular file is refused, a
+/// non-empty file is first checked read-only (a foreign SQLite database, a text file, a newer
+/// schema are refused before anything is written to them), and a missing file with a stray
+/// journal beside it is refused. An empty file (as `mktemp` makes) becomes a new database.
+/// The schema is created or migrated before returning.
+func openResultsFileForWriting(_ path: String) throws(ResultsStoreError) -> Connection {
+    if let existing = pathKind(path) {
+        guard existing.regular else { throw .notARegularFile(path: path, kind: existing.kind) }
+        if existing.size > 0 {
+            let probe = try Connection(path: path, flags: SQLITE_OPEN_READONLY)
+            let version = try Schema.userVersion(probe)
+            if version == 0 {
+                let tables = try probe.scalar("SELECT count(*) FROM sqlite_schema")
+                guard tables == .integer(0) else { throw .notAResultsDatabase(path: path) }
+            }
+            guard version <= Schema.currentVersion else {
+                throw .unsupportedSchemaVersion(path: path, found: version, supported: Schema.currentVersion)
+            }
+        }
+    } else {
+        for suffix in ["-wal", "-journal"] where pathKind(path + suffix) != nil {
+            throw .strayJournal(path: path, journal: path + suffix)
+        }
+    }
+    let db = try Connection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+    try SQLiteResultsStore.configure(db)
+    try Schema.migrate(db)
+    return db
+}
+
+/// Removes a database file and the journal files SQLite may keep beside it. Only for files
+/// this code created itself (the writer benchmark's scratch files), never for a user's path.
 func removeDatabaseFiles(_ path: String) {
     for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
 }

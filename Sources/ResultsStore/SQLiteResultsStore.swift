@@ -24,14 +24,16 @@ import SimSupport
 /// Not thread-safe: one writer belongs to one run on one thread. The writer never reads the
 /// clock; wall-clock values arrive in `RunInfo` and `RunSummary`.
 public final class SQLiteResultsStore: ResultsSink {
-    /// What to do when the file already exists.
+    /// What to do when the file already exists. Whatever the choice, a file that is not a
+    /// walrus-sim results database is never modified, and no other run in it is touched.
     public enum ExistingFile: Sendable {
         /// Refuse with `ResultsStoreError.fileExists`.
         case refuse
-        /// Delete it (and its `-wal`/`-shm` files) and start afresh.
-        case replace
-        /// Add this run to it; fails if it already holds a run with the same id.
+        /// Add this run to it; fails with `runAlreadyPresent` if it holds a run with the same id.
         case append
+        /// Add this run to it; a run with the same id (an earlier run of the same scenario and
+        /// seed) is deleted first, and `replacedRun` says what its status was.
+        case appendReplacingRun
     }
 
     /// The database file written to, as given.
@@ -40,6 +42,9 @@ public final class SQLiteResultsStore: ResultsSink {
     public let runID: String
     /// Rows per transaction. Larger batches amortize commits; any size keeps the guarantees.
     public let batchRows: Int
+
+    /// The status of the run with this id that `.appendReplacingRun` deleted, if there was one.
+    public private(set) var replacedRun: RunStatus?
 
     private let db: Connection
     private let inserts: Inserts
@@ -54,25 +59,25 @@ public final class SQLiteResultsStore: ResultsSink {
     /// Opens `path` for `run` and registers the run as `incomplete`.
     ///
     /// - Throws: `fileExists` under `.refuse`; `runAlreadyPresent` under `.append`;
+    ///   `notARegularFile` / `strayJournal` for paths results must not be written to;
     ///   `sqlite` when the file cannot be opened or created (e.g. an unwritable directory);
     ///   `notAResultsDatabase` / `unsupportedSchemaVersion` for foreign or newer files.
     public init(path: String, run: RunInfo, ifExists: ExistingFile = .refuse, batchRows: Int = 100_000) throws(ResultsStoreError) {
         precondition(batchRows > 0, "batchRows must be positive")
-        if fileExists(path) {
-            switch ifExists {
-            case .refuse: throw .fileExists(path: path)
-            case .replace: removeDatabaseFiles(path)
-            case .append: break
-            }
-        }
-        let db = try Connection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        try Self.configure(db)
-        try Schema.migrate(db)
+        if case .refuse = ifExists, fileExists(path) { throw .fileExists(path: path) }
+        let db = try openResultsFileForWriting(path)
         // Prepared before the run is registered, so a failure here leaves no trace of it.
         let inserts = try Inserts(db, runID: run.runID)
+        var replaced: RunStatus?
         try db.transaction { () throws(ResultsStoreError) in
-            let present = try db.scalar("SELECT count(*) FROM runs WHERE run_id = ?1", [.text(run.runID)])
-            guard present == .integer(0) else { throw .runAlreadyPresent(path: path, runID: run.runID) }
+            let present = try db.query("SELECT status FROM runs WHERE run_id = ?1", [.text(run.runID)])
+            if let row = present.first {
+                guard case .appendReplacingRun = ifExists else { throw .runAlreadyPresent(path: path, runID: run.runID) }
+                if case let .text(status) = row.first { replaced = RunStatus(rawValue: status) ?? .incomplete }
+                for (table, _) in Schema.tables {
+                    try db.prepare("DELETE FROM \(table) WHERE run_id = ?1").run([.text(run.runID)])
+                }
+            }
             try db.prepare("""
                 INSERT INTO runs (run_id, scenario_name, scenario_digest, scenario_text, parameters_json, seed,
                     code_version, toolchain, fidelity, status, wall_started_at)
@@ -86,6 +91,7 @@ public final class SQLiteResultsStore: ResultsSink {
         self.path = path
         self.runID = run.runID
         self.batchRows = batchRows
+        self.replacedRun = replaced
         self.db = db
         self.inserts = inserts
     }

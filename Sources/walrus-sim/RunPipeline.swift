@@ -89,8 +89,13 @@ func runScenario(_ entry: ManifestEntry, file: ScenarioFile, fileText: String, s
             runID: runID(scenario), scenarioName: scenario.name, scenarioDigest: file.digest, scenarioText: fileText,
             parametersJSON: parametersJSON(entry), seed: scenario.seed, codeVersion: walrusSimVersion,
             toolchain: toolchainDescription, fidelity: scenario.fidelity.summary, wallStartedAt: isoNow())
-        do { store = try SQLiteResultsStore(path: path, run: info, ifExists: .replace) } catch {
+        // An existing results database gets this run added (an earlier copy of the same run id
+        // replaced); anything else at the path is refused, never overwritten.
+        do { store = try SQLiteResultsStore(path: path, run: info, ifExists: .appendReplacingRun) } catch {
             throw CLIError("cannot write results to \(path): \(error)")
+        }
+        if let previous = store?.replacedRun, !settings.quiet {
+            FileHandle.standardError.write(Data("note: \(path) already held run \(info.runID) (\(previous.rawValue)); it was replaced\n".utf8))
         }
     }
     do { world = try World(scenario: scenario, sink: store, options: World.Options(encoderThreads: settings.encoderThreads)) } catch {

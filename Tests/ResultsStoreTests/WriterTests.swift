@@ -229,8 +229,11 @@ struct WriterTests {
         }
         try SQLiteResultsStore(path: path, run: runInfo("run-2"), ifExists: .append).finish(summary())
         #expect(try ResultsDatabase(path: path).runs().map(\.runID) == ["run-1", "run-2"])
-        try SQLiteResultsStore(path: path, run: runInfo("run-3"), ifExists: .replace).finish(summary())
-        #expect(try ResultsDatabase(path: path).runs().map(\.runID) == ["run-3"])
+        // Replacing a run touches that run only.
+        let again = try SQLiteResultsStore(path: path, run: runInfo("run-1"), ifExists: .appendReplacingRun)
+        #expect(again.replacedRun == .complete)
+        try again.finish(summary())
+        #expect(try ResultsDatabase(path: path).runs().map(\.runID) == ["run-1", "run-2"])
     }
 
     @Test("unwritable paths and foreign files give typed errors naming the path")
