@@ -16,6 +16,8 @@ struct BuildInfoPlugin: BuildToolPlugin {
                 displayName: "Recording the commit and compiler of this build",
                 executable: URL(fileURLWithPath: "/bin/sh"),
                 arguments: [script.path(), context.package.directoryURL.path(), output.path()],
+                // The script looks for swiftc (and git) on the PATH the build was started with.
+                environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
                 outputFilesDirectory: output
             )
         ]

@@ -125,6 +125,7 @@ public struct BlobEncoder: Sendable {
                             }
                         }
                     }
+                    if w == 0 { options.progress?(0.3 * Double(blockIndex + 1) / Double(rowBlocks)) }
                     blockIndex += threads
                 }
             }
@@ -204,6 +205,7 @@ public struct BlobEncoder: Sendable {
                                         }
                                     }
                                 }
+                                if w == 0 { options.progress?(0.3 + 0.7 * Double(min(blockIndex + 1, colBlocks)) / Double(colBlocks)) }
                                 blockIndex += threads
                             }
                         }

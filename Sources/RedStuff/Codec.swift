@@ -8,11 +8,27 @@ public struct EncodingOptions: Sendable, Hashable {
     public var threads: Int
     /// Use the slow, obviously-correct Reed-Solomon reference engine instead of the fast one.
     public var referenceCodec: Bool
+    /// Called now and then during a whole-blob encode with the share of the work done
+    /// (0...1), from the encoding thread (the first worker); for progress displays of long
+    /// encodes at large shard counts. It must not block. Ignored by equality and hashing.
+    public var progress: (@Sendable (Double) -> Void)?
 
     /// `threads` below 1 is raised to 1. Neither setting changes any output byte.
-    public init(threads: Int = 1, referenceCodec: Bool = false) {
+    public init(threads: Int = 1, referenceCodec: Bool = false, progress: (@Sendable (Double) -> Void)? = nil) {
         self.threads = max(1, threads)
         self.referenceCodec = referenceCodec
+        self.progress = progress
+    }
+
+    /// Equal when the settings that could matter are (the progress callback is not compared).
+    public static func == (a: EncodingOptions, b: EncodingOptions) -> Bool {
+        a.threads == b.threads && a.referenceCodec == b.referenceCodec
+    }
+
+    /// Hashes the settings `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(threads)
+        hasher.combine(referenceCodec)
     }
 }
 

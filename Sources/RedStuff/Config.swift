@@ -25,7 +25,7 @@ public enum SliverAxis: UInt8, Sendable, Hashable, CaseIterable, CustomStringCon
 
 /// Every failure in this module. Nothing traps on bad input; each problem is one of these.
 public enum RedStuffError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// n must be in 4...65535 (n <= 3 has f = 0, so rs-simd would get zero recovery shards).
+    /// n must be in 4...`EncodingConfig.maxShards` (49,155) (n <= 3 has f = 0, so rs-simd would get zero recovery shards).
     case invalidShardCount(Int)
     /// The blob needs a symbol larger than 65534 bytes.
     case dataTooLarge(length: UInt64, maxLength: UInt64)
@@ -67,7 +67,8 @@ public enum RedStuffError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A one-line message with the offending values, for logs and CLI errors.
     public var description: String {
         switch self {
-        case .invalidShardCount(let n): return "invalid shard count \(n): RedStuff needs 4 <= n <= 65535"
+        case .invalidShardCount(let n):
+            return "invalid shard count \(n): RedStuff needs 4 <= n <= \(EncodingConfig.maxShards) (above that Walrus's Reed-Solomon codec, reed-solomon-simd, cannot build the primary code)"
         case .dataTooLarge(let l, let m): return "blob of \(l) bytes exceeds the maximum of \(m) bytes"
         case .indexOutOfRange(let i, let c): return "index \(i) out of range 0..<\(c)"
         case .duplicateIndex(let i): return "duplicate index \(i)"
@@ -92,7 +93,7 @@ public enum RedStuffError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The parameters of RS2 for `nShards` shards (spec §1).
 ///
-/// Invariants: `4 <= nShards <= 65535`; `f = (n-1)/3`; `R = n - 2f` (rows, primary source
+/// Invariants: `4 <= nShards <= maxShards` (49,155); `f = (n-1)/3`; `R = n - 2f` (rows, primary source
 /// symbols, symbols per secondary sliver); `C = n - f` (columns, secondary source symbols,
 /// symbols per primary sliver); `1 <= R < C < n`.
 public struct EncodingConfig: Sendable, Hashable {
@@ -101,7 +102,7 @@ public struct EncodingConfig: Sendable, Hashable {
     /// Largest symbol size: `u16::MAX - 1` (symbols are a multiple of 2 bytes).
     public static let maxSymbolSize = 65534
 
-    /// `n`, the number of shards and of sliver pairs, in `4...65535`.
+    /// `n`, the number of shards and of sliver pairs, in `4...maxShards`.
     public let nShards: Int
     /// `f`, the maximum number of faulty shards tolerated.
     public let maxFaulty: Int
@@ -110,9 +111,15 @@ public struct EncodingConfig: Sendable, Hashable {
     /// `C = n - f`: source symbols of the secondary code; columns of the message matrix.
     public let secondarySourceSymbols: Int
 
-    /// Derives `f`, `R` and `C` from `nShards`; throws `invalidShardCount` outside `4...65535`.
+    /// The largest shard count Walrus can encode with. Shards are indexed by `u16`, but the
+    /// primary code has `n - 2f` source and `2f` recovery symbols, and reed-solomon-simd supports
+    /// a shape only when `min(pow2(k), pow2(r)) + max(k, r) <= 65536`: at n = 49,156 the primary
+    /// code (16,386 + 32,770) breaks it, and so does every larger n (a test checks the range).
+    public static let maxShards = 49_155
+
+    /// Derives `f`, `R` and `C` from `nShards`; throws `invalidShardCount` outside `4...maxShards`.
     public init(nShards: Int) throws(RedStuffError) {
-        guard nShards >= 4 && nShards <= 65535 else { throw .invalidShardCount(nShards) }
+        guard nShards >= 4 && nShards <= Self.maxShards else { throw .invalidShardCount(nShards) }
         self.nShards = nShards
         maxFaulty = (nShards - 1) / 3
         primarySourceSymbols = nShards - 2 * maxFaulty

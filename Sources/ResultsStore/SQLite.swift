@@ -296,7 +296,12 @@ func openResultsFileForWriting(_ path: String) throws(ResultsStoreError) -> Conn
         guard existing.regular else { throw .notARegularFile(path: path, kind: existing.kind) }
         if existing.size > 0 {
             let probe = try Connection(path: path, flags: SQLITE_OPEN_READONLY)
-            let version = try Schema.userVersion(probe)
+            let version: Int32
+            do { version = try Schema.userVersion(probe) } catch {
+                // SQLITE_NOTADB: a text file, an image, anything without an SQLite header.
+                if case .sqlite(_, SQLITE_NOTADB, _, _) = error { throw .notAResultsDatabase(path: path) }
+                throw error
+            }
             if version == 0 {
                 let tables = try probe.scalar("SELECT count(*) FROM sqlite_schema")
                 guard tables == .integer(0) else { throw .notAResultsDatabase(path: path) }

@@ -196,7 +196,7 @@ struct ScenarioDecoder {
 
     func decodeWorkload(_ t: TableReader) throws(ScenarioError) -> WorkloadSpec {
         let keysByKind: [String: [String]] = [
-            "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start"],
+            "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize"],
             "reads": ["inter_arrival_s", "count", "start"],
             "stake_churn": ["fraction_permille"],
             "lifecycle": ["inter_arrival_s", "extend_permille", "extend_epochs", "count"],
@@ -223,6 +223,7 @@ struct ScenarioDecoder {
             if let node = t.entries["lifetime_epochs"] { w.lifetimeEpochs = try range(node, at: t.keyPath("lifetime_epochs")) }
             if let p = try t.uint("deletable_permille") { w.deletablePermille = p }
             if let start = try t.duration("start") { w.start = start }
+            if let o = try t.choice("oversize", OversizePolicy.allCases.map(\.rawValue)) { w.oversize = OversizePolicy(rawValue: o)! }
             return WorkloadSpec(name: name, kind: .writes(w))
         case "reads":
             var r = ReadWorkload(interArrivalSeconds: try arrivals(), count: try count())
@@ -258,7 +259,7 @@ struct ScenarioDecoder {
 
     func decodeFault(_ t: TableReader, shards: Int) throws(ScenarioError) -> FaultSpec {
         let keysByKind: [String: [String]] = [
-            "crash": ["nodes", "lose_disk"], "partition": ["regions"], "loss": ["loss_ppm"],
+            "crash": ["nodes", "lose_disk"], "partition": ["regions", "nodes", "direction"], "loss": ["loss_ppm"],
             "latency_spike": ["nodes", "extra"], "throttle": ["nodes", "permille"],
         ]
         try t.expectKeys(["name", "kind", "at", "duration"] + Self.faultKinds.flatMap { keysByKind[$0]! }.uniqued())
@@ -278,8 +279,13 @@ struct ScenarioDecoder {
         case "crash":
             faultKind = .crash(nodes: try nodes(), loseDisk: try t.bool("lose_disk") ?? false)
         case "partition":
-            _ = try t.required("regions", "the regions cut off from the rest")
-            faultKind = .partition(regions: try t.strings("regions")!)
+            let direction = try t.choice("direction", Network.CutDirection.allCases.map(\.rawValue)).flatMap(Network.CutDirection.init) ?? .both
+            switch (t.has("regions"), t.has("nodes")) {
+            case (true, false): faultKind = .partition(side: .regions(try t.strings("regions")!), direction: direction)
+            case (false, true): faultKind = .partition(side: .nodes(try nodes()), direction: direction)
+            case (true, true): throw t.fail("nodes", "give either regions or nodes for the side cut off, not both")
+            case (false, false): throw t.fail("regions", "expected regions = [...] or nodes = ..., the side cut off from the rest", kind: .missingKey)
+            }
         case "loss":
             _ = try t.required("loss_ppm", "message loss in parts per million")
             faultKind = .loss(partsPerMillion: try t.uint("loss_ppm")!)

@@ -172,10 +172,13 @@ public struct ScenarioFile: Sendable {
         switch node {
         case .array(let items):
             guard !items.isEmpty else { throw top.fail("seeds", "expected at least one seed", kind: .invalidSweep) }
-            var seeds: [UInt64] = []
+            guard items.count <= ScenarioFile.maxRuns else {
+                throw top.fail("seeds", "expected at most \(ScenarioFile.maxRuns) seeds, got \(items.count)", kind: .invalidSweep)
+            }
+            var seeds: [UInt64] = [], seen = Set<UInt64>()
             for (i, item) in items.enumerated() {
                 let seed = try TableReader.uint(item, at: KeyPath.element(path, i), top.context)
-                guard !seeds.contains(seed) else {
+                guard seen.insert(seed).inserted else {
                     throw top.context.error(.invalidSweep, KeyPath.element(path, i), "seed \(seed) is listed twice (the runs would be identical)")
                 }
                 seeds.append(seed)
@@ -230,7 +233,12 @@ public struct ScenarioFile: Sendable {
             guard case .array(let values) = sweep.entries[key]!, !values.isEmpty else {
                 throw sweep.fail(key, "expected a non-empty array of values, got \(sweep.entries[key]!.found)", kind: .invalidSweep)
             }
-            for (i, value) in values.enumerated() where values[..<i].contains(value) {
+            // Bound the work before doing it: a huge axis fails here, not after a quadratic scan.
+            guard values.count <= ScenarioFile.maxRuns else {
+                throw sweep.fail(key, "expected at most \(ScenarioFile.maxRuns) values (the most runs a sweep may have), got \(values.count)", kind: .invalidSweep)
+            }
+            var seen = Set<String>()
+            for (i, value) in values.enumerated() where !seen.insert(value.tomlText).inserted {
                 throw top.context.error(.invalidSweep, KeyPath.element(path, i), "value \(value.tomlText) is listed twice")
             }
             axes.append(Axis(key: key, path: path, segments: segments, values: values))

@@ -1,5 +1,6 @@
 import SimEngine
 import SimSupport
+import Simulation
 
 /// Where errors are reported: the file name and its line index.
 struct ErrorContext: Sendable {
@@ -122,17 +123,29 @@ struct TableReader {
         return try TableReader.duration(node, at: keyPath(key), context)
     }
 
+    /// Durations are at most `ScenarioLimits.maxDuration` (2^62 ns, about 146 years), so that
+    /// any time plus any duration fits the results database's signed 64-bit nanoseconds.
     static func duration(_ node: TOMLNode, at path: String, _ context: ErrorContext) throws(ScenarioError) -> SimDuration {
+        let limit = ScenarioLimits.maxDuration
+        var parsed: SimDuration?
         switch node {
         case .string(let s):
-            if let d = Units.duration(s) { return d }
-        case .int(let i) where i >= 0 && i <= 18_446_744_073:  // UInt64 nanoseconds: ~584 years
-            return .seconds(UInt64(i))
-        case .double(let d) where d.isFinite && d >= 0 && d < 1.8e10:
-            return SimDuration(seconds: d)
+            parsed = Units.duration(s)
+        case .int(let i) where i >= 0 && UInt64(i) <= limit.nanoseconds / 1_000_000_000:
+            parsed = .seconds(UInt64(i))
+        case .double(let d) where d.isFinite && d >= 0 && d <= Double(limit.nanoseconds / 1_000_000_000):
+            parsed = SimDuration(seconds: d)
+        case .int(let i) where i >= 0:
+            throw context.error(.invalidValue, path, "expected at most 2^62 ns (about 146 years), got \(i) s")
+        case .double(let d) where d.isFinite && d >= 0:
+            throw context.error(.invalidValue, path, "expected at most 2^62 ns (about 146 years), got \(d) s")
         default: break
         }
-        throw context.error(.invalidValue, path, "expected \(Units.durationHint), got \(node.found)")
+        guard let parsed else { throw context.error(.invalidValue, path, "expected \(Units.durationHint), got \(node.found)") }
+        guard parsed <= limit else {
+            throw context.error(.invalidValue, path, "expected at most 2^62 ns (about 146 years), got \(node.tomlText)")
+        }
+        return parsed
     }
 
     /// A size string with units, or a non-negative integer number of bytes.
@@ -141,15 +154,19 @@ struct TableReader {
         return try TableReader.size(node, at: keyPath(key), context)
     }
 
+    /// Sizes are at most `ScenarioLimits.maxBytes` (2^62 bytes), so sums stay in 64 bits.
     static func size(_ node: TOMLNode, at path: String, _ context: ErrorContext) throws(ScenarioError) -> UInt64 {
+        var bytes: UInt64?
         switch node {
-        case .string(let s):
-            if let bytes = Units.size(s) { return bytes }
-        case .int(let i) where i >= 0:
-            return UInt64(i)
+        case .string(let s): bytes = Units.size(s)
+        case .int(let i) where i >= 0: bytes = UInt64(i)
         default: break
         }
-        throw context.error(.invalidValue, path, "expected \(Units.sizeHint), got \(node.found)")
+        guard let bytes else { throw context.error(.invalidValue, path, "expected \(Units.sizeHint), got \(node.found)") }
+        guard bytes <= ScenarioLimits.maxBytes else {
+            throw context.error(.invalidValue, path, "expected at most 2^62 bytes (4 EiB), got \(node.tomlText)")
+        }
+        return bytes
     }
 
     // MARK: containers

@@ -82,6 +82,18 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The smallest value a draw can take: the constant, uniform's low end, normal's floor,
+    /// Pareto's scale, and 0 for the kinds whose support starts at 0.
+    public var smallestValue: Double {
+        switch self {
+        case .constant(let v): v
+        case .uniform(let lo, _): lo
+        case .normal(_, _, let floor): floor
+        case .pareto(_, let scale): scale
+        case .exponential, .lognormal, .weibull, .gamma: 0
+        }
+    }
+
     /// The name scenario files use for this kind.
     public var kindName: String {
         switch self {

@@ -159,6 +159,29 @@ public struct Network {
         public var latency: SimDuration
     }
 
+    /// Which messages a cut blocks, seen from its side.
+    public enum CutDirection: String, Sendable, Equatable, CaseIterable {
+        /// Nothing crosses the cut.
+        case both
+        /// Messages from the side to the rest are blocked; the side still hears the rest.
+        case outbound
+        /// Messages from the rest to the side are blocked; the side can still send out.
+        case inbound
+    }
+
+    /// The handle of a cut in force, to heal it.
+    public struct CutID: Hashable, Sendable {
+        /// Cuts are numbered from 1 in the order they are made.
+        public var rawValue: UInt32
+    }
+
+    struct Cut {
+        var id: CutID
+        /// Whether each endpoint is on the cut's side, by endpoint index.
+        var inside: [Bool]
+        var direction: CutDirection
+    }
+
     /// Why a message did not get through.
     public enum Drop: Error, Sendable, Equatable {
         /// `senderDown` / `receiverDown`: that end is down; `partitioned`: a partition separates them; `lost`: random loss.
@@ -173,9 +196,9 @@ public struct Network {
     public var jitterMilliseconds: Distribution
     /// Probability of losing any message, in parts per million.
     public var lossPartsPerMillion: UInt64 = 0
-    /// Partition groups: endpoints with different non-zero groups cannot talk. Group 0 talks to
-    /// everyone. Set through `partition(_:)`.
-    private var partitionGroup: [UInt32] = []
+    /// The partitions in force (`cut(_:direction:)`), in the order they were made.
+    private var cuts: [Cut] = []
+    private var nextCut: UInt32 = 1
     /// Messages dropped so far, at send or at delivery, for any ``Drop`` reason (wrapping).
     public private(set) var messagesDropped: UInt64 = 0
     /// Messages ``deliver(_:)`` accepted so far (wrapping).
@@ -202,7 +225,7 @@ public struct Network {
         guard link.uplinkBitsPerSecond > 0, link.downlinkBitsPerSecond > 0 else { throw .invalid("link capacity must be > 0") }
         guard endpoints.count < Int(UInt32.max) else { throw .invalid("too many endpoints") }
         endpoints.append(Endpoint(region: region, link: link))
-        partitionGroup.append(0)
+        for c in cuts.indices { cuts[c].inside.append(false) }
         return EndpointID(UInt32(endpoints.count - 1))
     }
 
@@ -269,26 +292,43 @@ public struct Network {
 
     // MARK: Faults
 
-    /// Whether the current partition lets `a` and `b` exchange messages (ignores whether they are down). O(1).
+    /// Whether every partition in force lets `a` send to `b` (ignores whether they are down).
+    /// O(partitions in force).
     public func canTalk(_ a: EndpointID, _ b: EndpointID) -> Bool {
-        let ga = partitionGroup[a.index], gb = partitionGroup[b.index]
-        return ga == 0 || gb == 0 || ga == gb
-    }
-
-    /// Splits the network: `groups[i]` lists the endpoints of side `i + 1`; endpoints on
-    /// different sides cannot exchange messages, endpoints listed nowhere talk to all.
-    /// Replaces any earlier partition.
-    public mutating func partition(_ groups: [[EndpointID]]) {
-        healPartition()
-        for (i, group) in groups.enumerated() {
-            for e in group { partitionGroup[e.index] = UInt32(i + 1) }
+        for c in cuts {
+            let ia = c.inside[a.index], ib = c.inside[b.index]
+            guard ia != ib else { continue }
+            switch c.direction {
+            case .both: return false
+            case .outbound: if ia { return false }
+            case .inbound: if ib { return false }
+            }
         }
+        return true
     }
 
-    /// Removes any partition: every endpoint can reach every other again. O(endpoints).
-    public mutating func healPartition() {
-        for i in partitionGroup.indices { partitionGroup[i] = 0 }
+    /// Cuts the endpoints of `side` off from every other endpoint: with `.both` no message
+    /// crosses the cut, with `.outbound` only messages leaving the side are blocked, with
+    /// `.inbound` only those entering it. Cuts compose: a message gets through only if no cut
+    /// in force blocks it. Messages in flight across the cut are dropped at delivery.
+    /// Returns the cut's handle for `heal(_:)`. O(endpoints).
+    @discardableResult
+    public mutating func cut(_ side: [EndpointID], direction: CutDirection = .both) -> CutID {
+        var inside = [Bool](repeating: false, count: endpoints.count)
+        for e in side { inside[e.index] = true }
+        let id = CutID(rawValue: nextCut)
+        nextCut &+= 1
+        cuts.append(Cut(id: id, inside: inside, direction: direction))
+        return id
     }
+
+    /// Ends the cut `id` (no effect if it already ended); other cuts stay in force. O(cuts).
+    public mutating func heal(_ id: CutID) {
+        cuts.removeAll { $0.id == id }
+    }
+
+    /// The number of cuts in force.
+    public var cutCount: Int { cuts.count }
 
     /// Takes `e` down (it neither sends nor receives; in-flight messages to it drop) or brings it back up
     /// with empty link queues.

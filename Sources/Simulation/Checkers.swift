@@ -69,18 +69,27 @@ extension World {
         }
     }
 
+    /// Whether any fault was in force at some instant of `[start, end]`, both ends included: an
+    /// operation that ends exactly when a fault ends (or starts exactly when one starts) met it.
+    func faultOverlaps(_ start: SimTime, _ end: SimTime) -> Bool {
+        faultWindows.contains { w in
+            guard let w else { return false }
+            return w.start <= end && (w.end ?? .distantFuture) >= start
+        }
+    }
+
     /// Availability and read consistency of a finished operation: a read that returns other
     /// bytes than were written is a consistency violation; a failed read of a live blob outside
-    /// every fault window is an availability violation.
+    /// every fault window (the whole operation, ends included) is an availability violation.
     func checkOperation(_ op: FinishedOperation, now: SimTime) {
         switch (op.kind, op.result) {
         case (.read, .inconsistent):
             violations.append(Violation(kind: .consistency, time: now, blob: op.blob, detail: op.detail,
-                                        seed: scenario.seed, withinAssumptions: activeFaults == 0))
+                                        seed: scenario.seed, withinAssumptions: !faultOverlaps(op.start, op.end)))
         case (.read, .failed), (.read, .notFound):
             // A blob that expired or was deleted while being read is not an availability failure.
             let stillLive = view.status(op.blob).map { !$0.deleted && $0.endEpoch > view.epoch } ?? false
-            if activeFaults == 0, stillLive, scenario.checks.availability {
+            if !faultOverlaps(op.start, op.end), stillLive, scenario.checks.availability {
                 violations.append(Violation(kind: .availability, time: now, blob: op.blob,
                                             detail: "read failed outside any fault window: \(op.detail)",
                                             seed: scenario.seed, withinAssumptions: true))

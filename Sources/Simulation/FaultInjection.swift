@@ -10,67 +10,141 @@ import WalrusModel
 extension World {
     // MARK: Faults
 
+    // Faults compose: each kind's effect is recomputed from every fault of that kind in force,
+    // so overlapping faults never undo each other. A node is down while any crash fault holds
+    // it; a message crosses only if no partition blocks it; loss rates combine as independent
+    // losses; latency spikes add up; throttles multiply.
+
     /// Puts fault `i` in force on its targets and schedules its end.
     func startFault(_ i: Int, now: SimTime, scheduler: inout Scheduler) {
         let f = scenario.faults[i]
         activeFaults += 1
+        faultWindows[i] = (now, nil)
         var targets: [Int] = []
         var kind = FaultKind.crash
         var detail = ""
+        var target: String?
         switch f.kind {
         case .crash(let selection, let loseDisk):
             targets = select(selection)
-            for t in targets where !crashed[t] {
-                crashed[t] = true
-                nodes[t].crash()
-                network.setDown(EndpointID(UInt32(t)), true)
+            for t in targets {
+                crashHolds[t] += 1
+                if loseDisk { diskLost[t] = true }
+                if !crashed[t] {
+                    crashed[t] = true
+                    nodes[t].crash()
+                    network.setDown(EndpointID(UInt32(t)), true)
+                }
             }
             detail = loseDisk ? "disk lost" : "disk kept"
-        case .partition(let regionNames):
+        case .partition(let side, let direction):
             kind = .partition
-            let regionIDs = Set(regionNames.compactMap { scenario.network.regions.region(named: $0) })
-            let side = (0..<nodes.count).filter { regionIDs.contains(nodeRegion[$0]) }
-            network.partition([side.map { EndpointID(UInt32($0)) }])
-            targets = side
-            detail = "regions " + regionNames.joined(separator: ",")
+            let endpoints = partitionSide(side)
+            faultCuts[i] = network.cut(endpoints, direction: direction)
+            targets = endpoints.map { $0.index }.filter { $0 < nodes.count }
+            let clientsCut = endpoints.count - targets.count
+            switch side {
+            case .regions(let names): detail = "regions " + names.joined(separator: ",")
+            case .nodes: detail = "nodes"
+            }
+            detail += " (\(targets.count) nodes, \(clientsCut) clients), \(direction.rawValue)"
+            if targets.isEmpty { target = "clients" }
         case .loss(let ppm):
             kind = .packetLoss
-            network.lossPartsPerMillion = ppm
+            network.lossPartsPerMillion = composedLoss()
             detail = "\(ppm) ppm"
         case .latencySpike(let selection, let extra):
             kind = .latencySpike
             targets = select(selection)
-            for t in targets { network.setExtraLatency(EndpointID(UInt32(t)), extra) }
+            faultTargets[i] = targets
+            for t in targets { network.setExtraLatency(EndpointID(UInt32(t)), composedSpike(t)) }
             detail = "+\(extra)"
         case .throttle(let selection, let permille):
             kind = .bandwidthThrottle
             targets = select(selection)
-            for t in targets { network.setThrottle(EndpointID(UInt32(t)), permille: permille) }
+            faultTargets[i] = targets
+            for t in targets { network.setThrottle(EndpointID(UInt32(t)), permille: composedThrottle(t)) }
             detail = "\(permille)/1000 of capacity"
         }
         faultTargets[i] = targets
-        sink?.record(FaultRecord(startNs: now.nanoseconds, kind: kind, target: targets.isEmpty ? "network" : targets.map { "node\($0)" }.joined(separator: ","),
+        sink?.record(FaultRecord(startNs: now.nanoseconds, kind: kind,
+                                 target: target ?? (targets.isEmpty ? "network" : targets.map { "node\($0)" }.joined(separator: ",")),
                                  details: detail, endNs: f.duration.map { (now + $0).nanoseconds }))
         if let d = f.duration { scheduler.schedule(after: d, target: UInt32(i), kind: Kind.faultEnd.rawValue) }
     }
 
-    /// Ends fault `i`: restarts crashed nodes, heals, restores links.
+    /// Ends fault `i`: what it alone held (a node down, a cut, a rate) is released; what other
+    /// faults in force still hold stays.
     func endFault(_ i: Int, now: SimTime, scheduler: inout Scheduler) {
         let f = scenario.faults[i]
         activeFaults -= 1
+        faultWindows[i]?.end = now
         let targets = faultTargets[i]
         switch f.kind {
-        case .crash(_, let loseDisk):
-            for t in targets where crashed[t] {
+        case .crash:
+            for t in targets {
+                crashHolds[t] -= 1
+                guard crashHolds[t] == 0, crashed[t] else { continue }
                 crashed[t] = false
                 network.setDown(EndpointID(UInt32(t)), false)
+                let loseDisk = diskLost[t]
+                diskLost[t] = false
                 let actions = nodes[t].restart(loseDisk: loseDisk, context: context(now))
                 execute(actions, for: .node(NodeID(UInt32(t))), now: now, scheduler: &scheduler)
             }
-        case .partition: network.healPartition()
-        case .loss: network.lossPartsPerMillion = scenario.network.lossPartsPerMillion
-        case .latencySpike: for t in targets { network.setExtraLatency(EndpointID(UInt32(t)), .zero) }
-        case .throttle: for t in targets { network.setThrottle(EndpointID(UInt32(t)), permille: 1_000) }
+        case .partition:
+            if let cut = faultCuts[i] { network.heal(cut) }
+            faultCuts[i] = nil
+        case .loss:
+            network.lossPartsPerMillion = composedLoss()
+        case .latencySpike:
+            for t in targets { network.setExtraLatency(EndpointID(UInt32(t)), composedSpike(t)) }
+        case .throttle:
+            for t in targets { network.setThrottle(EndpointID(UInt32(t)), permille: composedThrottle(t)) }
+        }
+    }
+
+    /// Whether fault `j` is in force now.
+    func inForce(_ j: Int) -> Bool { faultWindows[j].map { $0.end == nil } ?? false }
+
+    /// The loss rate of `network.loss_ppm` and every loss fault in force, as independent losses:
+    /// a message gets through only if it escapes each of them.
+    func composedLoss() -> UInt64 {
+        var pass = 1_000_000 - min(scenario.network.lossPartsPerMillion, 1_000_000)
+        for (j, f) in scenario.faults.enumerated() where inForce(j) {
+            if case .loss(let ppm) = f.kind { pass = pass * (1_000_000 - min(ppm, 1_000_000)) / 1_000_000 }
+        }
+        return 1_000_000 - pass
+    }
+
+    /// The extra latency of node `t`: the sum of the spikes in force on it.
+    func composedSpike(_ t: Int) -> SimDuration {
+        var extra = SimDuration.zero
+        for (j, f) in scenario.faults.enumerated() where inForce(j) {
+            if case .latencySpike(_, let d) = f.kind, faultTargets[j].contains(t) { extra = extra + d }
+        }
+        return extra
+    }
+
+    /// The capacity left to node `t`'s links, in permille: the product of the throttles in force.
+    func composedThrottle(_ t: Int) -> UInt64 {
+        var permille: UInt64 = 1_000
+        for (j, f) in scenario.faults.enumerated() where inForce(j) {
+            if case .throttle(_, let p) = f.kind, faultTargets[j].contains(t) { permille = max(1, permille * p / 1_000) }
+        }
+        return permille
+    }
+
+    /// The endpoints a partition cuts off: the nodes and clients of the listed regions, or the
+    /// selected nodes.
+    func partitionSide(_ side: PartitionSide) -> [EndpointID] {
+        switch side {
+        case .regions(let names):
+            let ids = Set(names.compactMap { scenario.network.regions.region(named: $0) })
+            return (0..<nodes.count + clients.count).filter { ids.contains(network.endpoint(EndpointID(UInt32($0))).region) }
+                .map { EndpointID(UInt32($0)) }
+        case .nodes(let selection):
+            return select(selection).map { EndpointID(UInt32($0)) }
         }
     }
 

@@ -197,8 +197,13 @@ public struct WorkloadSpec: Sendable, Equatable {
 public struct WriteWorkload: Sendable, Equatable {
     /// Seconds between writes; draws below 0 count as 0.
     public var interArrivalSeconds: Distribution
-    /// Blob sizes in bytes, rounded and clamped to 1 ... the encoding's maximum blob size.
+    /// Blob sizes in bytes, rounded; draws below 1 byte count as 1, draws above the encoding's
+    /// maximum blob size are handled by `oversize`.
     public var sizeBytes: Distribution
+    /// What a size draw above the largest blob `nodes.shards` allows becomes: the maximum
+    /// (`clip`) or no write at all (`skip`); either way it is counted (`sizes_clipped` or
+    /// `writes_skipped_oversize` in the metrics), never silent.
+    public var oversize: OversizePolicy = .clip
     /// Storage epochs bought per blob, drawn uniformly from this range; within 1 ... `max_epochs_ahead`.
     public var lifetimeEpochs: ClosedRange<Int> = 1...5
     /// Number of blobs to write, `ScenarioLimits.operationsPerWorkload`.
@@ -213,6 +218,14 @@ public struct WriteWorkload: Sendable, Equatable {
         self.sizeBytes = sizeBytes
         self.count = count
     }
+}
+
+/// What a write whose drawn size exceeds the largest encodable blob does.
+public enum OversizePolicy: String, Sendable, Equatable, CaseIterable {
+    /// Write a blob of the largest encodable size instead.
+    case clip
+    /// Write nothing for this draw (the workload's count still advances).
+    case skip
 }
 
 /// Reads of live certified blobs, chosen uniformly, each by a random client, until
@@ -264,13 +277,15 @@ public struct FaultSpec: Sendable, Equatable {
         self.kind = kind
     }
 
-    /// The kinds of fault. Partitions and loss rates do not stack: a later one replaces the one in
-    /// force, and the end of either restores the default (no partition, `network.loss_ppm`).
+    /// The kinds of fault. Overlapping faults compose: a node is down while any crash holds it
+    /// (and loses its disk if any of them does), partitions all apply, loss rates combine as
+    /// independent losses, spikes add up and throttles multiply.
     public enum Kind: Sendable, Equatable {
         /// Crash nodes (by index); they restart when the fault ends, with or without their disk.
         case crash(nodes: NodeSelection, loseDisk: Bool)
-        /// Cut the listed regions off from the rest.
-        case partition(regions: [String])
+        /// Cut a side (regions with their nodes and clients, or selected nodes) off from every
+        /// other endpoint, in both directions or one.
+        case partition(side: PartitionSide, direction: Network.CutDirection)
         /// Lose messages with this probability (parts per million).
         case loss(partsPerMillion: UInt64)
         /// Add latency to every message of the selected nodes.
@@ -278,6 +293,14 @@ public struct FaultSpec: Sendable, Equatable {
         /// Reduce the selected nodes' link capacity to `permille` / 1000.
         case throttle(nodes: NodeSelection, permille: UInt64)
     }
+}
+
+/// What a partition cuts off.
+public enum PartitionSide: Sendable, Equatable {
+    /// Every node and client in these regions.
+    case regions([String])
+    /// These nodes (clients stay on the other side).
+    case nodes(NodeSelection)
 }
 
 /// Which nodes a fault hits.

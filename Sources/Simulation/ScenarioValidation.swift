@@ -1,3 +1,4 @@
+import RedStuff
 import SimEngine
 import SimSupport
 
@@ -7,7 +8,7 @@ import SimSupport
 public struct ScenarioValidationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Key path in scenario-file spelling; arrays of tables are indexed from 0 (`fault[0]`).
     public var keyPath: String
-    /// What was expected and what was found, e.g. `expected 4...65535 shards, got 3`.
+    /// What was expected and what was found, e.g. `expected 4...49155 shards, got 3`.
     public var message: String
 
     /// An error at `keyPath` (scenario-file spelling) saying `message`.
@@ -16,15 +17,16 @@ public struct ScenarioValidationError: Error, Equatable, Sendable, CustomStringC
         self.message = message
     }
 
-    /// `keyPath: message`, e.g. `nodes.shards: expected a shard count in 4...65535 (Walrus needs n >= 4), got 3`.
+    /// `keyPath: message`, e.g. `nodes.shards: expected a shard count in 4...49155 (Walrus needs n >= 4; its Reed-Solomon codec stops at 49155), got 3`.
     public var description: String { "\(keyPath): \(message)" }
 }
 
 /// Limits on scenario sizes. They are generous for a laptop run but bound every loop the world
 /// will size from a scenario, so a typo (`count = 1000000000`) fails here, not after an hour.
 public enum ScenarioLimits {
-    /// Walrus encodes with n >= 4 shards (f >= 1) and indexes shards with `u16`.
-    public static let shards = 4...65_535
+    /// Walrus encodes with n >= 4 shards (f >= 1); above 49,155 its Reed-Solomon codec
+    /// (reed-solomon-simd) cannot build the primary code (`EncodingConfig.maxShards`).
+    public static let shards = 4...EncodingConfig.maxShards
     /// Storage nodes per scenario (`nodes.count`).
     public static let nodes = 1...100_000
     /// Clients per scenario (`clients.count`).
@@ -39,6 +41,19 @@ public enum ScenarioLimits {
     public static let faults = 0...10_000
     /// Largest WAL amount whose FROST value fits in `UInt64` (about 1.8 * 10^10 WAL).
     public static let maxWAL: UInt64 = UInt64.max / Frost.perWAL
+    /// The longest duration anywhere in a scenario: 2^62 ns (about 146 years), so that a time
+    /// plus a duration always fits the 64-bit signed nanoseconds of the results database.
+    public static let maxDuration = SimDuration(nanoseconds: 1 << 62)
+    /// The largest size anywhere in a scenario: 2^62 bytes (4 EiB), so sums stay in 64 bits.
+    public static let maxBytes: UInt64 = 1 << 62
+    /// The shortest metrics interval, and the most samples a run may take.
+    public static let minMetricsInterval = SimDuration.milliseconds(1)
+    /// The most metric samples a run may take (`duration / metrics_interval`).
+    public static let maxMetricSamples: UInt64 = 1_000_000
+    /// Characters allowed in a scenario name, which names result files and folders.
+    public static let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+    /// The longest scenario name.
+    public static let maxNameLength = 100
     /// `max_epochs_ahead` of both the mainnet and testnet presets (Walrus system parameters);
     /// Simulation does not import Economics, so the value is repeated here.
     public static let defaultMaxEpochsAhead = 53
@@ -61,8 +76,20 @@ extension Scenario {
         }
 
         guard !name.isEmpty else { throw fail("name", "expected a non-empty name") }
+        // The name names the results folder and file: a safe alphabet, and no hidden or
+        // parent-directory names.
+        guard name.count <= ScenarioLimits.maxNameLength, name.allSatisfy(ScenarioLimits.nameCharacters.contains),
+              !name.hasPrefix("."), !name.hasPrefix("-") else {
+            throw fail("name", "expected at most \(ScenarioLimits.maxNameLength) letters, digits, '.', '_' or '-', not starting with '.' or '-', got \"\(name)\"")
+        }
         guard duration > .zero else { throw fail("duration", "expected a duration > 0, got 0") }
-        guard metricsInterval > .zero else { throw fail("metrics_interval", "expected a duration > 0, got 0") }
+        try checkDuration(duration, at: "duration")
+        guard metricsInterval >= ScenarioLimits.minMetricsInterval else {
+            throw fail("metrics_interval", "expected at least \(ScenarioLimits.minMetricsInterval), got \(metricsInterval)")
+        }
+        guard duration.nanoseconds / metricsInterval.nanoseconds <= ScenarioLimits.maxMetricSamples else {
+            throw fail("metrics_interval", "expected at most \(ScenarioLimits.maxMetricSamples) samples per run (duration \(spelled(duration)) / interval), got \(duration.nanoseconds / metricsInterval.nanoseconds); lengthen the interval")
+        }
 
         // network
         try check(network.jitterMs, at: "network.jitter_ms", lowerBound: 0)
@@ -86,7 +113,7 @@ extension Scenario {
             throw fail("nodes.count", "expected a node count in \(ScenarioLimits.nodes), got \(nodes.count)")
         }
         guard ScenarioLimits.shards.contains(nodes.shards) else {
-            throw fail("nodes.shards", "expected a shard count in \(ScenarioLimits.shards) (Walrus needs n >= 4), got \(nodes.shards)")
+            throw fail("nodes.shards", "expected a shard count in \(ScenarioLimits.shards) (Walrus needs n >= 4; its Reed-Solomon codec stops at 49155), got \(nodes.shards)")
         }
         var seenRegions: [String] = []
         for (region, weight) in nodes.regionWeights {
@@ -100,6 +127,9 @@ extension Scenario {
             throw fail("nodes.regions", "expected at least one region weight > 0")
         }
         guard nodes.capacityBytes > 0 else { throw fail("nodes.capacity", "expected a size > 0 bytes, got 0") }
+        guard nodes.capacityBytes <= ScenarioLimits.maxBytes else {
+            throw fail("nodes.capacity", "expected at most 2^62 bytes (4 EiB), got \(nodes.capacityBytes)")
+        }
         guard nodes.commission <= .whole else {
             throw fail("nodes.commission_bp", "expected basis points in 0...10000, got \(nodes.commission.rawValue)")
         }
@@ -110,8 +140,9 @@ extension Scenario {
         try check(chain.eventLagSeconds, at: "chain.event_lag_s", lowerBound: 0)
 
         // economics
-        if let epoch = economics.epochDuration, epoch == .zero {
-            throw fail("economics.epoch_duration", "expected a duration > 0, got 0")
+        if let epoch = economics.epochDuration {
+            guard epoch >= .milliseconds(1) else { throw fail("economics.epoch_duration", "expected at least 1ms (the contracts count milliseconds), got \(epoch)") }
+            try checkDuration(epoch, at: "economics.epoch_duration")
         }
         if let ahead = economics.maxEpochsAhead, !(1...1_000).contains(ahead) {
             throw fail("economics.max_epochs_ahead", "expected 1...1000 epochs, got \(ahead)")
@@ -126,6 +157,7 @@ extension Scenario {
             throw fail("economics.client_balance_wal", "expected at most \(ScenarioLimits.maxWAL) WAL (the FROST amount must fit 64 bits), got \(economics.clientBalanceWAL)")
         }
         let maxEpochsAhead = economics.maxEpochsAhead ?? ScenarioLimits.defaultMaxEpochsAhead
+        try checkSupply()
 
         // clients
         guard ScenarioLimits.clients.contains(clients.count) else {
@@ -134,6 +166,7 @@ extension Scenario {
         guard !clients.regions.isEmpty else { throw fail("clients.regions", "expected at least one region") }
         for (i, region) in clients.regions.enumerated() { try checkRegion(region, at: "clients.regions[\(i)]") }
         guard clients.attemptTimeout > .zero else { throw fail("clients.attempt_timeout", "expected a duration > 0, got 0") }
+        try checkDuration(clients.attemptTimeout, at: "clients.attempt_timeout")
         guard ScenarioLimits.maxAttempts.contains(clients.maxAttempts) else {
             throw fail("clients.max_attempts", "expected attempts in \(ScenarioLimits.maxAttempts), got \(clients.maxAttempts)")
         }
@@ -157,16 +190,19 @@ extension Scenario {
         }
         for (i, fault) in faults.enumerated() {
             let path = "fault[\(i)]"
-            guard fault.at < duration else {
+            guard fault.at <= ScenarioLimits.maxDuration, fault.at < duration else {
                 throw fail("\(path).at", "expected a start before the end of the run (\(spelled(duration))), got \(spelled(fault.at))")
             }
-            if let length = fault.duration, length == .zero {
-                throw fail("\(path).duration", "expected a duration > 0 (omit it for a fault lasting to the end), got 0")
+            if let length = fault.duration {
+                guard length > .zero else {
+                    throw fail("\(path).duration", "expected a duration > 0 (omit it for a fault lasting to the end), got 0")
+                }
+                try checkDuration(length, at: "\(path).duration")
             }
             switch fault.kind {
             case .crash(let selection, _):
                 try checkSelection(selection, at: "\(path).nodes")
-            case .partition(let regions):
+            case .partition(.regions(let regions), _):
                 guard !regions.isEmpty else { throw fail("\(path).regions", "expected at least one region to cut off") }
                 for (j, region) in regions.enumerated() {
                     try checkRegion(region, at: "\(path).regions[\(j)]")
@@ -175,6 +211,8 @@ extension Scenario {
                 guard regions.count < regionNames.count else {
                     throw fail("\(path).regions", "a partition must leave some region on the other side; all \(regionNames.count) regions are listed")
                 }
+            case .partition(.nodes(let selection), _):
+                try checkSelection(selection, at: "\(path).nodes")
             case .loss(let ppm):
                 guard (1...1_000_000).contains(ppm) else {
                     throw fail("\(path).loss_ppm", "expected parts per million in 1...1000000, got \(ppm)")
@@ -182,10 +220,12 @@ extension Scenario {
             case .latencySpike(let selection, let extra):
                 try checkSelection(selection, at: "\(path).nodes")
                 guard extra > .zero else { throw fail("\(path).extra", "expected an extra latency > 0, got 0") }
+                try checkDuration(extra, at: "\(path).extra")
             case .throttle(let selection, let permille):
                 try checkSelection(selection, at: "\(path).nodes")
-                guard permille < 1_000 else {
-                    throw fail("\(path).permille", "expected a remaining capacity in 0...999 permille, got \(permille)")
+                // 0 would stall every message on the link for good; use a crash or partition for that.
+                guard (1...999).contains(permille) else {
+                    throw fail("\(path).permille", "expected a remaining capacity in 1...999 permille, got \(permille)")
                 }
             }
         }
@@ -196,6 +236,33 @@ extension Scenario {
         }
         guard fidelity.cpuEncodeBytesPerSecond > 0 else {
             throw fail("fidelity.cpu_encode_bytes_per_s", "expected a throughput > 0 bytes per second, got 0")
+        }
+        try checkDuration(fidelity.cpuSignatureCost, at: "fidelity.cpu_signature_cost")
+        try checkDuration(fidelity.cpuHashCost, at: "fidelity.cpu_hash_cost")
+    }
+
+    private func checkDuration(_ d: SimDuration, at path: String) throws(ScenarioValidationError) {
+        guard d <= ScenarioLimits.maxDuration else {
+            throw ScenarioValidationError(keyPath: path, message: "expected at most 2^62 ns (about 146 years), got \(d.nanoseconds) ns")
+        }
+    }
+
+    /// The total stake of the genesis, in WAL (validated by `checkStake`).
+    var genesisStakeWAL: UInt64 {
+        switch nodes.stake {
+        case .equal(let t), .dirichlet(let t, _), .zipf(let t, _): t
+        case .explicit(let stakes): stakes.reduce(0, &+)
+        }
+    }
+
+    /// All WAL minted at genesis must fit the economics' 64-bit FROST supply: every client's
+    /// balance, the nodes' stake, and the stake-churn account (funded with as much again).
+    private func checkSupply() throws(ScenarioValidationError) {
+        let clientsWAL = UInt128(clients.count) * UInt128(economics.clientBalanceWAL)
+        let minted = clientsWAL + 2 * UInt128(genesisStakeWAL)
+        guard minted <= UInt128(ScenarioLimits.maxWAL) else {
+            throw ScenarioValidationError(keyPath: "economics.client_balance_wal", message:
+                "the WAL minted at genesis (clients.count \(clients.count) x client_balance_wal \(economics.clientBalanceWAL) + 2 x the stake \(genesisStakeWAL), for the nodes and the stake-churn account) must be at most \(ScenarioLimits.maxWAL) WAL, the 64-bit FROST supply; got \(minted)")
         }
     }
 
@@ -218,7 +285,8 @@ extension Scenario {
             try checkTotal(total)
         case .dirichlet(let total, let alpha):
             try checkTotal(total)
-            guard alpha.isFinite, alpha > 0 else { throw fail("expected alpha > 0, got \(alpha)") }
+            // Below 0.05 the gamma draws can all underflow to 0, leaving no weights to split by.
+            guard alpha.isFinite, alpha >= 0.05 else { throw fail("expected alpha >= 0.05, got \(alpha)") }
         case .zipf(let total, let exponent):
             try checkTotal(total)
             guard exponent.isFinite, exponent >= 0 else { throw fail("expected exponent >= 0, got \(exponent)") }
@@ -248,7 +316,7 @@ extension Scenario {
             }
         }
         func checkStart(_ start: SimDuration) throws(ScenarioValidationError) {
-            guard start < duration else {
+            guard start <= ScenarioLimits.maxDuration, start < duration else {
                 throw fail("start", "expected a start before the end of the run (\(spelled(duration))), got \(spelled(start))")
             }
         }
@@ -257,6 +325,11 @@ extension Scenario {
             try check(w.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)
             // A blob has at least one byte; the lower bound of the size distribution says so.
             try check(w.sizeBytes, at: "\(path).size", lowerBound: 1)
+            // A size that is always above the largest encodable blob is a mistake, not a tail.
+            if let config = try? EncodingConfig(nShards: nodes.shards), case let low = w.sizeBytes.smallestValue,
+               low > Double(config.maxBlobSize) {
+                throw fail("size", "every draw is above the largest blob \(nodes.shards) shards can encode (\(config.maxBlobSize) bytes): got \(w.sizeBytes.kindName) from \(low) bytes")
+            }
             guard w.lifetimeEpochs.lowerBound >= 1 else {
                 throw fail("lifetime_epochs", "expected lifetimes >= 1 epoch, got \(w.lifetimeEpochs.lowerBound)")
             }

@@ -32,6 +32,8 @@ extension World {
             scheduler.schedule(at: SimTime.zero + f.at, target: UInt32(i), kind: Kind.faultStart.rawValue)
         }
         faultTargets = Array(repeating: [], count: scenario.faults.count)
+        faultWindows = Array(repeating: nil, count: scenario.faults.count)
+        faultCuts = Array(repeating: nil, count: scenario.faults.count)
         scheduler.schedule(at: .zero, target: 0, kind: Kind.metrics.rawValue)
     }
 
@@ -96,7 +98,19 @@ extension World {
     func startWrite(_ spec: WriteWorkload, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) {
         let index = UInt32(blobs.count)
         let blob = BlobRef(index)
-        let size = UInt64(min(Double(config.maxBlobSize), max(1, spec.sizeBytes.sample(stream).rounded())))
+        // Sizes above the largest encodable blob follow the workload's `oversize` policy, counted.
+        let drawn = max(1, spec.sizeBytes.sample(stream).rounded())
+        var size = drawn < Double(config.maxBlobSize) ? UInt64(drawn) : config.maxBlobSize
+        if drawn > Double(config.maxBlobSize) {
+            switch spec.oversize {
+            case .clip:
+                sizesClipped += 1
+                size = config.maxBlobSize
+            case .skip:
+                writesSkippedOversize += 1
+                return
+            }
+        }
         let epochs = stream.uniformInt(in: spec.lifetimeEpochs)
         let deletable = spec.deletablePermille > 0 && stream.bernoulli(spec.deletablePermille, over: 1_000)
         let c = ClientID(UInt32(Int(index) % clients.count))

@@ -100,6 +100,10 @@ public final class World: EventHandler {
     public internal(set) var operations = OperationTally()
     /// Latencies of successful writes (start to certification seen), in completion order.
     public internal(set) var writeLatencies: [SimDuration] = []
+    /// Size draws above the largest encodable blob written at the maximum size (`oversize = "clip"`).
+    public internal(set) var sizesClipped = 0
+    /// Size draws above the largest encodable blob not written (`oversize = "skip"`).
+    public internal(set) var writesSkippedOversize = 0
     /// Latencies of successful reads, in completion order.
     public internal(set) var readLatencies: [SimDuration] = []
 
@@ -109,7 +113,15 @@ public final class World: EventHandler {
     var activeFaults = 0
     /// The nodes each fault acted on, by fault index.
     var faultTargets: [[Int]] = []
-    /// Whether each node is down, indexed by `NodeID`.
+    /// When each fault started and ended (`end == nil` while in force); `nil` before it starts.
+    var faultWindows: [(start: SimTime, end: SimTime?)?] = []
+    /// The cut each partition fault in force made, by fault index.
+    var faultCuts: [Network.CutID?] = []
+    /// How many crash faults hold each node down; a node restarts when the last one ends.
+    var crashHolds: [Int]
+    /// Whether a crash fault holding the node loses its disk (applied when it restarts).
+    var diskLost: [Bool]
+    /// Whether each node is down (`crashHolds > 0`), indexed by `NodeID`.
     var crashed: [Bool]
     /// Broken invariants found so far, in the order found.
     public internal(set) var violations: [Violation] = []
@@ -184,6 +196,8 @@ public final class World: EventHandler {
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
         crashed = Array(repeating: false, count: scenario.nodes.count)
+        crashHolds = Array(repeating: 0, count: scenario.nodes.count)
+        diskLost = Array(repeating: false, count: scenario.nodes.count)
         cpuFreeAt = Array(repeating: .zero, count: scenario.nodes.count + scenario.clients.count)
         network = try Self.makeNetwork(scenario, streams: streams)
         chain = Chain(economy: try Self.makeEconomy(scenario), signatures: scenario.fidelity.signatures == .real ? .real : .modeled)

@@ -125,14 +125,34 @@ extension World {
         }
     }
 
-    /// Genesis stake of each node, in FROST (at least 1 WAL each, the contracts' minimum).
+    /// Genesis stake of each node, in FROST: shares of `total_wal` by the distribution's
+    /// weights that add up to it exactly, each at least 1 WAL (the contracts' minimum; validation
+    /// guarantees `total_wal >= nodes.count`). Shares are floored, then the FROST left over goes
+    /// to the largest share, and a share raised to 1 WAL is paid for by the largest ones.
     static func genesisStakes(_ spec: NodesSpec, streams: RandomStreams) throws(WorldError) -> [Frost] {
         let k = spec.count
         func shares(_ weights: [Double], total: UInt64) throws(WorldError) -> [Frost] {
             let sum = weights.reduce(0, +)
             guard sum > 0, sum.isFinite else { throw .invalid("nodes.stake", "weights must be positive") }
             guard let totalFrost = Frost.wal(total) else { throw .invalid("nodes.stake.total_wal", "too large") }
-            return weights.map { w in Frost(max(Frost.perWAL, UInt64(Double(totalFrost.rawValue) * (w / sum)))) }
+            guard total >= UInt64(weights.count) else { throw .invalid("nodes.stake.total_wal", "less than 1 WAL per node") }
+            var frost = weights.map { w in
+                let x = Double(totalFrost.rawValue) * (w / sum)
+                return max(Frost.perWAL, x.isFinite && x < Double(totalFrost.rawValue) ? UInt64(x) : totalFrost.rawValue)
+            }
+            // Largest first (ties: lowest index), the order in which shares give or take.
+            let byShare = frost.indices.sorted { (frost[$0], $1) > (frost[$1], $0) }
+            var assigned = frost.reduce(UInt128(0)) { $0 + UInt128($1) }
+            var i = 0
+            while assigned > UInt128(totalFrost.rawValue) {
+                let j = byShare[i % byShare.count]
+                let give = min(UInt128(frost[j] - Frost.perWAL), assigned - UInt128(totalFrost.rawValue))
+                frost[j] -= UInt64(give)
+                assigned -= give
+                i += 1
+            }
+            if assigned < UInt128(totalFrost.rawValue) { frost[byShare[0]] += UInt64(UInt128(totalFrost.rawValue) - assigned) }
+            return frost.map(Frost.init)
         }
         switch spec.stake {
         case .equal(let total):
@@ -145,7 +165,7 @@ extension World {
         case .explicit(let wal):
             guard wal.count == k else { throw .invalid("nodes.stake", "\(wal.count) stakes listed for \(k) nodes") }
             return try wal.map { (w: UInt64) throws(WorldError) -> Frost in
-                guard let f = Frost.wal(max(1, w)) else { throw .invalid("nodes.stake", "stake too large") }
+                guard let f = Frost.wal(w) else { throw .invalid("nodes.stake", "stake too large") }
                 return f
             }
         }

@@ -95,6 +95,21 @@ public struct FinishedOperation: Sendable {
     public var attempts: Int
     /// Why it failed or was inconsistent; empty on success.
     public var detail: String
+
+    /// An operation record; the shell numbers operations, state machines fill in the rest.
+    public init(id: UInt64, kind: Kind, client: ClientID, blob: BlobRef, start: SimTime, end: SimTime, result: Result,
+                bytes: UInt64, attempts: Int, detail: String) {
+        self.id = id
+        self.kind = kind
+        self.client = client
+        self.blob = blob
+        self.start = start
+        self.end = end
+        self.result = result
+        self.bytes = bytes
+        self.attempts = attempts
+        self.detail = detail
+    }
 }
 
 /// The chain state every participant can see (the latest chain events, applied in order).

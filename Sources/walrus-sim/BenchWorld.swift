@@ -23,7 +23,7 @@ struct BenchWorld: ParsableCommand {
 
     func validate() throws {
         guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
-        guard shards >= 4, shards <= 65_535 else { throw ValidationError("--shards must be in 4...65535") }
+        guard ScenarioLimits.shards.contains(shards) else { throw ValidationError("--shards must be in \(ScenarioLimits.shards)") }
         guard blobs >= 0 else { throw ValidationError("--blobs must be >= 0") }
         guard meanBytes >= 1 else { throw ValidationError("--mean-bytes must be >= 1") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be >= 1") }

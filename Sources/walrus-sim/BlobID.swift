@@ -42,6 +42,39 @@ enum CLIFiles {
     static func threads(_ requested: Int?) -> Int {
         max(1, requested ?? ProcessInfo.processInfo.activeProcessorCount)
     }
+
+    /// Encoder options with `requested` threads and, when standard error is a terminal, a
+    /// progress line labelled `label` (encodes at thousands of shards take seconds to minutes).
+    static func encodingOptions(threads requested: Int?, label: String) -> EncodingOptions {
+        EncodingOptions(threads: threads(requested), progress: isatty(STDERR_FILENO) != 0 ? TerminalProgress(label).report : nil)
+    }
+}
+
+/// A progress line on standard error, rewritten in place at most four times a second and
+/// cleared when the work is done. Reports come from one thread at a time (the encoder's first
+/// worker), while the thread that started the work waits, hence `@unchecked Sendable`.
+final class TerminalProgress: @unchecked Sendable {
+    let label: String
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+    var lastPrint: ContinuousClock.Instant?
+
+    init(_ label: String) {
+        self.label = label
+        started = clock.now
+    }
+
+    func report(_ fraction: Double) {
+        let now = clock.now
+        if fraction >= 1 {
+            if lastPrint != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            return
+        }
+        // Only work that takes a while earns a line; then at most four updates a second.
+        guard now - started > .milliseconds(500), lastPrint.map({ now - $0 > .milliseconds(250) }) ?? true else { return }
+        lastPrint = now
+        FileHandle.standardError.write(Data("\r\u{1B}[K  \(label) \(Int(fraction * 100))%".utf8))
+    }
 }
 
 /// `walrus-sim blob-id FILE [--shards N]`: prints the Walrus blob ID of a file.
@@ -64,7 +97,7 @@ struct BlobIDCommand: ParsableCommand {
     func run() throws {
         let config = try CLIFiles.config(shards)
         let blob = try CLIFiles.readFile(file)
-        let encoder = BlobEncoder(config: config, options: EncodingOptions(threads: CLIFiles.threads(threads)))
+        let encoder = BlobEncoder(config: config, options: CLIFiles.encodingOptions(threads: threads, label: "computing the blob ID of \(file)"))
         do {
             print(try encoder.computeMetadata(blob: blob).blobID.base64)
         } catch {

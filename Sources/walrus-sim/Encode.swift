@@ -44,7 +44,7 @@ struct EncodeCommand: ParsableCommand {
         let blob = try CLIFiles.readFile(file)
         let encoded: EncodedBlob
         do {
-            encoded = try BlobEncoder(config: config, options: EncodingOptions(threads: CLIFiles.threads(threads))).encode(blob: blob)
+            encoded = try BlobEncoder(config: config, options: CLIFiles.encodingOptions(threads: threads, label: "encoding \(file)")).encode(blob: blob)
         } catch {
             throw CLIError("\(file): \(error)")
         }

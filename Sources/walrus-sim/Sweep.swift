@@ -39,9 +39,11 @@ struct Sweep: ParsableCommand {
             }
             return
         }
+        let chosen = try index ?? Self.indexFromEnvironment(ProcessInfo.processInfo.environment)
+        if let i = chosen {
+            guard scenarioFile.entry(i) != nil else { throw CLIError("index \(i) is out of range: \(file) has \(entries.count) run(s)") }
+        }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let env = ProcessInfo.processInfo.environment
-        let chosen = index ?? (env["SLURM_ARRAY_TASK_ID"] ?? env["JOB_COMPLETION_INDEX"]).flatMap { Int($0) }
         if let i = chosen {
             guard let e = scenarioFile.entry(i) else { throw CLIError("index \(i) is out of range: \(file) has \(entries.count) run(s)") }
             try runEntries([e], dir: dir, jobs: 1)
@@ -52,6 +54,23 @@ struct Sweep: ParsableCommand {
         let merged = (dir as NSString).appendingPathComponent("\(name).sqlite")
         let report = try ResultsDatabase.merge(sources: databases, into: merged)
         print("merged into \(merged): \(report.copied.count) run(s) copied, \(report.entries.count - report.copied.count) skipped")
+        if !report.conflicts.isEmpty {
+            throw CLIError("\(merged) already holds \(report.conflicts.map(\.runID).joined(separator: ", ")) with a different event digest; not merged")
+        }
+    }
+
+    /// The manifest index a job array gives this task: `SLURM_ARRAY_TASK_ID`, else
+    /// `JOB_COMPLETION_INDEX`, else none (run everything). A value that is not a non-negative
+    /// integer is an error: running the whole sweep in every array task would be a silent disaster.
+    static func indexFromEnvironment(_ env: [String: String]) throws -> Int? {
+        for name in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
+            guard let text = env[name] else { continue }
+            guard let i = Int(text.trimmingCharacters(in: .whitespaces)), i >= 0 else {
+                throw CLIError("\(name)=\"\(text)\" is not a manifest index (expected an integer >= 0)")
+            }
+            return i
+        }
+        return nil
     }
 
     func dbPath(_ e: ManifestEntry, _ dir: String) -> String {

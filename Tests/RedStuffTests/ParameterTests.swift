@@ -1,4 +1,5 @@
 import TestSupport
+import ReedSolomon
 import Testing
 import WalrusCrypto
 @testable import RedStuff
@@ -14,10 +15,27 @@ import WalrusCrypto
     }
 
     @Test func invalidShardCounts() {
-        for n in [-1, 0, 1, 2, 3, 65536] {
+        for n in [-1, 0, 1, 2, 3, 49_156, 65535, 65536] {
             #expect(throws: RedStuffError.invalidShardCount(n)) { try EncodingConfig(nShards: n) }
         }
-        #expect((try? EncodingConfig(nShards: 65535)) != nil)
+        #expect((try? EncodingConfig(nShards: EncodingConfig.maxShards)) != nil)
+    }
+
+    /// `maxShards` is exactly where reed-solomon-simd stops supporting both of RS2's codes:
+    /// every n up to it builds both (primary: n - 2f source, 2f recovery; secondary: n - f, f),
+    /// and no n above it builds the primary one.
+    @Test func maxShardsIsTheCodecsTrueLimit() {
+        func supported(_ n: Int) -> Bool {
+            let f = (n - 1) / 3
+            return (try? ReedSolomonCodec(originalCount: n - 2 * f, recoveryCount: 2 * f)) != nil
+                && (try? ReedSolomonCodec(originalCount: n - f, recoveryCount: f)) != nil
+        }
+        var firstUnsupported: Int?, supportedAbove = 0
+        for n in 4...65_535 {
+            if supported(n) { if firstUnsupported != nil { supportedAbove += 1 } } else if firstUnsupported == nil { firstUnsupported = n }
+        }
+        #expect(firstUnsupported == EncodingConfig.maxShards + 1)
+        #expect(supportedAbove == 0)
     }
 
     @Test func symbolSizes() throws {

@@ -248,9 +248,8 @@ struct WriterTests {
         let text = dir.path("notes.txt")
         try "not a database, just text that is long enough to fill a header page".write(
             toFile: text, atomically: true, encoding: .utf8)
-        #expect { try SQLiteResultsStore(path: text, run: runInfo(), ifExists: .append) } throws: { error in
-            guard case let .sqlite(p, _, message, _) = error as? ResultsStoreError else { return false }
-            return p == text && message.contains("not a database")
+        #expect(throws: ResultsStoreError.notAResultsDatabase(path: text)) {
+            try SQLiteResultsStore(path: text, run: runInfo(), ifExists: .append)
         }
         #expect(try String(contentsOfFile: text, encoding: .utf8).hasPrefix("not a database"))
         // An empty file is an empty SQLite database, but a reader must not take it for results.

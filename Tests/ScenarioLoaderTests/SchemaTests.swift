@@ -295,7 +295,7 @@ let minimal = """
             """)
         #expect(s.faults == [
             FaultSpec(at: .minutes(10), duration: .minutes(5), kind: .crash(nodes: .shardsUpTo(13), loseDisk: true)),
-            FaultSpec(at: .minutes(1), duration: nil, kind: .partition(regions: ["us-east", "us-west"])),
+            FaultSpec(at: .minutes(1), duration: nil, kind: .partition(side: .regions(["us-east", "us-west"]), direction: .both)),
             FaultSpec(at: .minutes(1), duration: nil, kind: .loss(partsPerMillion: 10_000)),
             FaultSpec(at: .minutes(2), duration: nil, kind: .latencySpike(nodes: .region("eu-west"), extra: .milliseconds(200))),
             FaultSpec(at: .minutes(3), duration: nil, kind: .throttle(nodes: .random(count: 3), permille: 100)),

@@ -56,9 +56,9 @@ import Testing
 
     @Test func partitionsDownEndpointsAndLossDropMessages() throws {
         var (net, a, b) = try pair()
-        net.partition([[a], [b]])
+        let cut = net.cut([a])
         #expect(net.transmit(from: a, to: b, bytes: 10, now: .zero) == .failure(.partitioned))
-        net.healPartition()
+        net.heal(cut)
         #expect(send(&net, a, b, 10) != nil)
         net.setDown(b, true)
         guard case .success(let tx) = net.transmit(from: a, to: b, bytes: 10, now: .zero) else { Issue.record("sent"); return }
@@ -67,6 +67,32 @@ import Testing
         net.lossPartsPerMillion = 1_000_000
         #expect(net.transmit(from: a, to: b, bytes: 10, now: .zero) == .failure(.lost))
         #expect(net.messagesDropped == 3)
+    }
+
+    /// Who can reach whom under cuts, one-way cuts and overlapping cuts (turmoil-style).
+    @Test func cutsComposeAndOneWayCutsBlockOneDirection() throws {
+        var net = try Network(regions: .paperTestbed, jitterMilliseconds: .constant(0), streams: RandomStreams(runSeed: 1))
+        let e = try (0..<4).map { _ in try net.addEndpoint(region: RegionID(0), link: .symmetric(megabitsPerSecond: 100)) }
+        func reach() -> [[Bool]] { e.map { a in e.map { b in net.canTalk(a, b) } } }
+        #expect(reach().allSatisfy { $0.allSatisfy { $0 } })
+        let both = net.cut([e[0], e[1]])
+        #expect(net.canTalk(e[0], e[1]) && net.canTalk(e[2], e[3]))  // same side: fine
+        #expect(!net.canTalk(e[0], e[2]) && !net.canTalk(e[3], e[1]))  // across: blocked both ways
+        let out = net.cut([e[2]], direction: .outbound)
+        #expect(!net.canTalk(e[2], e[3]) && net.canTalk(e[3], e[2]))
+        net.heal(both)
+        #expect(net.canTalk(e[0], e[2]) && !net.canTalk(e[2], e[0]))  // the one-way cut still holds
+        let inbound = net.cut([e[0]], direction: .inbound)
+        #expect(!net.canTalk(e[1], e[0]) && net.canTalk(e[0], e[1]))
+        net.heal(out)
+        net.heal(inbound)
+        net.heal(inbound)  // healing twice is harmless
+        #expect(reach().allSatisfy { $0.allSatisfy { $0 } } && net.cutCount == 0)
+        // An endpoint added while a cut is in force starts outside it.
+        let c = net.cut([e[0]])
+        let late = try net.addEndpoint(region: RegionID(0), link: .symmetric(megabitsPerSecond: 100))
+        #expect(!net.canTalk(late, e[0]) && net.canTalk(late, e[1]))
+        net.heal(c)
     }
 
     @Test func lossDoesNotShiftJitter() throws {
