@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine (Debian packages), builds, and runs the whole test suite.
-# Heavier test tiers run with WALRUS_SLOW_TESTS=1.
+# Sets up a fresh machine (Debian packages), builds, and runs the whole test suite, slow tier
+# included (the n = 1000 encode, decode and recovery round trip, the large Reed-Solomon
+# vectors, the long fuzz runs). WALRUS_SLOW_TESTS=0 skips the slow tier for a quick local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/setup.sh
+# Every public declaration states its contract (DESIGN §9); the check is a source scan.
+python3 Scripts/check_doc_comments.py --strict >/dev/null
 # The import check makes a layering slip (a target importing what it does not depend on) fail
 # the build, as DESIGN §3 asks.
 swift build --build-tests --explicit-target-dependency-import-check error
+export WALRUS_SLOW_TESTS="${WALRUS_SLOW_TESTS:-1}"
 exec swift test --skip-build --explicit-target-dependency-import-check error "$@"
