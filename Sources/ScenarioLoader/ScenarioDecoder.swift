@@ -12,7 +12,7 @@ struct ScenarioDecoder {
 
     static let topLevelKeys = [
         "name", "description", "seed", "seeds", "duration", "metrics_interval", "network", "nodes", "chain",
-        "economics", "clients", "workload", "fault", "fidelity", "checks", "sweep",
+        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep",
     ]
 
     /// The scenario of `document`, run with `seed`; `defaultName` is used when `name` is absent.
@@ -39,8 +39,30 @@ struct ScenarioDecoder {
         scenario.workloads = try top.tables("workload").map { (t) throws(ScenarioError) in try decodeWorkload(t) }
         scenario.faults = try top.tables("fault").map { (t) throws(ScenarioError) in try decodeFault(t, shards: scenario.nodes.shards) }
         if let t = try top.table("fidelity") { scenario.fidelity = try decodeFidelity(t) }
+        if let t = try top.table("protocol") { scenario.protocolSpec = try decodeProtocol(t) }
         if let t = try top.table("checks") { scenario.checks = try decodeChecks(t) }
         return scenario
+    }
+
+    /// `[protocol]`: the nodes' shard-sync and recovery timing (Walrus's defaults when omitted).
+    func decodeProtocol(_ t: TableReader) throws(ScenarioError) -> ProtocolSpec {
+        try t.expectKeys(["shard_sync_request_timeout", "shard_sync_retry_min_backoff", "shard_sync_retry_max_backoff",
+                          "shard_sync_switch_to_recovery", "sliver_count_per_sync_request", "recovery_request_timeout",
+                          "recovery_retry_min_backoff", "recovery_retry_max_backoff", "metadata_request_timeout",
+                          "blob_sync_delay", "max_concurrent_recoveries"])
+        var p = ProtocolSpec()
+        if let d = try t.duration("shard_sync_request_timeout") { p.syncRequestTimeout = d }
+        if let d = try t.duration("shard_sync_retry_min_backoff") { p.syncRetryMin = d }
+        if let d = try t.duration("shard_sync_retry_max_backoff") { p.syncRetryMax = d }
+        if let d = try t.duration("shard_sync_switch_to_recovery") { p.syncSwitchToRecovery = d }
+        if let n = try t.int("sliver_count_per_sync_request") { p.syncBlobsPerRequest = n }
+        if let d = try t.duration("recovery_request_timeout") { p.recoveryRequestTimeout = d }
+        if let d = try t.duration("recovery_retry_min_backoff") { p.recoveryRetryMin = d }
+        if let d = try t.duration("recovery_retry_max_backoff") { p.recoveryRetryMax = d }
+        if let d = try t.duration("metadata_request_timeout") { p.metadataRequestTimeout = d }
+        if let d = try t.duration("blob_sync_delay") { p.blobSyncDelay = d }
+        if let n = try t.int("max_concurrent_recoveries") { p.maxConcurrentRecoveries = n }
+        return p
     }
 
     // MARK: sections

@@ -33,6 +33,8 @@ public struct Scenario: Sendable, Equatable {
     /// Faults injected at fixed simulated times.
     public var faults: [FaultSpec] = []
     /// How much of the real protocol code runs; recorded as `runs.fidelity`.
+    /// The storage nodes' protocol timing (`[protocol]`; Walrus's node configuration defaults).
+    public var protocolSpec = ProtocolSpec()
     public var fidelity = Fidelity()
     /// Which invariant checkers run.
     public var checks = CheckSpec()
@@ -373,6 +375,37 @@ public struct Fidelity: Sendable, Equatable {
             + " cpu_encode_bytes_per_s=\(costs.encodeBytesPerSecond) cpu_hash_ns=\(costs.hashCost.nanoseconds)"
             + " cpu_signature_ns=\(costs.signatureCost.nanoseconds)"
     }
+}
+
+/// Timing of the storage nodes' shard sync and recovery, scenario table `[protocol]`. The
+/// defaults are those of Walrus's node configuration (`ShardSyncConfig`, `BlobRecoveryConfig`,
+/// the live-upload deferral); short runs shorten them to see recovery within their window.
+public struct ProtocolSpec: Sendable, Equatable {
+    /// How long a shard's previous owner may take to answer a sync request.
+    public var syncRequestTimeout: SimDuration = .seconds(60)
+    /// Back-off after an unanswered sync request, doubling per attempt (Walrus: 1 min).
+    public var syncRetryMin: SimDuration = .minutes(1)
+    /// The longest sync back-off (Walrus: 10 min).
+    public var syncRetryMax: SimDuration = .minutes(10)
+    /// Without progress for this long, a gained shard is recovered instead of pulled (Walrus: 12 h).
+    public var syncSwitchToRecovery: SimDuration = .hours(12)
+    /// Blobs per sync request (Walrus: 1000).
+    public var syncBlobsPerRequest = 1_000
+    /// One round of recovery-symbol requests (Walrus's `sliver_request_timeout`: 45 s).
+    public var recoveryRequestTimeout: SimDuration = .seconds(45)
+    /// First back-off between recovery rounds, doubling (Walrus: 1 s).
+    public var recoveryRetryMin: SimDuration = .seconds(1)
+    /// The longest recovery back-off (Walrus: 1 h).
+    public var recoveryRetryMax: SimDuration = .hours(1)
+    /// How long a recovering node waits for one node's metadata (Walrus: 5 s).
+    public var metadataRequestTimeout: SimDuration = .seconds(5)
+    /// Wait after certification before recovering missed pairs of a blob up to 100 MiB, twice
+    /// this above (Walrus's live-upload deferral: 15 s and 30 s).
+    public var blobSyncDelay: SimDuration = .seconds(15)
+    /// Recoveries a node runs at once (Walrus: 100 blob syncs).
+    public var maxConcurrentRecoveries = 100
+    /// Walrus's defaults.
+    public init() {}
 }
 
 /// Which invariant checkers run (all by default).

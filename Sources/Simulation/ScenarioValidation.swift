@@ -237,6 +237,28 @@ extension Scenario {
         guard fidelity.cpuEncodeBytesPerSecond > 0 else {
             throw fail("fidelity.cpu_encode_bytes_per_s", "expected a throughput > 0 bytes per second, got 0")
         }
+        // protocol
+        let timing = protocolSpec
+        for (key, d) in [("shard_sync_request_timeout", timing.syncRequestTimeout), ("shard_sync_retry_min_backoff", timing.syncRetryMin),
+                         ("shard_sync_retry_max_backoff", timing.syncRetryMax), ("shard_sync_switch_to_recovery", timing.syncSwitchToRecovery),
+                         ("recovery_request_timeout", timing.recoveryRequestTimeout), ("recovery_retry_min_backoff", timing.recoveryRetryMin),
+                         ("recovery_retry_max_backoff", timing.recoveryRetryMax), ("metadata_request_timeout", timing.metadataRequestTimeout)] {
+            guard d >= .milliseconds(1) else { throw fail("protocol.\(key)", "expected at least 1ms, got \(d)") }
+            try checkDuration(d, at: "protocol.\(key)")
+        }
+        try checkDuration(timing.blobSyncDelay, at: "protocol.blob_sync_delay")
+        guard timing.syncRetryMin <= timing.syncRetryMax else {
+            throw fail("protocol.shard_sync_retry_max_backoff", "expected at least shard_sync_retry_min_backoff (\(timing.syncRetryMin)), got \(timing.syncRetryMax)")
+        }
+        guard timing.recoveryRetryMin <= timing.recoveryRetryMax else {
+            throw fail("protocol.recovery_retry_max_backoff", "expected at least recovery_retry_min_backoff (\(timing.recoveryRetryMin)), got \(timing.recoveryRetryMax)")
+        }
+        guard (1...1_000_000).contains(timing.syncBlobsPerRequest) else {
+            throw fail("protocol.sliver_count_per_sync_request", "expected 1...1000000, got \(timing.syncBlobsPerRequest)")
+        }
+        guard (1...100_000).contains(timing.maxConcurrentRecoveries) else {
+            throw fail("protocol.max_concurrent_recoveries", "expected 1...100000, got \(timing.maxConcurrentRecoveries)")
+        }
         try checkDuration(fidelity.cpuSignatureCost, at: "fidelity.cpu_signature_cost")
         try checkDuration(fidelity.cpuHashCost, at: "fidelity.cpu_hash_cost")
     }

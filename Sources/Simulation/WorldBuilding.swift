@@ -86,7 +86,18 @@ extension World {
             let seed = (0..<4).flatMap { _ in withUnsafeBytes(of: keyStream.nextUInt64().littleEndian, Array.init) }
             let signer = ConfirmationSigner(node: id, mode: signatureMode, seed: seed)
             var node = StorageNode(id: id, signer: signer)
-            node.syncTimeout = scenario.clients.attemptTimeout
+            let timing = scenario.protocolSpec
+            node.syncRequestTimeout = timing.syncRequestTimeout
+            node.syncRetryMin = timing.syncRetryMin
+            node.syncRetryMax = timing.syncRetryMax
+            node.syncSwitchToRecovery = timing.syncSwitchToRecovery
+            node.syncBlobsPerRequest = timing.syncBlobsPerRequest
+            node.recoveryRoundTimeout = timing.recoveryRequestTimeout
+            node.recoveryRetryMin = timing.recoveryRetryMin
+            node.recoveryRetryMax = timing.recoveryRetryMax
+            node.metadataRequestTimeout = timing.metadataRequestTimeout
+            node.blobSyncDelay = timing.blobSyncDelay
+            node.maxConcurrentRecoveries = timing.maxConcurrentRecoveries
             nodes.append(node)
             let votes = Votes(storagePriceFrost: Frost(scenario.nodes.storagePriceFrost), writePriceFrost: Frost(scenario.nodes.writePriceFrost),
                               capacityBytes: scenario.nodes.capacityBytes)

@@ -144,14 +144,16 @@ public enum Message: Sendable {
     case sliverRequest(blob: BlobRef, pair: Int)
     /// Node -> client: the primary sliver of pair `pair`, or `nil` if the node does not hold it.
     case sliverResponse(blob: BlobRef, pair: Int, sliver: SliverPayload?)
-    /// Node -> node: recovery symbols for a pair the requester is missing.
-    case recoveryRequest(blob: BlobRef, pair: Int)
+    /// Node -> node: recovery symbols for a pair the requester is missing, for the target
+    /// slivers `axes` names (the requester asks each node only for what decoding still needs).
+    case recoveryRequest(blob: BlobRef, pair: Int, axes: RecoveryAxes)
     /// Symbols from every pair the responder holds: `forPrimary` target the primary sliver
     /// (they come from secondary slivers), `forSecondary` the secondary one.
     case recoveryResponse(blob: BlobRef, pair: Int, forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol])
-    /// For a modeled blob: how many symbols for each axis the responder's pairs yield (one per
-    /// pair and axis), and their size on the wire.
-    case modeledRecoveryResponse(blob: BlobRef, pair: Int, symbols: Int, bytes: UInt64)
+    /// For a modeled blob: the pair indices whose slivers the responder's symbols come from
+    /// (one symbol per pair and requested axis), whether they would verify (a corrupting node's
+    /// do not), and their size on the wire.
+    case modeledRecoveryResponse(blob: BlobRef, pair: Int, axes: RecoveryAxes, sources: [Int], valid: Bool, bytes: UInt64)
     /// New shard owner -> previous owner, at an epoch change: the pairs of `shard` for `blobs`.
     case syncRequest(shard: ShardIndex, blobs: [BlobRef])
     /// Previous owner -> new owner: what it has (metadata included, the new owner may lack it).
@@ -169,7 +171,7 @@ public enum Message: Sendable {
         case .sliverResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
         case .recoveryResponse(_, _, let p, let s):
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
-        case .modeledRecoveryResponse(_, _, _, let bytes): return framing + bytes
+        case .modeledRecoveryResponse(_, _, _, _, _, let bytes): return framing + bytes
         case .syncRequest(_, let blobs): return framing + 8 + UInt64(blobs.count) * 32
         case .syncResponse(_, let items, let missing):
             return framing + UInt64(missing.count) * 32
@@ -179,6 +181,24 @@ public enum Message: Sendable {
 
     /// `BlobMetadataWithID`: id, variant, type, length, ULEB n, 66 bytes per pair.
     static func metadataBytes(_ m: BlobMetadataWithID) -> UInt64 { 32 + 1 + 1 + 8 + 3 + UInt64(m.metadata.hashes.count) * 66 }
+}
+
+/// Which target slivers a recovery request wants symbols for: `primary` symbols come from the
+/// responder's secondary slivers, `secondary` ones from its primary slivers (spec §4.1).
+public enum RecoveryAxes: UInt8, Sendable, Equatable {
+    /// Symbols for both target slivers of the pair.
+    case both
+    /// Symbols for the target's primary sliver only.
+    case primary
+    /// Symbols for the target's secondary sliver only.
+    case secondary
+
+    /// Whether symbols for the primary target are wanted.
+    public var wantsPrimary: Bool { self != .secondary }
+    /// Whether symbols for the secondary target are wanted.
+    public var wantsSecondary: Bool { self != .primary }
+    /// How many axes are wanted (1 or 2).
+    public var count: Int { self == .both ? 2 : 1 }
 }
 
 /// One blob's pair in a shard-sync response.

@@ -3,205 +3,465 @@ import RedStuff
 import SimSupport
 import WalrusCrypto
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Recovery of missing sliver pairs from other nodes' recovery symbols (spec walrus-encoding
-/// §4.1, walrus-staking §1.5.4): after certification for pairs a node missed, after a restart,
-/// and during shard sync when the previous owner cannot deliver.
+/// §4.1, walrus-staking §1.5.4, §6.5): after certification for pairs a node missed, after a
+/// restart, and during shard sync when the previous owner cannot deliver.
+///
+/// How a recovery of pair `p` of a blob runs, following Walrus's node:
+/// 1. Metadata: from the node's own store, or fetched over the network from the first node that
+///    serves metadata matching the blob ID (its bytes are paid for like any message).
+/// 2. Symbols: the node's own other pairs yield some. It then asks other nodes (the current
+///    committee and, during a hand-over, the previous one), largest shard weight first, for just
+///    the symbols decoding still needs: `R = n - 2f` distinct sources for the secondary sliver,
+///    `C = n - f` for the primary one; further nodes only for the primary axis once the
+///    secondary is covered. Symbols are verified as they arrive and kept by source index, so a
+///    corrupt, duplicate or moved-shard answer never counts twice or at all.
+/// 3. Nodes that answer short, wrongly or not at all (by the round timeout) are replaced by the
+///    next ones. When every node has been asked and symbols are still missing, the recovery
+///    backs off (`recoveryRetryMin` doubling up to `recoveryRetryMax`) and starts a new round,
+///    keeping the symbols it has, until it succeeds or the blob expires or is deleted.
+/// 4. Decoding yields the pair (stored) or an inconsistency proof (reported; the blob is not
+///    retried).
 extension StorageNode {
+    // MARK: Starting
+
+    /// Blob sync after certification (spec staking §1.5.4): after `blobSyncDelay` (slivers of a
+    /// blob still being uploaded may yet arrive), recover every pair of the node's shards it
+    /// does not hold.
+    mutating func scheduleBlobSync(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+        let large = (ctx.catalog.entry(blob)?.sizeBytes ?? 0) > 100 << 20
+        actions.append(.timer(after: large ? blobSyncDelay * 2 : blobSyncDelay, token: TimerKind.blobSync.rawValue | UInt64(blob.index) << 8))
+    }
+
+    /// Starts recovering every pair of `blob` this node should hold (its current shards) and
+    /// does not; nothing for a blob that is not certified and live.
     mutating func scheduleMissing(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let st = ctx.view.status(blob), st.certifiedEpoch != nil, !st.deleted, st.endEpoch > ctx.view.epoch,
-              let meta = ctx.catalog.entry(blob)?.metadata
-        else { return }
-        let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
+        guard isLive(blob, ctx), let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { return }
+        let mapping = ShardMapping(blobID: blobID, nShards: ctx.config.nShards)
         for shard in ctx.view.committee.shards(of: id) {
             let p = mapping.pair(ofShard: shard.index)
             if !holds(blob, pair: p) { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
         }
     }
 
+    /// Whether `blob` is certified, undeleted and unexpired, so worth recovering.
+    func isLive(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
+        guard let st = ctx.view.status(blob) else { return false }
+        return st.certifiedEpoch != nil && !st.deleted && st.endEpoch > ctx.view.epoch && !invalidBlobs.contains(blob)
+    }
+
+    /// Starts recovering pair `pair` of `blob` (as part of syncing `syncShard`, if given). At most
+    /// `maxConcurrentRecoveries` run at once; the others wait in `recoveryQueue`.
     mutating func startRecovery(_ blob: BlobRef, pair: Int, syncShard: ShardIndex?, context ctx: ProtocolContext,
-                                        into actions: inout [Action]) {
+                                into actions: inout [Action]) {
         let key = RecoveryKey(blob: blob, pair: pair)
-        guard recoveries[key] == nil else { return }
+        guard recoveries[key] == nil else {
+            if let shard = syncShard, recoveries[key]!.syncShard == nil { recoveries[key]!.syncShard = shard }
+            return
+        }
         var state = RecoveryState()
         state.syncShard = syncShard
-        if recoveries.count - recoveryQueue.count >= maxConcurrentRecoveries {
-            recoveries[key] = state  // reserved; requests go out when a slot frees up
-            recoveryQueue.append(key)
+        recoveries[key] = state
+        recoveryQueue.append(key)
+        startQueuedRecoveries(context: ctx, into: &actions)
+    }
+
+    /// Starts rounds for queued recoveries while fewer than `maxConcurrentRecoveries` are active.
+    mutating func startQueuedRecoveries(context ctx: ProtocolContext, into actions: inout [Action]) {
+        while activeRecoveries < maxConcurrentRecoveries, !recoveryQueue.isEmpty {
+            let key = recoveryQueue.removeFirst()
+            guard recoveries[key] != nil else { continue }
+            beginRound(key, context: ctx, into: &actions)
+        }
+    }
+
+    // MARK: Rounds
+
+    /// A round: candidates afresh (every other node of both committees, largest weight first),
+    /// then metadata if missing, then symbol requests. The recovery holds a slot until the round
+    /// ends (success, inconsistency, or back-off).
+    mutating func beginRound(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key] else { return }
+        guard isLive(key.blob, ctx), !holds(key.blob, pair: key.pair) else {
+            drop(key, context: ctx, into: &actions)
             return
+        }
+        activeRecoveries += 1
+        state.active = true
+        state.round &+= 1
+        state.candidates = candidateNodes(for: key, ctx)
+        state.metadataTries = 0
+        state.outstanding = [:]
+        if state.metadata == nil, let held = stored[key.blob]?.metadata { state.metadata = held }
+        recoveries[key] = state
+        actions.append(.timer(after: recoveryRoundTimeout, token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
+        if state.metadata == nil {
+            askForMetadata(key, context: ctx, into: &actions)
+        } else {
+            addOwnSymbols(key, context: ctx, into: &actions)
+            requestMore(key, context: ctx, into: &actions)
+        }
+    }
+
+    /// Other nodes of the current and (during a hand-over) previous committee, largest shard
+    /// weight first; ties broken by a hash of (node, blob, pair) so load spreads deterministically.
+    func candidateNodes(for key: RecoveryKey, _ ctx: ProtocolContext) -> [NodeID] {
+        var nodes: [NodeID] = []
+        for m in ctx.view.committee.members + ctx.view.previousCommittee.members where m.node != id && !nodes.contains(m.node) {
+            nodes.append(m.node)
+        }
+        func spread(_ n: NodeID) -> UInt64 {
+            SeedDerivation.splitMix64(UInt64(n.rawValue) &* 0x9E37_79B9 ^ UInt64(key.blob.index) << 20 ^ UInt64(key.pair))
+        }
+        let weights = nodes.map { heldWeight($0, ctx) }
+        return nodes.indices.sorted { (weights[$0], spread(nodes[$1])) > (weights[$1], spread(nodes[$0])) }.map { nodes[$0] }
+    }
+
+    /// Shards a node holds pairs of: its shards in the current committee and, during a
+    /// hand-over, those it held in the previous one.
+    func heldWeight(_ node: NodeID, _ ctx: ProtocolContext) -> Int {
+        let now = ctx.view.committee.shards(of: node)
+        guard !ctx.view.handoverDone else { return now.count }
+        return Set(now + ctx.view.previousCommittee.shards(of: node)).count
+    }
+
+    /// Asks the next candidate for the blob's metadata; one request per blob is in flight at a
+    /// time, whichever of its pairs asked first, and every waiting pair takes the answer.
+    mutating func askForMetadata(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key] else { return }
+        guard state.metadataTries < state.candidates.count else {
+            backOff(key, reason: "no node served valid metadata", context: ctx, into: &actions)
+            return
+        }
+        let node = state.candidates[state.metadataTries]
+        state.metadataTries += 1
+        recoveries[key] = state
+        let alreadyAsked = awaitingMetadata[key.blob].map { !$0.isEmpty } ?? false
+        awaitingMetadata[key.blob, default: []].append(key.pair)
+        if !alreadyAsked { actions.append(.send(to: .node(node), .metadataRequest(blob: key.blob))) }
+        // A node that does not answer within `metadataRequestTimeout` is passed over.
+        actions.append(.timer(after: metadataRequestTimeout,
+                              token: Self.recoveryToken(.metadataTimeout, key, round: UInt8(truncatingIfNeeded: state.metadataTries))))
+    }
+
+    /// No metadata within the timeout: ask the next candidate (stale timers are ignored).
+    mutating func metadataTimedOut(_ key: RecoveryKey, tries: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let state = recoveries[key], state.active, state.metadata == nil,
+              UInt8(truncatingIfNeeded: state.metadataTries) == tries else { return }
+        awaitingMetadata[key.blob]?.removeAll { $0 == key.pair }
+        if awaitingMetadata[key.blob]?.isEmpty == true { awaitingMetadata.removeValue(forKey: key.blob) }
+        askForMetadata(key, context: ctx, into: &actions)
+    }
+
+    /// A metadata response: every recovery of the blob waiting for metadata takes it if it
+    /// matches the blob ID; otherwise each asks its next candidate.
+    mutating func takeMetadata(_ blob: BlobRef, _ metadata: BlobMetadataWithID?, from: Party, bytes: UInt64,
+                               context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let pairs = awaitingMetadata.removeValue(forKey: blob) else { return }
+        actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
+        let valid = metadata.map {
+            $0.blobID == ctx.catalog.entry(blob)?.metadata.blobID && ctx.catalog.isValidMetadata($0, blob: blob)
+        } ?? false
+        for pair in pairs {
+            let key = RecoveryKey(blob: blob, pair: pair)
+            guard var state = recoveries[key], state.active, state.metadata == nil else { continue }
+            state.bytesMoved += bytes
+            if valid, let metadata {
+                state.metadata = metadata
+                recoveries[key] = state
+                addOwnSymbols(key, context: ctx, into: &actions)
+                requestMore(key, context: ctx, into: &actions)
+            } else {
+                recoveries[key] = state
+                askForMetadata(key, context: ctx, into: &actions)
+            }
+        }
+    }
+
+    /// Symbols from the node's own other pairs of the blob (no message needed).
+    mutating func addOwnSymbols(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard stored[key.blob] != nil else { return }
+        if ctx.catalog.entry(key.blob)?.modeled == true {
+            let sources = modeledSources(blob: key.blob, target: key.pair, context: ctx, into: &actions)
+            recoveries[key]?.modeledPrimary.formUnion(sources)
+            recoveries[key]?.modeledSecondary.formUnion(sources)
+        } else {
+            let own = recoverySymbols(blob: key.blob, target: key.pair, axes: .both, context: ctx, into: &actions)
+            for s in own.forPrimary { recoveries[key]?.forPrimary[s.sourceIndex] = s }
+            for s in own.forSecondary { recoveries[key]?.forSecondary[s.sourceIndex] = s }
+        }
+    }
+
+    /// Sends requests to further candidates until the symbols held plus those promised by
+    /// outstanding requests cover what decoding needs; finishes if nothing more is needed, backs
+    /// off if nobody is left to ask.
+    mutating func requestMore(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key], state.active, state.metadata != nil else { return }
+        let needP = ctx.config.symbolsForRecovery(.primary), needS = ctx.config.symbolsForRecovery(.secondary)
+        if state.have(.primary) >= needP && state.have(.secondary) >= needS {
+            finish(key, context: ctx, into: &actions)
+            return
+        }
+        while !state.candidates.isEmpty {
+            let shortP = state.have(.primary) + state.promised(.primary) < needP
+            let shortS = state.have(.secondary) + state.promised(.secondary) < needS
+            guard shortP || shortS else { break }
+            let node = state.candidates.removeFirst()
+            let weight = heldWeight(node, ctx)
+            guard weight > 0 else { continue }
+            let axes: RecoveryAxes = shortP && shortS ? .both : (shortP ? .primary : .secondary)
+            state.outstanding[node] = Promise(weight: weight, axes: axes)
+            actions.append(.send(to: .node(node), .recoveryRequest(blob: key.blob, pair: key.pair, axes: axes)))
         }
         recoveries[key] = state
-        sendRecoveryRequests(key, context: ctx, into: &actions)
-    }
-
-    mutating func sendRecoveryRequests(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
-        // Our own other pairs of this blob contribute symbols too.
-        if ctx.catalog.entry(key.blob)?.modeled == true {
-            recoveries[key]!.modeledSymbols += modeledSymbolCount(blob: key.blob, target: key.pair, context: ctx, into: &actions)
-        } else {
-            let own = recoverySymbols(blob: key.blob, target: key.pair, context: ctx, into: &actions)
-            recoveries[key]!.forPrimary += own.forPrimary
-            recoveries[key]!.forSecondary += own.forSecondary
+        if state.outstanding.isEmpty {
+            backOff(key, reason: "only \(state.have(.primary))/\(needP) primary and \(state.have(.secondary))/\(needS) secondary symbols",
+                    context: ctx, into: &actions)
         }
-        // Ask the current committee and, during a hand-over, the previous one: outgoing owners
-        // keep serving what they held until the hand-over is done.
-        var asked = 0
-        var askedNodes = Set<NodeID>()
-        for member in ctx.view.committee.members + ctx.view.previousCommittee.members
-        where member.node != id && askedNodes.insert(member.node).inserted {
-            actions.append(.send(to: .node(member.node), .recoveryRequest(blob: key.blob, pair: key.pair)))
-            asked += 1
+    }
+
+    /// Another node's answer: verified symbols join those held (by source), then more requests
+    /// or decoding. Answers to a recovery no longer running, or from a node not asked in this
+    /// round, still add their valid symbols (a late answer is not wasted).
+    mutating func takeRecoveryResponse(_ key: RecoveryKey, from: Party, bytes: UInt64, forPrimary: [RecoverySymbol],
+                                       forSecondary: [RecoverySymbol], context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key], let metadata = state.metadata?.metadata else { return }
+        state.bytesMoved += bytes
+        if case .node(let n) = from { state.outstanding.removeValue(forKey: n) }
+        let cost = ctx.costs.hashCost * UInt64(max(1, MerkleHash.pathLength(leafCount: ctx.config.nShards)))
+        let secondaryIndex = ctx.config.sliverIndex(ofPair: key.pair, axis: .secondary)
+        for s in forPrimary where state.forPrimary[s.sourceIndex] == nil {
+            actions.append(.cpu(cost))
+            if (try? s.verify(config: ctx.config, metadata: metadata, targetSliverIndex: key.pair)) != nil { state.forPrimary[s.sourceIndex] = s }
         }
-        recoveries[key]!.awaiting = asked
-        // Nodes that are down never answer: give up on this round after a while and retry.
-        actions.append(.timer(after: syncTimeout, token: Self.recoveryToken(.recoveryTimeout, key)))
-        tryFinishRecovery(key, context: ctx, into: &actions)
-    }
-
-    /// Modeled blobs: the symbols our pairs of `blob` would yield for `target` (one per pair and
-    /// axis), with the CPU cost of computing them.
-    func modeledSymbolCount(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action]) -> Int {
-        guard let s = stored[blob] else { return 0 }
-        var count = 0
-        for p in s.pairs.keys.sorted() where p != target {
-            count += 1
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.pairs[p]!.byteCount), nShards: ctx.config.nShards)))
+        for s in forSecondary where state.forSecondary[s.sourceIndex] == nil {
+            actions.append(.cpu(cost))
+            if (try? s.verify(config: ctx.config, metadata: metadata, targetSliverIndex: secondaryIndex)) != nil {
+                state.forSecondary[s.sourceIndex] = s
+            }
         }
-        return count
+        recoveries[key] = state
+        requestMore(key, context: ctx, into: &actions)
     }
 
-    /// Wire size of one modeled recovery symbol pair (a symbol of each axis plus proofs).
-    func modeledSymbolBytes(_ blob: BlobRef, _ ctx: ProtocolContext) -> UInt64 {
-        let s = (try? ctx.config.symbolSize(forBlobLength: ctx.catalog.entry(blob)?.sizeBytes ?? 1)) ?? 2
-        return UInt64(2 * (s + 5 + 33 * MerkleHash.pathLength(leafCount: ctx.config.nShards)))
-    }
-
-    static func recoveryToken(_ kind: TimerKind, _ key: RecoveryKey) -> UInt64 {
-        kind.rawValue | UInt64(key.blob.index) << 8 | UInt64(UInt16(truncatingIfNeeded: key.pair)) << 40
-    }
-
-    /// Recovery symbols from every pair we hold of `blob` (other than `target` itself), for
-    /// the target pair's primary sliver (from our secondary slivers) and secondary sliver (from
-    /// our primary slivers), spec §4.1.
-    func recoverySymbols(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action])
-        -> (forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol])
-    {
-        var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
-        guard let s = stored[blob] else { return ([], []) }
-        for p in s.pairs.keys.sorted() where p != target {
-            guard case .real(let pair)? = servable(blob, p, ctx) else { continue }
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.primary.data.count + pair.secondary.data.count), nShards: ctx.config.nShards)))
-            if let e = try? ExpandedSliver(sliver: pair.primary, config: ctx.config),
-               let sym = try? e.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
-            if let e = try? ExpandedSliver(sliver: pair.secondary, config: ctx.config),
-               let sym = try? e.recoverySymbol(forTargetPair: target) { forPrimary.append(sym) }
+    /// The modeled counterpart: sources count once each, and only if the responder's symbols
+    /// would verify.
+    mutating func takeModeledRecoveryResponse(_ key: RecoveryKey, from: Party, bytes: UInt64, axes: RecoveryAxes, sources: [Int],
+                                              valid: Bool, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key], state.metadata != nil else { return }
+        state.bytesMoved += bytes
+        if case .node(let n) = from { state.outstanding.removeValue(forKey: n) }
+        let cost = ctx.costs.hashCost * UInt64(max(1, MerkleHash.pathLength(leafCount: ctx.config.nShards)))
+        actions.append(.cpu(cost * UInt64(sources.count * axes.count)))
+        if valid {
+            if axes.wantsPrimary { state.modeledPrimary.formUnion(sources) }
+            if axes.wantsSecondary { state.modeledSecondary.formUnion(sources) }
         }
-        return (forPrimary, forSecondary)
+        recoveries[key] = state
+        requestMore(key, context: ctx, into: &actions)
     }
 
-    /// Finishes the recovery of `key` once it has enough symbols (or every node asked has
-    /// answered): decodes the pair (or, modeled, charges its cost), stores it, and frees a slot
-    /// for the next queued recovery. Short of symbols, it reports the failure and retries the
-    /// blob after `recoveryRetryDelay`.
-    mutating func tryFinishRecovery(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let state = recoveries[key], let entry = ctx.catalog.entry(key.blob) else { return }
+    /// The round's time is up: nodes that have not answered are given up on for this round and
+    /// replaced by further candidates.
+    mutating func recoveryRoundTimedOut(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key], state.active, state.round == round else { return }
+        state.outstanding = [:]
+        recoveries[key] = state
+        if awaitingMetadata[key.blob]?.contains(key.pair) == true {
+            awaitingMetadata[key.blob]?.removeAll { $0 == key.pair }
+            if awaitingMetadata[key.blob]?.isEmpty == true { awaitingMetadata.removeValue(forKey: key.blob) }
+        }
+        actions.append(.timer(after: recoveryRoundTimeout, token: Self.recoveryToken(.recoveryTimeout, key, round: round)))
+        if state.metadata == nil { askForMetadata(key, context: ctx, into: &actions) } else { requestMore(key, context: ctx, into: &actions) }
+    }
+
+    /// Ends the round without the pair: reports why, frees the slot and tries again after the
+    /// back-off (doubling per round, capped).
+    mutating func backOff(_ key: RecoveryKey, reason: String, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var state = recoveries[key], state.active else { return }
+        state.active = false
+        state.outstanding = [:]
+        activeRecoveries -= 1
+        let rounds = min(Int(state.round), 20)
+        let delay = SimDuration(nanoseconds: min(recoveryRetryMax.nanoseconds, recoveryRetryMin.nanoseconds << UInt64(rounds - 1)))
+        recoveries[key] = state
+        actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: reason)))
+        actions.append(.timer(after: delay, token: Self.recoveryToken(.recoveryRetry, key, round: state.round)))
+        startQueuedRecoveries(context: ctx, into: &actions)
+    }
+
+    /// The back-off is over: a new round, unless the pair is no longer needed.
+    mutating func retryRecovery(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let state = recoveries[key], !state.active, state.round == round else { return }
+        recoveryQueue.append(key)
+        startQueuedRecoveries(context: ctx, into: &actions)
+    }
+
+    /// Forgets a recovery that is no longer needed (pair held, blob gone).
+    mutating func drop(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let state = recoveries.removeValue(forKey: key) else { return }
+        if state.active { activeRecoveries -= 1 }
+        if let shard = state.syncShard, holds(key.blob, pair: key.pair) || !isLive(key.blob, ctx) {
+            shardBlobDone(shard, blob: key.blob, recovered: false, context: ctx, into: &actions)
+        }
+        startQueuedRecoveries(context: ctx, into: &actions)
+    }
+
+    // MARK: Decoding
+
+    /// Enough symbols: decodes the pair (secondary from R symbols, then primary from C, as
+    /// honest nodes do) or, modeled, charges the decode, and stores it. An inconsistent encoding
+    /// ends the recovery with the proof reported.
+    mutating func finish(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let state = recoveries[key], let metadata = state.metadata else { return }
         let config = ctx.config
-        let metadata = entry.metadata
-        let needPrimary = config.symbolsForRecovery(.primary), needSecondary = config.symbolsForRecovery(.secondary)
-        // Modeled: each held pair yields one symbol per axis, so the primary target (C symbols) binds.
-        let enough = entry.modeled
-            ? state.modeledSymbols >= needPrimary
-            : state.forPrimary.count >= needPrimary && state.forSecondary.count >= needSecondary
-        guard enough || state.awaiting <= 0 else { return }
-        recoveries.removeValue(forKey: key)
-        defer { startQueuedRecoveries(context: ctx, into: &actions) }
-        guard enough else {
-            let have = entry.modeled
-                ? "only \(state.modeledSymbols)/\(needPrimary) symbols (modeled)"
-                : "only \(state.forPrimary.count)/\(needPrimary) primary and \(state.forSecondary.count)/\(needSecondary) secondary symbols"
-            actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: have)))
-            actions.append(.timer(after: recoveryRetryDelay, token: TimerKind.recoveryRetry.rawValue | UInt64(key.blob.index) << 8))
-            return
-        }
         let recovered: PairPayload
-        if entry.modeled {
+        if ctx.catalog.entry(key.blob)?.modeled == true {
             let sizes = ctx.catalog.sliverSizes(key.blob)
             actions.append(.cpu(ctx.costs.bytes(UInt64(sizes.primary + sizes.secondary) * UInt64(config.nShards) / UInt64(max(1, config.rows)))))
             recovered = .modeled(index: key.pair, primaryBytes: sizes.primary, secondaryBytes: sizes.secondary)
         } else {
-            // Secondary first (f+1 symbols), then primary (2f+1), as honest nodes do (spec §4.1).
             let secondaryIndex = config.sliverIndex(ofPair: key.pair, axis: .secondary)
-            actions.append(.cpu(ctx.costs.hashCost * UInt64(state.forPrimary.count + state.forSecondary.count) * UInt64(max(1, Int(log2(Double(config.nShards)))))))
-            let secondary = try? SliverRecovery.recover(targetAxis: .secondary, targetIndex: secondaryIndex, symbols: state.forSecondary,
+            let forSecondary = state.forSecondary.keys.sorted().map { state.forSecondary[$0]! }
+            let forPrimary = state.forPrimary.keys.sorted().map { state.forPrimary[$0]! }
+            actions.append(.cpu(ctx.costs.bytes(UInt64((forPrimary.first?.data.count ?? 0) * (forPrimary.count + forSecondary.count)) * 2)))
+            let secondary = try? SliverRecovery.recover(targetAxis: .secondary, targetIndex: secondaryIndex, symbols: forSecondary,
                                                         metadata: metadata.metadata, config: config)
-            let primary = try? SliverRecovery.recover(targetAxis: .primary, targetIndex: key.pair, symbols: state.forPrimary,
+            let primary = try? SliverRecovery.recover(targetAxis: .primary, targetIndex: key.pair, symbols: forPrimary,
                                                       metadata: metadata.metadata, config: config)
-            guard case .sliver(let s)? = secondary, case .sliver(let p)? = primary else {
-                let proofFound: Bool = {
-                    if case .inconsistencyProof? = secondary { return true }
-                    if case .inconsistencyProof? = primary { return true }
-                    return false
-                }()
-                if proofFound { actions.append(.observe(.inconsistencyProof(node: id, blob: key.blob, verified: true))) }
-                actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: proofFound ? "inconsistent encoding" : "decoding failed")))
+            switch (secondary, primary) {
+            case (.sliver(let s)?, .sliver(let p)?):
+                recovered = .real(SliverPair(primary: p, secondary: s))
+            case (.inconsistencyProof(let proof)?, _), (_, .inconsistencyProof(let proof)?):
+                actions.append(.observe(.inconsistencyProof(node: id, blob: key.blob, verified: true)))
+                inconsistencyFound(key, proof: proof, metadata: metadata, context: ctx, into: &actions)
+                return
+            default:
+                // Cannot happen with verified, distinct symbols; treat as a failed round.
+                backOff(key, reason: "decoding failed", context: ctx, into: &actions)
                 return
             }
-            recovered = .real(SliverPair(primary: p, secondary: s))
         }
         store(key.blob, metadata: metadata, pair: key.pair, recovered, context: ctx)
         actions.append(.observe(.recovered(node: id, blob: key.blob, pair: key.pair, bytesMoved: state.bytesMoved)))
-        if let shard = state.syncShard { shardBlobDone(shard, recovered: true, context: ctx, into: &actions) }
+        recoveries.removeValue(forKey: key)
+        if state.active { activeRecoveries -= 1 }
+        if let shard = state.syncShard { shardBlobDone(shard, blob: key.blob, recovered: true, context: ctx, into: &actions) }
+        startQueuedRecoveries(context: ctx, into: &actions)
     }
 
-    mutating func startQueuedRecoveries(context ctx: ProtocolContext, into actions: inout [Action]) {
-        var active = recoveries.count - recoveryQueue.count
-        while active < maxConcurrentRecoveries, !recoveryQueue.isEmpty {
-            let key = recoveryQueue.removeFirst()
-            guard recoveries[key] != nil else { continue }
-            sendRecoveryRequests(key, context: ctx, into: &actions)
-            active += 1
+    /// The blob's encoding is inconsistent: every recovery of it stops (there is nothing
+    /// consistent to recover), and the proof is reported.
+    mutating func inconsistencyFound(_ key: RecoveryKey, proof: InconsistencyProof, metadata: BlobMetadataWithID,
+                                     context ctx: ProtocolContext, into actions: inout [Action]) {
+        invalidBlobs.insert(key.blob)
+        for other in recoveries.keys.filter({ $0.blob == key.blob }).sorted() {
+            drop(other, context: ctx, into: &actions)
         }
+        actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: "inconsistent encoding")))
     }
 
-    /// Another node's recovery response for `key` arrived: fold it in with `merge`, then see
-    /// whether decoding can start. Answers to a recovery no longer running are dropped.
-    mutating func takeRecoveryResponse(_ key: RecoveryKey, bytes: UInt64, context ctx: ProtocolContext, into actions: inout [Action],
-                                       merge: (inout RecoveryState) -> Void) {
-        guard var state = recoveries[key] else { return }
-        merge(&state)
-        state.awaiting -= 1
-        state.bytesMoved += bytes
-        recoveries[key] = state
-        tryFinishRecovery(key, context: ctx, into: &actions)
-    }
+    // MARK: Serving
 
     /// Another node asks for the symbols our pairs of `blob` yield for its pair `target`.
-    func serveRecoveryRequest(blob: BlobRef, target: Int, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func serveRecoveryRequest(blob: BlobRef, target: Int, axes: RecoveryAxes, from: Party, context ctx: ProtocolContext,
+                                       into actions: inout [Action]) {
         if ctx.catalog.entry(blob)?.modeled == true {
-            let held = modeledSymbolCount(blob: blob, target: target, context: ctx, into: &actions)
-            actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, symbols: held,
-                                                                    bytes: UInt64(held) * modeledSymbolBytes(blob, ctx))))
+            let sources = modeledSources(blob: blob, target: target, context: ctx, into: &actions)
+            let bytes = UInt64(sources.count * axes.count) * modeledSymbolBytes(blob, ctx)
+            actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, axes: axes, sources: sources,
+                                                                    valid: true, bytes: bytes)))
         } else {
-            let symbols = recoverySymbols(blob: blob, target: target, context: ctx, into: &actions)
+            let symbols = recoverySymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
             actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: symbols.forPrimary,
                                                              forSecondary: symbols.forSecondary)))
         }
     }
 
-    /// A round of requests for `key` ran out of time while still short of symbols: ask everyone
-    /// again (answers of the first round that arrive later still count).
-    mutating func recoveryRoundTimedOut(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard recoveries[key] != nil, !recoveryQueue.contains(key) else { return }
-        sendRecoveryRequests(key, context: ctx, into: &actions)
+    /// Modeled blobs: the pairs of `blob` we hold other than `target` (each yields one symbol per
+    /// axis), with the CPU cost of computing their symbols.
+    func modeledSources(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action]) -> [Int] {
+        guard let s = stored[blob] else { return [] }
+        var sources: [Int] = []
+        for p in s.pairs.keys.sorted() where p != target {
+            sources.append(p)
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.pairs[p]!.byteCount), nShards: ctx.config.nShards)))
+        }
+        return sources
     }
 
-    /// The recovery a `recoveryTimeout` token names.
-    static func recoveryKey(token: UInt64) -> RecoveryKey {
-        RecoveryKey(blob: BlobRef(UInt32(truncatingIfNeeded: token >> 8)), pair: Int(UInt16(truncatingIfNeeded: token >> 40)))
+    /// Wire size of one modeled recovery symbol (data plus its Merkle proof).
+    func modeledSymbolBytes(_ blob: BlobRef, _ ctx: ProtocolContext) -> UInt64 {
+        let s = (try? ctx.config.symbolSize(forBlobLength: ctx.catalog.entry(blob)?.sizeBytes ?? 1)) ?? 2
+        return UInt64(s + 5 + 33 * MerkleHash.pathLength(leafCount: ctx.config.nShards))
+    }
+
+    /// Timer token of a recovery: kind, blob, pair and round (a timer of an earlier round is stale).
+    static func recoveryToken(_ kind: TimerKind, _ key: RecoveryKey, round: UInt8) -> UInt64 {
+        kind.rawValue | UInt64(key.blob.index) << 8 | UInt64(UInt16(truncatingIfNeeded: key.pair)) << 40 | UInt64(round) << 56
+    }
+
+    /// The recovery and round a recovery timer token names.
+    static func recoveryKey(token: UInt64) -> (RecoveryKey, UInt8) {
+        (RecoveryKey(blob: BlobRef(UInt32(truncatingIfNeeded: token >> 8)), pair: Int(UInt16(truncatingIfNeeded: token >> 40))),
+         UInt8(truncatingIfNeeded: token >> 56))
+    }
+
+    /// Recovery symbols from every pair we hold of `blob` (other than `target` itself) for the
+    /// target slivers `axes` names: for the primary one from our secondary slivers, for the
+    /// secondary one from our primary slivers (spec §4.1). Expansions come from a small cache,
+    /// so a node answering many requests for one blob expands each sliver once (host time; the
+    /// simulated CPU cost is charged per request, as a real node pays it).
+    mutating func recoverySymbols(blob: BlobRef, target: Int, axes: RecoveryAxes, context ctx: ProtocolContext,
+                                  into actions: inout [Action]) -> (forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol]) {
+        var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
+        guard let s = stored[blob] else { return ([], []) }
+        for p in s.pairs.keys.sorted() where p != target {
+            guard let e = expansions(blob, pair: p, ctx) else { continue }
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(e.primary.sliver.data.count + e.secondary.sliver.data.count),
+                                                 nShards: ctx.config.nShards)))
+            if axes.wantsSecondary, let sym = try? e.primary.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
+            if axes.wantsPrimary, let sym = try? e.secondary.recoverySymbol(forTargetPair: target) { forPrimary.append(sym) }
+        }
+        return (forPrimary, forSecondary)
+    }
+
+    /// The expanded slivers of a held pair, from the cache or computed (and cached, evicting the
+    /// least recently used blob beyond `expansionCacheBlobs`).
+    mutating func expansions(_ blob: BlobRef, pair p: Int, _ ctx: ProtocolContext) -> (primary: ExpandedSliver, secondary: ExpandedSliver)? {
+        if let hit = expansionCache.entries[blob]?[p] {
+            expansionCache.touch(blob)
+            return hit
+        }
+        guard case .real(let pair)? = servable(blob, p, ctx),
+              let primary = try? ExpandedSliver(sliver: pair.primary, config: ctx.config),
+              let secondary = try? ExpandedSliver(sliver: pair.secondary, config: ctx.config) else { return nil }
+        expansionCache.insert(blob, pair: p, (primary, secondary), capacity: expansionCacheBlobs)
+        return (primary, secondary)
+    }
+}
+
+/// Expanded slivers a node keeps to answer recovery requests, for a few blobs at a time
+/// (least recently used first out). Host-side only: it changes no simulated outcome or time.
+struct ExpansionCache {
+    var entries: [BlobRef: [Int: (primary: ExpandedSliver, secondary: ExpandedSliver)]] = [:]
+    /// Blobs in use order, most recent last.
+    var order: [BlobRef] = []
+
+    mutating func touch(_ blob: BlobRef) {
+        if let i = order.firstIndex(of: blob) { order.remove(at: i) }
+        order.append(blob)
+    }
+
+    mutating func insert(_ blob: BlobRef, pair: Int, _ value: (primary: ExpandedSliver, secondary: ExpandedSliver), capacity: Int) {
+        entries[blob, default: [:]][pair] = value
+        touch(blob)
+        while order.count > capacity { entries.removeValue(forKey: order.removeFirst()) }
+    }
+
+    /// Forgets a blob (deleted, expired, or its pairs changed).
+    mutating func remove(_ blob: BlobRef) {
+        entries.removeValue(forKey: blob)
+        order.removeAll { $0 == blob }
     }
 }

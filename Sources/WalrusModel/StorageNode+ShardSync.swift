@@ -4,8 +4,10 @@ import SimSupport
 import WalrusCrypto
 
 /// Shard sync at an epoch change (spec walrus-staking §1.5.3): a node pulls the pairs of each
-/// shard it gained from the shard's previous owner, 500 blobs per request, verifies them, and
-/// recovers whatever the owner cannot deliver (missing, invalid, or nothing before the timeout).
+/// shard it gained from the shard's previous owner, `syncBlobsPerRequest` blobs per request,
+/// verifies them, and recovers whatever the owner cannot deliver (missing or invalid at once;
+/// an owner that does not answer is retried with back-off until nothing has progressed for
+/// `syncSwitchToRecovery`, Walrus's `shard_sync_retry_switch_to_recovery_interval`).
 extension StorageNode {
     /// Enters `epoch`: drops expired blobs and pairs of shards owned neither now nor in the
     /// previous committee, then starts syncing the shards gained (pull from the previous owner,
@@ -25,6 +27,7 @@ extension StorageNode {
                 if !mine.contains(shard) && !before.contains(shard) { stored[blob]!.pairs.removeValue(forKey: p) }
             }
         }
+        expansionCache = ExpansionCache()  // pairs may have been dropped above
         sync = SyncState()
         sync.epoch = epoch
         guard committee.contains(id) else { return }
@@ -36,36 +39,61 @@ extension StorageNode {
             return
         }
         for shard in gained {
-            sync.outstanding[shard] = blobs.count
+            sync.pending[shard] = Set(blobs)
             sync.totalPerShard[shard] = blobs.count
             sync.recoveredPerShard[shard] = 0
+            sync.lastProgress[shard] = ctx.now
             if let owner = ctx.view.previousOwnerOf[shard.index], owner != id {
-                // Pull from the previous owner, 500 pairs (1000 slivers) per request.
-                var i = 0
-                while i < blobs.count {
-                    let chunk = Array(blobs[i..<min(i + 500, blobs.count)])
-                    actions.append(.send(to: .node(owner), .syncRequest(shard: shard, blobs: chunk)))
-                    i += 500
-                }
-                actions.append(.timer(after: syncTimeout, token: TimerKind.syncTimeout.rawValue | UInt64(shard.rawValue) << 8))
+                requestShard(shard, from: owner, attempt: 0, context: ctx, into: &actions)
             } else {
-                for blob in blobs {
-                    guard let meta = ctx.catalog.entry(blob)?.metadata else { continue }
-                    let idx = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
-                    startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
-                }
+                recoverShard(shard, context: ctx, into: &actions)
             }
         }
         finishSyncIfDone(context: ctx, into: &actions)
     }
 
-    /// One blob of a gained shard is in place (pulled, or `recovered`); a shard whose last blob
-    /// arrives is reported synced.
-    mutating func shardBlobDone(_ shard: ShardIndex, recovered: Bool, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let left = sync.outstanding[shard], left > 0 else { return }
-        sync.outstanding[shard] = left - 1
+    /// Asks the shard's previous owner for the pairs still pending, `syncBlobsPerRequest` blobs
+    /// per request, and sets the request timeout of this attempt.
+    mutating func requestShard(_ shard: ShardIndex, from owner: NodeID, attempt: Int, context ctx: ProtocolContext,
+                               into actions: inout [Action]) {
+        let blobs = (sync.pending[shard] ?? []).sorted()
+        guard !blobs.isEmpty else { return }
+        var i = 0
+        while i < blobs.count {
+            let chunk = Array(blobs[i..<min(i + syncBlobsPerRequest, blobs.count)])
+            actions.append(.send(to: .node(owner), .syncRequest(shard: shard, blobs: chunk)))
+            i += syncBlobsPerRequest
+        }
+        sync.attempt[shard] = attempt
+        actions.append(.timer(after: syncRequestTimeout, token: Self.syncToken(.syncTimeout, shard, attempt: attempt)))
+    }
+
+    /// Recovers every pending pair of `shard` from other nodes' symbols.
+    mutating func recoverShard(_ shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
+        for blob in (sync.pending[shard] ?? []).sorted() {
+            guard let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { continue }
+            let idx = ShardMapping(blobID: blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
+            if holds(blob, pair: idx) {
+                shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: &actions)
+            } else {
+                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+            }
+        }
+    }
+
+    /// Timer token of a shard-sync timer: kind, shard and attempt.
+    static func syncToken(_ kind: TimerKind, _ shard: ShardIndex, attempt: Int) -> UInt64 {
+        kind.rawValue | UInt64(shard.rawValue) << 8 | UInt64(UInt32(truncatingIfNeeded: attempt)) << 32
+    }
+
+    /// Blob `blob` of a gained shard is in place (pulled, or `recovered`); a shard whose last
+    /// blob arrives is reported synced. Counting by blob makes a pair that arrives twice (from
+    /// the owner and from recovery) count once.
+    mutating func shardBlobDone(_ shard: ShardIndex, blob: BlobRef, recovered: Bool, context ctx: ProtocolContext,
+                                into actions: inout [Action]) {
+        guard sync.pending[shard]?.remove(blob) != nil else { return }
         if recovered { sync.recoveredPerShard[shard, default: 0] += 1 }
-        if left - 1 == 0 {
+        if sync.pending[shard]!.isEmpty {
             actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.totalPerShard[shard] ?? 0,
                                                  recoveredBlobs: sync.recoveredPerShard[shard] ?? 0)))
             finishSyncIfDone(context: ctx, into: &actions)
@@ -74,7 +102,7 @@ extension StorageNode {
 
     /// Submits `epoch_sync_done` once, when no gained shard has blobs outstanding.
     mutating func finishSyncIfDone(context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard !sync.reported, sync.outstanding.values.allSatisfy({ $0 == 0 }) else { return }
+        guard !sync.reported, sync.pending.values.allSatisfy(\.isEmpty) else { return }
         sync.reported = true
         actions.append(.submit(.epochSyncDone(node: id, epoch: sync.epoch)))
     }
@@ -96,40 +124,57 @@ extension StorageNode {
         actions.append(.send(to: from, .syncResponse(shard: shard, items: items, missing: missing)))
     }
 
-    /// The previous owner's answer: store each pair that verifies, recover the others and the
-    /// missing ones.
+    /// The previous owner's answer: store each pair that verifies (progress), recover the
+    /// others and the missing ones (as Walrus does on any error but a network one).
     mutating func takeSyncResponse(shard: ShardIndex, items: [SyncItem], missing: [BlobRef], context ctx: ProtocolContext,
                                    into actions: inout [Action]) {
-        guard sync.outstanding[shard] != nil else { return }
+        guard sync.pending[shard] != nil else { return }
+        sync.lastProgress[shard] = ctx.now
         for item in items {
             let idx = ShardMapping(blobID: item.metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
             actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)))
             if ctx.catalog.isValidMetadata(item.metadata, blob: item.blob),
+               item.metadata.blobID == ctx.catalog.entry(item.blob)?.metadata.blobID,
                ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
                 store(item.blob, metadata: item.metadata, pair: idx, item.pair, context: ctx)
-                shardBlobDone(shard, recovered: false, context: ctx, into: &actions)
+                if recoveries[RecoveryKey(blob: item.blob, pair: idx)] != nil {
+                    recoveries[RecoveryKey(blob: item.blob, pair: idx)]!.syncShard = nil
+                    drop(RecoveryKey(blob: item.blob, pair: idx), context: ctx, into: &actions)
+                }
+                shardBlobDone(shard, blob: item.blob, recovered: false, context: ctx, into: &actions)
             } else {
                 actions.append(.observe(.sliverRejected(node: id, blob: item.blob, reason: "shard sync: invalid pair \(idx)")))
                 startRecovery(item.blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
             }
         }
         for blob in missing {
-            guard let meta = ctx.catalog.entry(blob)?.metadata else { continue }
-            let idx = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
+            guard let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { continue }
+            let idx = ShardMapping(blobID: blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
             startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
         }
     }
 
-    /// The previous owner did not deliver everything in time: recover the rest (spec §1.5.3).
-    mutating func syncTimedOut(shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let left = sync.outstanding[shard], left > 0 else { return }
-        for blob in ctx.view.liveCertified {
-            guard let meta = ctx.catalog.entry(blob)?.metadata else { continue }
-            let idx = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
-            if !holds(blob, pair: idx) && recoveries[RecoveryKey(blob: blob, pair: idx)] == nil
-                && !recoveryQueue.contains(RecoveryKey(blob: blob, pair: idx)) {
-                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
-            }
+    /// The owner did not answer attempt `attempt` in time: retry after Walrus's back-off
+    /// (`syncRetryMin` doubling up to `syncRetryMax`), or, once nothing has progressed for
+    /// `syncSwitchToRecovery`, recover the shard's pending pairs instead (spec §1.5.3).
+    mutating func syncTimedOut(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let pending = sync.pending[shard], !pending.isEmpty, sync.attempt[shard] == attempt else { return }
+        if ctx.now - (sync.lastProgress[shard] ?? .zero) >= syncSwitchToRecovery {
+            sync.attempt[shard] = -1
+            recoverShard(shard, context: ctx, into: &actions)
+            return
         }
+        let delay = SimDuration(nanoseconds: min(syncRetryMax.nanoseconds, syncRetryMin.nanoseconds << UInt64(min(attempt, 20))))
+        actions.append(.timer(after: delay, token: Self.syncToken(.syncRetry, shard, attempt: attempt + 1)))
+    }
+
+    /// The back-off is over: ask the previous owner again for what is still pending.
+    mutating func syncRetry(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let pending = sync.pending[shard], !pending.isEmpty, sync.attempt[shard] == attempt - 1 else { return }
+        guard let owner = ctx.view.previousOwnerOf[shard.index], owner != id else {
+            recoverShard(shard, context: ctx, into: &actions)
+            return
+        }
+        requestShard(shard, from: owner, attempt: attempt, context: ctx, into: &actions)
     }
 }

@@ -18,13 +18,15 @@ import WalrusCrypto
 /// whose sizes match); it signs a confirmation only once every pair of every shard it owns for
 /// that blob is stored; a crashed node (`isUp == false`) reacts to nothing.
 public struct StorageNode {
-    /// How the node behaves. Only `honest` exists so far; Byzantine behaviours plug in here.
-    public enum Profile: String, Sendable { case honest }
 
     /// The node's dense index, also its staking pool's identity in the economics.
     public let id: NodeID
-    /// The behaviour the node follows.
-    public var profile: Profile = .honest
+    /// How the node behaves (`StorageNode+Byzantine.swift`); set by the shell for a fault's span.
+    public var behaviour: Behaviour = .honest
+    /// Shared by the nodes of one Byzantine fault, so they target the same blobs.
+    public var behaviourSeed: UInt64 = 0
+    /// The share of blobs (permille) a Byzantine behaviour applies to; 1000: all.
+    public var behaviourBlobsPermille: UInt64 = 1_000
     /// False between `crash()` and `restart(loseDisk:context:)`.
     public internal(set) var isUp = true
     let signer: ConfirmationSigner
@@ -33,22 +35,54 @@ public struct StorageNode {
     var stored: [BlobRef: StoredBlob] = [:]
     /// Store requests that arrived before the node saw the blob's registration.
     var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
-    /// Recoveries in progress, by (blob, pair).
+    /// Recoveries in progress (running, queued or backing off), by (blob, pair).
     var recoveries: [RecoveryKey: RecoveryState] = [:]
-    /// Recoveries waiting for a free slot (at most `maxConcurrentRecoveries` run at once).
+    /// Recoveries waiting for a free slot, in arrival order.
     var recoveryQueue: [RecoveryKey] = []
-    /// How many recoveries may have requests out at once; the rest wait in `recoveryQueue`.
+    /// Recoveries with a round under way (at most `maxConcurrentRecoveries`).
+    var activeRecoveries = 0
+    /// Pairs whose recovery waits for a metadata response, by blob, in request order.
+    var awaitingMetadata: [BlobRef: [Int]] = [:]
+    /// Blobs this node found inconsistently encoded (an inconsistency proof in hand).
+    public internal(set) var invalidBlobs: Set<BlobRef> = []
+    /// Expanded slivers kept to answer recovery requests (host-side cache).
+    var expansionCache = ExpansionCache()
+    /// Blobs whose expanded slivers the cache keeps.
+    public var expansionCacheBlobs = 4
+    /// How many recoveries may have a round under way at once; the rest wait in `recoveryQueue`.
     public var maxConcurrentRecoveries = 64
     /// Shard sync of the current epoch.
     var sync = SyncState()
     /// Timer tokens: low 8 bits the kind, the rest an argument.
-    enum TimerKind: UInt64 { case syncTimeout = 1, recoveryRetry = 2, recoveryTimeout = 3 }
+    enum TimerKind: UInt64 { case syncTimeout = 1, recoveryRetry = 2, recoveryTimeout = 3, blobSync = 4, metadataTimeout = 5, syncRetry = 6 }
 
-    /// How long a shard's previous owner (or a round of recovery requests) may take before the
-    /// node falls back to recovery (or asks again).
-    public var syncTimeout: SimDuration = .seconds(60)
-    /// Wait before retrying a blob whose recovery could not collect enough symbols.
-    public var recoveryRetryDelay: SimDuration = .seconds(30)
+    /// Blobs per shard-sync request (Walrus: `sliver_count_per_sync_request`, 1000).
+    public var syncBlobsPerRequest = 1_000
+    /// How long a shard's previous owner may take to answer a sync request.
+    public var syncRequestTimeout: SimDuration = .seconds(60)
+    /// Back-off after an unanswered sync request; doubles per attempt up to `syncRetryMax`
+    /// (Walrus: `shard_sync_retry_min_backoff`, 1 min).
+    public var syncRetryMin: SimDuration = .minutes(1)
+    /// The longest back-off between sync attempts (Walrus: `shard_sync_retry_max_backoff`, 10 min).
+    public var syncRetryMax: SimDuration = .minutes(10)
+    /// Without progress for this long, a shard is recovered instead of pulled (Walrus:
+    /// `shard_sync_retry_switch_to_recovery_interval`, 12 h).
+    public var syncSwitchToRecovery: SimDuration = .hours(12)
+    /// How long one round of recovery requests may take before unanswered nodes are replaced
+    /// (Walrus: `sliver_request_timeout`, 45 s).
+    public var recoveryRoundTimeout: SimDuration = .seconds(45)
+    /// How long a recovering node waits for one node's metadata before asking the next
+    /// (Walrus: `metadata_request_timeout`, 5 s).
+    public var metadataRequestTimeout: SimDuration = .seconds(5)
+    /// Back-off before the second round of a recovery that ran out of nodes to ask; it doubles
+    /// per round up to `recoveryRetryMax` (Walrus: `retry_interval_min`, 1 s).
+    public var recoveryRetryMin: SimDuration = .seconds(1)
+    /// The longest back-off between recovery rounds (Walrus: `retry_interval_max`, 1 h).
+    public var recoveryRetryMax: SimDuration = .hours(1)
+    /// Wait after a blob's certification before recovering what the node misses of it, for
+    /// blobs up to 100 MiB; twice this for larger ones (Walrus's live-upload deferral: 15 s and
+    /// 30 s), since their slivers may still be arriving from the writer.
+    public var blobSyncDelay: SimDuration = .seconds(15)
 
     struct StoredBlob {
         var metadata: BlobMetadataWithID
@@ -61,23 +95,61 @@ public struct StorageNode {
         static func < (a: RecoveryKey, b: RecoveryKey) -> Bool { (a.blob, a.pair) < (b.blob, b.pair) }
     }
 
-    struct RecoveryState {
-        var forPrimary: [RecoverySymbol] = []
-        var forSecondary: [RecoverySymbol] = []
-        var awaiting = 0
-        var bytesMoved: UInt64 = 0
-        /// Modeled blobs: symbols per axis received (one per held pair of each responder).
-        var modeledSymbols = 0
-        /// The shard this pair belongs to, when it is part of a shard sync.
-        var syncShard: ShardIndex?
+    /// What an outstanding recovery request is expected to bring: one symbol per axis asked
+    /// for each pair the node holds.
+    struct Promise {
+        var weight: Int
+        var axes: RecoveryAxes
     }
 
+    /// One recovery: what it knows, what it has, whom it waits for.
+    struct RecoveryState {
+        /// The blob's metadata, once the node has it (stored, or fetched and verified).
+        var metadata: BlobMetadataWithID?
+        /// Verified symbols for the target's primary sliver, by source sliver index.
+        var forPrimary: [Int: RecoverySymbol] = [:]
+        /// Verified symbols for the target's secondary sliver, by source sliver index.
+        var forSecondary: [Int: RecoverySymbol] = [:]
+        /// Modeled blobs: the source pairs whose symbols arrived, per target axis.
+        var modeledPrimary: Set<Int> = []
+        var modeledSecondary: Set<Int> = []
+        /// Nodes still to ask in this round, in order.
+        var candidates: [NodeID] = []
+        /// Nodes asked in this round that have not answered, with what they should bring.
+        var outstanding: [NodeID: Promise] = [:]
+        /// Candidates asked for metadata so far in this round (in `candidates` order).
+        var metadataTries = 0
+        /// Rounds started (wrapping); timers carry it so stale ones are ignored.
+        var round: UInt8 = 0
+        /// Whether a round is under way (holding a slot).
+        var active = false
+        /// Bytes of the responses taken in (symbols and metadata).
+        var bytesMoved: UInt64 = 0
+        /// The shard this pair belongs to, when it is part of a shard sync.
+        var syncShard: ShardIndex?
+
+        /// Distinct verified sources held for the target sliver of `axis`.
+        func have(_ axis: SliverAxis) -> Int {
+            axis == .primary ? max(forPrimary.count, modeledPrimary.count) : max(forSecondary.count, modeledSecondary.count)
+        }
+
+        /// Sources outstanding requests should still bring for `axis`.
+        func promised(_ axis: SliverAxis) -> Int {
+            outstanding.values.reduce(0) { $0 + ((axis == .primary ? $1.axes.wantsPrimary : $1.axes.wantsSecondary) ? $1.weight : 0) }
+        }
+    }
+
+    /// The shard sync of one epoch.
     struct SyncState {
         var epoch = Epoch(0)
-        /// Outstanding blobs per gained shard; the shard is done when its count reaches zero.
-        var outstanding: [ShardIndex: Int] = [:]
+        /// Blobs still to sync per gained shard; the shard is done when its set is empty.
+        var pending: [ShardIndex: Set<BlobRef>] = [:]
         var recoveredPerShard: [ShardIndex: Int] = [:]
         var totalPerShard: [ShardIndex: Int] = [:]
+        /// When each shard's sync last made progress (a response from the owner).
+        var lastProgress: [ShardIndex: SimTime] = [:]
+        /// The attempt whose timers are current, per shard (-1: switched to recovery).
+        var attempt: [ShardIndex: Int] = [:]
         var reported = true
     }
 
@@ -101,6 +173,9 @@ public struct StorageNode {
         isUp = false
         recoveries.removeAll()
         recoveryQueue.removeAll()
+        activeRecoveries = 0
+        awaitingMetadata.removeAll()
+        expansionCache = ExpansionCache()
         earlyStores.removeAll()
     }
 
@@ -108,7 +183,10 @@ public struct StorageNode {
     /// every live certified blob of its shards it does not hold.
     public mutating func restart(loseDisk: Bool, context: ProtocolContext) -> [Action] {
         isUp = true
-        if loseDisk { stored.removeAll() }
+        if loseDisk {
+            stored.removeAll()
+            invalidBlobs.removeAll()
+        }
         var actions: [Action] = []
         let view = context.view
         if sync.epoch != view.epoch {
@@ -125,30 +203,30 @@ public struct StorageNode {
     /// Reacts to a message from `from`. A node that is down ignores everything.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
         guard isUp else { return [] }
+        if let lie = misbehave(message, from: from, context: ctx) { return lie }
         var actions: [Action] = []
         switch message {
         case .store(let blob, let metadata, let pairs):
             receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
         case .metadataRequest(let blob):
             actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: stored[blob]?.metadata)))
+        case .metadataResponse(let blob, let metadata):
+            takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: &actions)
         case .sliverRequest(let blob, let pair):
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
-        case .recoveryRequest(let blob, let target):
-            serveRecoveryRequest(blob: blob, target: target, from: from, context: ctx, into: &actions)
-        case .modeledRecoveryResponse(let blob, let pair, let symbols, _):
-            takeRecoveryResponse(RecoveryKey(blob: blob, pair: pair), bytes: message.wireBytes, context: ctx, into: &actions) {
-                $0.modeledSymbols += symbols
-            }
+        case .recoveryRequest(let blob, let target, let axes):
+            serveRecoveryRequest(blob: blob, target: target, axes: axes, from: from, context: ctx, into: &actions)
+        case .modeledRecoveryResponse(let blob, let pair, let axes, let sources, let valid, _):
+            takeModeledRecoveryResponse(RecoveryKey(blob: blob, pair: pair), from: from, bytes: message.wireBytes, axes: axes,
+                                        sources: sources, valid: valid, context: ctx, into: &actions)
         case .recoveryResponse(let blob, let pair, let forPrimary, let forSecondary):
-            takeRecoveryResponse(RecoveryKey(blob: blob, pair: pair), bytes: message.wireBytes, context: ctx, into: &actions) {
-                $0.forPrimary += forPrimary
-                $0.forSecondary += forSecondary
-            }
+            takeRecoveryResponse(RecoveryKey(blob: blob, pair: pair), from: from, bytes: message.wireBytes, forPrimary: forPrimary,
+                                 forSecondary: forSecondary, context: ctx, into: &actions)
         case .syncRequest(let shard, let blobs):
             serveSyncRequest(shard: shard, blobs: blobs, from: from, context: ctx, into: &actions)
         case .syncResponse(let shard, let items, let missing):
             takeSyncResponse(shard: shard, items: items, missing: missing, context: ctx, into: &actions)
-        case .stored, .metadataResponse, .sliverResponse:
+        case .stored, .sliverResponse:
             break  // client-bound messages; a node ignores them
         }
         return actions
@@ -165,9 +243,10 @@ public struct StorageNode {
             }
         case .blobCertified(let blob, _, _):
             // Blob sync: recover what we should hold but missed (spec staking §1.5.4).
-            scheduleMissing(blob, context: ctx, into: &actions)
+            scheduleBlobSync(blob, context: ctx, into: &actions)
         case .blobDeleted(let blob):
             stored.removeValue(forKey: blob)
+            expansionCache.remove(blob)
         case .epochChangeStart(let epoch, let committee, let previous):
             startEpoch(epoch, committee: committee, previous: previous, context: ctx, into: &actions)
         case .blobExtended, .epochChangeDone, .votingEnded, .transactionFailed:
@@ -182,11 +261,22 @@ public struct StorageNode {
         var actions: [Action] = []
         switch TimerKind(rawValue: token & 0xff) {
         case .syncTimeout:
-            syncTimedOut(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), context: ctx, into: &actions)
-        case .recoveryRetry:
+            syncTimedOut(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
+                         context: ctx, into: &actions)
+        case .syncRetry:
+            syncRetry(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
+                      context: ctx, into: &actions)
+        case .blobSync:
             scheduleMissing(BlobRef(UInt32(truncatingIfNeeded: token >> 8)), context: ctx, into: &actions)
+        case .recoveryRetry:
+            let (key, round) = Self.recoveryKey(token: token)
+            retryRecovery(key, round: round, context: ctx, into: &actions)
         case .recoveryTimeout:
-            recoveryRoundTimedOut(Self.recoveryKey(token: token), context: ctx, into: &actions)
+            let (key, round) = Self.recoveryKey(token: token)
+            recoveryRoundTimedOut(key, round: round, context: ctx, into: &actions)
+        case .metadataTimeout:
+            let (key, tries) = Self.recoveryKey(token: token)
+            metadataTimedOut(key, tries: tries, context: ctx, into: &actions)
         case nil:
             break
         }

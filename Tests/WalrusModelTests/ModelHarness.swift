@@ -94,6 +94,48 @@ struct ModelHarness {
     }
 
     enum HarnessError: Error { case notCertified(String) }
+
+    /// Timers each node set, in order, by node index (`pump` records them).
+    var timers: [Int: [UInt64]] = [:]
+
+    /// The timers node `i` set so far (and forgets them: firing is the caller's business).
+    mutating func pendingTimers(of i: Int) -> [UInt64] {
+        defer { timers[i] = [] }
+        return timers[i] ?? []
+    }
+
+    /// Plays the network for node `me`'s `actions` until nothing is left to deliver: each message
+    /// goes to its node (answers come straight back), optionally delivered twice. Returns the
+    /// pairs `me` reported recovered.
+    mutating func pump(_ actions: [Action], at me: Int, duplicate: Bool = false) -> [Int] {
+        var recovered: [Int] = []
+        var queue = actions
+        while !queue.isEmpty {
+            let action = queue.removeFirst()
+            switch action {
+            case .send(.node(let n), let message):
+                let replies = nodes[n.index].receive(message, from: .node(NodeID(UInt32(me))), context: context)
+                for case .send(.node(let back), let answer) in replies where back.index == me {
+                    for _ in 0..<(duplicate ? 2 : 1) {
+                        queue += nodes[me].receive(answer, from: .node(n), context: context)
+                    }
+                }
+            case .timer(_, let token):
+                timers[me, default: []].append(token)
+            case .observe(.recovered(_, _, let pair, _)):
+                recovered.append(pair)
+            default:
+                break
+            }
+        }
+        return recovered
+    }
+
+    /// Gives node `i` its pairs of `blob` again (as if it had stored them).
+    mutating func restoreStore(node i: Int, _ blob: BlobRef, _ encoded: EncodedBlob) throws {
+        let pairs = self.pairs(ofNode: i, blobID: encoded.metadata.blobID).map { PairPayload.real(encoded.pairs[$0]) }
+        _ = nodes[i].receive(.store(blob: blob, metadata: encoded.metadata, pairs: pairs), from: .client(ClientID(0)), context: context)
+    }
 }
 
 extension Array where Element == Action {

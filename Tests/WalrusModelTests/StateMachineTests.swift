@@ -122,25 +122,18 @@ import WalrusCrypto
         #expect(h.nodes[3].receive(.sliverRequest(blob: blob, pair: pair), from: .client(ClientID(0)), context: h.context).isEmpty)
     }
 
-    /// A node that missed a certified blob asks the others for recovery symbols; fed their
-    /// answers (computed by their own state machines), it rebuilds exactly the honest pairs.
+    /// A node that missed a certified blob waits out the upload deferral, then asks the others
+    /// for recovery symbols; fed their answers (computed by their own state machines), it
+    /// rebuilds exactly the honest pairs.
     @Test func recoversMissedPairsFromOtherNodesSymbols() throws {
         var h = try ModelHarness()
         let (blob, encoded, _) = try h.encodeBlob(0, size: 3_000)
         try h.storeEverywhereAndCertify(blob, encoded, skippingNode: 0)
         #expect(h.nodes[0].heldPairs(blob).isEmpty)
         let certified = ChainEvent.blobCertified(blob: blob, epoch: h.view.epoch, endEpoch: h.view.epoch + 3)
-        var pending = h.nodes[0].chainEvent(certified, context: h.context).sent
-        #expect(!pending.isEmpty)
-        var recovered: [Int] = []
-        while let (to, message) = pending.first {
-            pending.removeFirst()
-            guard case .node(let n) = to else { continue }
-            for (back, answer) in h.nodes[n.index].receive(message, from: .node(NodeID(0)), context: h.context).sent where back == .node(NodeID(0)) {
-                let out = h.nodes[0].receive(answer, from: to, context: h.context)
-                for case .recovered(_, _, let pair, _) in out.observed { recovered.append(pair) }
-            }
-        }
+        let deferral = h.nodes[0].chainEvent(certified, context: h.context)
+        #expect(deferral.sent.isEmpty && deferral.timerTokens.count == 1)
+        let recovered = h.pump(h.nodes[0].timerFired(token: deferral.timerTokens[0], context: h.context), at: 0)
         let mine = h.pairs(ofNode: 0, blobID: encoded.metadata.blobID)
         #expect(recovered.sorted() == mine)
         #expect(h.nodes[0].heldPairs(blob) == mine)
@@ -149,6 +142,35 @@ import WalrusCrypto
             guard case .sliverResponse(_, _, .real(let s)?)? = reply.sent.first?.message else { Issue.record("\(reply)"); continue }
             #expect(s == encoded.pairs[p].primary)
         }
+    }
+
+    /// Duplicate answers, a node answering twice for a moved shard's old and new owner, a node
+    /// that is down: recovery counts each source once, replaces the silent node, and when it has
+    /// asked everyone without enough symbols it backs off and tries again rather than giving up.
+    @Test func recoveryCountsSourcesOnceAndNeverGivesUpWhileSourcesExist() throws {
+        var h = try ModelHarness(nodeCount: 6, shards: 13)  // f = 4: primary recovery needs 9 sources
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 4_000)
+        try h.storeEverywhereAndCertify(blob, encoded, skippingNode: 0)
+        let mine = h.pairs(ofNode: 0, blobID: encoded.metadata.blobID)
+        // The node with most shards (asked first) is down at first.
+        let others = (1..<6).sorted { h.view.committee.weight(of: NodeID(UInt32($0))) > h.view.committee.weight(of: NodeID(UInt32($1))) }
+        let down = others[0]
+        h.nodes[down].crash()
+        var recovered = h.pump(h.nodes[0].restart(loseDisk: true, context: h.context), at: 0, duplicate: true)
+        // Time passes; timers fire (metadata and round timeouts, back-offs). The down node comes
+        // back after a while; until then the recovery may lack sources, and must keep trying.
+        for step in 0..<12 where recovered.count < mine.count {
+            if step == 4 {
+                h.nodes[down] = StorageNode(id: NodeID(UInt32(down)), signer: h.nodes[down].signer)
+                try h.restoreStore(node: down, blob, encoded)
+            }
+            h.now = h.now + .seconds(120)
+            for token in h.pendingTimers(of: 0) {
+                recovered += h.pump(h.nodes[0].timerFired(token: token, context: h.context), at: 0, duplicate: true)
+            }
+        }
+        #expect(recovered.sorted() == mine, "recovered \(recovered) of \(mine)")
+        #expect(h.nodes[0].heldPairs(blob) == mine)
     }
 }
 
