@@ -60,7 +60,7 @@ let package = Package(
         // Layer 5: scenario files -> validated `Scenario` values, sweeps.
         .target(
             name: "ScenarioLoader",
-            dependencies: ["Simulation", "SimEngine", "SimSupport", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["Simulation", "SimEngine", "SimSupport", "WalrusModel", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
 
         // Layer 5: results in SQLite, written through a sink so tests can do without a database.

@@ -1,6 +1,7 @@
 import SimEngine
 import SimSupport
 import Simulation
+import WalrusModel
 
 /// Decodes one scenario document (a parsed TOML table, sweep overrides already applied) into a
 /// `Scenario`. The schema is documented key by key in `Scenarios/README.md`; this file is its
@@ -277,12 +278,14 @@ struct ScenarioDecoder {
         }
     }
 
-    static let faultKinds = ["crash", "partition", "loss", "latency_spike", "throttle"]
+    static let faultKinds = ["crash", "partition", "loss", "latency_spike", "throttle", "byzantine"]
+    static let behaviours = ["withhold", "corrupt_slivers", "wrong_metadata", "lazy_signer", "refuse_sync", "silent", "selective"]
 
     func decodeFault(_ t: TableReader, shards: Int) throws(ScenarioError) -> FaultSpec {
         let keysByKind: [String: [String]] = [
             "crash": ["nodes", "lose_disk"], "partition": ["regions", "nodes", "direction"], "loss": ["loss_ppm"],
             "latency_spike": ["nodes", "extra"], "throttle": ["nodes", "permille"],
+            "byzantine": ["nodes", "behaviour", "blobs_permille", "serve_permille"],
         ]
         try t.expectKeys(["name", "kind", "at", "duration"] + Self.faultKinds.flatMap { keysByKind[$0]! }.uniqued())
         _ = try t.required("kind", "one of \(Self.faultKinds.joined(separator: ", "))")
@@ -314,6 +317,25 @@ struct ScenarioDecoder {
         case "latency_spike":
             _ = try t.required("extra", "latency added to each message, e.g. \"200ms\"")
             faultKind = .latencySpike(nodes: try nodes(), extra: try t.duration("extra")!)
+        case "byzantine":
+            _ = try t.required("behaviour", "one of \(Self.behaviours.joined(separator: ", "))")
+            let name = try t.choice("behaviour", Self.behaviours)!
+            let behaviour: StorageNode.Behaviour
+            switch name {
+            case "withhold": behaviour = .withhold
+            case "corrupt_slivers": behaviour = .corruptSlivers
+            case "wrong_metadata": behaviour = .wrongMetadata
+            case "lazy_signer": behaviour = .lazySigner
+            case "refuse_sync": behaviour = .refuseSync
+            case "silent": behaviour = .silent
+            default:
+                _ = try t.required("serve_permille", "the share of clients a selective node serves, 0...1000")
+                behaviour = .selective(servePermille: try t.uint("serve_permille")!)
+            }
+            if name != "selective", t.has("serve_permille") {
+                throw t.fail("serve_permille", "only a selective node has serve_permille")
+            }
+            faultKind = .byzantine(nodes: try nodes(), behaviour: behaviour, blobsPermille: try t.uint("blobs_permille") ?? 1_000)
         default:
             _ = try t.required("permille", "remaining link capacity in permille")
             faultKind = .throttle(nodes: try nodes(), permille: try t.uint("permille")!)

@@ -41,6 +41,7 @@ extension World {
             kind = .partition
             let endpoints = partitionSide(side)
             faultCuts[i] = network.cut(endpoints, direction: direction)
+            faultSides[i] = Set(endpoints.map(\.index))
             targets = endpoints.map { $0.index }.filter { $0 < nodes.count }
             let clientsCut = endpoints.count - targets.count
             switch side {
@@ -65,8 +66,18 @@ extension World {
             faultTargets[i] = targets
             for t in targets { network.setThrottle(EndpointID(UInt32(t)), permille: composedThrottle(t)) }
             detail = "\(permille)/1000 of capacity"
+        case .byzantine(let selection, let behaviour, let blobsPermille):
+            kind = FaultKind(rawValue: behaviour == .withhold ? "withhold_slivers" : behaviour.name)
+            targets = select(selection)
+            for t in targets {
+                byzantineHolds[t].append(i)
+                applyBehaviour(t)
+            }
+            detail = blobsPermille < 1_000 ? "\(blobsPermille)/1000 of blobs" : "all blobs"
+            if case .selective(let p) = behaviour { detail += ", serves \(p)/1000 of clients" }
         }
         faultTargets[i] = targets
+        recordFaultState(now)
         sink?.record(FaultRecord(startNs: now.nanoseconds, kind: kind,
                                  target: target ?? (targets.isEmpty ? "network" : targets.map { "node\($0)" }.joined(separator: ",")),
                                  details: detail, endNs: f.duration.map { (now + $0).nanoseconds }))
@@ -101,7 +112,32 @@ extension World {
             for t in targets { network.setExtraLatency(EndpointID(UInt32(t)), composedSpike(t)) }
         case .throttle:
             for t in targets { network.setThrottle(EndpointID(UInt32(t)), permille: composedThrottle(t)) }
+        case .byzantine:
+            for t in targets {
+                byzantineHolds[t].removeAll { $0 == i }
+                applyBehaviour(t)
+            }
         }
+        recordFaultState(now)
+    }
+
+    /// Node `t` follows the behaviour of the latest Byzantine fault in force on it, honest when
+    /// none is. The nodes of one fault share a seed, so they target the same blobs.
+    func applyBehaviour(_ t: Int) {
+        guard let j = byzantineHolds[t].last, case .byzantine(_, let behaviour, let permille) = scenario.faults[j].kind else {
+            nodes[t].behaviour = .honest
+            return
+        }
+        nodes[t].behaviour = behaviour
+        nodes[t].behaviourBlobsPermille = permille
+        nodes[t].behaviourSeed = SeedDerivation.splitMix64(scenario.seed ^ UInt64(j) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Appends the faults in force now to `faultHistory`, for the availability checker.
+    func recordFaultState(_ now: SimTime) {
+        let faulty = nodes.indices.filter { crashed[$0] || !byzantineHolds[$0].isEmpty }
+        let cuts = faultCuts.indices.filter { faultCuts[$0] != nil }
+        faultHistory.append(FaultState(time: now, faultyNodes: faulty, partitions: cuts))
     }
 
     /// Whether fault `j` is in force now.

@@ -294,6 +294,9 @@ public struct FaultSpec: Sendable, Equatable {
         case latencySpike(nodes: NodeSelection, extra: SimDuration)
         /// Reduce the selected nodes' link capacity to `permille` / 1000.
         case throttle(nodes: NodeSelection, permille: UInt64)
+        /// The selected nodes misbehave (a colluding group: they target the same blobs, the
+        /// given permille of them); the honest participants' checks must catch them.
+        case byzantine(nodes: NodeSelection, behaviour: StorageNode.Behaviour, blobsPermille: UInt64)
     }
 }
 

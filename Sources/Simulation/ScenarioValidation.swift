@@ -1,6 +1,7 @@
 import RedStuff
 import SimEngine
 import SimSupport
+import WalrusModel
 
 /// The first reason a `Scenario` cannot run, named by the key path a scenario file uses for
 /// it (`nodes.count`, `fault[2].nodes.shards_up_to`, `workload[0].lifetime_epochs`), so that
@@ -221,6 +222,14 @@ extension Scenario {
                 try checkSelection(selection, at: "\(path).nodes")
                 guard extra > .zero else { throw fail("\(path).extra", "expected an extra latency > 0, got 0") }
                 try checkDuration(extra, at: "\(path).extra")
+            case .byzantine(let selection, let behaviour, let blobsPermille):
+                try checkSelection(selection, at: "\(path).nodes")
+                guard blobsPermille <= 1_000 else {
+                    throw fail("\(path).blobs_permille", "expected 0...1000 permille of blobs, got \(blobsPermille)")
+                }
+                if case .selective(let p) = behaviour, p > 1_000 {
+                    throw fail("\(path).serve_permille", "expected 0...1000 permille of clients, got \(p)")
+                }
             case .throttle(let selection, let permille):
                 try checkSelection(selection, at: "\(path).nodes")
                 // 0 would stall every message on the link for good; use a crash or partition for that.

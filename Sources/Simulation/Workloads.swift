@@ -34,6 +34,7 @@ extension World {
         faultTargets = Array(repeating: [], count: scenario.faults.count)
         faultWindows = Array(repeating: nil, count: scenario.faults.count)
         faultCuts = Array(repeating: nil, count: scenario.faults.count)
+        faultSides = Array(repeating: [], count: scenario.faults.count)
         scheduler.schedule(at: .zero, target: 0, kind: Kind.metrics.rawValue)
     }
 

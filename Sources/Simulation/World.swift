@@ -117,6 +117,24 @@ public final class World: EventHandler {
     var faultWindows: [(start: SimTime, end: SimTime?)?] = []
     /// The cut each partition fault in force made, by fault index.
     var faultCuts: [Network.CutID?] = []
+    /// The endpoints each partition fault cut off, by fault index.
+    var faultSides: [Set<Int>] = []
+    /// The Byzantine faults in force on each node, oldest first (the last one's behaviour applies).
+    var byzantineHolds: [[Int]]
+    /// The faults in force after each change, in time order (for the availability checker).
+    var faultHistory: [FaultState] = []
+    /// Slivers, metadata and recovery symbols that readers and recovering nodes rejected.
+    public internal(set) var responsesRejected = 0
+    /// Failed reads while more than f shards were faulty for the reader: expected, not violations.
+    public internal(set) var readsFailedBeyondF = 0
+
+    /// Which nodes were faulty (crashed or Byzantine) and which partitions were in force from
+    /// `time` until the next entry.
+    struct FaultState {
+        var time: SimTime
+        var faultyNodes: [Int]
+        var partitions: [Int]
+    }
     /// How many crash faults hold each node down; a node restarts when the last one ends.
     var crashHolds: [Int]
     /// Whether a crash fault holding the node loses its disk (applied when it restarts).
@@ -197,6 +215,7 @@ public final class World: EventHandler {
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
         crashed = Array(repeating: false, count: scenario.nodes.count)
         crashHolds = Array(repeating: 0, count: scenario.nodes.count)
+        byzantineHolds = Array(repeating: [], count: scenario.nodes.count)
         diskLost = Array(repeating: false, count: scenario.nodes.count)
         cpuFreeAt = Array(repeating: .zero, count: scenario.nodes.count + scenario.clients.count)
         network = try Self.makeNetwork(scenario, streams: streams)
@@ -424,6 +443,8 @@ public final class World: EventHandler {
         case .recovered(_, _, _, let bytes):
             recoveries += 1
             recoveryBytes += bytes
+        case .responseRejected:
+            responsesRejected += 1
         case .recoveryFailed, .sliverRejected, .inconsistencyProof, .shardSynced:
             break
         }

@@ -242,7 +242,9 @@ public struct Client {
             for op in readsByBlob[blob] ?? [] {
                 guard var r = reads[op], r.metadata == nil, let entry = ctx.catalog.entry(blob) else { continue }
                 actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
-                if let m = metadata, m.blobID == entry.metadata.blobID, ctx.catalog.isValidMetadata(m, blob: blob) {
+                let valid = metadata.map { $0.blobID == entry.metadata.blobID && ctx.catalog.isValidMetadata($0, blob: blob) } ?? false
+                if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "metadata"))) }
+                if valid, let m = metadata {
                     r.metadata = m
                     r.bytes += message.wireBytes
                     reads[op] = r
@@ -268,6 +270,8 @@ public struct Client {
                     case .real(let sliver): r.slivers.append(sliver)
                     case .modeled: r.modeledSlivers += 1
                     }
+                } else {
+                    actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "sliver \(pair)")))
                 }
             }
             reads[op] = r

@@ -63,6 +63,9 @@ public enum Observation: Sendable {
     case shardSynced(node: NodeID, shard: ShardIndex, epoch: Epoch, blobs: Int, recoveredBlobs: Int)
     /// `node` refused metadata or a sliver pair of `blob` that failed verification (`reason`).
     case sliverRejected(node: NodeID, blob: BlobRef, reason: String)
+    /// `by` (a reader or a recovering node) rejected what `from` served for `blob` (a sliver,
+    /// metadata or recovery symbols that failed their checks): how Byzantine answers show.
+    case responseRejected(by: Party, from: Party, blob: BlobRef, what: String)
 }
 
 /// A finished client operation.

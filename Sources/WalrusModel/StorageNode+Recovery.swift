@@ -162,6 +162,7 @@ extension StorageNode {
         let valid = metadata.map {
             $0.blobID == ctx.catalog.entry(blob)?.metadata.blobID && ctx.catalog.isValidMetadata($0, blob: blob)
         } ?? false
+        if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .node(id), from: from, blob: blob, what: "metadata"))) }
         for pair in pairs {
             let key = RecoveryKey(blob: blob, pair: pair)
             guard var state = recoveries[key], state.active, state.metadata == nil else { continue }
@@ -230,16 +231,20 @@ extension StorageNode {
         if case .node(let n) = from { state.outstanding.removeValue(forKey: n) }
         let cost = ctx.costs.hashCost * UInt64(max(1, MerkleHash.pathLength(leafCount: ctx.config.nShards)))
         let secondaryIndex = ctx.config.sliverIndex(ofPair: key.pair, axis: .secondary)
+        var rejected = 0
         for s in forPrimary where state.forPrimary[s.sourceIndex] == nil {
             actions.append(.cpu(cost))
-            if (try? s.verify(config: ctx.config, metadata: metadata, targetSliverIndex: key.pair)) != nil { state.forPrimary[s.sourceIndex] = s }
+            if (try? s.verify(config: ctx.config, metadata: metadata, targetSliverIndex: key.pair)) != nil { state.forPrimary[s.sourceIndex] = s } else { rejected += 1 }
         }
         for s in forSecondary where state.forSecondary[s.sourceIndex] == nil {
             actions.append(.cpu(cost))
             if (try? s.verify(config: ctx.config, metadata: metadata, targetSliverIndex: secondaryIndex)) != nil {
                 state.forSecondary[s.sourceIndex] = s
+            } else {
+                rejected += 1
             }
         }
+        if rejected > 0 { actions.append(.observe(.responseRejected(by: .node(id), from: from, blob: key.blob, what: "\(rejected) recovery symbols"))) }
         recoveries[key] = state
         requestMore(key, context: ctx, into: &actions)
     }
@@ -256,6 +261,8 @@ extension StorageNode {
         if valid {
             if axes.wantsPrimary { state.modeledPrimary.formUnion(sources) }
             if axes.wantsSecondary { state.modeledSecondary.formUnion(sources) }
+        } else if !sources.isEmpty {
+            actions.append(.observe(.responseRejected(by: .node(id), from: from, blob: key.blob, what: "\(sources.count * axes.count) recovery symbols")))
         }
         recoveries[key] = state
         requestMore(key, context: ctx, into: &actions)
