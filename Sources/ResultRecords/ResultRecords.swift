@@ -72,6 +72,9 @@ public struct OperationOutcome: ResultCategory {
     public static let timeout: Self = "timeout"
     /// The operation detected an inconsistently encoded blob (reads return "invalid").
     public static let inconsistent: Self = "inconsistent"
+    /// A read of a blob whose encoding is inconsistent (its consistency check failed, or the
+    /// chain declared it invalid): what every honest reader of such a blob gets.
+    public static let invalid: Self = "invalid"
     /// The run ended before the operation did.
     public static let unfinished: Self = "unfinished"
 }
@@ -335,12 +338,17 @@ public struct BlobRecord: Hashable, Sendable {
     public var status: BlobStatus
     /// Whether the owner may delete the blob before its end epoch.
     public var deletable: Bool
+    /// Simulated ns at which the chain declared the blob invalid (an inconsistent encoding);
+    /// nil if never.
+    public var invalidNs: UInt64?
 
     /// A blob row with its final state.
     public init(
         blobIndex: UInt64, blobID: String, sizeBytes: UInt64, encodedSizeBytes: UInt64,
-        registeredNs: UInt64?, certifiedNs: UInt64?, endEpoch: Epoch, status: BlobStatus, deletable: Bool
+        registeredNs: UInt64?, certifiedNs: UInt64?, endEpoch: Epoch, status: BlobStatus, deletable: Bool,
+        invalidNs: UInt64? = nil
     ) {
+        self.invalidNs = invalidNs
         self.blobIndex = blobIndex
         self.blobID = blobID
         self.sizeBytes = sizeBytes

@@ -179,10 +179,10 @@ public final class SQLiteResultsStore: ResultsSink {
     public func record(_ r: BlobRecord) {
         guard accepting() else { return }
         let s = inserts.blobs
-        guard fits(r.blobIndex | r.sizeBytes | r.encodedSizeBytes | (r.registeredNs ?? 0) | (r.certifiedNs ?? 0))
+        guard fits(r.blobIndex | r.sizeBytes | r.encodedSizeBytes | (r.registeredNs ?? 0) | (r.certifiedNs ?? 0) | (r.invalidNs ?? 0))
             || outOfRange("blobs", [
             ("blob_index", r.blobIndex), ("size_bytes", r.sizeBytes), ("encoded_size_bytes", r.encodedSizeBytes),
-            ("registered_ns", r.registeredNs ?? 0), ("certified_ns", r.certifiedNs ?? 0),
+            ("registered_ns", r.registeredNs ?? 0), ("certified_ns", r.certifiedNs ?? 0), ("invalid_ns", r.invalidNs ?? 0),
         ]) else { return }
         bindInt(s, 2, r.blobIndex)
         bindText(s, 3, r.blobID)
@@ -193,6 +193,7 @@ public final class SQLiteResultsStore: ResultsSink {
         sqlite3_bind_int64(s, 8, Int64(r.endEpoch.rawValue))
         bindText(s, 9, r.status.rawValue)
         sqlite3_bind_int64(s, 10, r.deletable ? 1 : 0)
+        bindInt(s, 11, r.invalidNs)
         insert(s)
     }
 
@@ -409,7 +410,7 @@ private final class Inserts {
             try prepare("INSERT INTO nodes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             try prepare("INSERT INTO committee VALUES (?1, ?2, ?3, ?4, ?5)"),
-            try prepare("INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            try prepare("INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             try prepare("INSERT INTO ops VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             try prepare("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),

@@ -219,7 +219,8 @@ struct ScenarioDecoder {
 
     func decodeWorkload(_ t: TableReader) throws(ScenarioError) -> WorkloadSpec {
         let keysByKind: [String: [String]] = [
-            "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize"],
+            "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
+                       "inconsistent_permille"],
             "reads": ["inter_arrival_s", "count", "start"],
             "stake_churn": ["fraction_permille"],
             "lifecycle": ["inter_arrival_s", "extend_permille", "extend_epochs", "count"],
@@ -247,6 +248,7 @@ struct ScenarioDecoder {
             if let p = try t.uint("deletable_permille") { w.deletablePermille = p }
             if let start = try t.duration("start") { w.start = start }
             if let o = try t.choice("oversize", OversizePolicy.allCases.map(\.rawValue)) { w.oversize = OversizePolicy(rawValue: o)! }
+            if let p = try t.uint("inconsistent_permille") { w.inconsistentPermille = p }
             return WorkloadSpec(name: name, kind: .writes(w))
         case "reads":
             var r = ReadWorkload(interArrivalSeconds: try arrivals(), count: try count())

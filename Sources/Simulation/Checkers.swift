@@ -106,7 +106,23 @@ extension World {
         switch (op.kind, op.result) {
         case (.read, .inconsistent):
             violations.append(Violation(kind: .consistency, time: now, blob: op.blob, detail: op.detail,
-                                        seed: scenario.seed, withinAssumptions: !faultOverlaps(op.start, op.end)))
+                                        seed: scenario.seed, withinAssumptions: true))
+        case (.read, .ok), (.read, .invalid):
+            // Read consistency (spec §6.2): every honest reader of a blob gets the same bytes
+            // (checked against the written content) or the same `invalid`; an honest writer's
+            // blob is never invalid.
+            let success = op.result == .ok
+            let honest = !blobs[Int(op.blob.index)].inconsistent
+            if let first = firstReadOutcome[op.blob], first != success {
+                violations.append(Violation(kind: .consistency, time: now, blob: op.blob,
+                                            detail: "readers disagree: an earlier read got \(first ? "the bytes" : "invalid"), this one \(op.result.rawValue)",
+                                            seed: scenario.seed, withinAssumptions: true))
+            } else if !success && honest {
+                violations.append(Violation(kind: .consistency, time: now, blob: op.blob,
+                                            detail: "a read of an honestly written blob ended invalid: \(op.detail)",
+                                            seed: scenario.seed, withinAssumptions: true))
+            }
+            if firstReadOutcome[op.blob] == nil { firstReadOutcome[op.blob] = success }
         case (.read, .failed), (.read, .notFound):
             // A blob that expired, was deleted or was found invalid while being read is not an
             // availability failure.

@@ -19,10 +19,11 @@ extension World {
         }
         for (i, b) in blobs.enumerated() {
             let status: ResultRecords.BlobStatus =
-                b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
+                b.invalidAt != nil ? .invalid
+                : b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
             sink.record(BlobRecord(blobIndex: UInt64(i), blobID: b.blobID.base64, sizeBytes: b.sizeBytes, encodedSizeBytes: b.encodedBytes,
                                    registeredNs: b.registeredAt?.nanoseconds, certifiedNs: b.certifiedAt?.nanoseconds,
-                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable))
+                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable, invalidNs: b.invalidAt?.nanoseconds))
         }
         sampleMetrics(now)
     }
@@ -96,6 +97,7 @@ extension World {
         let outcome: ResultRecords.OperationOutcome = switch op.result {
         case .ok: .success
         case .inconsistent: .inconsistent
+        case .invalid: .invalid
         case .failed, .notFound: .failure
         }
         sink?.record(OperationRecord(

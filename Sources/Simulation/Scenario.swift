@@ -206,6 +206,12 @@ public struct WriteWorkload: Sendable, Equatable {
     /// (`clip`) or no write at all (`skip`); either way it is counted (`sizes_clipped` or
     /// `writes_skipped_oversize` in the metrics), never silent.
     public var oversize: OversizePolicy = .clip
+    /// Share of the blobs (permille) a malicious writer encodes inconsistently: one systematic
+    /// pair's primary hash in the metadata does not match its sliver (the writer sends the honest
+    /// slivers), so the node holding it refuses it, recovers it after certification, finds an
+    /// inconsistency proof and drives the blob's invalidation. Such blobs are always encoded for
+    /// real, whatever the fidelity.
+    public var inconsistentPermille: UInt64 = 0
     /// Storage epochs bought per blob, drawn uniformly from this range; within 1 ... `max_epochs_ahead`.
     public var lifetimeEpochs: ClosedRange<Int> = 1...5
     /// Number of blobs to write, `ScenarioLimits.operationsPerWorkload`.

@@ -371,6 +371,9 @@ extension Scenario {
             guard w.deletablePermille <= 1_000 else {
                 throw fail("deletable_permille", "expected 0...1000 permille, got \(w.deletablePermille)")
             }
+            guard w.inconsistentPermille <= 1_000 else {
+                throw fail("inconsistent_permille", "expected 0...1000 permille, got \(w.inconsistentPermille)")
+            }
             try checkStart(w.start)
         case .reads(let r):
             try check(r.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)

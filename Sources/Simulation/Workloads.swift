@@ -55,7 +55,7 @@ extension World {
             if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds) }
         case .reads(let spec):
             guard workloadIssued[w] < spec.count else { return }
-            if let blob = pickLiveBlob(stream) {
+            if let blob = pickReadableBlob(stream) {
                 workloadIssued[w] += 1
                 let c = ClientID(UInt32(stream.uniformInt(below: UInt64(clients.count))))
                 let order = clientStreams[Int(c.rawValue)].shuffled(Array(0..<config.nShards))
@@ -88,6 +88,16 @@ extension World {
         return nextOp
     }
 
+    /// A certified, unexpired, undeleted blob to read, uniformly: live ones and those the chain
+    /// declared invalid (readers may still ask for them). Without invalid blobs this is
+    /// `pickLiveBlob` draw for draw.
+    func pickReadableBlob(_ stream: RandomStream) -> BlobRef? {
+        let live = view.liveCertified, invalid = view.invalidCertified
+        guard !live.isEmpty || !invalid.isEmpty else { return nil }
+        let i = Int(stream.uniformInt(below: UInt64(live.count + invalid.count)))
+        return i < live.count ? live[i] : invalid[i - live.count]
+    }
+
     /// A live certified blob, uniformly.
     func pickLiveBlob(_ stream: RandomStream) -> BlobRef? {
         let live = view.liveCertified
@@ -116,16 +126,23 @@ extension World {
         let deletable = spec.deletablePermille > 0 && stream.bernoulli(spec.deletablePermille, over: 1_000)
         let c = ClientID(UInt32(Int(index) % clients.count))
         let toWrite: BlobToWrite
-        if isRealEncoding(index) {
+        // A malicious writer's blob (its own stream, so the choice shifts nothing else).
+        let maliciousStream = spec.inconsistentPermille > 0 ? streams.stream("blob.inconsistent", index: UInt64(index)) : nil
+        let malicious = maliciousStream?.bernoulli(spec.inconsistentPermille, over: 1_000) ?? false
+        if malicious || isRealEncoding(index) {
             let content = Self.blobContent(size: Int(size), stream: streams.stream("blob.content", index: UInt64(index)))
             let encoder = BlobEncoder(config: config, options: EncodingOptions(threads: options.encoderThreads))
             let encoded: EncodedBlob
             do { encoded = try encoder.encode(blob: content) } catch {
                 preconditionFailure("encoding a \(size)-byte blob failed: \(error)")  // sizes are clamped to the maximum
             }
-            catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: encoded.pairs, sizeBytes: size,
-                                               contentDigest: Blake2b256.hash(content), honest: true))
-            toWrite = BlobToWrite(encoded: encoded)
+            var metadata = encoded.metadata
+            if malicious, let maliciousStream {
+                metadata = Self.inconsistentMetadata(encoded, badPair: Int(maliciousStream.uniformInt(below: UInt64(config.rows))), config: config)
+            }
+            catalog.add(blob, BlobCatalog.Entry(metadata: metadata, pairs: encoded.pairs, sizeBytes: size,
+                                               contentDigest: Blake2b256.hash(content), honest: !malicious))
+            toWrite = BlobToWrite(metadata: metadata, pairs: encoded.pairs)
         } else {
             let metadata = modeledMetadata(size: size, index: index)
             catalog.add(blob, BlobCatalog.Entry(metadata: metadata, pairs: [], sizeBytes: size, contentDigest: .zero,
@@ -135,11 +152,29 @@ extension World {
         }
         let encodedBytes = (try? config.encodedBlobLength(blobLength: size)) ?? 0
         blobs.append(BlobInfo(blobID: toWrite.metadata.blobID, sizeBytes: size, encodedBytes: encodedBytes, epochs: epochs,
-                              deletable: deletable, writer: c))
+                              deletable: deletable, writer: c, inconsistent: malicious))
         let op = newOperation()
         execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
                                                    deletable: deletable, context: context(now)),
                 for: .client(c), now: now, scheduler: &scheduler)
+    }
+
+    /// The metadata a malicious writer commits to (the paper's malicious client, spec §6.6):
+    /// the honest encoding's, except that systematic pair `badPair`'s primary hash is that of an
+    /// altered sliver. The node holding that pair refuses the honest sliver it is sent, the
+    /// others sign, and the blob certifies; recovering the pair then decodes the honest row,
+    /// whose hash does not match: an inconsistency proof. Readers' default consistency check
+    /// recomputes systematic sliver `badPair` and fails the same way.
+    static func inconsistentMetadata(_ encoded: EncodedBlob, badPair: Int, config: EncodingConfig) -> BlobMetadataWithID {
+        let honest = encoded.pairs[badPair].primary
+        var data = honest.data
+        data[0] ^= 0xFF
+        var hashes = encoded.metadata.metadata.hashes
+        if let altered = try? Sliver(axis: .primary, index: honest.index, symbolSize: honest.symbolSize, data: data),
+           let root = try? altered.merkleRoot(config: config) {
+            hashes[badPair].primaryHash = root
+        }
+        return BlobMetadataWithID(computingIDFor: BlobMetadata(unencodedLength: encoded.metadata.metadata.unencodedLength, hashes: hashes))
     }
 
     /// Whether blob `index` is encoded for real under the scenario's fidelity: always for

@@ -125,6 +125,9 @@ public final class World: EventHandler {
     var faultHistory: [FaultState] = []
     /// Slivers, metadata and recovery symbols that readers and recovering nodes rejected.
     public internal(set) var responsesRejected = 0
+    /// The first outcome each blob's reads had (`true`: the written bytes, `false`: invalid),
+    /// for the read-consistency checker.
+    var firstReadOutcome: [BlobRef: Bool] = [:]
     /// Failed reads while more than f shards were faulty for the reader: expected, not violations.
     public internal(set) var readsFailedBeyondF = 0
 
@@ -179,6 +182,10 @@ public final class World: EventHandler {
         public var deleted = false
         /// Whether its write failed.
         public var failed = false
+        /// Whether its writer encoded it inconsistently on purpose (a malicious client).
+        public var inconsistent = false
+        /// When the chain declared it invalid; `nil` if never.
+        public var invalidAt: SimTime?
     }
 
     /// Counts of finished operations by kind and result.
@@ -187,6 +194,8 @@ public final class World: EventHandler {
         public var writesOK = 0, writesFailed = 0
         /// Reads that returned the written bytes, failed, or returned something else.
         public var readsOK = 0, readsFailed = 0, readsInconsistent = 0
+        /// Reads that ended `invalid` (the blob's encoding is inconsistent).
+        public var readsInvalid = 0
         /// Extensions and deletions that executed, and those that failed.
         public var lifecycleOK = 0, lifecycleFailed = 0
     }
@@ -404,6 +413,9 @@ public final class World: EventHandler {
         case .blobDeleted(let b):
             blobs[Int(b.index)].deleted = true
             catalog.release(b)
+        case .blobInvalidated(let b, _):
+            blobs[Int(b.index)].invalidAt = executedAt
+            catalog.release(b)
         case .epochChangeStart(let epoch, let committee, _):
             epochsStarted += 1
             for (i, b) in blobs.enumerated() where b.registeredAt != nil && b.endEpoch <= epoch { catalog.release(BlobRef(UInt32(i))) }
@@ -464,6 +476,8 @@ public final class World: EventHandler {
             readLatencies.append(op.end - op.start)
         case (.read, .inconsistent):
             operations.readsInconsistent += 1
+        case (.read, .invalid):
+            operations.readsInvalid += 1
         case (.read, _):
             operations.readsFailed += 1
         case (_, .ok): operations.lifecycleOK += 1

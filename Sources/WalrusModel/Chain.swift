@@ -25,6 +25,8 @@ public struct Chain {
     private var objects: [BlobRef: ChainBlob] = [:]
     /// Stake objects per node, for stake churn (in creation order).
     private var stakesByNode: [[StakeID]] = []
+    /// Blobs declared invalid (`InvalidBlobID` emitted).
+    private var invalidated: Set<BlobRef> = []
     /// Withdrawals requested by the churn delegator, to finalise when allowed.
     private var pendingWithdrawals: [StakeID] = []
 
@@ -81,7 +83,8 @@ public struct Chain {
 
     private static func blob(of tx: Transaction) -> BlobRef? {
         switch tx {
-        case .registerBlob(_, let b, _, _, _, _), .certifyBlob(_, let b, _, _), .extendBlob(_, let b, _), .deleteBlob(_, let b): b
+        case .registerBlob(_, let b, _, _, _, _), .certifyBlob(_, let b, _, _), .extendBlob(_, let b, _), .deleteBlob(_, let b),
+             .invalidateBlob(_, let b, _, _): b
         default: nil
         }
     }
@@ -151,6 +154,28 @@ public struct Chain {
             _ = try economy.initiateEpochChange(at: now)
             finishWithdrawals()
             return [.epochChangeStart(epoch: economy.epoch, committee: economy.committee, previous: previous)]
+
+        case .invalidateBlob(_, let blob, let epoch, let sigs):
+            // `invalidate_blob_id`: attestations of the current committee worth f+1 shards.
+            guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
+            guard epoch == economy.epoch else { throw ChainError.rejected("attestations of epoch \(epoch.rawValue), chain is at \(economy.epoch.rawValue)") }
+            guard !invalidated.contains(blob) else { throw ChainError.rejected("blob \(blob) is already invalid") }
+            var weight = 0
+            var seen = Set<NodeID>()
+            for s in sigs where seen.insert(s.signer).inserted {
+                let w = economy.committee.weight(of: s.signer)
+                guard w > 0 else { continue }
+                let pk = s.signer.index < publicKeys.count ? publicKeys[s.signer.index] : nil
+                guard ConfirmationSigner.verify(s, .invalidBlobID, epoch: epoch, blobID: obj.blobID, mode: signatures, publicKey: pk) else {
+                    throw ChainError.rejected("invalid attestation from \(s.signer)")
+                }
+                weight += w
+            }
+            guard Quorum.isValidityQuorum(weight: weight, nShards: economy.parameters.nShards) else {
+                throw ChainError.rejected("attestation weight \(weight) below f+1")
+            }
+            invalidated.insert(blob)
+            return [.blobInvalidated(blob: blob, epoch: epoch)]
 
         case .moveStake(let from, let to, let amount):
             guard let churn = churnAccount else { throw ChainError.rejected("no churn account") }

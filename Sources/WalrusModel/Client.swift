@@ -22,6 +22,14 @@ public struct BlobToWrite: Sendable {
 
     /// A modeled blob (DESIGN §5): self-consistent metadata of a notional encoding
     /// and the byte sizes of each primary and secondary sliver; no pairs.
+    /// Real pairs with the metadata the writer commits to, which a malicious writer may have
+    /// made not match them.
+    public init(metadata: BlobMetadataWithID, pairs: [SliverPair]) {
+        self.metadata = metadata
+        self.pairs = pairs
+        modeledSizes = nil
+    }
+
     public init(modeledMetadata: BlobMetadataWithID, primaryBytes: Int, secondaryBytes: Int) {
         metadata = modeledMetadata
         pairs = []
@@ -148,6 +156,13 @@ public struct Client {
     /// by the caller from the client's stream).
     public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], context ctx: ProtocolContext) -> [Action] {
         reads[op] = ReadOp(blob: blob, start: ctx.now, order: order)
+        if ctx.view.status(blob)?.invalid == true {
+            // The status check finds the blob invalid on chain (the SDK reports it does not exist).
+            var actions: [Action] = []
+            readsByBlob[blob, default: []].append(op)
+            finishRead(op, .invalid, detail: "the blob is invalid on chain", context: ctx, into: &actions)
+            return actions
+        }
         readsByBlob[blob, default: []].append(op)
         var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op)),
                                  .timer(after: requestTimeout, token: token(.readProbe, op))]
@@ -281,7 +296,8 @@ public struct Client {
                 requestSlivers(op, context: ctx, into: &actions)
             }
 
-        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse:
+        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
+             .inconsistencyProof, .invalidBlobAttestation:
             break  // node-bound messages
         }
         return actions
@@ -302,6 +318,9 @@ public struct Client {
             let blob = try BlobDecoder(config: ctx.config, metadata: meta).decode(slivers: r.slivers, check: .default, inputsVerified: true)
             let ok = Blake2b256.hash(blob) == entry.contentDigest
             finishRead(op, ok ? .ok : .inconsistent, detail: ok ? "" : "decoded bytes differ from the written blob", context: ctx, into: &actions)
+        } catch .consistencyCheckFailed(let why) {
+            // The encoding is inconsistent: every honest reader's default check fails the same way.
+            finishRead(op, .invalid, detail: "consistency check: \(why)", context: ctx, into: &actions)
         } catch {
             finishRead(op, .inconsistent, detail: "decode: \(error.description)", context: ctx, into: &actions)
         }
@@ -318,6 +337,8 @@ public struct Client {
             if let op = writeByBlob[blob], writes[op]?.phase == .registering { sendStores(op, context: ctx, into: &actions) }
         case .blobCertified(let blob, _, _):
             if let op = writeByBlob[blob] { finishWrite(op, .ok, detail: "", context: ctx, into: &actions) }
+        case .blobInvalidated(let blob, _):
+            for op in readsByBlob[blob] ?? [] { finishRead(op, .invalid, detail: "the chain declared the blob invalid", context: ctx, into: &actions) }
         case .transactionFailed(let submitter, let blob?, let reason) where submitter == .client(id):
             guard let op = writeByBlob[blob], var w = writes[op] else { break }
             if w.phase == .certifying {

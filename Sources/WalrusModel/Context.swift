@@ -75,8 +75,10 @@ public struct FinishedOperation: Sendable {
     public enum Kind: String, Sendable { case write, read, extend, delete }
     /// How it ended: `ok`, `failed` (gave up or timed out), `notFound`
     /// (`not_found`; not produced by the current client) or `inconsistent` (a read
-    /// whose decoded bytes differ from the written blob, or that failed to decode).
-    public enum Result: String, Sendable { case ok, failed, notFound = "not_found", inconsistent }
+    /// whose decoded bytes differ from the written blob, or that failed to decode), or `invalid`
+    /// (a read of a blob whose encoding is inconsistent: the consistency check failed, or the
+    /// chain declared it invalid; what every honest reader of such a blob gets).
+    public enum Result: String, Sendable { case ok, failed, notFound = "not_found", inconsistent, invalid }
     /// The operation's id, as the shell numbered it when starting it.
     public var id: UInt64
     /// Whether it was a write or a read.
@@ -134,6 +136,9 @@ public final class ChainView {
     /// Chain status per blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobStatus] = []
     /// Certified, unexpired, undeleted blobs in `BlobRef` order (kept sorted).
+    /// Certified, unexpired, undeleted blobs the chain declared invalid, in `BlobRef` order:
+    /// users may still ask for them (and learn they are invalid).
+    public internal(set) var invalidCertified: [BlobRef] = []
     public internal(set) var liveCertified: [BlobRef] = []
 
     /// What the chain says of one blob.
@@ -146,8 +151,10 @@ public final class ChainView {
         public var endEpoch = Epoch(0)
         /// Whether its owner deleted it.
         public var deleted = false
-        /// Registered and not deleted. Says nothing of expiry: compare `endEpoch` with the view's epoch.
-        public var isLive: Bool { registered && !deleted }
+        /// Whether the chain declared it invalid (an f+1 invalid-blob certificate, spec §6.6).
+        public var invalid = false
+        /// Registered, not deleted, not invalid. Says nothing of expiry: compare `endEpoch` with the view's epoch.
+        public var isLive: Bool { registered && !deleted && !invalid }
     }
 
     /// A view at epoch 0 with no committee, no blobs and no owner for any of the `nShards` shards.
@@ -181,6 +188,7 @@ public final class ChainView {
             ensure(b)
             blobs[Int(b.index)].deleted = true
             liveCertified.removeAll { $0 == b }
+            invalidCertified.removeAll { $0 == b }
         case .epochChangeStart(let e, let c, let p):
             epoch = e
             committee = c
@@ -190,6 +198,14 @@ public final class ChainView {
             ownerOf = Array(repeating: nil, count: ownerOf.count)
             for m in c.members { for s in m.shards { ownerOf[s.index] = m.node } }
             liveCertified.removeAll { blobs[Int($0.index)].endEpoch <= e }
+            invalidCertified.removeAll { blobs[Int($0.index)].endEpoch <= e }
+        case .blobInvalidated(let b, _):
+            ensure(b)
+            blobs[Int(b.index)].invalid = true
+            if liveCertified.contains(b) {
+                liveCertified.removeAll { $0 == b }
+                invalidCertified.insert(b, at: invalidCertified.partitioningIndex { $0 >= b })
+            }
         case .epochChangeDone:
             handoverDone = true
         case .votingEnded, .transactionFailed:
@@ -416,39 +432,47 @@ public struct ConfirmationSigner: Sendable {
         }
     }
 
-    /// The BCS bytes of the storage confirmation for `blobID` in `epoch` (permanent
-    /// persistence), the message a node signs (spec walrus-encoding §6).
-    public static func message(epoch: Epoch, blobID: BlobID) -> [UInt8] {
+    /// The BCS bytes a node signs about `blobID` in `epoch`: the storage confirmation
+    /// (permanent persistence, spec walrus-encoding §6) or the invalid-blob attestation
+    /// (`InvalidBlobIdMsg`, intent 2, spec staking §6.6).
+    public static func message(_ intent: IntentType = .blobCertification, epoch: Epoch, blobID: BlobID) -> [UInt8] {
         var w = BCSWriter()
-        StorageConfirmation(epoch: epoch.rawValue, blobID: blobID, persistence: .permanent).encode(to: &w)
+        if intent == .invalidBlobID {
+            InvalidBlobIDMessage(epoch: epoch.rawValue, blobID: blobID).encode(to: &w)
+        } else {
+            StorageConfirmation(epoch: epoch.rawValue, blobID: blobID, persistence: .permanent).encode(to: &w)
+        }
         return w.bytes
     }
 
-    /// This node's confirmation that it stores all its slivers of `blobID` in `epoch`, per `mode`.
-    public func sign(epoch: Epoch, blobID: BlobID) -> ConfirmationSignature {
+    /// This node's signature over `intent`'s message about `blobID` in `epoch`, per `mode`: a
+    /// confirmation that it stores all its slivers, or an attestation that the blob is invalid.
+    public func sign(_ intent: IntentType = .blobCertification, epoch: Epoch, blobID: BlobID) -> ConfirmationSignature {
         switch mode {
         case .real:
-            let sig = Ed25519.sign(Self.message(epoch: epoch, blobID: blobID), with: secretKey!)
+            let sig = Ed25519.sign(Self.message(intent, epoch: epoch, blobID: blobID), with: secretKey!)
             return ConfirmationSignature(signer: node, bytes: sig.bytes)
         case .modeled:
-            // The tag binds signer, epoch and blob; 64 bytes like an Ed25519 signature.
+            // The tag binds signer, epoch, blob and intent; 64 bytes like an Ed25519 signature.
             var tag = [UInt8](repeating: 0, count: 64)
             withUnsafeBytes(of: node.rawValue.littleEndian) { for (i, b) in $0.enumerated() { tag[i] = b } }
             withUnsafeBytes(of: epoch.rawValue.littleEndian) { for (i, b) in $0.enumerated() { tag[4 + i] = b } }
             for (i, b) in blobID.bytes.enumerated() { tag[8 + i] = b }
+            if intent != .blobCertification { tag[40] = intent.rawValue }
             return ConfirmationSignature(signer: node, bytes: tag)
         }
     }
 
-    /// Verifies a signature claimed by `signature.signer` with that signer's public key.
-    public static func verify(_ signature: ConfirmationSignature, epoch: Epoch, blobID: BlobID,
-                              mode: Mode, publicKey: Ed25519.PublicKey?) -> Bool {
+    /// Verifies a signature over `intent`'s message claimed by `signature.signer` with that
+    /// signer's public key.
+    public static func verify(_ signature: ConfirmationSignature, _ intent: IntentType = .blobCertification, epoch: Epoch,
+                              blobID: BlobID, mode: Mode, publicKey: Ed25519.PublicKey?) -> Bool {
         switch mode {
         case .real:
             guard let pk = publicKey, let sig = try? Ed25519.Signature(bytes: signature.bytes) else { return false }
-            return Ed25519.verify(sig, of: message(epoch: epoch, blobID: blobID), by: pk)
+            return Ed25519.verify(sig, of: message(intent, epoch: epoch, blobID: blobID), by: pk)
         case .modeled:
-            let expected = ConfirmationSigner(node: signature.signer, mode: .modeled, seed: []).sign(epoch: epoch, blobID: blobID)
+            let expected = ConfirmationSigner(node: signature.signer, mode: .modeled, seed: []).sign(intent, epoch: epoch, blobID: blobID)
             return expected.bytes == signature.bytes
         }
     }

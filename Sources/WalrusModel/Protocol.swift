@@ -154,6 +154,11 @@ public enum Message: Sendable {
     /// (one symbol per pair and requested axis), whether they would verify (a corrupting node's
     /// do not), and their size on the wire.
     case modeledRecoveryResponse(blob: BlobRef, pair: Int, axes: RecoveryAxes, sources: [Int], valid: Bool, bytes: UInt64)
+    /// Node -> node: proof that `blob` is inconsistently encoded, asking for an attestation.
+    case inconsistencyProof(blob: BlobRef, proof: InconsistencyProof)
+    /// Node -> node: the answer, a signed invalid-blob attestation (or `nil`: the proof did not
+    /// verify).
+    case invalidBlobAttestation(blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?)
     /// New shard owner -> previous owner, at an epoch change: the pairs of `shard` for `blobs`.
     case syncRequest(shard: ShardIndex, blobs: [BlobRef])
     /// Previous owner -> new owner: what it has (metadata included, the new owner may lack it).
@@ -173,6 +178,9 @@ public enum Message: Sendable {
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
         case .modeledRecoveryResponse(_, _, _, _, _, let bytes): return framing + bytes
         case .syncRequest(_, let blobs): return framing + 8 + UInt64(blobs.count) * 32
+        case .inconsistencyProof(_, let proof):
+            return framing + 34 + proof.symbols.reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
+        case .invalidBlobAttestation(_, _, let sig): return framing + 39 + UInt64(sig?.bytes.count ?? 0)
         case .syncResponse(_, let items, let missing):
             return framing + UInt64(missing.count) * 32
                 + items.reduce(0) { $0 + $1.pair.wireBytes + Self.metadataBytes($1.metadata) }
@@ -237,6 +245,8 @@ public enum Transaction: Sendable {
     case initiateEpochChange
     /// Move `amount` of stake: withdraw it from `from`'s pool and stake it with `to`.
     case moveStake(from: NodeID, to: NodeID, amount: Frost)
+    /// `invalidate_blob_id`: attestations by nodes holding f+1 shards that `blob` is invalid.
+    case invalidateBlob(node: NodeID, blob: BlobRef, epoch: Epoch, signatures: [ConfirmationSignature])
 
     /// The contract function's name in snake case, e.g. `register_blob`; rejection reasons start with it.
     public var label: String {
@@ -249,6 +259,7 @@ public enum Transaction: Sendable {
         case .votingEnd: "voting_end"
         case .initiateEpochChange: "initiate_epoch_change"
         case .moveStake: "move_stake"
+        case .invalidateBlob: "invalidate_blob_id"
         }
     }
 }
@@ -263,6 +274,8 @@ public enum ChainEvent: Sendable {
     case blobExtended(blob: BlobRef, endEpoch: Epoch)
     /// The blob was deleted; nodes drop its slivers.
     case blobDeleted(blob: BlobRef)
+    /// `InvalidBlobID`: the blob's encoding was proven inconsistent (spec §6.6).
+    case blobInvalidated(blob: BlobRef, epoch: Epoch)
     /// A transaction failed; only its submitter acts on it.
     case transactionFailed(submitter: Party, blob: BlobRef?, reason: String)
     /// Epoch `epoch` started with this committee (previous committee for hand-over).

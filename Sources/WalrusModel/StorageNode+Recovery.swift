@@ -366,6 +366,7 @@ extension StorageNode {
             drop(other, context: ctx, into: &actions)
         }
         actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: "inconsistent encoding")))
+        startInvalidation(key.blob, proof: proof, context: ctx, into: &actions)
     }
 
     // MARK: Serving

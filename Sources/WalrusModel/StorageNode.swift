@@ -43,8 +43,10 @@ public struct StorageNode {
     var activeRecoveries = 0
     /// Pairs whose recovery waits for a metadata response, by blob, in request order.
     var awaitingMetadata: [BlobRef: [Int]] = [:]
-    /// Blobs this node found inconsistently encoded (an inconsistency proof in hand).
+    /// Blobs this node found inconsistently encoded or the chain declared invalid.
     public internal(set) var invalidBlobs: Set<BlobRef> = []
+    /// Invalidations this node drives, by blob.
+    var invalidations: [BlobRef: Invalidation] = [:]
     /// Expanded slivers kept to answer recovery requests (host-side cache).
     var expansionCache = ExpansionCache()
     /// Blobs whose expanded slivers the cache keeps.
@@ -176,6 +178,7 @@ public struct StorageNode {
         activeRecoveries = 0
         awaitingMetadata.removeAll()
         expansionCache = ExpansionCache()
+        invalidations.removeAll()
         earlyStores.removeAll()
     }
 
@@ -226,6 +229,10 @@ public struct StorageNode {
             serveSyncRequest(shard: shard, blobs: blobs, from: from, context: ctx, into: &actions)
         case .syncResponse(let shard, let items, let missing):
             takeSyncResponse(shard: shard, items: items, missing: missing, context: ctx, into: &actions)
+        case .inconsistencyProof(let blob, let proof):
+            verifyInconsistencyProof(blob, proof: proof, from: from, context: ctx, into: &actions)
+        case .invalidBlobAttestation(let blob, let epoch, let signature):
+            takeAttestation(blob, epoch: epoch, signature: signature, from: from, context: ctx, into: &actions)
         case .stored, .sliverResponse:
             break  // client-bound messages; a node ignores them
         }
@@ -247,6 +254,8 @@ public struct StorageNode {
         case .blobDeleted(let blob):
             stored.removeValue(forKey: blob)
             expansionCache.remove(blob)
+        case .blobInvalidated(let blob, _):
+            blobInvalidated(blob, context: ctx, into: &actions)
         case .epochChangeStart(let epoch, let committee, let previous):
             startEpoch(epoch, committee: committee, previous: previous, context: ctx, into: &actions)
         case .blobExtended, .epochChangeDone, .votingEnded, .transactionFailed:
