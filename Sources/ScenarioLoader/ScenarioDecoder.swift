@@ -345,14 +345,14 @@ struct ScenarioDecoder {
         return FaultSpec(at: at, duration: length, kind: faultKind)
     }
 
-    /// `[0, 3, 7]`, or a table with one of `indices`, `random`, `shards_up_to`, `region`.
+    /// `[0, 3, 7]`, or a table with one of `indices`, `random`, `shards_up_to`, `shards_at_least`, `region`.
     func selection(_ node: TOMLNode, at path: String, shards: Int) throws(ScenarioError) -> NodeSelection {
         if case .array(let items) = node {
             var indices: [Int] = []
             for (i, item) in items.enumerated() { indices.append(try TableReader.int(item, at: KeyPath.element(path, i), context)) }
             return .indices(indices)
         }
-        let options = ["indices", "random", "shards_up_to", "region"]
+        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region"]
         guard case .table = node else {
             throw context.error(.invalidValue, path, "expected node indices [..] or a table with one of \(options.joined(separator: ", ")), got \(node.found)")
         }
@@ -371,13 +371,16 @@ struct ScenarioDecoder {
         case "region":
             return .region(try t.string(key)!)
         default:
+            let n: Int
             if case .string(let expression) = value {
-                guard let n = Self.shardExpression(expression, shards: shards) else {
+                guard let value = Self.shardExpression(expression, shards: shards) else {
                     throw t.fail(key, "expected a shard count or an expression in f such as \"f\", \"f+1\", \"2f+1\" (f = (shards-1)/3), got \(value.tomlText)")
                 }
-                return .shardsUpTo(n)
+                n = value
+            } else {
+                n = try t.int(key)!
             }
-            return .shardsUpTo(try t.int(key)!)
+            return key == "shards_at_least" ? .shardsAtLeast(n) : .shardsUpTo(n)
         }
     }
 

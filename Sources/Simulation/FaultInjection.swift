@@ -203,6 +203,15 @@ extension World {
                 chosen.append(m.node.index)
             }
             return chosen.sorted()
+        case .shardsAtLeast(let limit):
+            let members = view.committee.members.sorted { ($0.shards.count, $1.node) > ($1.shards.count, $0.node) }
+            var total = 0
+            var chosen: [Int] = []
+            for m in members where total < limit {
+                total += m.shards.count
+                chosen.append(m.node.index)
+            }
+            return chosen.sorted()
         }
     }
 

@@ -323,6 +323,9 @@ public enum NodeSelection: Sendable, Equatable {
     /// Nodes holding, together, as many shards as possible without exceeding `shards`,
     /// largest first (e.g. f shards: the most the protocol tolerates).
     case shardsUpTo(Int)
+    /// The fewest nodes, largest first, holding together at least `shards` shards (e.g. f+1:
+    /// just beyond what the protocol tolerates).
+    case shardsAtLeast(Int)
     /// Every node in a region.
     case region(String)
 }

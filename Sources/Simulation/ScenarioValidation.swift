@@ -423,6 +423,10 @@ extension Scenario {
             guard (1...nodes.count).contains(count) else {
                 throw fail("random", "expected 1...\(nodes.count) nodes (nodes.count), got \(count)")
             }
+        case .shardsAtLeast(let shards):
+            guard (1...nodes.shards).contains(shards) else {
+                throw fail("shards_at_least", "expected 1...\(nodes.shards) shards (nodes.shards), got \(shards)")
+            }
         case .shardsUpTo(let shards):
             guard (1...nodes.shards).contains(shards) else {
                 throw fail("shards_up_to", "expected 1...\(nodes.shards) shards (nodes.shards), got \(shards)")

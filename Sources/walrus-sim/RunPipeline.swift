@@ -237,7 +237,10 @@ func summary(_ o: RunOutcome) -> String {
         "\(w.scenario.name) (seed \(w.scenario.seed)): \(o.interrupted ? "INTERRUPTED at" : "simulated") \(o.end) in \(formatted(o.wallSeconds, digits: 1)) s,"
             + " \(o.events) events (\(Int(Double(o.events) / max(o.wallSeconds, 1e-9))) /s), epoch \(w.view.epoch.rawValue)",
         "  writes: \(ops.writesOK) ok, \(ops.writesFailed) failed; latency \(lat(w.writeLatencies))",
-        "  reads:  \(ops.readsOK) ok, \(ops.readsFailed) failed, \(ops.readsInconsistent) inconsistent; latency \(lat(w.readLatencies))",
+        "  reads:  \(ops.readsOK) ok, \(ops.readsFailed) failed (\(w.readsFailedBeyondF) with more than f shards faulty), "
+            + "\(ops.readsInvalid) invalid, \(ops.readsInconsistent) inconsistent; latency \(lat(w.readLatencies))",
+        "  adversaries: \(w.responsesRejected) responses rejected, \(w.blobs.filter { $0.invalidAt != nil }.count) blobs declared invalid"
+            + (w.sizesClipped + w.writesSkippedOversize > 0 ? "; oversize draws: \(w.sizesClipped) clipped, \(w.writesSkippedOversize) skipped" : ""),
         "  recovery: \(w.recoveries) sliver pairs recovered, \(w.recoveryBytes) bytes; network: \(w.network.messagesDelivered) messages, \(w.network.messagesDropped) dropped",
         "  checks: \(w.violations.isEmpty ? "all passed" : "\(w.violations.count) problem(s)")",
         "  event digest: \(o.digest.hex)",
