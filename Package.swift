@@ -62,6 +62,8 @@ let package = Package(
 
         // Layer 5: results in SQLite, written through a sink so tests can do without a database.
         .target(name: "ResultsStore", dependencies: ["SimSupport", "CSQLite"]),
+        // Layer 5: statistics over results databases (means, Student t intervals, paired differences).
+        .target(name: "Analysis", dependencies: ["ResultsStore", "CGSL"]),
 
         // Layer 6: the command line, the only code that touches the outside world.
         .executableTarget(
@@ -69,6 +71,7 @@ let package = Package(
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
                 "ResultsStore", "Simulation", "ScenarioLoader",
+                "Analysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,5 +93,6 @@ let package = Package(
             dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "RedStuff", "Economics"]
         ),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "ResultsStore", "SimSupport", "walrus-sim"], resources: [.copy("Fixtures")]),
     ]
 )

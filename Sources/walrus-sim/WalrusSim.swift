@@ -16,6 +16,8 @@ struct WalrusSim: ParsableCommand {
             EncodeCommand.self,
             DecodeCommand.self,
             Merge.self,
+            Report.self,
+            Digest.self,
             Validate.self,
             List.self,
         ]

@@ -1,0 +1,196 @@
+import ResultsStore
+
+/// What is wrong with a report's inputs. Each case names the thing at fault.
+public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The database could not be opened or read (not a results database, missing, corrupt).
+    case database(String)
+    /// `--metric` named no metric this code defines.
+    case unknownMetric(name: String, known: [String])
+    /// A `--by` key path is not among the parameters the runs were swept over.
+    case keyNotSwept(key: String, swept: [String])
+    /// A `--by` key path is swept in some complete runs and absent from this one.
+    case keyMissingInRun(key: String, runID: String)
+    /// The metric query failed in SQLite.
+    case queryFailed(String)
+    /// The metric query returned no rows.
+    case noRows
+    /// The metric query's rows do not have exactly two columns, `(run_id, value)`.
+    case wrongColumnCount(found: Int)
+    /// The first column of a row is not a run id (text).
+    case badRunID(found: String)
+    /// A row's value is neither a number nor NULL.
+    case nonNumericValue(runID: String, found: String)
+    /// The query returned a run id the database does not hold.
+    case unknownRun(runID: String)
+    /// The query returned the same run twice.
+    case duplicateRun(runID: String)
+    /// The database holds no complete run, or none of the complete runs has a value.
+    case noValues(completeRuns: Int)
+
+    public var description: String {
+        switch self {
+        case let .database(message): return message
+        case let .unknownMetric(name, known): return "unknown metric \"\(name)\"; known metrics: \(known.joined(separator: ", "))"
+        case let .keyNotSwept(key, swept):
+            return "--by \(key): not a parameter these runs were swept over; swept key paths: "
+                + (swept.isEmpty ? "none (the runs have no sweep parameters)" : swept.joined(separator: ", "))
+        case let .keyMissingInRun(key, runID): return "--by \(key): run \(runID) has no value for it (runs of different sweeps?)"
+        case let .queryFailed(message): return "the metric query failed: \(message)"
+        case .noRows: return "the metric query returned no rows; it must return (run_id, value) for each run"
+        case let .wrongColumnCount(found): return "the metric query returned \(found) column(s); it must return two: (run_id, value)"
+        case let .badRunID(found): return "the metric query's first column must be a run id (text), got \(found)"
+        case let .nonNumericValue(runID, found): return "the metric query's value for run \(runID) is not a number: \(found)"
+        case let .unknownRun(runID): return "the metric query returned run \(runID), which the database does not hold"
+        case let .duplicateRun(runID): return "the metric query returned run \(runID) more than once; it must return one row per run"
+        case let .noValues(completeRuns):
+            return completeRuns == 0 ? "the database holds no complete run" : "none of the \(completeRuns) complete run(s) has a value for the metric"
+        }
+    }
+}
+
+/// Statistics of one metric over the runs of a sweep, grouped into sweep points.
+///
+/// A sweep point is one combination of values of the `by` key paths; its runs are the complete
+/// runs with those values (all seeds, and any other swept parameter). Points are ordered by
+/// their values, numerically where both values are numbers, else as text; `differences` compare
+/// every other point with the first (the baseline).
+///
+/// Only `complete` runs count; a value the query returns for an `incomplete` or `failed` run is
+/// left out, and `NULL` values are left out (the run has no value, e.g. no successful read).
+public struct SweepReport: Hashable, Sendable {
+    /// One sweep point and the statistics of its runs' values.
+    public struct Point: Hashable, Sendable {
+        /// The point's value of each `by` key path, in the order of `by`, as the runs record them.
+        public var values: [String]
+        public var summary: Summary
+        /// The runs with a value, sorted.
+        public var runIDs: [String]
+    }
+
+    /// `point - baseline`, paired and unpaired.
+    public struct Difference: Hashable, Sendable {
+        public var baseline: [String]
+        public var point: [String]
+        /// Statistics of the per-pair differences over the runs the two points share a seed (and
+        /// every parameter outside `by`) with: common random numbers make this interval far
+        /// tighter than the unpaired one. `nil` when they share no pair.
+        public var paired: Summary?
+        /// Welch's interval, treating the two points' runs as independent samples.
+        public var unpaired: UnpairedDifference
+    }
+
+    public var metric: String
+    public var by: [String]
+    public var points: [Point]
+    public var differences: [Difference]
+
+    /// Computes the report of `metricSQL` (a query returning `(run_id, value)`) over the complete
+    /// runs of `database`, grouped by `by` (key paths recorded in `runs.parameters_json`).
+    public static func build(
+        database: ResultsDatabase, metric: String, metricSQL: String, by: [String]
+    ) throws(ReportError) -> SweepReport {
+        func read(_ sql: String) throws(ReportError) -> [[DBValue]] {
+            do { return try database.query(sql) } catch { throw .database(error.description) }
+        }
+        let allRuns = try read("SELECT run_id, status, seed FROM runs ORDER BY run_id")
+        var status: [String: String] = [:], seeds: [String: Int64] = [:]
+        for row in allRuns {
+            guard case let .text(id) = row[0], case let .text(s) = row[1], case let .integer(seed) = row[2] else { continue }
+            status[id] = s
+            seeds[id] = seed
+        }
+        let complete = allRuns.compactMap { row -> String? in
+            if case let .text(id) = row[0], case .text("complete") = row[1] { id } else { nil }
+        }
+
+        // Each complete run's sweep parameters, key path -> value as recorded.
+        var parameters: [String: [String: String]] = [:]
+        for row in try read("""
+            SELECT r.run_id, j.key, j.value FROM runs AS r, json_each(r.parameters_json) AS j
+            WHERE r.status = 'complete' ORDER BY r.run_id, j.key
+            """) {
+            guard case let .text(id) = row[0], case let .text(key) = row[1] else { continue }
+            parameters[id, default: [:]][key] = text(row[2])
+        }
+        let swept = Set(parameters.values.flatMap(\.keys)).sorted()
+        for key in by where !swept.contains(key) { throw .keyNotSwept(key: key, swept: swept) }
+
+        let rows: [[DBValue]]
+        do { rows = try database.query(metricSQL) } catch {
+            if case let .sqlite(_, _, message, _) = error { throw .queryFailed(message) }
+            throw .queryFailed(error.description)
+        }
+        guard let first = rows.first else { throw .noRows }
+        guard first.count == 2 else { throw .wrongColumnCount(found: first.count) }
+        var values: [String: Double] = [:]
+        var seen = Set<String>()
+        for row in rows {
+            guard case let .text(id) = row[0] else { throw .badRunID(found: row[0].description) }
+            guard seen.insert(id).inserted else { throw .duplicateRun(runID: id) }
+            guard let s = status[id] else { throw .unknownRun(runID: id) }
+            let v: Double
+            switch row[1] {
+            case .null: continue
+            case let .integer(x): v = Double(x)
+            case let .real(x): v = x
+            case .text, .blob: throw .nonNumericValue(runID: id, found: row[1].description)
+            }
+            if s == "complete" { values[id] = v }
+        }
+        guard !values.isEmpty else { throw .noValues(completeRuns: complete.count) }
+
+        // Group runs into points; pair runs across points by seed and the parameters outside `by`.
+        let byKeys = Set(by)
+        var groups: [[String]: [(run: String, pair: String, value: Double)]] = [:]
+        for id in complete {
+            guard let v = values[id] else { continue }
+            let p = parameters[id] ?? [:]
+            var point: [String] = []
+            for key in by {
+                guard let x = p[key] else { throw .keyMissingInRun(key: key, runID: id) }
+                point.append(x)
+            }
+            let others = p.keys.filter { !byKeys.contains($0) }.sorted().map { "\($0)=\(p[$0]!)" }
+            let pair = (["seed=\(seeds[id] ?? 0)"] + others).joined(separator: "\u{1F}")
+            groups[point, default: []].append((id, pair, v))
+        }
+        let keys = groups.keys.sorted(by: pointPrecedes)
+        let points = keys.map { k in
+            let runs = groups[k]!.sorted { $0.run < $1.run }
+            return Point(values: k, summary: Summary(runs.map(\.value))!, runIDs: runs.map(\.run))
+        }
+        var differences: [Difference] = []
+        if let base = keys.first {
+            var baseByPair: [String: Double] = [:]
+            for r in groups[base]! { baseByPair[r.pair] = r.value }
+            for (k, point) in zip(keys, points).dropFirst() {
+                // A pair key appearing twice in one point cannot be paired unambiguously; the
+                // key includes every parameter outside `by`, so it is unique within a point.
+                let d = groups[k]!.sorted { $0.run < $1.run }.compactMap { r in baseByPair[r.pair].map { r.value - $0 } }
+                differences.append(Difference(baseline: base, point: k, paired: Summary(d),
+                                              unpaired: UnpairedDifference(a: points[0].summary, b: point.summary)))
+            }
+        }
+        return SweepReport(metric: metric, by: by, points: points, differences: differences)
+    }
+}
+
+/// A parameter value as text: strings as they are, numbers in their shortest form.
+private func text(_ v: DBValue) -> String {
+    if case let .text(s) = v { return s }
+    return v.description
+}
+
+/// Orders point values component by component: numerically when both parse as numbers, numbers
+/// before text, text by Unicode scalars. Deterministic and independent of hashing.
+func pointPrecedes(_ a: [String], _ b: [String]) -> Bool {
+    for (x, y) in zip(a, b) where x != y {
+        switch (Double(x), Double(y)) {
+        case let (u?, v?) where u != v: return u < v
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return Array(x.unicodeScalars.map(\.value)).lexicographicallyPrecedes(y.unicodeScalars.map(\.value))
+        }
+    }
+    return a.count < b.count
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// The repository's root, from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs a program and returns its exit status and outputs.
+func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// The `walrus-sim` built beside the test runner, or `$WALRUS_SIM_BIN`.
+var walrusSim: URL {
+    if let path = ProcessInfo.processInfo.environment["WALRUS_SIM_BIN"] { return URL(fileURLWithPath: path) }
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("walrus-sim")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return dir.appendingPathComponent("walrus-sim")
+}
+
+@Suite("walrus-sim report and digest: the command line")
+struct ReportCLITests {
+    func database(_ dir: TempDir) throws -> String {
+        try writeDatabase((1...4).flatMap { s in
+            ["0", "300"].map { b in SyntheticRun(id: "r-\(b)-\(s)", seed: UInt64(s), params: ["economics.burn_bp": b], value: Double(s * s) + (b == "0" ? 0 : 1)) }
+        }, in: dir)
+    }
+
+    @Test("--csv prints one row per sweep point; --json parses; the table names the metric")
+    func formats() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let db = try database(dir)
+        let csv = try runProcess(walrusSim, ["report", db, "--sql", metricX, "--by", "economics.burn_bp", "--csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0] == "economics.burn_bp,n,mean,sd,ci95_low,ci95_high")
+        #expect(lines[1].hasPrefix("0,4,7.5,"))
+        #expect(lines[2].hasPrefix("300,4,8.5,"))
+        let json = try runProcess(walrusSim, ["report", db, "--sql", metricX, "--by", "economics.burn_bp", "--json"])
+        #expect(json.status == 0)
+        #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
+        let table = try runProcess(walrusSim, ["report", db, "--metric", "events", "--by", "economics.burn_bp"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.hasPrefix("metric: events\n"))
+    }
+
+    @Test("bad input: a clear error and exit 1")
+    func errors() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let db = try database(dir)
+        let notOurs = dir.path("other.sqlite")
+        try Data("SQLite format 3\0".utf8).write(to: URL(fileURLWithPath: notOurs))
+        let cases: [([String], String)] = [
+            (["report", db, "--metric", "events", "--by", "nodes.count"], "nodes.count: not a parameter these runs were swept over; swept key paths: economics.burn_bp"),
+            (["report", db, "--sql", "SELECT run_id, 1 FROM runs WHERE 0"], "returned no rows"),
+            (["report", db, "--sql", "SELECT run_id FROM runs"], "returned 1 column(s); it must return two"),
+            (["report", db, "--metric", "latency"], "unknown metric \"latency\"; known metrics: availability, burned_wal"),
+            (["report", notOurs, "--metric", "events"], "other.sqlite"),
+            (["report", dir.path("missing.sqlite"), "--metric", "events"], "missing.sqlite"),
+        ]
+        for (args, message) in cases {
+            let r = try runProcess(walrusSim, args)
+            #expect(r.status == 1, "\(args): status \(r.status)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test("digest: one line per run, equal for equal content")
+    func digest() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let db = try database(dir)
+        let copy = dir.path("copy.sqlite")
+        _ = try runProcess(walrusSim, ["merge", copy, db])
+        let a = try runProcess(walrusSim, ["digest", db]), b = try runProcess(walrusSim, ["digest", copy])
+        #expect(a.status == 0 && a.stdout.split(separator: "\n").count == 8)
+        #expect(a.stdout == b.stdout)
+        #expect(a.stdout.hasPrefix("r-0-1\tcomplete\t"))
+    }
+}
+
+@Suite("cluster templates")
+struct ClusterTemplateTests {
+    /// Validates the Kubernetes manifests against the OpenAPI schema (installs the validator
+    /// from PyPI into Scripts/.venv-k8s on first use) and checks the Slurm template's syntax.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+                   || ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } == true))
+    func kubernetesManifestsValidate() throws {
+        let r = try runProcess(URL(fileURLWithPath: "/bin/bash"), [repositoryRoot.appendingPathComponent("Scripts/cluster/validate-k8s.sh").path],
+                               environment: ["WALRUS_SIM": walrusSim.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("valid: \(repositoryRoot.path)/Scripts/cluster/k8s-indexed-job.yaml"))
+        #expect(r.stdout.contains("consistent:"))
+    }
+}
