@@ -175,17 +175,39 @@ public struct SweepReport: Hashable, Sendable {
     }
 }
 
-/// A parameter value as text: strings as they are, numbers in their shortest form.
+/// A parameter value as text. Runs record each sweep value as its TOML literal (`300`,
+/// `"1KiB"`, `{ kind = "equal" }`); a plain TOML string loses its quotes (`1KiB`), anything else
+/// stays as written.
 private func text(_ v: DBValue) -> String {
-    if case let .text(s) = v { return s }
-    return v.description
+    guard case let .text(s) = v else { return v.description }
+    if s.count >= 2, s.hasPrefix("\""), s.hasSuffix("\""), !s.dropFirst().dropLast().contains(where: { $0 == "\"" || $0 == "\\" }) {
+        return String(s.dropFirst().dropLast())
+    }
+    return s
 }
 
-/// Orders point values component by component: numerically when both parse as numbers, numbers
-/// before text, text by Unicode scalars. Deterministic and independent of hashing.
+/// The value of a number, or of a size or duration with a unit (`16KiB`, `1.5MB`, `250ms`,
+/// `2h`), in bytes or seconds, so that a sweep over sizes sorts by size; `nil` otherwise.
+func sortableNumber(_ s: String) -> Double? {
+    if let x = Double(s) { return x }
+    let units: [(String, Double)] = [
+        ("kib", 0x1p10), ("mib", 0x1p20), ("gib", 0x1p30), ("tib", 0x1p40), ("pib", 0x1p50),
+        ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("tb", 1e12), ("pb", 1e15), ("b", 1),
+        ("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
+    ]
+    let lower = s.lowercased()
+    for (unit, scale) in units where lower.hasSuffix(unit) {
+        if let x = Double(lower.dropLast(unit.count)) { return x * scale }
+    }
+    return nil
+}
+
+/// Orders point values component by component: numerically when both parse as numbers (sizes
+/// and durations by their magnitude), numbers before text, text by Unicode scalars.
+/// Deterministic and independent of hashing.
 func pointPrecedes(_ a: [String], _ b: [String]) -> Bool {
     for (x, y) in zip(a, b) where x != y {
-        switch (Double(x), Double(y)) {
+        switch (sortableNumber(x), sortableNumber(y)) {
         case let (u?, v?) where u != v: return u < v
         case (_?, nil): return true
         case (nil, _?): return false

@@ -1,4 +1,4 @@
-import Analysis
+@testable import Analysis
 import Foundation
 import ResultsStore
 import SimSupport
@@ -235,5 +235,19 @@ struct ReportOutputTests {
         let t = try report().table()
         #expect(t.hasPrefix("metric: x\neconomics.burn_bp  w"))
         #expect(t.contains("difference from economics.burn_bp=0"))
+    }
+}
+
+@Suite("walrus-sim report: sweep point order")
+struct PointOrderTests {
+    @Test("sizes and durations sort by magnitude, numbers before text; TOML quotes are dropped")
+    func order() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let sizes = ["\"16KiB\"", "\"1MiB\"", "\"1KiB\"", "\"128MiB\""]
+        let runs = sizes.enumerated().map { i, v in SyntheticRun(id: "r-\(i)", seed: 1, params: ["workload.probe.size": v], value: Double(i)) }
+        let r = try SweepReport.build(database: ResultsDatabase(path: writeDatabase(runs, in: dir)), metric: "x", metricSQL: metricX,
+                                      by: ["workload.probe.size"])
+        #expect(r.points.map(\.values) == [["1KiB"], ["16KiB"], ["1MiB"], ["128MiB"]])
+        #expect(sortableNumber("250ms") == 0.25 && sortableNumber("2h") == 7200 && sortableNumber("launch") == nil)
     }
 }
