@@ -61,7 +61,7 @@ extension SweepReport {
             out += "\ndifference from \(label(base)) (paired: runs sharing a seed; unpaired: Welch)\n"
             var d = [by + ["pairs", "paired mean", "paired 95% CI", "unpaired 95% CI"]]
             for x in differences {
-                d.append(x.point + [String(x.paired?.n ?? 0), f(x.paired?.mean ?? x.unpaired.meanDifference),
+                d.append(x.point + [String(x.paired?.n ?? 0), f(x.paired?.mean),
                                     ci(x.paired?.ci95Low, x.paired?.ci95High), ci(x.unpaired.ci95Low, x.unpaired.ci95High)])
             }
             out += layout(d)

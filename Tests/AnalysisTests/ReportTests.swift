@@ -178,6 +178,26 @@ struct ReportErrorTests {
     @Test func readOnly() throws {
         guard case .queryFailed? = try error("DELETE FROM runs RETURNING run_id, 1") else { Issue.record("expected queryFailed"); return }
     }
+    @Test func keyMissingInSomeRuns() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let database = try ResultsDatabase(path: writeDatabase([
+            SyntheticRun(id: "a", seed: 1, params: ["k": "1"], value: 1),
+            SyntheticRun(id: "b", seed: 1, params: ["j": "2"], value: 2),
+        ], in: dir))
+        #expect(throws: ReportError.keyMissingInRun(key: "k", runID: "b")) {
+            try SweepReport.build(database: database, metric: "x", metricSQL: metricX, by: ["k"])
+        }
+    }
+
+    @Test("single runs per point: CSV leaves sd and the interval empty, JSON writes null")
+    func singleRunPoints() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let r = try SweepReport.build(database: db(dir), metric: "x", metricSQL: metricX, by: ["economics.burn_bp"])
+        #expect(r.csv() == "economics.burn_bp,n,mean,sd,ci95_low,ci95_high\n0,1,1.0,,,\n300,1,2.0,,,\n")
+        #expect(r.json().contains("\"sd\": null"))
+        #expect(r.differences[0].paired?.n == 1 && r.differences[0].paired?.ci95Low == nil)
+    }
+
     @Test func allNull() throws { #expect(try error("SELECT run_id, NULL FROM runs") == .noValues(completeRuns: 2)) }
 
     @Test("every named metric runs on a database without the data it needs, or names its absence")
