@@ -58,6 +58,27 @@ struct ReportCLITests {
         #expect(table.stdout.hasPrefix("metric: events\n"))
     }
 
+    @Test("--csv prints the intervals scipy computed for the fixtures")
+    func csvAgreesWithScipy() throws {
+        for c in try FixtureFile.load().cases where !c.by.isEmpty {
+            let dir = TempDir(); defer { dir.cleanup() }
+            let db = try writeDatabase(c.runs.map { SyntheticRun(id: $0.run_id, seed: $0.seed, params: $0.params, value: $0.value) }, in: dir)
+            let r = try runProcess(walrusSim, ["report", db, "--sql", metricX, "--csv"] + c.by.flatMap { ["--by", $0] })
+            #expect(r.status == 0, "\(r.stderr)")
+            let rows = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.count == c.points.count)
+            for (row, want) in zip(rows, c.points) {
+                let k = c.by.count
+                #expect(Array(row[0..<k]) == want.values)
+                #expect(Int(row[k]) == want.n)
+                close(Double(row[k + 1]), want.mean, "\(c.name) \(want.values) mean")
+                close(Double(row[k + 2]), want.sd, "\(c.name) \(want.values) sd")
+                close(Double(row[k + 3]), want.ci95_low, "\(c.name) \(want.values) ci95_low")
+                close(Double(row[k + 4]), want.ci95_high, "\(c.name) \(want.values) ci95_high")
+            }
+        }
+    }
+
     @Test("bad input: a clear error and exit 1")
     func errors() throws {
         let dir = TempDir(); defer { dir.cleanup() }
