@@ -71,9 +71,10 @@ public struct SweepReport: Hashable, Sendable {
     public struct Difference: Hashable, Sendable {
         public var baseline: [String]
         public var point: [String]
-        /// Statistics of the per-pair differences over the runs the two points share a seed (and
-        /// every parameter outside `by`) with: common random numbers make this interval far
-        /// tighter than the unpaired one. `nil` when they share no pair.
+        /// Statistics of the per-pair differences `point - baseline`, pairing runs of the same
+        /// scenario file (`scenario_digest`) with the same seed and the same value of every
+        /// parameter outside `by`: common random numbers make this interval far tighter than the
+        /// unpaired one. `nil` when the points share no pair.
         public var paired: Summary?
         /// Welch's interval, treating the two points' runs as independent samples.
         public var unpaired: UnpairedDifference
@@ -92,12 +93,13 @@ public struct SweepReport: Hashable, Sendable {
         func read(_ sql: String) throws(ReportError) -> [[DBValue]] {
             do { return try database.query(sql) } catch { throw .database(error.description) }
         }
-        let allRuns = try read("SELECT run_id, status, seed FROM runs ORDER BY run_id")
-        var status: [String: String] = [:], seeds: [String: Int64] = [:]
+        let allRuns = try read("SELECT run_id, status, seed, scenario_digest FROM runs ORDER BY run_id")
+        var status: [String: String] = [:], origin: [String: String] = [:]
         for row in allRuns {
-            guard case let .text(id) = row[0], case let .text(s) = row[1], case let .integer(seed) = row[2] else { continue }
+            guard case let .text(id) = row[0], case let .text(s) = row[1], case let .integer(seed) = row[2],
+                  case let .text(digest) = row[3] else { continue }
             status[id] = s
-            seeds[id] = seed
+            origin[id] = "file=\(digest)\u{1F}seed=\(seed)"
         }
         let complete = allRuns.compactMap { row -> String? in
             if case let .text(id) = row[0], case .text("complete") = row[1] { id } else { nil }
@@ -151,7 +153,7 @@ public struct SweepReport: Hashable, Sendable {
                 point.append(x)
             }
             let others = p.keys.filter { !byKeys.contains($0) }.sorted().map { "\($0)=\(p[$0]!)" }
-            let pair = (["seed=\(seeds[id] ?? 0)"] + others).joined(separator: "\u{1F}")
+            let pair = ([origin[id] ?? ""] + others).joined(separator: "\u{1F}")
             groups[point, default: []].append((id, pair, v))
         }
         let keys = groups.keys.sorted(by: pointPrecedes)
