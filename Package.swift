@@ -65,13 +65,15 @@ let package = Package(
 
         // Layer 5: results in SQLite, written through a sink so tests can do without a database.
         .target(name: "ResultsStore", dependencies: ["SimSupport", "ResultRecords", "CSQLite"]),
+        // Layer 5: statistics over results databases (means, Student t intervals, paired differences).
+        .target(name: "Analysis", dependencies: ["ResultsStore", "CGSL"]),
 
         // Layer 6: the command line, the only code that touches the outside world.
         .executableTarget(
             name: "walrus-sim",
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
-                "ResultRecords", "ResultsStore", "Simulation", "ScenarioLoader",
+                "ResultRecords", "ResultsStore", "Simulation", "ScenarioLoader", "Analysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfoPlugin"]
@@ -102,5 +104,9 @@ let package = Package(
         .testTarget(name: "WalrusModelTests", dependencies: ["WalrusModel", "RedStuff", "WalrusCrypto", "Economics", "SimSupport"]),
         .testTarget(name: "LibraryExamplesTests", dependencies: ["RedStuff", "Economics", "SimEngine", "SimSupport"]),
         .testTarget(name: "CLITests", dependencies: ["walrus-sim", "TestSupport"]),
+        .testTarget(
+            name: "AnalysisTests", dependencies: ["Analysis", "ResultRecords", "ResultsStore", "SimSupport", "walrus-sim", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )

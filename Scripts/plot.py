@@ -3,6 +3,7 @@
 
     Scripts/plot.sh DB [--out DIR] [--run RUN_ID]
     Scripts/plot.sh --self-test
+    Scripts/plot.sh --report DB (--metric NAME | --sql QUERY) --by KEY [--by SERIES_KEY] [--out PNG]
 
 plot.sh sets up the virtual environment (pandas, matplotlib) and runs this file with it.
 For one run of the database this writes:
@@ -10,6 +11,11 @@ For one run of the database this writes:
     latency_vs_size.png  latency of successful reads and writes against blob size
     availability.png     read success ratio over simulated time, fault windows, nodes up
     wal_flows.png        WAL moved per epoch, by kind of flow
+
+With --report, it draws one metric of a sweep against a swept parameter instead: the mean per
+sweep point with its 95% confidence band, from `walrus-sim report --csv` (the binary is
+$WALRUS_SIM, else .build/release/walrus-sim). A second --by key draws one line per value of it.
+The PNG goes to --out, by default `<db stem>-<metric>-by-<key>.png` next to the database.
 
 By default the PNGs go to `<db stem>-plots/` next to the database (`<db stem>-plots/<run id>/`
 when the database holds several runs). The database is opened read-only.
@@ -639,6 +645,52 @@ def plot_database(db: Path, out: Path | None, run_id: str | None) -> list[Path]:
         conn.close()
 
 
+def plot_report(db: Path, metric: str | None, sql: str | None, by: list[str], out: Path | None) -> Path:
+    """Runs `walrus-sim report --csv` and draws mean and 95% CI of the metric against by[0]."""
+    import os
+    import subprocess
+
+    if not 1 <= len(by) <= 2:
+        raise PlotError("--report needs one --by key path (the x axis), optionally a second (one line per value)")
+    binary = os.environ.get("WALRUS_SIM") or str(Path(__file__).resolve().parent.parent / ".build/release/walrus-sim")
+    cmd = [binary, "report", str(db), "--csv", *(["--metric", metric] if metric else ["--sql", sql])]
+    for key in by:
+        cmd += ["--by", key]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        raise PlotError(f"cannot run {binary} (build it, or set WALRUS_SIM): {e}") from e
+    if proc.returncode != 0:
+        raise PlotError(proc.stderr.strip().removeprefix("Error: "))
+    table = pd.read_csv(io.StringIO(proc.stdout), dtype={key: str for key in by})
+    x_key = by[0]
+    numeric = pd.to_numeric(table[x_key], errors="coerce")
+    categorical = numeric.isna().any()
+    labels = list(dict.fromkeys(table[x_key]))
+    table["_x"] = [labels.index(v) for v in table[x_key]] if categorical else numeric
+    name = metric or "sql"
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series = [(None, table)] if len(by) == 1 else list(table.groupby(by[1], sort=False))
+    for label, part in series:
+        part = part.sort_values("_x")
+        line, = ax.plot(part["_x"], part["mean"], marker="o", label=None if label is None else f"{by[1]} = {label}")
+        ax.fill_between(part["_x"], part["ci95_low"], part["ci95_high"], color=line.get_color(), alpha=0.2, linewidth=0)
+    if categorical:
+        ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right")
+    ax.set_xlabel(x_key)
+    ax.set_ylabel(f"{name} (mean, 95% CI)")
+    n = ", ".join(sorted({str(v) for v in table["n"]}))
+    ax.set_title(f"{name} by {x_key} (n = {n} runs per point)")
+    ax.grid(True, alpha=0.3)
+    if len(by) == 2:
+        ax.legend()
+    out = out or db.with_name(f"{db.stem}-{name}-by-{x_key}.png")
+    fig.tight_layout()
+    fig.savefig(out, dpi=DPI)
+    plt.close(fig)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="plot", description="Draw PNG plots (latency vs size, availability, WAL flows) "
@@ -646,11 +698,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("db", nargs="?", type=Path, help="results database (.sqlite)")
     parser.add_argument("--out", type=Path, help="output directory (default: <db stem>-plots/ next to the database)")
     parser.add_argument("--run", help="run id to plot (needed when the database holds several runs)")
+    parser.add_argument("--report", type=Path, metavar="DB",
+                        help="draw a sweep's metric against a swept parameter (see --metric, --sql, --by)")
+    parser.add_argument("--metric", help="with --report: a named metric of walrus-sim report")
+    parser.add_argument("--sql", help="with --report: SQL returning (run_id, value)")
+    parser.add_argument("--by", action="append", default=[], help="with --report: the swept key path (x axis); twice: series")
     parser.add_argument("--self-test", action="store_true",
                         help="plot a small synthetic database in a temporary directory and check the results")
     args = parser.parse_args(argv)
     if args.self_test:
         return self_test()
+    if args.report is not None:
+        if (args.metric is None) == (args.sql is None):
+            parser.error("--report needs exactly one of --metric and --sql")
+        try:
+            print(plot_report(args.report, args.metric, args.sql, args.by, args.out))
+        except PlotError as e:
+            print(f"plot: error: {e}", file=sys.stderr)
+            return 1
+        return 0
     if args.db is None:
         parser.error("the database path is required (or --self-test)")
     try:

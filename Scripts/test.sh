@@ -11,4 +11,19 @@ python3 Scripts/check_doc_comments.py --strict >/dev/null
 # the build, as DESIGN §3 asks.
 swift build --build-tests --explicit-target-dependency-import-check error
 export WALRUS_SLOW_TESTS="${WALRUS_SLOW_TESTS:-1}"
+# Opt-in (WALRUS_SLURM_SELFTEST=1): a sweep through a real one-node Slurm cluster
+# (Scripts/cluster/slurm-selftest.sh), which needs root and a release build (about 8 minutes
+# more). `timeout` signals the whole process group, and the selftest keeps its daemons in that
+# group and tears them down on TERM, so nothing outlives it. It runs after the test suite, and
+# either failing fails the whole.
+if [ "${WALRUS_SLURM_SELFTEST:-0}" = 1 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    swift build -c release --product walrus-sim --explicit-target-dependency-import-check error
+    status=0
+    swift test --skip-build --explicit-target-dependency-import-check error "$@" || status=$?
+    timeout --kill-after=30 1200 bash Scripts/cluster/slurm-selftest.sh || status=$?
+    exit "$status"
+  fi
+  echo "test: skipping the Slurm selftest (needs root)" >&2
+fi
 exec swift test --skip-build --explicit-target-dependency-import-check error "$@"

@@ -58,6 +58,18 @@ extension World {
         }
     }
 
+    /// Spec §6.5's bytes to recover one sliver pair of `blob`: `R + C` recovery symbols of the
+    /// blob's symbol size, each with a Merkle proof of `ceil(log2 n)` 33-byte steps and its
+    /// 5-byte header. What the protocol really moves adds message framing, the metadata fetch
+    /// when the node lacks it, and the overshoot of the last responder (a node sends one symbol
+    /// per pair it holds).
+    public func recoveryEstimate(_ blob: BlobRef) -> UInt64 {
+        let size = catalog.entry(blob)?.sizeBytes ?? blobs[Int(blob.index)].sizeBytes
+        let s = (try? config.symbolSize(forBlobLength: size)) ?? 2
+        let perSymbol = UInt64(s + 5 + 33 * MerkleHash.pathLength(leafCount: config.nShards))
+        return UInt64(config.rows + config.columns) * perSymbol
+    }
+
     /// Conservation of WAL to the FROST.
     public func checkConservation(now: SimTime) {
         guard scenario.checks.conservation else { return }

@@ -86,6 +86,7 @@ extension World {
         sink.record(MetricSample(name: "reads_failed", timeNs: t, value: .int(Int64(operations.readsFailed))))
         sink.record(MetricSample(name: "writes_ok", timeNs: t, value: .int(Int64(operations.writesOK))))
         sink.record(MetricSample(name: "recovery_bytes", timeNs: t, value: .int(Int64(recoveryBytes))))
+        sink.record(MetricSample(name: "recovery_bytes_estimate", timeNs: t, value: .int(Int64(recoveryBytesEstimate))))
         sink.record(MetricSample(name: "responses_rejected", timeNs: t, value: .int(Int64(responsesRejected))))
         sink.record(MetricSample(name: "reads_failed_beyond_f", timeNs: t, value: .int(Int64(readsFailedBeyondF))))
         sink.record(MetricSample(name: "sizes_clipped", timeNs: t, value: .int(Int64(sizesClipped))))

@@ -32,9 +32,9 @@ public struct Scenario: Sendable, Equatable {
     public var workloads: [WorkloadSpec] = []
     /// Faults injected at fixed simulated times.
     public var faults: [FaultSpec] = []
-    /// How much of the real protocol code runs; recorded as `runs.fidelity`.
     /// The storage nodes' protocol timing (`[protocol]`; Walrus's node configuration defaults).
     public var protocolSpec = ProtocolSpec()
+    /// How much of the real protocol code runs; recorded as `runs.fidelity`.
     public var fidelity = Fidelity()
     /// Which invariant checkers run.
     public var checks = CheckSpec()

@@ -148,8 +148,11 @@ public final class World: EventHandler {
     public internal(set) var violations: [Violation] = []
     /// Sliver pairs recovered by nodes so far.
     public internal(set) var recoveries = 0
-    /// Bytes moved by those recoveries (requests and symbol responses).
+    /// Bytes moved by those recoveries (symbol and metadata responses).
     public internal(set) var recoveryBytes: UInt64 = 0
+    /// What spec §6.5 says those recoveries should move: per pair, R symbols for the secondary
+    /// sliver and C for the primary, each with its Merkle proof (`recoveryEstimate(_:)`).
+    public internal(set) var recoveryBytesEstimate: UInt64 = 0
     /// Epoch changes started so far.
     public internal(set) var epochsStarted = 0
     /// The current epoch's record, written to the sink once the epoch ends (or the run does),
@@ -452,9 +455,10 @@ public final class World: EventHandler {
         switch o {
         case .operationFinished(let op):
             finishOperation(op, now: now)
-        case .recovered(_, _, _, let bytes):
+        case .recovered(_, let blob, _, let bytes):
             recoveries += 1
             recoveryBytes += bytes
+            recoveryBytesEstimate += recoveryEstimate(blob)
         case .responseRejected:
             responsesRejected += 1
         case .recoveryFailed, .sliverRejected, .inconsistencyProof, .shardSynced:

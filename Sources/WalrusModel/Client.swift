@@ -20,8 +20,6 @@ public struct BlobToWrite: Sendable {
         modeledSizes = nil
     }
 
-    /// A modeled blob (DESIGN §5): self-consistent metadata of a notional encoding
-    /// and the byte sizes of each primary and secondary sliver; no pairs.
     /// Real pairs with the metadata the writer commits to, which a malicious writer may have
     /// made not match them.
     public init(metadata: BlobMetadataWithID, pairs: [SliverPair]) {
@@ -30,6 +28,8 @@ public struct BlobToWrite: Sendable {
         modeledSizes = nil
     }
 
+    /// A modeled blob (DESIGN §5): self-consistent metadata of a notional encoding
+    /// and the byte sizes of each primary and secondary sliver; no pairs.
     public init(modeledMetadata: BlobMetadataWithID, primaryBytes: Int, secondaryBytes: Int) {
         metadata = modeledMetadata
         pairs = []

@@ -135,10 +135,10 @@ public final class ChainView {
     public internal(set) var previousOwnerOf: [NodeID?]
     /// Chain status per blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobStatus] = []
-    /// Certified, unexpired, undeleted blobs in `BlobRef` order (kept sorted).
     /// Certified, unexpired, undeleted blobs the chain declared invalid, in `BlobRef` order:
     /// users may still ask for them (and learn they are invalid).
     public internal(set) var invalidCertified: [BlobRef] = []
+    /// Certified, unexpired, undeleted, valid blobs in `BlobRef` order (kept sorted).
     public internal(set) var liveCertified: [BlobRef] = []
 
     /// What the chain says of one blob.

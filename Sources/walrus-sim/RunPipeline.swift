@@ -241,7 +241,7 @@ func summary(_ o: RunOutcome) -> String {
             + "\(ops.readsInvalid) invalid, \(ops.readsInconsistent) inconsistent; latency \(lat(w.readLatencies))",
         "  adversaries: \(w.responsesRejected) responses rejected, \(w.blobs.filter { $0.invalidAt != nil }.count) blobs declared invalid"
             + (w.sizesClipped + w.writesSkippedOversize > 0 ? "; oversize draws: \(w.sizesClipped) clipped, \(w.writesSkippedOversize) skipped" : ""),
-        "  recovery: \(w.recoveries) sliver pairs recovered, \(w.recoveryBytes) bytes; network: \(w.network.messagesDelivered) messages, \(w.network.messagesDropped) dropped",
+        "  recovery: \(w.recoveries) sliver pairs recovered, \(w.recoveryBytes) bytes (spec §6.5 estimate \(w.recoveryBytesEstimate)); network: \(w.network.messagesDelivered) messages, \(w.network.messagesDropped) dropped",
         "  checks: \(w.violations.isEmpty ? "all passed" : "\(w.violations.count) problem(s)")",
         "  event digest: \(o.digest.hex)",
     ]

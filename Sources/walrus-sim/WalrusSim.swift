@@ -18,6 +18,8 @@ struct WalrusSim: ParsableCommand {
             QuiltCommand.self,
             QuiltGetCommand.self,
             Merge.self,
+            Report.self,
+            Digest.self,
             Validate.self,
             List.self,
         ]

@@ -27,9 +27,18 @@ public enum CLI {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("walrus-sim")
     }
 
+    /// Runs the built `walrus-sim` with `arguments` (in `directory`, with `environment` added
+    /// to this process's) and waits for it.
     public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
+        try runProgram(executable, arguments, in: directory, environment: environment)
+    }
+
+    /// Runs any program and waits for it; its output is read while it runs, so a chatty child
+    /// cannot block on a full pipe.
+    public static func runProgram(_ program: URL, _ arguments: [String], in directory: URL? = nil,
+                                  environment: [String: String] = [:]) throws -> Output {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty {
@@ -39,7 +48,6 @@ public enum CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting, so a chatty child cannot block on a full pipe.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
