@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],  // UInt128 and Synchronization.Atomic; Linux is the tested platform
     products: [
         .executable(name: "walrus-sim", targets: ["walrus-sim"]),
+        .library(name: "BLS12381", targets: ["BLS12381"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "CBlake2b"),
         .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2b"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
+        // BLS12-381 signatures (min_pk, as fastcrypto), pure Swift; SHA-256 from libsodium.
+        .target(name: "BLS12381", dependencies: ["CSodium"]),
         // Multi-buffer BLAKE2b-256 (4/8 messages per SIMD register) for Merkle trees of blob IDs.
         .executableTarget(
             name: "cb2-bench", dependencies: ["CBlake2b", "CSodium"],
@@ -79,6 +82,7 @@ let package = Package(
         .testTarget(name: "CBlake2bTests", dependencies: ["CBlake2b", "CSodium"]),
         .testTarget(name: "RedStuffTests", dependencies: ["RedStuff", "ReedSolomon", "WalrusCrypto"]),
         .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto"]),
+        .testTarget(name: "BLS12381Tests", dependencies: ["BLS12381"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "SimSupport"]),
         .testTarget(

@@ -1,0 +1,337 @@
+// The base field Fp of BLS12-381, p = 0x1a0111ea...ffffaaab (381 bits), in Montgomery form.
+
+/// An element of the base field Fp, stored in Montgomery form (a * 2^384 mod p) in six
+/// little-endian 64-bit limbs.
+///
+/// Invariant: the stored value is always fully reduced (< p), so `==` on the limbs is equality in
+/// the field. Arithmetic never allocates.
+struct Fp: Sendable, Equatable {
+    var l0, l1, l2, l3, l4, l5: UInt64
+
+    @inline(__always)
+    init(l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64, l4: UInt64, l5: UInt64) {
+        self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3; self.l4 = l4; self.l5 = l5
+    }
+
+    // p, little-endian limbs.
+    static var p0: UInt64 { 0xb9fe_ffff_ffff_aaab }
+    static var p1: UInt64 { 0x1eab_fffe_b153_ffff }
+    static var p2: UInt64 { 0x6730_d2a0_f6b0_f624 }
+    static var p3: UInt64 { 0x6477_4b84_f385_12bf }
+    static var p4: UInt64 { 0x4b1b_a7b6_434b_acd7 }
+    static var p5: UInt64 { 0x1a01_11ea_397f_e69a }
+    /// -p^-1 mod 2^64.
+    static var inv: UInt64 { 0x89f3_fffc_fffc_fffd }
+
+    static var zero: Fp { Fp(l0: 0, l1: 0, l2: 0, l3: 0, l4: 0, l5: 0) }
+    /// 1 in Montgomery form: 2^384 mod p.
+    static let one = Fp(
+        l0: 0x7609_0000_0002_fffd, l1: 0xebf4_000b_c40c_0002, l2: 0x5f48_9857_53c7_58ba,
+        l3: 0x77ce_5853_7052_5745, l4: 0x5c07_1a97_a256_ec6d, l5: 0x15f6_5ec3_fa80_e493)
+    /// 2^768 mod p: multiplying a canonical value by it enters Montgomery form.
+    static let r2 = Fp(
+        l0: 0xf4df_1f34_1c34_1746, l1: 0x0a76_e6a6_09d1_04f1, l2: 0x8de5_476c_4c95_b6d5,
+        l3: 0x67eb_88a9_939d_83c0, l4: 0x9a79_3e85_b519_952d, l5: 0x1198_8fe5_92ca_e3aa)
+
+    /// The element whose canonical value is given by little-endian limbs; nil unless the value
+    /// is below p.
+    init?(canonical limbs: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) {
+        let raw = Fp(l0: limbs.0, l1: limbs.1, l2: limbs.2, l3: limbs.3, l4: limbs.4, l5: limbs.5)
+        guard raw.isBelowModulus else { return nil }
+        self = raw * Fp.r2
+    }
+
+    /// A small integer as a field element.
+    init(_ small: UInt64) {
+        self = Fp(l0: small, l1: 0, l2: 0, l3: 0, l4: 0, l5: 0) * Fp.r2
+    }
+
+    /// The element encoded by 48 big-endian bytes; nil if the slice is not 48 bytes or the value
+    /// is not below p.
+    init?<C: Collection<UInt8>>(bigEndian bytes: C) where C.Index == Int {
+        guard bytes.count == 48 else { return nil }
+        let s = bytes.startIndex
+        func limb(_ k: Int) -> UInt64 {
+            var v: UInt64 = 0
+            let base = s + 48 - 8 * (k + 1)
+            for i in 0..<8 { v = (v << 8) | UInt64(bytes[base + i]) }
+            return v
+        }
+        self.init(canonical: (limb(0), limb(1), limb(2), limb(3), limb(4), limb(5)))
+    }
+
+    /// The canonical value (not Montgomery), little-endian limbs.
+    var canonical: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) {
+        let c = self * Fp(l0: 1, l1: 0, l2: 0, l3: 0, l4: 0, l5: 0)
+        return (c.l0, c.l1, c.l2, c.l3, c.l4, c.l5)
+    }
+
+    /// The canonical value as 48 big-endian bytes.
+    var bigEndianBytes: [UInt8] {
+        let c = canonical
+        let limbs = [c.5, c.4, c.3, c.2, c.1, c.0]
+        var out = [UInt8]()
+        out.reserveCapacity(48)
+        for l in limbs { for k in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: l >> UInt64(k))) } }
+        return out
+    }
+
+    /// True when the raw limbs are below p (used for unreduced inputs only).
+    var isBelowModulus: Bool {
+        // Compare from the top limb down.
+        if l5 != Fp.p5 { return l5 < Fp.p5 }
+        if l4 != Fp.p4 { return l4 < Fp.p4 }
+        if l3 != Fp.p3 { return l3 < Fp.p3 }
+        if l2 != Fp.p2 { return l2 < Fp.p2 }
+        if l1 != Fp.p1 { return l1 < Fp.p1 }
+        return l0 < Fp.p0
+    }
+
+    var isZero: Bool { (l0 | l1 | l2 | l3 | l4 | l5) == 0 }
+
+    /// Subtracts p when the raw value is at least p (input must be < 2p).
+    @inline(__always)
+    mutating func reduceOnce() {
+        var b: Bool
+        var r0, r1, r2, r3, r4, r5: UInt64
+        (r0, b) = l0.subtractingReportingOverflow(Fp.p0)
+        (r1, b) = sbb(l1, Fp.p1, b)
+        (r2, b) = sbb(l2, Fp.p2, b)
+        (r3, b) = sbb(l3, Fp.p3, b)
+        (r4, b) = sbb(l4, Fp.p4, b)
+        (r5, b) = sbb(l5, Fp.p5, b)
+        if !b { self = Fp(l0: r0, l1: r1, l2: r2, l3: r3, l4: r4, l5: r5) }
+    }
+
+    @inline(__always)
+    static func + (a: Fp, b: Fp) -> Fp {
+        var c: Bool
+        var r = Fp.zero
+        (r.l0, c) = a.l0.addingReportingOverflow(b.l0)
+        (r.l1, c) = adc(a.l1, b.l1, c)
+        (r.l2, c) = adc(a.l2, b.l2, c)
+        (r.l3, c) = adc(a.l3, b.l3, c)
+        (r.l4, c) = adc(a.l4, b.l4, c)
+        (r.l5, _) = adc(a.l5, b.l5, c)  // no overflow: a + b < 2p < 2^383
+        r.reduceOnce()
+        return r
+    }
+
+    @inline(__always)
+    static func - (a: Fp, b: Fp) -> Fp {
+        var br: Bool
+        var r = Fp.zero
+        (r.l0, br) = a.l0.subtractingReportingOverflow(b.l0)
+        (r.l1, br) = sbb(a.l1, b.l1, br)
+        (r.l2, br) = sbb(a.l2, b.l2, br)
+        (r.l3, br) = sbb(a.l3, b.l3, br)
+        (r.l4, br) = sbb(a.l4, b.l4, br)
+        (r.l5, br) = sbb(a.l5, b.l5, br)
+        if br {
+            var c: Bool
+            (r.l0, c) = r.l0.addingReportingOverflow(Fp.p0)
+            (r.l1, c) = adc(r.l1, Fp.p1, c)
+            (r.l2, c) = adc(r.l2, Fp.p2, c)
+            (r.l3, c) = adc(r.l3, Fp.p3, c)
+            (r.l4, c) = adc(r.l4, Fp.p4, c)
+            (r.l5, _) = adc(r.l5, Fp.p5, c)
+        }
+        return r
+    }
+
+    @inline(__always)
+    static prefix func - (a: Fp) -> Fp { a.isZero ? a : Fp.zeroMinus(a) }
+
+    @inline(__always)
+    static func zeroMinus(_ a: Fp) -> Fp {
+        var br: Bool
+        var r = Fp.zero
+        (r.l0, br) = Fp.p0.subtractingReportingOverflow(a.l0)
+        (r.l1, br) = sbb(Fp.p1, a.l1, br)
+        (r.l2, br) = sbb(Fp.p2, a.l2, br)
+        (r.l3, br) = sbb(Fp.p3, a.l3, br)
+        (r.l4, br) = sbb(Fp.p4, a.l4, br)
+        (r.l5, _) = sbb(Fp.p5, a.l5, br)
+        return r
+    }
+
+    @inline(__always)
+    var doubled: Fp { self + self }
+
+    /// Montgomery multiplication (CIOS, using the spare top bit of p so no final carry word is
+    /// needed), then one conditional subtraction.
+    static func * (a: Fp, b: Fp) -> Fp {
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0, t5: UInt64 = 0
+        var A: UInt64 = 0, C: UInt64 = 0, m: UInt64 = 0
+        // Row 0: t += a * b.l0, then one Montgomery reduction step.
+        (A, t0) = mac(t0, a.l0, b.l0, 0)
+        m = t0 &* Fp.inv
+        C = mac(t0, m, Fp.p0, 0).0
+        (A, t1) = mac(t1, a.l1, b.l0, A)
+        (C, t0) = mac(t1, m, Fp.p1, C)
+        (A, t2) = mac(t2, a.l2, b.l0, A)
+        (C, t1) = mac(t2, m, Fp.p2, C)
+        (A, t3) = mac(t3, a.l3, b.l0, A)
+        (C, t2) = mac(t3, m, Fp.p3, C)
+        (A, t4) = mac(t4, a.l4, b.l0, A)
+        (C, t3) = mac(t4, m, Fp.p4, C)
+        (A, t5) = mac(t5, a.l5, b.l0, A)
+        (C, t4) = mac(t5, m, Fp.p5, C)
+        t5 = C &+ A
+        // Row 1: t += a * b.l1, then one Montgomery reduction step.
+        (A, t0) = mac(t0, a.l0, b.l1, 0)
+        m = t0 &* Fp.inv
+        C = mac(t0, m, Fp.p0, 0).0
+        (A, t1) = mac(t1, a.l1, b.l1, A)
+        (C, t0) = mac(t1, m, Fp.p1, C)
+        (A, t2) = mac(t2, a.l2, b.l1, A)
+        (C, t1) = mac(t2, m, Fp.p2, C)
+        (A, t3) = mac(t3, a.l3, b.l1, A)
+        (C, t2) = mac(t3, m, Fp.p3, C)
+        (A, t4) = mac(t4, a.l4, b.l1, A)
+        (C, t3) = mac(t4, m, Fp.p4, C)
+        (A, t5) = mac(t5, a.l5, b.l1, A)
+        (C, t4) = mac(t5, m, Fp.p5, C)
+        t5 = C &+ A
+        // Row 2: t += a * b.l2, then one Montgomery reduction step.
+        (A, t0) = mac(t0, a.l0, b.l2, 0)
+        m = t0 &* Fp.inv
+        C = mac(t0, m, Fp.p0, 0).0
+        (A, t1) = mac(t1, a.l1, b.l2, A)
+        (C, t0) = mac(t1, m, Fp.p1, C)
+        (A, t2) = mac(t2, a.l2, b.l2, A)
+        (C, t1) = mac(t2, m, Fp.p2, C)
+        (A, t3) = mac(t3, a.l3, b.l2, A)
+        (C, t2) = mac(t3, m, Fp.p3, C)
+        (A, t4) = mac(t4, a.l4, b.l2, A)
+        (C, t3) = mac(t4, m, Fp.p4, C)
+        (A, t5) = mac(t5, a.l5, b.l2, A)
+        (C, t4) = mac(t5, m, Fp.p5, C)
+        t5 = C &+ A
+        // Row 3: t += a * b.l3, then one Montgomery reduction step.
+        (A, t0) = mac(t0, a.l0, b.l3, 0)
+        m = t0 &* Fp.inv
+        C = mac(t0, m, Fp.p0, 0).0
+        (A, t1) = mac(t1, a.l1, b.l3, A)
+        (C, t0) = mac(t1, m, Fp.p1, C)
+        (A, t2) = mac(t2, a.l2, b.l3, A)
+        (C, t1) = mac(t2, m, Fp.p2, C)
+        (A, t3) = mac(t3, a.l3, b.l3, A)
+        (C, t2) = mac(t3, m, Fp.p3, C)
+        (A, t4) = mac(t4, a.l4, b.l3, A)
+        (C, t3) = mac(t4, m, Fp.p4, C)
+        (A, t5) = mac(t5, a.l5, b.l3, A)
+        (C, t4) = mac(t5, m, Fp.p5, C)
+        t5 = C &+ A
+        // Row 4: t += a * b.l4, then one Montgomery reduction step.
+        (A, t0) = mac(t0, a.l0, b.l4, 0)
+        m = t0 &* Fp.inv
+        C = mac(t0, m, Fp.p0, 0).0
+        (A, t1) = mac(t1, a.l1, b.l4, A)
+        (C, t0) = mac(t1, m, Fp.p1, C)
+        (A, t2) = mac(t2, a.l2, b.l4, A)
+        (C, t1) = mac(t2, m, Fp.p2, C)
+        (A, t3) = mac(t3, a.l3, b.l4, A)
+        (C, t2) = mac(t3, m, Fp.p3, C)
+        (A, t4) = mac(t4, a.l4, b.l4, A)
+        (C, t3) = mac(t4, m, Fp.p4, C)
+        (A, t5) = mac(t5, a.l5, b.l4, A)
+        (C, t4) = mac(t5, m, Fp.p5, C)
+        t5 = C &+ A
+        // Row 5: t += a * b.l5, then one Montgomery reduction step.
+        (A, t0) = mac(t0, a.l0, b.l5, 0)
+        m = t0 &* Fp.inv
+        C = mac(t0, m, Fp.p0, 0).0
+        (A, t1) = mac(t1, a.l1, b.l5, A)
+        (C, t0) = mac(t1, m, Fp.p1, C)
+        (A, t2) = mac(t2, a.l2, b.l5, A)
+        (C, t1) = mac(t2, m, Fp.p2, C)
+        (A, t3) = mac(t3, a.l3, b.l5, A)
+        (C, t2) = mac(t3, m, Fp.p3, C)
+        (A, t4) = mac(t4, a.l4, b.l5, A)
+        (C, t3) = mac(t4, m, Fp.p4, C)
+        (A, t5) = mac(t5, a.l5, b.l5, A)
+        (C, t4) = mac(t5, m, Fp.p5, C)
+        t5 = C &+ A
+
+        var r = Fp(l0: t0, l1: t1, l2: t2, l3: t3, l4: t4, l5: t5)
+        r.reduceOnce()
+        return r
+    }
+
+    @inline(__always)
+    static func *= (a: inout Fp, b: Fp) { a = a * b }
+    @inline(__always)
+    static func += (a: inout Fp, b: Fp) { a = a + b }
+    @inline(__always)
+    static func -= (a: inout Fp, b: Fp) { a = a - b }
+
+    @inline(__always)
+    var squared: Fp { self * self }
+
+    /// self^e for a little-endian exponent.
+    func pow(_ e: [UInt64]) -> Fp {
+        var result = Fp.one
+        for limb in e.reversed() {
+            for bit in stride(from: 63, through: 0, by: -1) {
+                result = result.squared
+                if (limb >> UInt64(bit)) & 1 == 1 { result = result * self }
+            }
+        }
+        return result
+    }
+
+    /// The multiplicative inverse (Fermat); 0 maps to 0.
+    var inverse: Fp { pow(Constants.pMinus2) }
+
+    /// True when self is a square in Fp (0 counts as a square).
+    var isSquare: Bool {
+        let l = pow(Constants.pMinus1Div2)
+        return l.isZero || l == Fp.one
+    }
+
+    /// A square root when one exists (p = 3 mod 4, so it is self^((p+1)/4)).
+    var sqrt: Fp? {
+        let s = pow(Constants.pPlus1Div4)
+        return s.squared == self ? s : nil
+    }
+
+    /// RFC 9380 sgn0: the parity of the canonical value.
+    var sgn0: Bool { canonical.0 & 1 == 1 }
+
+    /// True when the canonical value exceeds (p-1)/2, i.e. self > -self (ZCash "largest").
+    var isLexicographicallyLargest: Bool {
+        let c = canonical
+        let h = Constants.pMinus1Div2
+        let limbs = [c.0, c.1, c.2, c.3, c.4, c.5]
+        for i in stride(from: 5, through: 0, by: -1) where limbs[i] != h[i] {
+            return limbs[i] > h[i]
+        }
+        return false
+    }
+}
+
+/// a + b*c + carry as (high, low); never overflows 128 bits.
+@inline(__always)
+func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+    let (h, l) = b.multipliedFullWidth(by: c)
+    let (l1, o1) = l.addingReportingOverflow(a)
+    let (l2, o2) = l1.addingReportingOverflow(carry)
+    return (h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0), l2)
+}
+
+/// a + b + carry-in, with carry-out.
+@inline(__always)
+func adc(_ a: UInt64, _ b: UInt64, _ c: Bool) -> (UInt64, Bool) {
+    let (s1, o1) = a.addingReportingOverflow(b)
+    let (s2, o2) = s1.addingReportingOverflow(c ? 1 : 0)
+    return (s2, o1 || o2)
+}
+
+/// a - b - borrow-in, with borrow-out.
+@inline(__always)
+func sbb(_ a: UInt64, _ b: UInt64, _ br: Bool) -> (UInt64, Bool) {
+    let (d1, o1) = a.subtractingReportingOverflow(b)
+    let (d2, o2) = d1.subtractingReportingOverflow(br ? 1 : 0)
+    return (d2, o1 || o2)
+}
