@@ -72,6 +72,7 @@ let package = Package(
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
                 "ResultsStore", "Simulation", "ScenarioLoader",
+                "BLS12381",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -18,6 +18,7 @@ struct WalrusSim: ParsableCommand {
             Merge.self,
             Validate.self,
             List.self,
+            BLSCommand.self,
         ]
     )
 }
@@ -33,6 +34,7 @@ struct Bench: ParsableCommand {
             BenchBlobID.self,
             BenchResults.self,
             BenchEconomics.self,
+            BenchBLS.self,
         ]
     )
 }

@@ -1,0 +1,65 @@
+import ArgumentParser
+import BLS12381
+
+/// `walrus-sim bench bls`: BLS12-381 min_pk timings in microseconds (median of the iterations):
+/// sign, verify, a 667-signer certificate (sum 667 decoded public keys, then verify one aggregate
+/// signature over one message, as a Walrus certificate check does), one pairing, and hash to G2.
+struct BenchBLS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bls",
+        abstract: "Time BLS12-381 sign, verify, 667-signer certificate verify, pairing and hash to G2; prints one line."
+    )
+
+    @Option(help: "Timed repetitions of each operation; the median is reported.")
+    var iterations: Int = 20
+
+    @Option(help: "Signers in the certificate.")
+    var signers: Int = 667
+
+    func validate() throws {
+        guard iterations > 0 else { throw ValidationError("--iterations must be > 0 (got \(iterations))") }
+        guard signers > 0 else { throw ValidationError("--signers must be > 0 (got \(signers))") }
+    }
+
+    /// The median wall time of `body` over the iterations, in microseconds (one untimed warm-up).
+    func time(_ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<iterations {
+            let d = try clock.measure(body)
+            samples.append(Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) * 1e-12)
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    func run() throws {
+        let msg = Array("walrus-sim bench bls: a 32-byte-ish blob certificate".utf8)
+        var keys: [SecretKey] = []
+        for i in 0..<signers {
+            var ikm = [UInt8](repeating: 0, count: 34)
+            for k in 0..<32 { ikm[k] = UInt8(truncatingIfNeeded: k &* 7 &+ i &* 13) }
+            ikm[32] = UInt8(truncatingIfNeeded: i)
+            ikm[33] = UInt8(truncatingIfNeeded: i >> 8)
+            keys.append(try SecretKey(ikm: ikm))
+        }
+        let sk = keys[0]
+        let pk = sk.publicKey
+        var sig = sk.sign(msg)
+        let signUs = time { sig = sk.sign(msg) }
+        var ok = true
+        let verifyUs = time { ok = ok && pk.verify(sig, message: msg) }
+        let pks: [PublicKey] = keys.map { $0.publicKey }
+        let aggregate = try Signature.aggregate(keys.map { (k: SecretKey) -> Signature in k.sign(msg) })
+        let certUs = time { ok = ok && BLS.fastAggregateVerify(publicKeys: pks, message: msg, signature: aggregate) }
+        let g1 = G1Point.generator, g2 = G2Point.generator
+        var e = pairing(g1, g2)
+        let pairingUs = time { e = pairing(g1, g2) }
+        var h = G2Point.identity
+        let hashUs = time { h = BLS.hashToG2(msg) }
+        guard ok, !e.isOne, !h.isIdentity else { throw CLIError("bench bls: a verification failed") }
+        func f(_ v: Double) -> String { String(Int(v.rounded())) }
+        print("sign_us=\(f(signUs)) verify_us=\(f(verifyUs)) verify_cert\(signers)_us=\(f(certUs)) pairing_us=\(f(pairingUs)) hash_to_g2_us=\(f(hashUs)) iterations=\(iterations)")
+    }
+}
