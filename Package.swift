@@ -36,7 +36,11 @@ let package = Package(
         .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2b"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
         // BLS12-381 signatures (min_pk, as fastcrypto), pure Swift; SHA-256 from libsodium.
-        .target(name: "BLS12381", dependencies: ["CSodium"]),
+        // -O in debug builds too: unoptimized 128-bit limb arithmetic made the BLS tests ~10x slower.
+        .target(
+            name: "BLS12381", dependencies: ["CSodium"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         // Multi-buffer BLAKE2b-256 (4/8 messages per SIMD register) for Merkle trees of blob IDs.
         .executableTarget(
             name: "cb2-bench", dependencies: ["CBlake2b", "CSodium"],

@@ -92,22 +92,22 @@ struct Fp: Sendable, Equatable {
     /// Subtracts p when the raw value is at least p (input must be < 2p).
     @inline(__always)
     mutating func reduceOnce() {
-        var b: Bool
+        var b: UInt64
         var r0, r1, r2, r3, r4, r5: UInt64
-        (r0, b) = l0.subtractingReportingOverflow(Fp.p0)
+        (r0, b) = sbb(l0, Fp.p0, 0)
         (r1, b) = sbb(l1, Fp.p1, b)
         (r2, b) = sbb(l2, Fp.p2, b)
         (r3, b) = sbb(l3, Fp.p3, b)
         (r4, b) = sbb(l4, Fp.p4, b)
         (r5, b) = sbb(l5, Fp.p5, b)
-        if !b { self = Fp(l0: r0, l1: r1, l2: r2, l3: r3, l4: r4, l5: r5) }
+        if b == 0 { self = Fp(l0: r0, l1: r1, l2: r2, l3: r3, l4: r4, l5: r5) }
     }
 
     @inline(__always)
     static func + (a: Fp, b: Fp) -> Fp {
-        var c: Bool
+        var c: UInt64
         var r = Fp.zero
-        (r.l0, c) = a.l0.addingReportingOverflow(b.l0)
+        (r.l0, c) = adc(a.l0, b.l0, 0)
         (r.l1, c) = adc(a.l1, b.l1, c)
         (r.l2, c) = adc(a.l2, b.l2, c)
         (r.l3, c) = adc(a.l3, b.l3, c)
@@ -119,17 +119,17 @@ struct Fp: Sendable, Equatable {
 
     @inline(__always)
     static func - (a: Fp, b: Fp) -> Fp {
-        var br: Bool
+        var br: UInt64
         var r = Fp.zero
-        (r.l0, br) = a.l0.subtractingReportingOverflow(b.l0)
+        (r.l0, br) = sbb(a.l0, b.l0, 0)
         (r.l1, br) = sbb(a.l1, b.l1, br)
         (r.l2, br) = sbb(a.l2, b.l2, br)
         (r.l3, br) = sbb(a.l3, b.l3, br)
         (r.l4, br) = sbb(a.l4, b.l4, br)
         (r.l5, br) = sbb(a.l5, b.l5, br)
-        if br {
-            var c: Bool
-            (r.l0, c) = r.l0.addingReportingOverflow(Fp.p0)
+        if br != 0 {
+            var c: UInt64
+            (r.l0, c) = adc(r.l0, Fp.p0, 0)
             (r.l1, c) = adc(r.l1, Fp.p1, c)
             (r.l2, c) = adc(r.l2, Fp.p2, c)
             (r.l3, c) = adc(r.l3, Fp.p3, c)
@@ -144,9 +144,9 @@ struct Fp: Sendable, Equatable {
 
     @inline(__always)
     static func zeroMinus(_ a: Fp) -> Fp {
-        var br: Bool
+        var br: UInt64
         var r = Fp.zero
-        (r.l0, br) = Fp.p0.subtractingReportingOverflow(a.l0)
+        (r.l0, br) = sbb(Fp.p0, a.l0, 0)
         (r.l1, br) = sbb(Fp.p1, a.l1, br)
         (r.l2, br) = sbb(Fp.p2, a.l2, br)
         (r.l3, br) = sbb(Fp.p3, a.l3, br)
@@ -314,24 +314,20 @@ struct Fp: Sendable, Equatable {
 /// a + b*c + carry as (high, low); never overflows 128 bits.
 @inline(__always)
 func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
-    let (h, l) = b.multipliedFullWidth(by: c)
-    let (l1, o1) = l.addingReportingOverflow(a)
-    let (l2, o2) = l1.addingReportingOverflow(carry)
-    return (h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0), l2)
+    let t = UInt128(b) &* UInt128(c) &+ UInt128(a) &+ UInt128(carry)
+    return (UInt64(truncatingIfNeeded: t &>> 64), UInt64(truncatingIfNeeded: t))
 }
 
-/// a + b + carry-in, with carry-out.
+/// a + b + carry-in (0 or 1), with the carry-out (0 or 1).
 @inline(__always)
-func adc(_ a: UInt64, _ b: UInt64, _ c: Bool) -> (UInt64, Bool) {
-    let (s1, o1) = a.addingReportingOverflow(b)
-    let (s2, o2) = s1.addingReportingOverflow(c ? 1 : 0)
-    return (s2, o1 || o2)
+func adc(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> (UInt64, UInt64) {
+    let s = UInt128(a) &+ UInt128(b) &+ UInt128(c)
+    return (UInt64(truncatingIfNeeded: s), UInt64(truncatingIfNeeded: s &>> 64))
 }
 
-/// a - b - borrow-in, with borrow-out.
+/// a - b - borrow-in (0 or 1), with the borrow-out (0 or 1).
 @inline(__always)
-func sbb(_ a: UInt64, _ b: UInt64, _ br: Bool) -> (UInt64, Bool) {
-    let (d1, o1) = a.subtractingReportingOverflow(b)
-    let (d2, o2) = d1.subtractingReportingOverflow(br ? 1 : 0)
-    return (d2, o1 || o2)
+func sbb(_ a: UInt64, _ b: UInt64, _ br: UInt64) -> (UInt64, UInt64) {
+    let d = UInt128(a) &- UInt128(b) &- UInt128(br)
+    return (UInt64(truncatingIfNeeded: d), UInt64(truncatingIfNeeded: d &>> 127))
 }

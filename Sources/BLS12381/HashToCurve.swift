@@ -101,8 +101,13 @@ public enum HashToG2 {
     /// map_to_curve followed by the isogeny: a point of E2 (not yet in G2).
     static func mapToCurve(_ u: Fp2) -> Jacobian<Fp2> { isoMap(mapToIsogenousCurve(u)) }
 
-    /// clear_cofactor: [h_eff]P.
+    /// clear_cofactor: [h_eff]P, through the endomorphism psi (see `Endomorphism`).
     static func clearCofactor(_ p: Jacobian<Fp2>) -> Jacobian<Fp2> {
+        Endomorphism.clearCofactorG2(p)
+    }
+
+    /// clear_cofactor by the plain scalar multiplication [h_eff]P (reference for tests).
+    static func clearCofactorReference(_ p: Jacobian<Fp2>) -> Jacobian<Fp2> {
         p.multiplied(by: Constants.hEff)
     }
 
@@ -117,9 +122,9 @@ public enum HashToG2 {
 extension Fp {
     /// Raw limbs minus p, for reducing values in [p, 2^384).
     static func subtractModulusRaw(_ a: Fp) -> Fp {
-        var b: Bool
+        var b: UInt64
         var r = Fp.zero
-        (r.l0, b) = a.l0.subtractingReportingOverflow(Fp.p0)
+        (r.l0, b) = sbb(a.l0, Fp.p0, 0)
         (r.l1, b) = sbb(a.l1, Fp.p1, b)
         (r.l2, b) = sbb(a.l2, Fp.p2, b)
         (r.l3, b) = sbb(a.l3, Fp.p3, b)

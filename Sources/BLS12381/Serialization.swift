@@ -84,7 +84,7 @@ extension G2Point {
         guard var y = (x.squared * x + Fp2.curveB).sqrt else { throw .notOnCurve }
         if y.isLexicographicallyLargest != sort { y = -y }
         let p = Jacobian(affineX: x, affineY: y)
-        guard p.isInPrimeOrderSubgroup else { throw .notInSubgroup }
+        guard Endomorphism.isInG2(p) else { throw .notInSubgroup }
         self.init(p)
     }
 

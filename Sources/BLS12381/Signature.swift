@@ -193,7 +193,7 @@ enum BigLimbs {
                 carry = next
             }
             if !less(rem, m) {
-                var borrow = false
+                var borrow: UInt64 = 0
                 for k in rem.indices {
                     let mk = k < m.count ? m[k] : 0
                     (rem[k], borrow) = sbb(rem[k], mk, borrow)

@@ -1,0 +1,40 @@
+// The untwist-Frobenius-twist endomorphism psi of E2, used for fast cofactor clearing
+// (RFC 9380 appendix G.3, Budroni and Pintore) and the G2 membership test psi(P) = [x]P
+// (Scott, "A note on group membership tests for G1, G2 and GT on BLS pairing-friendly curves").
+
+enum Endomorphism {
+    /// psi(x, y) = (conj(x) cx, conj(y) cy) with cx = 1 / xi^((p - 1) / 3), cy = 1 / xi^((p - 1) / 2).
+    static let psiCoefficients: (x: Fp2, y: Fp2) = {
+        let xi = Fp2(.one, .one)
+        return (xi.pow(Constants.pMinus1Div3).inverse, xi.pow(Constants.pMinus1Div2).inverse)
+    }()
+
+    /// psi on Jacobian coordinates (conjugation is a field automorphism, so Z is conjugated too).
+    static func psi(_ p: Jacobian<Fp2>) -> Jacobian<Fp2> {
+        let c = psiCoefficients
+        return Jacobian(x: p.x.conjugate * c.x, y: p.y.conjugate * c.y, z: p.z.conjugate)
+    }
+
+    /// [x]P for the BLS parameter x = -0xd201000000010000.
+    static func mulByX<F>(_ p: Jacobian<F>) -> Jacobian<F> {
+        -p.multiplied(by: Constants.xAbs)
+    }
+
+    /// clear_cofactor for G2: [h_eff]P = [x^2 - x - 1]P + [x - 1]psi(P) + psi^2(2P).
+    static func clearCofactorG2(_ p: Jacobian<Fp2>) -> Jacobian<Fp2> {
+        let t1 = mulByX(p)
+        var t2 = psi(p)
+        var t3 = psi(psi(p.doubled))
+        t3 = t3 - t2
+        t2 = mulByX(t1 + t2)
+        t3 = t3 + t2
+        t3 = t3 - t1
+        return t3 - p
+    }
+
+    /// G2 membership: psi(P) == [x]P. Valid for points on E2 (BLS12-381 satisfies the
+    /// conditions of Scott's test).
+    static func isInG2(_ p: Jacobian<Fp2>) -> Bool {
+        psi(p) == mulByX(p)
+    }
+}
