@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# BLS12-381 (min_pk) timings: walrus-sim's pure Swift library against blst, through the pyblst
+# wheel (manylinux, installs without crates.io), side by side in one run.
+#
+# Usage: Scripts/bench_bls.sh [ROUNDS] [ITERATIONS]     (default 3 rounds of 20 iterations)
+# Env:   VENV   a venv with pyblst (created at /tmp/walrus-sim-bls-venv if missing)
+#
+# Both sides report the median *thread CPU time* per operation (the machines are shared; CPU time
+# is far less sensitive to other jobs than wall time), and the table keeps each side's best round.
+# pairing_us on the peer is one Miller loop + blst's final_verify (one final exponentiation).
+set -euo pipefail
+rounds=${1:-3}
+iterations=${2:-20}
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv=${VENV:-/tmp/walrus-sim-bls-venv}
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --only-binary=:all: pyblst==0.3.15 || echo "pyblst wheel unavailable: no peer" >&2
+fi
+cd "$root"
+swift build -c release --product walrus-sim >/dev/null
+bin=.build/release/walrus-sim
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for ((round = 1; round <= rounds; round++)); do
+    "$venv/bin/python" Scripts/bls_peer.py "$iterations" | sed 's/^peer=[^ ]* /peer /' >>"$log"
+    "$bin" bench bls --iterations "$iterations" | sed 's/^/ours /' >>"$log"
+done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "command: Scripts/bench_bls.sh $rounds $iterations  (median thread CPU time per operation, best of $rounds rounds)"
+echo
+echo "| operation | blst (pyblst) us | walrus-sim us | ratio |"
+echo "|---|---|---|---|"
+for key in sign_us verify_us verify_cert667_us pairing_us hash_to_g2_us; do
+    awk -v k="$key" '
+        { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v = kv[2] + 0 } }
+        $1 == "peer" && (peer == "" || v < peer) { peer = v }
+        $1 == "ours" && (ours == "" || v < ours) { ours = v }
+        END {
+            if (peer == "") printf "| %s | n/a | %d | n/a |\n", k, ours
+            else printf "| %s | %d | %d | %.2fx |\n", k, peer, ours, ours / peer
+        }' "$log"
+done
