@@ -53,6 +53,7 @@ struct Jacobian<F: CurveField>: Sendable {
     /// The affine coordinates, or nil for the identity. Costs one inversion.
     var affine: (x: F, y: F)? {
         if isIdentity { return nil }
+        if z == F.one { return (x, y) }  // decoded points are already affine
         let zi = z.inverse
         let zi2 = zi.squared
         return (x * zi2, y * zi2 * zi)
@@ -107,6 +108,27 @@ struct Jacobian<F: CurveField>: Sendable {
     }
 
     static func - (p: Jacobian, q: Jacobian) -> Jacobian { p + (-q) }
+
+    /// P + Q for an affine Q = (qx, qy) (madd-2007-bl), handling the identity and P = Q.
+    func adding(affineX qx: F, affineY qy: F) -> Jacobian {
+        if isIdentity { return Jacobian(affineX: qx, affineY: qy) }
+        let z1z1 = z.squared
+        let u2 = qx * z1z1
+        let s2 = qy * z * z1z1
+        let h = u2 - x
+        let rr = (s2 - y).doubled
+        if h.isZero {
+            return rr.isZero ? doubled : .identity
+        }
+        let hh = h.squared
+        let i = hh.doubled.doubled
+        let j = h * i
+        let v = x * i
+        let x3 = rr.squared - j - v.doubled
+        let y3 = rr * (v - x3) - (y * j).doubled
+        let z3 = (z + h).squared - z1z1 - hh
+        return Jacobian(x: x3, y: y3, z: z3)
+    }
 
     /// [k]P for a little-endian multi-limb scalar (double and add, not constant time).
     func multiplied(by k: [UInt64]) -> Jacobian {

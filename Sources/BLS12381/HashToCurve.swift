@@ -49,6 +49,9 @@ public enum HashToG2 {
     static let isoA = Fp2(.zero, Fp(240))
     static let isoB = Fp2(Fp(1012), Fp(1012))
     static let isoZ = -Fp2(Fp(2), Fp(1))
+    /// -B / A and B / (Z A), precomputed.
+    static let minusBOverA = -isoB * isoA.inverse
+    static let bOverZA = isoB * (isoZ * isoA).inverse
 
     /// The simplified SWU map onto E2' (RFC 9380 §6.6.2), returning affine (x, y) on E2'.
     static func mapToIsogenousCurve(_ u: Fp2) -> (x: Fp2, y: Fp2) {
@@ -58,9 +61,9 @@ public enum HashToG2 {
         let tv1Den = zu2.squared + zu2
         let x1: Fp2
         if tv1Den.isZero {
-            x1 = b * (z * a).inverse
+            x1 = bOverZA
         } else {
-            x1 = (-b * a.inverse) * (Fp2.one + tv1Den.inverse)
+            x1 = minusBOverA * (Fp2.one + tv1Den.inverse)
         }
         let gx1 = (x1.squared + a) * x1 + b
         var x: Fp2

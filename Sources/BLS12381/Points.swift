@@ -15,6 +15,8 @@ public struct G1Point: Sendable, Equatable {
         Jacobian(affineX: GeneratorConstants.g1x, affineY: GeneratorConstants.g1y))
     /// The identity (point at infinity).
     public static let identity = G1Point(.identity)
+    /// -generator, affine (used by every verification).
+    static let negatedGenerator = -generator
 
     /// True for the point at infinity.
     public var isIdentity: Bool { point.isIdentity }

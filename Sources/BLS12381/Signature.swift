@@ -18,7 +18,7 @@ public enum BLS {
     static func coreVerify(publicKey: G1Point, message: [UInt8], signature: G2Point) -> Bool {
         if signature.isIdentity || publicKey.isIdentity { return false }
         let h = hashToG2(message)
-        return pairingProduct([(-G1Point.generator, signature), (publicKey, h)]).isOne
+        return pairingProduct([(G1Point.negatedGenerator, signature), (publicKey, h)]).isOne
     }
 
     /// FastAggregateVerify: all keys signed the same message and `signature` aggregates their
@@ -35,7 +35,7 @@ public enum BLS {
         guard publicKeys.count == messages.count, !publicKeys.isEmpty else { return false }
         guard Set(messages).count == messages.count else { return false }
         if signature.point.isIdentity { return false }
-        var pairs: [(G1Point, G2Point)] = [(-G1Point.generator, signature.point)]
+        var pairs: [(G1Point, G2Point)] = [(G1Point.negatedGenerator, signature.point)]
         for (pk, m) in zip(publicKeys, messages) { pairs.append((pk.point, hashToG2(m))) }
         return pairingProduct(pairs).isOne
     }
@@ -122,7 +122,11 @@ public struct PublicKey: Sendable, Equatable {
     public static func aggregate(_ keys: [PublicKey]) throws(BLSError) -> PublicKey {
         guard !keys.isEmpty else { throw .emptyAggregate }
         var acc = Jacobian<Fp>.identity
-        for k in keys { acc = acc + k.point.point }
+        for k in keys {
+            let p = k.point.point
+            // Decoded keys are affine (Z = 1): the cheaper mixed addition applies.
+            acc = p.z == Fp.one ? acc.adding(affineX: p.x, affineY: p.y) : acc + p
+        }
         return try PublicKey(point: G1Point(acc))
     }
 }
