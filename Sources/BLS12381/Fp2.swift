@@ -82,8 +82,34 @@ struct Fp2: Sendable, Equatable {
     /// True when self is a square in Fp2 (exactly when its norm is a square in Fp).
     var isSquare: Bool { norm.isSquare }
 
-    /// A square root when one exists (Adj and Rodriguez-Henriquez, algorithm 9, for p = 3 mod 4).
+    /// A square root when one exists, by the complex method for p = 3 mod 4: with
+    /// t = sqrt(c0^2 + c1^2) in Fp, x0 = sqrt((c0 + t) / 2) (or sqrt((c0 - t) / 2), exactly one of
+    /// which is a square when c1 != 0) and x1 = c1 / (2 x0). A non-square is detected by its norm
+    /// after one Fp exponentiation. The result is checked by squaring.
     var sqrt: Fp2? {
+        if c1.isZero {
+            // Either c0 or -c0 is a square in Fp (-1 is not).
+            if let r = c0.sqrt { return Fp2(r, .zero) }
+            if let r = (-c0).sqrt { return Fp2(.zero, r) }  // (r u)^2 = -r^2 = c0
+            return nil
+        }
+        guard let t = norm.sqrt else { return nil }
+        let half = Fp2.halfInFp
+        var x0 = (c0 + t) * half
+        if let r = x0.sqrt {
+            x0 = r
+        } else if let r = ((c0 - t) * half).sqrt {
+            x0 = r
+        } else {
+            return nil
+        }
+        let x1 = c1 * (x0.doubled).inverse
+        let candidate = Fp2(x0, x1)
+        return candidate.squared == self ? candidate : nil
+    }
+
+    /// The square root by Adj and Rodriguez-Henriquez's algorithm 9 (reference for tests).
+    var sqrtReference: Fp2? {
         let a1 = pow(Constants.pMinus3Div4)
         let alpha = a1.squared * self
         let x0 = a1 * self
@@ -96,6 +122,9 @@ struct Fp2: Sendable, Equatable {
         }
         return candidate.squared == self ? candidate : nil
     }
+
+    /// 1/2 in Fp.
+    static let halfInFp = Fp(2).inverseByFermat
 
     /// RFC 9380 sgn0 for an extension element.
     var sgn0: Bool {

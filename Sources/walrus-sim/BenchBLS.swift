@@ -1,5 +1,5 @@
 import ArgumentParser
-import BLS12381
+@_spi(Benchmark) import BLS12381
 import Foundation
 
 /// `walrus-sim bench bls`: BLS12-381 min_pk timings in microseconds of thread CPU time (median of
@@ -18,6 +18,9 @@ struct BenchBLS: ParsableCommand {
 
     @Option(help: "Signers in the certificate.")
     var signers: Int = 667
+
+    @Flag(help: "Also time the field primitives (Fp and Fp2 multiplication, cyclotomic squaring, Fp inversion), in ns.")
+    var micro = false
 
     func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be > 0 (got \(iterations))") }
@@ -46,6 +49,14 @@ struct BenchBLS: ParsableCommand {
     }
 
     func run() throws {
+        if micro {
+            var sink: UInt64 = 0
+            func ns(_ n: Int, _ body: (Int) -> UInt64) -> String {
+                let t = time { sink ^= body(n) }
+                return String(format: "%.1f", t * 1000 / Double(n))
+            }
+            print("fp_mul_ns=\(ns(100_000, BLSMicro.fpMultiplications)) fp2_mul_ns=\(ns(50_000, BLSMicro.fp2Multiplications)) cyclotomic_sq_ns=\(ns(5_000, BLSMicro.cyclotomicSquarings)) fp_inv_ns=\(ns(200, BLSMicro.fpInversions)) sink=\(sink & 1)")
+        }
         let msg = Array("walrus-sim bench bls: a 32-byte-ish blob certificate".utf8)
         var keys: [SecretKey] = []
         for i in 0..<signers {

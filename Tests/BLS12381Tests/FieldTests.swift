@@ -90,3 +90,31 @@ import Testing
         #expect(m.cyclotomicSquared == m.squared)
     }
 }
+
+@Suite struct FastPathTests {
+    @Test func inversionMatchesFermat() {
+        var rng = SplitMix(seed: 41)
+        for _ in 0..<50 {
+            let a = rng.fp()
+            #expect(a.inverse == a.inverseByFermat)
+        }
+        #expect(Fp.one.inverse == Fp.one)
+        #expect(Fp.zero.inverse == Fp.zero)
+        #expect((-Fp.one).inverse == -Fp.one)
+    }
+
+    @Test func sqrtAgreesWithReference() {
+        var rng = SplitMix(seed: 42)
+        for i in 0..<40 {
+            // Half squares, half random (mostly non-squares), plus the c1 = 0 and c0 = 0 cases.
+            var a = rng.fp2()
+            if i % 2 == 0 { a = a.squared }
+            if i % 10 == 1 { a.c1 = .zero }
+            if i % 10 == 3 { a.c0 = .zero }
+            let fast = a.sqrt, reference = a.sqrtReference
+            #expect((fast == nil) == (reference == nil), "case \(i)")
+            #expect((fast == nil) == !a.isSquare, "case \(i)")
+            if let f = fast { #expect(f.squared == a) }
+        }
+    }
+}
