@@ -130,8 +130,14 @@ struct Jacobian<F: CurveField>: Sendable {
         return Jacobian(x: x3, y: y3, z: z3)
     }
 
-    /// [k]P for a little-endian multi-limb scalar (double and add, not constant time).
+    /// [k]P for a little-endian multi-limb scalar (not constant time): a fixed 4-bit window for
+    /// scalars longer than one limb, double and add for one limb (the sparse BLS parameter).
     func multiplied(by k: [UInt64]) -> Jacobian {
+        k.count > 1 ? multipliedWindowed(by: k) : multipliedDoubleAndAdd(by: k)
+    }
+
+    /// [k]P by double and add.
+    func multipliedDoubleAndAdd(by k: [UInt64]) -> Jacobian {
         var acc = Jacobian.identity
         var started = false
         for limb in k.reversed() {
@@ -139,6 +145,27 @@ struct Jacobian<F: CurveField>: Sendable {
                 if started { acc = acc.doubled }
                 if (limb >> UInt64(bit)) & 1 == 1 {
                     acc = started ? acc + self : self
+                    started = true
+                }
+            }
+        }
+        return acc
+    }
+
+    /// [k]P with a fixed 4-bit window: a table of [1..15]P, then four doublings and at most one
+    /// addition per nibble.
+    func multipliedWindowed(by k: [UInt64]) -> Jacobian {
+        var table = [Jacobian](repeating: .identity, count: 16)
+        table[1] = self
+        for i in 2..<16 { table[i] = i % 2 == 0 ? table[i / 2].doubled : table[i - 1] + self }
+        var acc = Jacobian.identity
+        var started = false
+        for limb in k.reversed() {
+            for nibble in stride(from: 15, through: 0, by: -1) {
+                if started { acc = acc.doubled.doubled.doubled.doubled }
+                let d = Int((limb >> UInt64(4 * nibble)) & 0xf)
+                if d != 0 {
+                    acc = started ? acc + table[d] : table[d]
                     started = true
                 }
             }

@@ -26,3 +26,17 @@ import Testing
         #expect(g.multiplied(by: rm1) == -g)
     }
 }
+
+@Suite struct ScalarMultiplicationTests {
+    @Test func windowedMatchesDoubleAndAdd() {
+        var rng = SplitMix(seed: 51)
+        let g1 = G1Point.generator.point, g2 = G2Point.generator.point
+        for _ in 0..<3 {
+            let k = [rng.next(), rng.next(), rng.next(), rng.next() >> 2]
+            #expect(g1.multipliedWindowed(by: k) == g1.multipliedDoubleAndAdd(by: k))
+            #expect(g2.multipliedWindowed(by: k) == g2.multipliedDoubleAndAdd(by: k))
+        }
+        #expect(g1.multipliedWindowed(by: [0, 0]).isIdentity)
+        #expect(g1.multipliedWindowed(by: [1, 0]) == g1)
+    }
+}
