@@ -25,6 +25,7 @@ public enum BLSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An aggregate of no keys or signatures was asked for.
     case emptyAggregate
 
+    /// A one-line human-readable explanation (the CLI prints it after the argument's name).
     public var description: String {
         switch self {
         case let .invalidLength(expected, actual): "wrong length: expected \(expected) bytes, got \(actual)"

@@ -1,7 +1,37 @@
-// BLS signatures, scheme min_pk (public keys in G1, signatures in G2), basic scheme with the
-// ciphersuite BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_ (draft-irtf-cfrg-bls-signature-05),
-// as Walrus uses through fastcrypto's bls12381::min_pk.
+// Signatures, keys and the scheme-level API of BLS12381 (see the doc comment of `BLS`).
 
+/// BLS12381: BLS signatures on the BLS12-381 curve in pure Swift, byte-compatible with Walrus
+/// (fastcrypto `bls12381::min_pk`, i.e. blst's min_pk with the basic scheme).
+///
+/// Scheme: min_pk. Public keys are points of G1 (48-byte ZCash compressed encoding), signatures
+/// and message hashes points of G2 (96 bytes). Messages are hashed with RFC 9380 hash_to_curve,
+/// suite BLS12381G2_XMD:SHA-256_SSWU_RO_, under the ciphersuite DST
+/// BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_ (draft-irtf-cfrg-bls-signature-05, basic scheme).
+/// KeyGen is the draft's HKDF-SHA256 derivation ("BLS-SIG-KEYGEN-SALT-", hashed until non-zero).
+///
+/// Usage:
+///
+///     let sk = try SecretKey(ikm: seed32Bytes)              // KeyGen
+///     let pk = sk.publicKey                                  // pk.compressed: 48 bytes
+///     let sig = sk.sign(message)                             // sig.compressed: 96 bytes
+///     pk.verify(sig, message: message)                       // true
+///     let agg = try Signature.aggregate([sig1, sig2])        // one message, many signers
+///     BLS.fastAggregateVerify(publicKeys: [pk1, pk2], message: message, signature: agg)
+///     let pk2 = try PublicKey(compressed: bytes)             // throws BLSError on bad input
+///
+/// Layout: Fp.swift (Montgomery arithmetic on six UInt64 limbs), Fp2/Fp6/Fp12.swift (the tower
+/// Fp2 = Fp[u]/(u^2+1), Fp6 = Fp2[v]/(v^3-(1+u)), Fp12 = Fp6[w]/(w^2-v)), Curve.swift (Jacobian
+/// points, generic over the field), Points.swift (public G1Point, G2Point, pairing), Pairing.swift
+/// (optimal ate Miller loop, final exponentiation), Endomorphism.swift (psi: cofactor clearing and
+/// G2 membership), HashToCurve.swift (RFC 9380), Serialization.swift (ZCash encodings and their
+/// checks), SHA256.swift (libsodium SHA-256, HMAC, HKDF), Errors.swift, Constants.swift,
+/// CurveConstants.swift (isogeny and generators), Benchmark.swift (SPI loops for `bench bls`).
+///
+/// Contracts: every decoding entry point validates fully (length, flags, infinity rules, field
+/// range, on curve, in subgroup; public keys also non-identity) and throws a typed `BLSError`;
+/// nothing reachable from input traps. Not constant time: secret keys are for simulation and
+/// tests, not for guarding real funds. Deterministic: no randomness, no global mutable state.
+///
 /// The BLS signature scheme's entry points that take several keys or signatures.
 public enum BLS {
     /// The ciphersuite's domain separation tag for hashing messages to G2.
