@@ -118,3 +118,19 @@ import Testing
         }
     }
 }
+
+@Suite struct LazyReductionTests {
+    @Test func lazyFp2ProductMatchesKaratsuba() {
+        var rng = SplitMix(seed: 61)
+        for _ in 0..<200 {
+            let a = rng.fp2(), b = rng.fp2()
+            #expect(Fp2.lazyProduct(a, b) == Fp2.karatsubaProduct(a, b))
+        }
+        // Extremes: p - 1 everywhere.
+        let m = -Fp.one
+        let a = Fp2(m, m)
+        #expect(Fp2.lazyProduct(a, a) == Fp2.karatsubaProduct(a, a))
+        #expect(Fp2.lazyProduct(a, Fp2(.zero, m)) == Fp2.karatsubaProduct(a, Fp2(.zero, m)))
+        #expect(Fp2.lazyProduct(Fp2(.zero, m), a) == Fp2.karatsubaProduct(Fp2(.zero, m), a))
+    }
+}
