@@ -134,3 +134,16 @@ import Testing
         #expect(Fp2.lazyProduct(Fp2(.zero, m), a) == Fp2.karatsubaProduct(Fp2(.zero, m), a))
     }
 }
+
+@Suite struct MultiplicationFormsTests {
+    @Test func sosMatchesCIOS() {
+        var rng = SplitMix(seed: 71)
+        for _ in 0..<300 {
+            let a = rng.fp(), b = rng.fp()
+            #expect(a * b == Fp.productCIOS(a, b))
+        }
+        let m = -Fp.one
+        #expect(m * m == Fp.productCIOS(m, m))
+        #expect(m * m == Fp.one)
+    }
+}
