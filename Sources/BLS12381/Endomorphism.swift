@@ -1,6 +1,7 @@
 // The untwist-Frobenius-twist endomorphism psi of E2, used for fast cofactor clearing
-// (RFC 9380 appendix G.3, Budroni and Pintore) and the G2 membership test psi(P) = [x]P
-// (Scott, "A note on group membership tests for G1, G2 and GT on BLS pairing-friendly curves").
+// (RFC 9380 appendix G.3, Budroni and Pintore) and the G2 membership test psi(P) = [x]P, and the
+// endomorphism sigma(x, y) = (beta x, y) of E1 for the G1 test sigma(P) = [-x^2]P (Scott, "A note
+// on group membership tests for G1, G2 and GT on BLS pairing-friendly curves").
 
 enum Endomorphism {
     /// psi(x, y) = (conj(x) cx, conj(y) cy) with cx = 1 / xi^((p - 1) / 3), cy = 1 / xi^((p - 1) / 2).
@@ -36,5 +37,27 @@ enum Endomorphism {
     /// conditions of Scott's test).
     static func isInG2(_ p: Jacobian<Fp2>) -> Bool {
         psi(p) == mulByX(p)
+    }
+}
+
+extension Endomorphism {
+    /// A primitive cube root of unity beta in Fp such that sigma(x, y) = (beta x, y) acts on G1 as
+    /// multiplication by -x^2 (the other root acts as x^2 - 1); chosen once on the generator.
+    static let beta: Fp = {
+        var g: UInt64 = 2
+        var root = Fp.one
+        while root == Fp.one {
+            root = Fp(g).pow(Constants.pMinus1Div3)
+            g += 1
+        }
+        let gen = G1Point.generator.point
+        let target = -mulByX(mulByX(gen))
+        return Jacobian(x: gen.x * root, y: gen.y, z: gen.z) == target ? root : root.squared
+    }()
+
+    /// G1 membership: sigma(P) == [-x^2]P (Scott's test; two 64-bit multiplications instead of
+    /// one by the 255-bit order).
+    static func isInG1(_ p: Jacobian<Fp>) -> Bool {
+        Jacobian(x: p.x * beta, y: p.y, z: p.z) == -mulByX(mulByX(p))
     }
 }

@@ -48,7 +48,7 @@ extension G1Point {
         guard var y = (x.squared * x + Fp.curveB).sqrt else { throw .notOnCurve }
         if y.isLexicographicallyLargest != sort { y = -y }
         let p = Jacobian(affineX: x, affineY: y)
-        guard p.isInPrimeOrderSubgroup else { throw .notInSubgroup }
+        guard Endomorphism.isInG1(p) else { throw .notInSubgroup }
         self.init(p)
     }
 

@@ -26,3 +26,28 @@ import Testing
         }
     }
 }
+
+@Suite struct G1MembershipTests {
+    @Test func g1MembershipMatchesOrderCheck() {
+        let g = G1Point.generator.point
+        #expect(Endomorphism.isInG1(g))
+        #expect(Endomorphism.beta.squared * Endomorphism.beta == Fp.one)
+        #expect(Endomorphism.beta != Fp.one)
+        // Points on E1 from successive x: almost all outside G1; cleared by the cofactor h1 they are in.
+        let h1: [UInt64] = [0x8c00_aaab_0000_aaab, 0x396c_8c00_5555_e156]
+        var x: UInt64 = 1
+        var found = 0
+        while found < 4 {
+            let fx = Fp(x)
+            if let y = (fx.squared * fx + Fp.curveB).sqrt {
+                let p = Jacobian(affineX: fx, affineY: y)
+                #expect(Endomorphism.isInG1(p) == p.isInPrimeOrderSubgroup, "x = \(x)")
+                let q = p.multiplied(by: h1)
+                #expect(Endomorphism.isInG1(q) && q.isInPrimeOrderSubgroup, "x = \(x)")
+                #expect(Endomorphism.isInG1(q + p) == (q + p).isInPrimeOrderSubgroup, "x = \(x)")
+                found += 1
+            }
+            x += 1
+        }
+    }
+}
