@@ -61,3 +61,52 @@ extension Endomorphism {
         Jacobian(x: p.x * beta, y: p.y, z: p.z) == -mulByX(mulByX(p))
     }
 }
+
+extension Endomorphism {
+    /// [k]P for P in G2 through psi (a GLS-style decomposition): k (below r) is written in base
+    /// |x| as d0 + d1 |x| + d2 |x|^2 + d3 |x|^3 + d4 |x|^4 with 64-bit digits, and since
+    /// psi(P) = [x]P = [-|x|]P on G2, [k]P = sum over i of [d_i] (-1)^i psi^i(P). The four long
+    /// digits are handled together (Straus: 64 doublings, a 16-entry table of subset sums), the
+    /// last one (0 or 1 for k < r) by one more addition.
+    ///
+    /// Requires P in G2 (otherwise the result is some other point; callers pass H(m), which is);
+    /// any k is accepted, k >= |x|^5 by the plain multiplication.
+    static func mulG2(_ p: Jacobian<Fp2>, _ k: [UInt64]) -> Jacobian<Fp2> {
+        // Digits in base |x|, by long division of the limbs.
+        var rest = k
+        var digits: [UInt64] = []
+        while rest.contains(where: { $0 != 0 }) {
+            var rem: UInt64 = 0
+            for i in stride(from: rest.count - 1, through: 0, by: -1) {
+                let (q, r) = Constants.xAbs.dividingFullWidth((rem, rest[i]))
+                rest[i] = q
+                rem = r
+            }
+            digits.append(rem)
+        }
+        // k >= |x|^5 (never for k < r): fall back to the plain multiplication.
+        if digits.count > 5 { return p.multiplied(by: k) }
+        while digits.count < 5 { digits.append(0) }
+        // Q_i = (-1)^i psi^i(P).
+        var q = [p]
+        for i in 1..<5 { q.append(psi(q[i - 1])) }
+        for i in stride(from: 1, to: 5, by: 2) { q[i] = -q[i] }
+        // table[m] = sum of Q_i for the bits i of m (i < 4).
+        var table = [Jacobian<Fp2>](repeating: .identity, count: 16)
+        for m in 1..<16 {
+            let low = m & (-m)
+            let i = low.trailingZeroBitCount
+            table[m] = m == low ? q[i] : table[m ^ low] + q[i]
+        }
+        var acc = Jacobian<Fp2>.identity
+        for bit in stride(from: 63, through: 0, by: -1) {
+            acc = acc.doubled
+            var m = 0
+            for i in 0..<4 where (digits[i] >> UInt64(bit)) & 1 == 1 { m |= 1 << i }
+            if m != 0 { acc = acc + table[m] }
+        }
+        // The fifth digit is 0 or 1 when k < r.
+        if digits[4] != 0 { acc = acc + q[4].multiplied(by: [digits[4]]) }
+        return acc
+    }
+}

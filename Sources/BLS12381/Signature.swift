@@ -114,7 +114,8 @@ public struct SecretKey: Sendable, Equatable {
 
     /// Sign(sk, message) = [sk] H(message).
     public func sign(_ message: [UInt8]) -> Signature {
-        Signature(unchecked: G2Point(BLS.hashToG2(message).point.multiplied(by: scalar)))
+        // H(m) is in G2 and the scalar below r: the psi decomposition applies.
+        Signature(unchecked: G2Point(Endomorphism.mulG2(BLS.hashToG2(message).point, scalar)))
     }
 }
 

@@ -51,3 +51,25 @@ import Testing
         }
     }
 }
+
+@Suite struct GLSTests {
+    @Test func psiDecompositionMatchesPlainMultiplication() {
+        var rng = SplitMix(seed: 81)
+        let g = G2Point.generator.point
+        let h = BLS.hashToG2([1, 2, 3]).point
+        var rm1 = Constants.r
+        rm1[0] -= 1
+        let cases: [[UInt64]] = [
+            [0, 0, 0, 0], [1, 0, 0, 0], [Constants.xAbs, 0, 0, 0], rm1,
+            [rng.next(), rng.next(), rng.next(), rng.next() & 0x3fff_ffff_ffff_ffff],
+            [rng.next(), rng.next(), rng.next(), rng.next() & 0x3fff_ffff_ffff_ffff],
+            [rng.next(), rng.next(), rng.next(), rng.next(), 0x00ff],             // above r: five digits
+            [rng.next(), rng.next(), rng.next(), rng.next(), UInt64.max],         // above |x|^5: fallback
+        ]
+        for k in cases {
+            #expect(Endomorphism.mulG2(g, k) == g.multiplied(by: k), "k = \(k)")
+            #expect(Endomorphism.mulG2(h, k) == h.multiplied(by: k), "k = \(k)")
+        }
+        #expect(Endomorphism.mulG2(g, rm1) == -g)
+    }
+}
