@@ -5,9 +5,11 @@
 
 /// RFC 9380 hash-to-curve for G2.
 public enum HashToG2 {
-    /// expand_message_xmd(msg, DST, lenInBytes) with SHA-256 (RFC 9380 §5.3.1). `lenInBytes`
-    /// must be at most 8160; DSTs longer than 255 bytes are first hashed as the RFC says.
+    /// expand_message_xmd(msg, DST, lenInBytes) with SHA-256 (RFC 9380 §5.3.1). DSTs longer than
+    /// 255 bytes are first hashed as the RFC says. The RFC aborts unless 0 < lenInBytes <= 8160;
+    /// here such lengths return an empty array (never a trap).
     public static func expandMessageXMD(_ msg: [UInt8], dst: [UInt8], lenInBytes: Int) -> [UInt8] {
+        guard lenInBytes > 0, lenInBytes <= 8160 else { return [] }
         var dst = dst
         if dst.count > 255 { dst = SHA256.hash(Array("H2C-OVERSIZE-DST-".utf8) + dst) }
         let ell = (lenInBytes + 31) / 32

@@ -4,9 +4,22 @@ import Testing
 /// Independent vectors: RFC 9380 J.10.1 and py_ecc (Scripts/gen_bls_fixtures.py).
 @Suite struct VectorTests {
     @Test func expandMessageXMDRFCVector() {
-        // RFC 9380 K.1 (expand_message_xmd, SHA-256), msg "", len_in_bytes 0x20.
+        // RFC 9380 K.1 (expand_message_xmd, SHA-256): msg "" and "abc" with len_in_bytes 0x20, msg ""
+        // with 0x80 (values from the RFC, also what py_ecc computes).
         let out = HashToG2.expandMessageXMD([], dst: Array("QUUX-V01-CS02-with-expander-SHA256-128".utf8), lenInBytes: 32)
         #expect(hex(out) == "68a985b87eb6b46952128911f2a4412bbc302a9d759667f87f7a21d803f07235")
+        let dst = Array("QUUX-V01-CS02-with-expander-SHA256-128".utf8)
+        #expect(hex(HashToG2.expandMessageXMD(Array("abc".utf8), dst: dst, lenInBytes: 32))
+            == "d8ccab23b5985ccea865c6c97b6e5b8350e794e603b4b97902f53a8a0d605615")
+        #expect(hex(HashToG2.expandMessageXMD([], dst: dst, lenInBytes: 0x80))
+            == "af84c27ccfd45d41914fdff5df25293e221afc53d8ad2ac06d5e3e29485dadbee0d121587713a3e0dd4d5e69e93eb7cd4f5df4cd103e188cf60cb02edc3edf18eda8576c412b18ffb658e3dd6ec849469b979d444cf7b26911a08e63cf31f9dcc541708d3491184472c2c29bb749d4286b004ceb5ee6b9a7fa5b646c993f0ced")
+        // Lengths the RFC rejects give an empty result instead of a trap.
+        #expect(HashToG2.expandMessageXMD([1], dst: [2], lenInBytes: 0).isEmpty)
+        #expect(HashToG2.expandMessageXMD([1], dst: [2], lenInBytes: -5).isEmpty)
+        #expect(HashToG2.expandMessageXMD([1], dst: [2], lenInBytes: 8161).isEmpty)
+        #expect(HashToG2.expandMessageXMD([1], dst: [2], lenInBytes: 8160).count == 8160)
+        // An oversize DST is hashed first (RFC 9380 §5.3.3), and still works.
+        #expect(HashToG2.expandMessageXMD([1], dst: [UInt8](repeating: 7, count: 300), lenInBytes: 32).count == 32)
     }
 
     @Test(arguments: BLSFixtures.hashToG2.indices)
