@@ -6,7 +6,9 @@
 # Env:   VENV   a venv with pyblst (created at /tmp/walrus-sim-bls-venv if missing)
 #
 # Both sides report the median *thread CPU time* per operation (the machines are shared; CPU time
-# is far less sensitive to other jobs than wall time), and the table keeps each side's best round.
+# is less sensitive to other jobs than wall time). The table gives each side's best round, their
+# ratio, and the median over rounds of the per-round ratio (each round runs the peer and then
+# walrus-sim back to back), which is the steadier figure on a noisy machine.
 # pairing_us on the peer is one Miller loop + blst's final_verify (one final exponentiation);
 # aggregate_pk667_us on the peer includes a Python call per addition (~0.1-0.3 us each).
 set -euo pipefail
@@ -30,15 +32,20 @@ done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: Scripts/bench_bls.sh $rounds $iterations  (median thread CPU time per operation, best of $rounds rounds)"
 echo
-echo "| operation | blst (pyblst) us | walrus-sim us | ratio |"
-echo "|---|---|---|---|"
+echo "| operation | blst (pyblst) us | walrus-sim us | ratio of bests | median of per-round ratios |"
+echo "|---|---|---|---|---|"
 for key in sign_us verify_us verify_cert667_us aggregate_pk667_us pairing_us hash_to_g2_us; do
     awk -v k="$key" '
-        { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v = kv[2] + 0 } }
-        $1 == "peer" && (peer == "" || v < peer) { peer = v }
-        $1 == "ours" && (ours == "" || v < ours) { ours = v }
+        { v = ""; for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v = kv[2] + 0 } }
+        $1 == "peer" { p[++np] = v; if (peer == "" || v < peer) peer = v }
+        $1 == "ours" { o[++no] = v; if (ours == "" || v < ours) ours = v }
         END {
-            if (peer == "") printf "| %s | n/a | %d | n/a |\n", k, ours
-            else printf "| %s | %d | %d | %.2fx |\n", k, peer, ours, ours / peer
+            if (peer == "") { printf "| %s | n/a | %d | n/a | n/a |\n", k, ours; exit }
+            # Rounds alternate peer and ours, so round r pairs p[r] with o[r].
+            n = 0
+            for (r = 1; r <= no && r <= np; r++) if (p[r] > 0) ratio[++n] = o[r] / p[r]
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
+            med = (n % 2) ? ratio[(n + 1) / 2] : (ratio[n / 2] + ratio[n / 2 + 1]) / 2
+            printf "| %s | %d | %d | %.2fx | %.2fx |\n", k, peer, ours, ours / peer, med
         }' "$log"
 done
