@@ -52,4 +52,12 @@ import Testing
         #expect(out.stderr.contains(mentions), "stderr was: \(out.stderr)")
         #expect(out.stdout.isEmpty)
     }
+
+    @Test func benchPrintsOneLineOfFields() throws {
+        let out = try CLI.run(["bench", "bls", "--iterations", "1", "--signers", "3"])
+        #expect(out.status == 0, "stderr: \(out.stderr)")
+        for key in ["sign_us", "verify_us", "verify_cert3_us", "aggregate_pk3_us", "pairing_us", "hash_to_g2_us"] {
+            #expect(Double(CLI.field(key, in: out.stdout) ?? "") ?? -1 > 0, "\(key) in \(out.stdout)")
+        }
+    }
 }
