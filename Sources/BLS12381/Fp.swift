@@ -273,7 +273,7 @@ struct Fp: Sendable, Equatable {
     static func -= (a: inout Fp, b: Fp) { a = a - b }
 
     @inline(__always)
-    var squared: Fp { self * self }
+    var squared: Fp { FpWide.square(self).montgomeryReduced() }
 
     /// self^e for a little-endian exponent.
     func pow(_ e: [UInt64]) -> Fp {

@@ -202,3 +202,69 @@ extension Fp2 {
         return Fp2(d0.montgomeryReduced(), d1.montgomeryReduced())
     }
 }
+
+extension FpWide {
+    /// The full 768-bit square: the 15 off-diagonal products once, doubled, plus the 6 squares.
+    @inline(__always)
+    static func square(_ a: Fp) -> FpWide {
+        var carry: UInt64
+        var t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0, t5: UInt64 = 0
+        var t6: UInt64 = 0, t7: UInt64 = 0, t8: UInt64 = 0, t9: UInt64 = 0, t10: UInt64 = 0, t11: UInt64 = 0
+        carry = 0
+        (carry, t1) = mac(t1, a.l0, a.l1, carry)
+        (carry, t2) = mac(t2, a.l0, a.l2, carry)
+        (carry, t3) = mac(t3, a.l0, a.l3, carry)
+        (carry, t4) = mac(t4, a.l0, a.l4, carry)
+        (carry, t5) = mac(t5, a.l0, a.l5, carry)
+        t6 = carry
+        carry = 0
+        (carry, t3) = mac(t3, a.l1, a.l2, carry)
+        (carry, t4) = mac(t4, a.l1, a.l3, carry)
+        (carry, t5) = mac(t5, a.l1, a.l4, carry)
+        (carry, t6) = mac(t6, a.l1, a.l5, carry)
+        t7 = carry
+        carry = 0
+        (carry, t5) = mac(t5, a.l2, a.l3, carry)
+        (carry, t6) = mac(t6, a.l2, a.l4, carry)
+        (carry, t7) = mac(t7, a.l2, a.l5, carry)
+        t8 = carry
+        carry = 0
+        (carry, t7) = mac(t7, a.l3, a.l4, carry)
+        (carry, t8) = mac(t8, a.l3, a.l5, carry)
+        t9 = carry
+        carry = 0
+        (carry, t9) = mac(t9, a.l4, a.l5, carry)
+        t10 = carry
+        t11 = (t11 << 1) | (t10 >> 63)
+        t10 = (t10 << 1) | (t9 >> 63)
+        t9 = (t9 << 1) | (t8 >> 63)
+        t8 = (t8 << 1) | (t7 >> 63)
+        t7 = (t7 << 1) | (t6 >> 63)
+        t6 = (t6 << 1) | (t5 >> 63)
+        t5 = (t5 << 1) | (t4 >> 63)
+        t4 = (t4 << 1) | (t3 >> 63)
+        t3 = (t3 << 1) | (t2 >> 63)
+        t2 = (t2 << 1) | (t1 >> 63)
+        t1 <<= 1
+        var h: UInt64, l: UInt64, c: UInt64
+        (h, l) = a.l0.multipliedFullWidth(by: a.l0)
+        let t0 = l
+        (t1, c) = adc(t1, h, 0)
+        (h, l) = a.l1.multipliedFullWidth(by: a.l1)
+        (t2, c) = adc(t2, l, c)
+        (t3, c) = adc(t3, h, c)
+        (h, l) = a.l2.multipliedFullWidth(by: a.l2)
+        (t4, c) = adc(t4, l, c)
+        (t5, c) = adc(t5, h, c)
+        (h, l) = a.l3.multipliedFullWidth(by: a.l3)
+        (t6, c) = adc(t6, l, c)
+        (t7, c) = adc(t7, h, c)
+        (h, l) = a.l4.multipliedFullWidth(by: a.l4)
+        (t8, c) = adc(t8, l, c)
+        (t9, c) = adc(t9, h, c)
+        (h, l) = a.l5.multipliedFullWidth(by: a.l5)
+        (t10, c) = adc(t10, l, c)
+        (t11, _) = adc(t11, h, c)
+        return FpWide(w0: t0, w1: t1, w2: t2, w3: t3, w4: t4, w5: t5, w6: t6, w7: t7, w8: t8, w9: t9, w10: t10, w11: t11)
+    }
+}

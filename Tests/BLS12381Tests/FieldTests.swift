@@ -146,4 +146,16 @@ import Testing
         #expect(m * m == Fp.productCIOS(m, m))
         #expect(m * m == Fp.one)
     }
+
+    @Test func dedicatedSquareMatchesProduct() {
+        var rng = SplitMix(seed: 72)
+        for _ in 0..<300 {
+            let a = rng.fp()
+            #expect(a.squared == Fp.productCIOS(a, a))
+        }
+        for a in [Fp.zero, Fp.one, -Fp.one, Fp(2), -Fp(2)] { #expect(a.squared == Fp.productCIOS(a, a)) }
+        // Limbs with top bits set everywhere (raw value just below p).
+        let big = Fp(l0: Fp.p0 - 1, l1: Fp.p1, l2: Fp.p2, l3: Fp.p3, l4: Fp.p4, l5: Fp.p5)
+        #expect(big.squared == Fp.productCIOS(big, big))
+    }
 }
