@@ -19,11 +19,12 @@
 ///     BLS.fastAggregateVerify(publicKeys: [pk1, pk2], message: message, signature: agg)
 ///     let pk2 = try PublicKey(compressed: bytes)             // throws BLSError on bad input
 ///
-/// Layout: Fp.swift (Montgomery arithmetic on six UInt64 limbs), Fp2/Fp6/Fp12.swift (the tower
+/// Layout: Fp.swift (Montgomery arithmetic on six UInt64 limbs), FpWide.swift (768-bit products,
+/// squaring, Montgomery reduction, lazily reduced Fp2 products), Fp2/Fp6/Fp12.swift (the tower
 /// Fp2 = Fp[u]/(u^2+1), Fp6 = Fp2[v]/(v^3-(1+u)), Fp12 = Fp6[w]/(w^2-v)), Curve.swift (Jacobian
 /// points, generic over the field), Points.swift (public G1Point, G2Point, pairing), Pairing.swift
-/// (optimal ate Miller loop, final exponentiation), Endomorphism.swift (psi: cofactor clearing and
-/// G2 membership), HashToCurve.swift (RFC 9380), Serialization.swift (ZCash encodings and their
+/// (optimal ate Miller loop, final exponentiation), Endomorphism.swift (psi and sigma: cofactor
+/// clearing, G1 and G2 membership, signing through psi), HashToCurve.swift (RFC 9380), Serialization.swift (ZCash encodings and their
 /// checks), SHA256.swift (libsodium SHA-256, HMAC, HKDF), Errors.swift, Constants.swift,
 /// CurveConstants.swift (isogeny and generators), Benchmark.swift (SPI loops for `bench bls`).
 ///
