@@ -24,9 +24,10 @@
 /// Fp2 = Fp[u]/(u^2+1), Fp6 = Fp2[v]/(v^3-(1+u)), Fp12 = Fp6[w]/(w^2-v)), Curve.swift (Jacobian
 /// points, generic over the field), Points.swift (public G1Point, G2Point, pairing), Pairing.swift
 /// (optimal ate Miller loop, final exponentiation), Endomorphism.swift (psi and sigma: cofactor
-/// clearing, G1 and G2 membership, signing through psi), HashToCurve.swift (RFC 9380), Serialization.swift (ZCash encodings and their
-/// checks), SHA256.swift (libsodium SHA-256, HMAC, HKDF), Errors.swift, Constants.swift,
-/// CurveConstants.swift (isogeny and generators), Benchmark.swift (SPI loops for `bench bls`).
+/// clearing, G1 and G2 membership, signing through psi), HashToCurve.swift (RFC 9380),
+/// Serialization.swift (ZCash encodings and their checks), SHA256.swift (libsodium SHA-256, HMAC,
+/// HKDF), Errors.swift, Constants.swift, CurveConstants.swift (isogeny and generators),
+/// Benchmark.swift (SPI loops for `bench bls --micro`).
 ///
 /// Contracts: every decoding entry point validates fully (length, flags, infinity rules, field
 /// range, on curve, in subgroup; public keys also non-identity) and throws a typed `BLSError`;
