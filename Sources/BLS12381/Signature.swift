@@ -34,6 +34,11 @@
 /// nothing reachable from input traps. Not constant time: secret keys are for simulation and
 /// tests, not for guarding real funds. Deterministic: no randomness, no global mutable state.
 ///
+/// Edge cases follow fastcrypto's min_pk (which calls blst): public keys are decoded with
+/// KeyValidate (the identity is rejected, as blst's `key_validate`); signatures decode when in
+/// G2, the identity included (as `sig_validate(bytes, false)`), but the identity never verifies
+/// against a valid key; an empty key list, or keys summing to the identity, never verify.
+///
 /// The BLS signature scheme's entry points that take several keys or signatures.
 public enum BLS {
     /// The ciphersuite's domain separation tag for hashing messages to G2.
