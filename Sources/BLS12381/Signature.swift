@@ -52,10 +52,16 @@ public enum BLS {
 
     /// CoreVerify for one key or an already aggregated key: e(pk, H(m)) == e(g1, sig), computed
     /// as one multi-pairing e(-g1, sig) e(pk, H(m)) == 1. False for the identity signature.
-    static func coreVerify(publicKey: G1Point, message: [UInt8], signature: G2Point) -> Bool {
+    static func coreVerify(publicKey: G1Point, hashedMessage h: G2Point, signature: G2Point) -> Bool {
         if signature.isIdentity || publicKey.isIdentity { return false }
-        let h = hashToG2(message)
         return pairingProduct([(G1Point.negatedGenerator, signature), (publicKey, h)]).isOne
+    }
+
+    /// FastAggregateVerify with the message already hashed by `hashToG2`, so that many
+    /// verifications of one message (a committee's confirmations) hash it once.
+    public static func fastAggregateVerify(publicKeys: [PublicKey], hashedMessage: G2Point, signature: Signature) -> Bool {
+        guard let aggregate = try? PublicKey.aggregate(publicKeys) else { return false }
+        return aggregate.verify(signature, hashedMessage: hashedMessage)
     }
 
     /// FastAggregateVerify: all keys signed the same message and `signature` aggregates their
@@ -120,9 +126,13 @@ public struct SecretKey: Sendable, Equatable {
     public var publicKey: PublicKey { PublicKey(unchecked: G1Point(G1Point.generator.point.multiplied(by: scalar))) }
 
     /// Sign(sk, message) = [sk] H(message).
-    public func sign(_ message: [UInt8]) -> Signature {
-        // H(m) is in G2 and the scalar below r: the psi decomposition applies.
-        Signature(unchecked: G2Point(Endomorphism.mulG2(BLS.hashToG2(message).point, scalar)))
+    public func sign(_ message: [UInt8]) -> Signature { sign(hashedMessage: BLS.hashToG2(message)) }
+
+    /// [sk] h for a message already hashed with `BLS.hashToG2`: equal to `sign(message)` when
+    /// h = H(message), and saves the hash when many keys sign one message.
+    public func sign(hashedMessage h: G2Point) -> Signature {
+        // h is in G2 (a G2Point invariant) and the scalar below r: the psi decomposition applies.
+        Signature(unchecked: G2Point(Endomorphism.mulG2(h.point, scalar)))
     }
 }
 
@@ -152,7 +162,13 @@ public struct PublicKey: Sendable, Equatable {
 
     /// Verify(pk, message, signature) of the basic scheme.
     public func verify(_ signature: Signature, message: [UInt8]) -> Bool {
-        BLS.coreVerify(publicKey: point, message: message, signature: signature.point)
+        verify(signature, hashedMessage: BLS.hashToG2(message))
+    }
+
+    /// Verify against a message already hashed with `BLS.hashToG2` (same result as
+    /// `verify(_:message:)` when h = H(message); saves the hash across many verifications).
+    public func verify(_ signature: Signature, hashedMessage h: G2Point) -> Bool {
+        BLS.coreVerify(publicKey: point, hashedMessage: h, signature: signature.point)
     }
 
     /// The sum of the keys, for verifying an aggregate signature over one message. Throws

@@ -65,4 +65,19 @@ import Testing
         #expect(throws: BLSError.identityPublicKey) { try PublicKey.aggregate([pk, neg]) }
         #expect(!BLS.fastAggregateVerify(publicKeys: [pk, neg], message: [1], signature: Signature(point: .identity)))
     }
+
+    @Test func prehashedMessageGivesTheSameResults() throws {
+        var rng = SplitMix(seed: 24)
+        let keys = try (0..<3).map { _ in try SecretKey(ikm: rng.bytes(32)) }
+        let msg = rng.bytes(17)
+        let h = BLS.hashToG2(msg)
+        for k in keys { #expect(k.sign(hashedMessage: h) == k.sign(msg)) }
+        let sig = keys[0].sign(hashedMessage: h)
+        #expect(keys[0].publicKey.verify(sig, hashedMessage: h))
+        #expect(!keys[1].publicKey.verify(sig, hashedMessage: h))
+        #expect(!keys[0].publicKey.verify(sig, hashedMessage: BLS.hashToG2(msg + [0])))
+        let agg = try Signature.aggregate(keys.map { $0.sign(hashedMessage: h) })
+        #expect(BLS.fastAggregateVerify(publicKeys: keys.map(\.publicKey), hashedMessage: h, signature: agg))
+        #expect(!BLS.fastAggregateVerify(publicKeys: [], hashedMessage: h, signature: agg))
+    }
 }
