@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "RedStuff", targets: ["RedStuff"]),
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "SimEngine", targets: ["SimEngine"]),
+        // BLS12-381 signatures, byte-compatible with fastcrypto min_pk.
+        .library(name: "BLS12381", targets: ["BLS12381"]),
     ],
     // Exact versions: with the committed Package.resolved, every clone builds the same code.
     dependencies: [
@@ -42,6 +44,12 @@ let package = Package(
         .target(name: "CBlake2b"),
         .target(name: "WalrusCrypto", dependencies: ["CSodium", "CBlake2b"]),
         .target(name: "RedStuff", dependencies: ["ReedSolomon", "WalrusCrypto"]),
+        // BLS12-381 signatures (min_pk, as fastcrypto), pure Swift; SHA-256 from libsodium.
+        // -O in debug builds too: unoptimized limb arithmetic made the BLS tests take 90 s, not 1 s.
+        .target(
+            name: "BLS12381", dependencies: ["CSodium"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
 
         // Layer 2: the event engine (owns time and randomness) and the economics (pure functions).
         .target(name: "CSimRandom", dependencies: ["CGSL"]),
@@ -73,7 +81,7 @@ let package = Package(
             name: "walrus-sim",
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
-                "ResultRecords", "ResultsStore", "Simulation", "ScenarioLoader", "Analysis",
+                "ResultRecords", "ResultsStore", "Simulation", "ScenarioLoader", "Analysis", "BLS12381",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfoPlugin"]
@@ -93,6 +101,7 @@ let package = Package(
         .testTarget(name: "WalrusCryptoTests", dependencies: ["WalrusCrypto", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: ["Economics", "SimSupport", "TestSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "ResultRecords", "SimSupport"]),
+        .testTarget(name: "BLS12381Tests", dependencies: ["BLS12381", "TestSupport"]),
         .testTarget(
             name: "ScenarioLoaderTests", dependencies: ["ScenarioLoader", "Simulation", "SimEngine", "SimSupport", "WalrusModel", "TestSupport"],
             resources: [.copy("Malformed")]

@@ -22,6 +22,7 @@ struct WalrusSim: ParsableCommand {
             Digest.self,
             Validate.self,
             List.self,
+            BLSCommand.self,
         ]
     )
 }
@@ -37,6 +38,7 @@ struct Bench: ParsableCommand {
             BenchBlobID.self,
             BenchResults.self,
             BenchEconomics.self,
+            BenchBLS.self,
         ]
     )
 }
