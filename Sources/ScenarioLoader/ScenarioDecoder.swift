@@ -424,8 +424,11 @@ struct ScenarioDecoder {
     }
 
     func decodeChecks(_ t: TableReader) throws(ScenarioError) -> CheckSpec {
-        try t.expectKeys(["durability", "availability", "consistency", "conservation"])
+        try t.expectKeys(["durability", "availability", "consistency", "conservation", "write_completeness", "liveness", "quiet_tail"])
         var spec = CheckSpec()
+        if let b = try t.bool("write_completeness") { spec.writeCompleteness = b }
+        if let b = try t.bool("liveness") { spec.liveness = b }
+        if let d = try t.duration("quiet_tail") { spec.quietTail = d }
         if let b = try t.bool("durability") { spec.durability = b }
         if let b = try t.bool("availability") { spec.availability = b }
         if let b = try t.bool("consistency") { spec.consistency = b }

@@ -10,7 +10,7 @@ import WalrusModel
 /// A broken invariant, with what a user needs to reproduce it.
 public struct Violation: Sendable, CustomStringConvertible {
     /// The invariant that broke.
-    public enum Kind: String, Sendable { case durability, availability, consistency, conservation }
+    public enum Kind: String, Sendable { case durability, availability, consistency, conservation, completeness, liveness }
     /// Which invariant broke.
     public var kind: Kind
     /// When it was found.
@@ -70,6 +70,37 @@ extension World {
         return UInt64(config.rows + config.columns) * perSymbol
     }
 
+    /// End-of-run checks that need a quiet tail (no fault in force during the last
+    /// `checks.quietTail`): write completeness (every honest node that is up holds its pairs of
+    /// every valid blob certified before the tail) and epoch liveness (no epoch change that
+    /// started before the tail is still unfinished).
+    public func checkQuietTail(now: SimTime) {
+        let tail = scenario.checks.quietTail
+        guard now.nanoseconds > tail.nanoseconds else { return }
+        let tailStart = SimTime(nanoseconds: now.nanoseconds - tail.nanoseconds)
+        guard !faultOverlaps(tailStart, now) else { return }
+        if scenario.checks.writeCompleteness {
+            for blob in view.liveCertified {
+                let info = blobs[Int(blob.index)]
+                guard let certified = info.certifiedAt, certified <= tailStart, !info.inconsistent,
+                      let blobID = catalog.entry(blob)?.metadata.blobID else { continue }
+                let mapping = ShardMapping(blobID: blobID, nShards: config.nShards)
+                for member in view.committee.members where !crashed[member.node.index] && byzantineHolds[member.node.index].isEmpty {
+                    let missing = member.shards.map { mapping.pair(ofShard: $0.index) }.filter { !nodes[member.node.index].holds(blob, pair: $0) }
+                    guard !missing.isEmpty else { continue }
+                    violations.append(Violation(kind: .completeness, time: now, blob: blob,
+                                                detail: "\(member.node) lacks pairs \(missing) after a quiet tail of \(tail)",
+                                                seed: scenario.seed, withinAssumptions: true))
+                }
+            }
+        }
+        if scenario.checks.liveness, !view.handoverDone, let started = lastEpochChangeStart, started <= tailStart {
+            violations.append(Violation(kind: .liveness, time: now, blob: nil,
+                                        detail: "the change to epoch \(view.epoch.rawValue), started at \(started), is unfinished after a quiet tail of \(tail)",
+                                        seed: scenario.seed, withinAssumptions: true))
+        }
+    }
+
     /// Conservation of WAL to the FROST.
     public func checkConservation(now: SimTime) {
         guard scenario.checks.conservation else { return }
@@ -116,6 +147,15 @@ extension World {
     /// `readsFailedBeyondF`.
     func checkOperation(_ op: FinishedOperation, now: SimTime) {
         switch (op.kind, op.result) {
+        case (.write, .failed), (.write, .notFound):
+            // Walrus guarantees an honest writer reaches PoA while at most f shards are faulty.
+            guard scenario.checks.liveness, !blobs[Int(op.blob.index)].inconsistent else { break }
+            let faulty = maxFaultyShards(from: op.start, to: op.end, reader: op.client)
+            if faulty <= config.maxFaulty {
+                violations.append(Violation(kind: .liveness, time: now, blob: op.blob,
+                                            detail: "an honest write failed with at most \(faulty) faulty shards (f = \(config.maxFaulty)): \(op.detail)",
+                                            seed: scenario.seed, withinAssumptions: true))
+            }
         case (.read, .inconsistent):
             violations.append(Violation(kind: .consistency, time: now, blob: op.blob, detail: op.detail,
                                         seed: scenario.seed, withinAssumptions: true))

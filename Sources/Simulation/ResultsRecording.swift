@@ -10,6 +10,7 @@ import WalrusModel
 extension World {
     /// Runs the end-of-run checks and writes the per-blob results.
     public func finish(now: SimTime) {
+        checkQuietTail(now: now)
         checkDurability(now: now)
         checkConservation(now: now)
         guard let sink else { return }

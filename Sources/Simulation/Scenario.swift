@@ -425,12 +425,22 @@ public struct CheckSpec: Sendable, Equatable {
     /// Whether, at each epoch start, live certified blobs are checked to keep enough primary slivers on
     /// nodes that are up.
     public var durability = true
-    /// Whether a failed read of a live blob outside every fault window is reported.
+    /// Whether a failed read of a live blob while at most f shards were faulty is reported.
     public var availability = true
-    /// Not read: consistency violations (a read returning other bytes) are always reported.
+    /// Whether readers that disagree (bytes against `invalid`), reads returning other bytes and
+    /// honest blobs read as invalid are reported.
     public var consistency = true
     /// Whether WAL conservation (minted = held, to the FROST) is checked at each epoch start.
     public var conservation = true
+    /// Whether, at the end of a run whose last `quietTail` had no fault in force, every honest
+    /// node that is up holds its pairs of every valid blob certified before that tail.
+    public var writeCompleteness = true
+    /// Whether a failed honest write while at most f shards were faulty, and an epoch change
+    /// still unfinished `quietTail` after it started with faults within f, are reported.
+    public var liveness = true
+    /// How long before the end of a run the world must be quiet for the completeness and
+    /// liveness checks to apply (recoveries, syncs and uploads need time to finish).
+    public var quietTail: SimDuration = .minutes(10)
     /// Every checker on.
     public init() {}
 }

@@ -155,6 +155,8 @@ public final class World: EventHandler {
     public internal(set) var recoveryBytesEstimate: UInt64 = 0
     /// Epoch changes started so far.
     public internal(set) var epochsStarted = 0
+    /// When the latest epoch change started executing on chain.
+    var lastEpochChangeStart: SimTime?
     /// The current epoch's record, written to the sink once the epoch ends (or the run does),
     /// so that its sync-done and end times are known.
     var openEpochRecord: EpochRecord?
@@ -421,6 +423,7 @@ public final class World: EventHandler {
             catalog.release(b)
         case .epochChangeStart(let epoch, let committee, _):
             epochsStarted += 1
+            lastEpochChangeStart = executedAt
             for (i, b) in blobs.enumerated() where b.registeredAt != nil && b.endEpoch <= epoch { catalog.release(BlobRef(UInt32(i))) }
             recordEpochStart(epoch, committee: committee, at: executedAt)
             checkDurability(now: now)

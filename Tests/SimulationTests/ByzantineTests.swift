@@ -3,7 +3,7 @@ import ResultRecords
 import SimEngine
 import SimSupport
 import Testing
-import WalrusModel
+@testable import WalrusModel
 
 @testable import Simulation
 
@@ -99,5 +99,39 @@ import WalrusModel
             FaultSpec(at: .minutes(2), duration: nil, kind: .byzantine(nodes: .indices(b), behaviour: .wrongMetadata, blobsPermille: 1_000)),
         ]
         #expect(try runWorld(s).1.digest == runWorld(s).1.digest)
+    }
+}
+
+/// The completeness and liveness checkers pass on honest runs and fail when a deliberately
+/// broken model (a test-only switch) breaks what they check.
+@Suite struct CompletenessAndLivenessCheckerTests {
+    @Test func honestRunsPassBothCheckers() throws {
+        let (world, _) = try runWorld(smallScenario(seed: 61, writes: 6, reads: 4, duration: .minutes(35)))
+        #expect(world.violations.isEmpty, "\(world.violations)")
+    }
+
+    @Test func theCompletenessCheckerFailsWhenANodeSilentlyLosesData() throws {
+        let s = smallScenario(seed: 62, writes: 6, reads: 0, duration: .minutes(35))
+        let world = try World(scenario: s)
+        var sim = Simulator(model: world)
+        world.start(&sim.scheduler)
+        _ = sim.run(RunLimits(until: SimTime.zero + s.duration))
+        world.nodes[2].stored.removeAll()  // the broken switch: data vanishes with no fault
+        world.finish(now: sim.scheduler.now)
+        #expect(world.violations.contains { $0.kind == .completeness && $0.withinAssumptions }, "\(world.violations)")
+    }
+
+    @Test func theLivenessCheckerFailsWhenHonestWritesFailWithinF() throws {
+        var s = smallScenario(seed: 63, writes: 4, reads: 0, duration: .minutes(20))
+        s.faults = [FaultSpec(at: .zero, duration: nil, kind: .byzantine(nodes: .indices(Array(0..<10)), behaviour: .silent, blobsPermille: 1_000))]
+        let world = try World(scenario: s)
+        var sim = Simulator(model: world)
+        world.start(&sim.scheduler)
+        _ = sim.run(RunLimits(until: SimTime.zero + .seconds(1)))
+        world.byzantineHolds = Array(repeating: [], count: 10)  // hide the silent nodes from the checker
+        world.faultHistory.append(World.FaultState(time: sim.scheduler.now, faultyNodes: [], partitions: []))
+        _ = sim.run(RunLimits(until: SimTime.zero + s.duration))
+        #expect(world.operations.writesFailed > 0)
+        #expect(world.violations.contains { $0.kind == .liveness && $0.withinAssumptions }, "\(world.violations)")
     }
 }
