@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Economics", dependencies: ["SimSupport"]),
 
         // Layer 3: storage nodes, clients and the chain as state machines (message in, actions out).
-        .target(name: "WalrusModel", dependencies: ["SimSupport", "RedStuff", "WalrusCrypto", "Economics"]),
+        .target(name: "WalrusModel", dependencies: ["SimSupport", "RedStuff", "WalrusCrypto", "Economics", "BLS12381"]),
 
         // Layer 4: the world: runs the model through the engine, workloads, faults, checkers.
         .target(
@@ -108,7 +108,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SimulationTests",
-            dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "ResultRecords", "RedStuff", "Economics"]
+            dependencies: ["Simulation", "ScenarioLoader", "WalrusModel", "SimEngine", "SimSupport", "ResultRecords", "RedStuff", "Economics",
+                           "TestSupport"]
         ),
         .testTarget(name: "WalrusModelTests", dependencies: ["WalrusModel", "RedStuff", "WalrusCrypto", "Economics", "SimSupport"]),
         .testTarget(name: "LibraryExamplesTests", dependencies: ["RedStuff", "Economics", "SimEngine", "SimSupport"]),

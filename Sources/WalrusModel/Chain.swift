@@ -1,3 +1,4 @@
+import BLS12381
 import Economics
 import RedStuff
 import SimSupport
@@ -20,7 +21,10 @@ public struct Chain {
     /// The account that funds stake churn's new stakes (`moveStake`); `nil` until `addChurnAccount`.
     public private(set) var churnAccount: AccountID?
     /// Public keys of nodes, by node index (real signatures only).
-    var publicKeys: [Ed25519.PublicKey?] = []
+    var publicKeys: [PublicKey?] = []
+    /// Every certificate the chain accepted, in order: blob, epoch, blob ID and certificate
+    /// (for results and for checking them outside the simulation).
+    public private(set) var certificates: [(blob: BlobRef, intent: IntentType, epoch: Epoch, blobID: BlobID, certificate: AggregateCertificate)] = []
     /// On-chain object of each registered blob, by `BlobRef`.
     private var objects: [BlobRef: ChainBlob] = [:]
     /// Stake objects per node, for stake churn (in creation order).
@@ -60,7 +64,7 @@ public struct Chain {
     }
 
     /// Registers node `node` as a candidate staked with `stake` from its own delegator account.
-    public mutating func addNode(_ node: NodeID, publicKey: Ed25519.PublicKey?, commission: BasisPoints, votes: Votes,
+    public mutating func addNode(_ node: NodeID, publicKey: PublicKey?, commission: BasisPoints, votes: Votes,
                                  stake: Frost) throws(EconomicsError) {
         let operatorAccount = try economy.openAccount(initialBalance: .zero)
         try economy.registerCandidate(node: node, commissionReceiver: operatorAccount, commission: commission, votes: votes)
@@ -109,23 +113,14 @@ public struct Chain {
                 throw error
             }
 
-        case .certifyBlob(_, let blob, let epoch, let sigs):
+        case .certifyBlob(_, let blob, let epoch, let certificate):
             guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
             guard epoch == economy.epoch else { throw ChainError.rejected("certificate of epoch \(epoch.rawValue), chain is at \(economy.epoch.rawValue)") }
-            var weight = 0
-            var seen = Set<NodeID>()
-            for s in sigs where seen.insert(s.signer).inserted {
-                let w = economy.committee.weight(of: s.signer)
-                guard w > 0 else { continue }
-                let pk = s.signer.index < publicKeys.count ? publicKeys[s.signer.index] : nil
-                guard ConfirmationSigner.verify(s, epoch: epoch, blobID: obj.blobID, mode: signatures, publicKey: pk) else {
-                    throw ChainError.rejected("invalid signature from \(s.signer)")
-                }
-                weight += w
-            }
+            let weight = try checkCertificate(certificate, .blobCertification, epoch: epoch, blobID: obj.blobID)
             guard Quorum.isCertificationQuorum(weight: weight, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("certificate weight \(weight) below quorum")
             }
+            certificates.append((blob, .blobCertification, epoch, obj.blobID, certificate))
             try economy.certifyBlob(obj.object)
             return [.blobCertified(blob: blob, epoch: economy.epoch, endEpoch: obj.endEpoch)]
 
@@ -155,25 +150,16 @@ public struct Chain {
             finishWithdrawals()
             return [.epochChangeStart(epoch: economy.epoch, committee: economy.committee, previous: previous)]
 
-        case .invalidateBlob(_, let blob, let epoch, let sigs):
-            // `invalidate_blob_id`: attestations of the current committee worth f+1 shards.
+        case .invalidateBlob(_, let blob, let epoch, let certificate):
+            // `invalidate_blob_id`: an attestation of the current committee worth f+1 shards.
             guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
             guard epoch == economy.epoch else { throw ChainError.rejected("attestations of epoch \(epoch.rawValue), chain is at \(economy.epoch.rawValue)") }
             guard !invalidated.contains(blob) else { throw ChainError.rejected("blob \(blob) is already invalid") }
-            var weight = 0
-            var seen = Set<NodeID>()
-            for s in sigs where seen.insert(s.signer).inserted {
-                let w = economy.committee.weight(of: s.signer)
-                guard w > 0 else { continue }
-                let pk = s.signer.index < publicKeys.count ? publicKeys[s.signer.index] : nil
-                guard ConfirmationSigner.verify(s, .invalidBlobID, epoch: epoch, blobID: obj.blobID, mode: signatures, publicKey: pk) else {
-                    throw ChainError.rejected("invalid attestation from \(s.signer)")
-                }
-                weight += w
-            }
+            let weight = try checkCertificate(certificate, .invalidBlobID, epoch: epoch, blobID: obj.blobID)
             guard Quorum.isValidityQuorum(weight: weight, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("attestation weight \(weight) below f+1")
             }
+            certificates.append((blob, .invalidBlobID, epoch, obj.blobID, certificate))
             invalidated.insert(blob)
             return [.blobInvalidated(blob: blob, epoch: epoch)]
 
@@ -203,6 +189,23 @@ public struct Chain {
             stakesByNode[to.index].append(try economy.stake(owner: churn, node: to, amount: amount))
             return []
         }
+    }
+
+    /// Checks a certificate as the contracts do: every signer is a member of the current
+    /// committee (listed once), and the aggregate verifies against the sum of their keys.
+    /// Returns the signers' weight in shards.
+    private func checkCertificate(_ certificate: AggregateCertificate, _ intent: IntentType, epoch: Epoch,
+                                  blobID: BlobID) throws -> Int {
+        var weight = 0
+        for s in certificate.signers {
+            let w = economy.committee.weight(of: s)
+            guard w > 0 else { throw ChainError.rejected("\(s) is not in the committee of epoch \(epoch.rawValue)") }
+            weight += w
+        }
+        guard certificate.verify(intent, epoch: epoch, blobID: blobID, mode: signatures, publicKey: { n in
+            n.index < publicKeys.count ? publicKeys[n.index] : nil
+        }) else { throw ChainError.rejected("invalid aggregate signature") }
+        return weight
     }
 
     /// Finalises churn withdrawals whose epoch has come (their WAL returns to the owner).

@@ -382,8 +382,11 @@ public struct Client {
             w.phase = .certifying
             writes[op] = w
             let signatures = w.confirmations.keys.sorted().map { w.confirmations[$0]! }
+            // Verifying each confirmation and aggregating them (the SDK checks before it sends).
             actions.append(.cpu(ctx.costs.signatureCost * UInt64(signatures.count)))
-            actions.append(.submit(.certifyBlob(client: id, blob: w.blob, epoch: w.epoch, signatures: signatures)))
+            guard let certificate = AggregateCertificate.aggregate(signatures, .blobCertification, epoch: w.epoch,
+                                                                   blobID: w.blob_.metadata.blobID, mode: ctx.signatures) else { break }
+            actions.append(.submit(.certifyBlob(client: id, blob: w.blob, epoch: w.epoch, certificate: certificate)))
         case .writeTimeout:
             guard var w = writes[op] else { break }
             w.attempt += 1

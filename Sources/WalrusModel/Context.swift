@@ -1,3 +1,4 @@
+import BLS12381
 import Economics
 import RedStuff
 import SimSupport
@@ -407,25 +408,29 @@ public final class BlobCatalog {
     }
 }
 
-/// Confirmation signing: real Ed25519 or a modeled tag of the same size.
+/// Confirmation signing as Walrus does it: BLS12-381 `min_pk` (fastcrypto), public keys in G1
+/// (48 bytes), signatures in G2 (96 bytes), aggregated into certificates; or modeled tags of the
+/// same sizes.
 public struct ConfirmationSigner: Sendable {
-    /// `real` signs with Ed25519; `modeled` writes a 64-byte tag of signer, epoch and blob ID.
+    /// `real` signs with BLS12-381; `modeled` writes a 96-byte tag of signer, epoch, blob ID and
+    /// intent (unforgeable in the simulation, as cheap as a byte copy on the host).
     public enum Mode: String, Sendable { case real, modeled }
     /// How this signer signs.
     public let mode: Mode
-    let secretKey: Ed25519.SecretKey?
-    /// The Ed25519 public key the chain verifies with; `nil` under `modeled` (or if key derivation failed).
-    public let publicKey: Ed25519.PublicKey?
+    let secretKey: SecretKey?
+    /// The BLS public key the chain verifies with; `nil` under `modeled`.
+    public let publicKey: PublicKey?
     /// The node that signs.
     public let node: NodeID
 
-    /// Keys derive deterministically from `seed` (32 bytes from the node's stream).
+    /// Keys derive deterministically from `seed` (32 bytes from the node's stream), the IKM of
+    /// the IETF KeyGen.
     public init(node: NodeID, mode: Mode, seed: [UInt8]) {
         self.node = node
         self.mode = mode
-        if mode == .real, let kp = try? Ed25519.keyPair(seed: seed) {
-            secretKey = kp.secretKey
-            publicKey = kp.publicKey
+        if mode == .real, seed.count >= 32, let sk = try? SecretKey(ikm: seed) {
+            secretKey = sk
+            publicKey = sk.publicKey
         } else {
             secretKey = nil
             publicKey = nil
@@ -448,32 +453,76 @@ public struct ConfirmationSigner: Sendable {
     /// This node's signature over `intent`'s message about `blobID` in `epoch`, per `mode`: a
     /// confirmation that it stores all its slivers, or an attestation that the blob is invalid.
     public func sign(_ intent: IntentType = .blobCertification, epoch: Epoch, blobID: BlobID) -> ConfirmationSignature {
-        switch mode {
-        case .real:
-            let sig = Ed25519.sign(Self.message(intent, epoch: epoch, blobID: blobID), with: secretKey!)
-            return ConfirmationSignature(signer: node, bytes: sig.bytes)
-        case .modeled:
-            // The tag binds signer, epoch, blob and intent; 64 bytes like an Ed25519 signature.
-            var tag = [UInt8](repeating: 0, count: 64)
-            withUnsafeBytes(of: node.rawValue.littleEndian) { for (i, b) in $0.enumerated() { tag[i] = b } }
-            withUnsafeBytes(of: epoch.rawValue.littleEndian) { for (i, b) in $0.enumerated() { tag[4 + i] = b } }
-            for (i, b) in blobID.bytes.enumerated() { tag[8 + i] = b }
-            if intent != .blobCertification { tag[40] = intent.rawValue }
-            return ConfirmationSignature(signer: node, bytes: tag)
+        if mode == .real, let secretKey {
+            return ConfirmationSignature(signer: node, bytes: secretKey.sign(Self.message(intent, epoch: epoch, blobID: blobID)).compressed)
         }
+        return ConfirmationSignature(signer: node, bytes: Self.tag(signers: [node], intent, epoch: epoch, blobID: blobID))
+    }
+
+    /// The modeled signature of `signers` (one, or a certificate's set): 96 bytes binding them,
+    /// the intent, the epoch and the blob (BLAKE2b-256 of those, repeated to length).
+    static func tag(signers: [NodeID], _ intent: IntentType, epoch: Epoch, blobID: BlobID) -> [UInt8] {
+        var input: [UInt8] = [intent.rawValue]
+        withUnsafeBytes(of: epoch.rawValue.littleEndian) { input += $0 }
+        input += blobID.bytes
+        for s in signers { withUnsafeBytes(of: s.rawValue.littleEndian) { input += $0 } }
+        let h = Blake2b256.hash(input).bytes
+        return Array((h + h + h).prefix(96))
     }
 
     /// Verifies a signature over `intent`'s message claimed by `signature.signer` with that
     /// signer's public key.
     public static func verify(_ signature: ConfirmationSignature, _ intent: IntentType = .blobCertification, epoch: Epoch,
-                              blobID: BlobID, mode: Mode, publicKey: Ed25519.PublicKey?) -> Bool {
+                              blobID: BlobID, mode: Mode, publicKey: PublicKey?) -> Bool {
         switch mode {
         case .real:
-            guard let pk = publicKey, let sig = try? Ed25519.Signature(bytes: signature.bytes) else { return false }
-            return Ed25519.verify(sig, of: message(intent, epoch: epoch, blobID: blobID), by: pk)
+            guard let pk = publicKey, let sig = try? Signature(compressed: signature.bytes) else { return false }
+            return pk.verify(sig, message: message(intent, epoch: epoch, blobID: blobID))
         case .modeled:
-            let expected = ConfirmationSigner(node: signature.signer, mode: .modeled, seed: []).sign(intent, epoch: epoch, blobID: blobID)
-            return expected.bytes == signature.bytes
+            return signature.bytes == tag(signers: [signature.signer], intent, epoch: epoch, blobID: blobID)
+        }
+    }
+}
+
+/// A certificate as the chain receives it: the signers (ascending) and one aggregate signature
+/// (96 bytes) over the same message, checked against the sum of the signers' public keys.
+public struct AggregateCertificate: Sendable, Hashable {
+    /// The nodes whose signatures are aggregated, ascending, each once.
+    public var signers: [NodeID]
+    /// The aggregate BLS signature (compressed G2), or the modeled tag of the signer set.
+    public var signature: [UInt8]
+
+    /// Aggregates `signatures` (one per signer; later duplicates are ignored), per `mode`.
+    /// `nil` when there are none or a real signature does not decode.
+    public static func aggregate(_ signatures: [ConfirmationSignature], _ intent: IntentType, epoch: Epoch, blobID: BlobID,
+                                 mode: ConfirmationSigner.Mode) -> AggregateCertificate? {
+        var bySigner: [NodeID: ConfirmationSignature] = [:]
+        for s in signatures where bySigner[s.signer] == nil { bySigner[s.signer] = s }
+        let signers = bySigner.keys.sorted()
+        guard !signers.isEmpty else { return nil }
+        switch mode {
+        case .real:
+            let sigs = signers.compactMap { try? Signature(compressed: bySigner[$0]!.bytes) }
+            guard sigs.count == signers.count, let aggregate = try? Signature.aggregate(sigs) else { return nil }
+            return AggregateCertificate(signers: signers, signature: aggregate.compressed)
+        case .modeled:
+            return AggregateCertificate(signers: signers, signature: ConfirmationSigner.tag(signers: signers, intent, epoch: epoch, blobID: blobID))
+        }
+    }
+
+    /// Whether the aggregate is valid for `intent`'s message about `blobID` in `epoch` under the
+    /// signers' keys (`publicKey(node)`), per `mode`.
+    public func verify(_ intent: IntentType, epoch: Epoch, blobID: BlobID, mode: ConfirmationSigner.Mode,
+                       publicKey: (NodeID) -> PublicKey?) -> Bool {
+        guard !signers.isEmpty, zip(signers, signers.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
+        switch mode {
+        case .real:
+            let keys = signers.compactMap(publicKey)
+            guard keys.count == signers.count, let sig = try? Signature(compressed: signature) else { return false }
+            return BLS.fastAggregateVerify(publicKeys: keys, message: ConfirmationSigner.message(intent, epoch: epoch, blobID: blobID),
+                                           signature: sig)
+        case .modeled:
+            return signature == ConfirmationSigner.tag(signers: signers, intent, epoch: epoch, blobID: blobID)
         }
     }
 }

@@ -229,8 +229,8 @@ public struct SyncItem: Sendable {
 public enum Transaction: Sendable {
     /// Reserve storage for `epochs` epochs and register the blob (spec §4.2).
     case registerBlob(client: ClientID, blob: BlobRef, blobID: BlobID, unencodedBytes: UInt64, epochs: Int, deletable: Bool)
-    /// Certify with confirmations from committee members (the certificate).
-    case certifyBlob(client: ClientID, blob: BlobRef, epoch: Epoch, signatures: [ConfirmationSignature])
+    /// Certify with the aggregate certificate of committee members' confirmations.
+    case certifyBlob(client: ClientID, blob: BlobRef, epoch: Epoch, certificate: AggregateCertificate)
     /// Add `epochs` epochs to a registered blob's storage, paid by the blob's owner (staking spec §4.2).
     case extendBlob(client: ClientID, blob: BlobRef, epochs: Int)
     /// Delete a deletable blob (staking spec §4.2).
@@ -245,8 +245,9 @@ public enum Transaction: Sendable {
     case initiateEpochChange
     /// Move `amount` of stake: withdraw it from `from`'s pool and stake it with `to`.
     case moveStake(from: NodeID, to: NodeID, amount: Frost)
-    /// `invalidate_blob_id`: attestations by nodes holding f+1 shards that `blob` is invalid.
-    case invalidateBlob(node: NodeID, blob: BlobRef, epoch: Epoch, signatures: [ConfirmationSignature])
+    /// `invalidate_blob_id`: the aggregate attestation of nodes holding f+1 shards that `blob`
+    /// is invalid.
+    case invalidateBlob(node: NodeID, blob: BlobRef, epoch: Epoch, certificate: AggregateCertificate)
 
     /// The contract function's name in snake case, e.g. `register_blob`; rejection reasons start with it.
     public var label: String {

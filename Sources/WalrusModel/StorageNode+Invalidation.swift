@@ -76,7 +76,10 @@ extension StorageNode {
         inv.submitted = true
         invalidations[blob] = inv
         let signatures = inv.signatures.keys.sorted().map { inv.signatures[$0]! }
-        actions.append(.submit(.invalidateBlob(node: id, blob: blob, epoch: inv.epoch, signatures: signatures)))
+        guard let blobID = ctx.catalog.entry(blob)?.metadata.blobID,
+              let certificate = AggregateCertificate.aggregate(signatures, .invalidBlobID, epoch: inv.epoch, blobID: blobID,
+                                                               mode: ctx.signatures) else { return }
+        actions.append(.submit(.invalidateBlob(node: id, blob: blob, epoch: inv.epoch, certificate: certificate)))
     }
 
     /// `InvalidBlobID`: the blob's data is deleted, its recoveries stop, reads of it end invalid.

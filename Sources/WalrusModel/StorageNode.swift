@@ -29,7 +29,8 @@ public struct StorageNode {
     public var behaviourBlobsPermille: UInt64 = 1_000
     /// False between `crash()` and `restart(loseDisk:context:)`.
     public internal(set) var isUp = true
-    let signer: ConfirmationSigner
+    /// The node's signing key (confirmations, invalid-blob attestations); its public half is on chain.
+    public let signer: ConfirmationSigner
 
     /// Stored data: per blob, metadata and the pairs held (any shard, current or recently lost).
     var stored: [BlobRef: StoredBlob] = [:]

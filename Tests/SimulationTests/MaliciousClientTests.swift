@@ -2,6 +2,7 @@ import Economics
 import ResultRecords
 import SimEngine
 import SimSupport
+import TestSupport
 import Testing
 import WalrusModel
 
@@ -65,5 +66,30 @@ import WalrusModel
         world.checkOperation(read(.invalid), now: .zero)  // a broken reader: an honest blob "invalid"
         #expect(world.violations.count == before + 1)
         #expect(world.violations.last?.kind == .consistency)
+    }
+}
+
+/// Certificates on the simulated chain are Walrus's: BLS12-381 aggregates over the BCS
+/// confirmation, checked by `walrus-sim bls verify` with the signers' public keys.
+@Suite struct CertificateTests {
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    @Test func realCertificatesVerifyWithTheBLSCommand() throws {
+        var s = smallScenario(seed: 71, writes: 3, reads: 0, duration: .minutes(5))
+        s.workloads.removeLast()
+        s.fidelity.signatures = .real
+        let (world, _) = try runWorld(s)
+        let cert = try #require(world.chain.certificates.first)
+        #expect(cert.certificate.signature.count == 96)
+        let keys = try cert.certificate.signers.map { try #require(world.nodes[$0.index].signer.publicKey).compressed }
+        #expect(keys.allSatisfy { $0.count == 48 })
+        let message = ConfirmationSigner.message(cert.intent, epoch: cert.epoch, blobID: cert.blobID)
+        let args = keys.flatMap { ["--pk", Self.hex($0)] } + ["--signature", Self.hex(cert.certificate.signature)]
+        let ok = try CLI.run(["bls", "verify", "--message", Self.hex(message)] + args)
+        #expect(ok.status == 0 && ok.stdout.contains("valid"), "\(ok.stdout) \(ok.stderr)")
+        // Another message (the next epoch's confirmation) does not verify.
+        let other = ConfirmationSigner.message(cert.intent, epoch: cert.epoch + 1, blobID: cert.blobID)
+        let bad = try CLI.run(["bls", "verify", "--message", Self.hex(other)] + args)
+        #expect(bad.status == 2 && bad.stdout.contains("invalid"), "\(bad.stdout) \(bad.stderr)")
     }
 }

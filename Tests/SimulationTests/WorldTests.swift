@@ -8,7 +8,7 @@ import WalrusModel
 @testable import Simulation
 
 /// The event digest of `smallScenario(seed: 21, writes: 4, reads: 4, duration: 12 min)`.
-let GOLDEN_WORLD_DIGEST = "97c1961b79265c86c12e708c79f35a56"
+let GOLDEN_WORLD_DIGEST = "cff1b9f2f0fa0e3b789586638d49f23e"
 
 /// A small world: 10 nodes, 20 shards, 10-minute epochs, writes then reads.
 func smallScenario(seed: UInt64 = 1, writes: Int = 12, reads: Int = 12, duration: SimDuration = .minutes(40)) -> Scenario {

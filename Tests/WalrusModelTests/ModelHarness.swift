@@ -88,7 +88,10 @@ struct ModelHarness {
             let actions = nodes[i].receive(.store(blob: blob, metadata: encoded.metadata, pairs: pairs), from: .client(ClientID(0)), context: context)
             for case .send(_, .stored(_, _, let sig?)) in actions { signatures.append(sig) }
         }
-        let events = executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: view.epoch, signatures: signatures),
+        guard let certificate = AggregateCertificate.aggregate(signatures, .blobCertification, epoch: view.epoch,
+                                                               blobID: encoded.metadata.blobID, mode: .real)
+        else { throw HarnessError.notCertified("no signatures to aggregate") }
+        let events = executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: view.epoch, certificate: certificate),
                                     from: .client(ClientID(0)))
         guard case .blobCertified? = events.first else { throw HarnessError.notCertified("\(events)") }
     }

@@ -28,17 +28,20 @@ import WalrusCrypto
                                          from: .client(ClientID(0)), context: h.context)
         let signatures = actions.sent.compactMap { if case .stored(_, _, let s?) = $0.message { s } else { nil } }
         #expect(signatures.count == 1)
-        let failed = h.executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: h.view.epoch, signatures: signatures),
+        func certificate(_ sigs: [ConfirmationSignature]) throws -> AggregateCertificate {
+            try #require(AggregateCertificate.aggregate(sigs, .blobCertification, epoch: h.view.epoch, blobID: encoded.metadata.blobID, mode: .real))
+        }
+        let failed = h.executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: h.view.epoch, certificate: try certificate(signatures)),
                                       from: .client(ClientID(0)))
         guard case .transactionFailed(_, blob?, let reason)? = failed.first else { Issue.record("\(failed)"); return }
         #expect(reason.contains("below quorum"))
-        // A forged signature (right signer, wrong bytes) is refused outright.
-        var forged = signatures[0]
-        forged.bytes[0] ^= 1
-        let refused = h.executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: h.view.epoch, signatures: [forged]),
+        // A forged certificate (right signers, another node's signature) is refused outright.
+        var forged = try certificate(signatures)
+        forged.signers = [NodeID(forged.signers[0].rawValue == 1 ? 2 : 1)]
+        let refused = h.executeOnChain(.certifyBlob(client: ClientID(0), blob: blob, epoch: h.view.epoch, certificate: forged),
                                        from: .client(ClientID(0)))
         guard case .transactionFailed(_, _, let why)? = refused.first else { Issue.record("\(refused)"); return }
-        #expect(why.contains("invalid signature"))
+        #expect(why.contains("invalid aggregate signature"))
     }
 }
 
@@ -199,8 +202,8 @@ import WalrusCrypto
         }
         let token = try #require(certifyToken, "no certification scheduled after a quorum of confirmations")
         actions = h.client.timerFired(token: token, context: h.context)
-        guard case .certifyBlob(_, blob, _, let sigs)? = actions.submitted.first else { Issue.record("\(actions)"); return }
-        #expect(sigs.count == 4)
+        guard case .certifyBlob(_, blob, _, let certificate)? = actions.submitted.first else { Issue.record("\(actions)"); return }
+        #expect(certificate.signers.count == 4 && certificate.signature.count == 96)
         let certified = h.executeOnChain(actions.submitted[0], from: .client(ClientID(0)))
         actions = h.client.chainEvent(certified[0], context: h.context)
         guard case .operationFinished(let op)? = actions.observed.first else { Issue.record("\(actions)"); return }
