@@ -158,7 +158,6 @@ extension Scenario {
             throw fail("economics.client_balance_wal", "expected at most \(ScenarioLimits.maxWAL) WAL (the FROST amount must fit 64 bits), got \(economics.clientBalanceWAL)")
         }
         let maxEpochsAhead = economics.maxEpochsAhead ?? ScenarioLimits.defaultMaxEpochsAhead
-        try checkSupply()
 
         // clients
         guard ScenarioLimits.clients.contains(clients.count) else {
@@ -171,6 +170,8 @@ extension Scenario {
         guard ScenarioLimits.maxAttempts.contains(clients.maxAttempts) else {
             throw fail("clients.max_attempts", "expected attempts in \(ScenarioLimits.maxAttempts), got \(clients.maxAttempts)")
         }
+        // After the client count is known to be in range (a negative count would not convert).
+        try checkSupply()
 
         // workloads
         guard ScenarioLimits.workloads.contains(workloads.count) else {
@@ -289,7 +290,7 @@ extension Scenario {
     /// All WAL minted at genesis must fit the economics' 64-bit FROST supply: every client's
     /// balance, the nodes' stake, and the stake-churn account (funded with as much again).
     private func checkSupply() throws(ScenarioValidationError) {
-        let clientsWAL = UInt128(clients.count) * UInt128(economics.clientBalanceWAL)
+        let clientsWAL = UInt128(max(0, clients.count)) * UInt128(economics.clientBalanceWAL)
         let minted = clientsWAL + 2 * UInt128(genesisStakeWAL)
         guard minted <= UInt128(ScenarioLimits.maxWAL) else {
             throw ScenarioValidationError(keyPath: "economics.client_balance_wal", message:

@@ -290,7 +290,7 @@ extension StorageNode {
         state.outstanding = [:]
         activeRecoveries -= 1
         let rounds = min(Int(state.round), 20)
-        let delay = SimDuration(nanoseconds: min(recoveryRetryMax.nanoseconds, recoveryRetryMin.nanoseconds << UInt64(rounds - 1)))
+        let delay = Self.backoff(min: recoveryRetryMin, max: recoveryRetryMax, attempt: rounds - 1)
         recoveries[key] = state
         actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: reason)))
         actions.append(.timer(after: delay, token: Self.recoveryToken(.recoveryRetry, key, round: state.round)))

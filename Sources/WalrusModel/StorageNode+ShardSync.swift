@@ -164,7 +164,7 @@ extension StorageNode {
             recoverShard(shard, context: ctx, into: &actions)
             return
         }
-        let delay = SimDuration(nanoseconds: min(syncRetryMax.nanoseconds, syncRetryMin.nanoseconds << UInt64(min(attempt, 20))))
+        let delay = Self.backoff(min: syncRetryMin, max: syncRetryMax, attempt: attempt)
         actions.append(.timer(after: delay, token: Self.syncToken(.syncRetry, shard, attempt: attempt + 1)))
     }
 

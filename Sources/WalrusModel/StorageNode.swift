@@ -156,6 +156,13 @@ public struct StorageNode {
         var reported = true
     }
 
+    /// Exponential back-off: `min * 2^attempt`, capped at `max` (saturating, never wrapping).
+    static func backoff(min: SimDuration, max: SimDuration, attempt: Int) -> SimDuration {
+        let factor = UInt64(1) << UInt64(Swift.min(Swift.max(0, attempt), 62))
+        let (delay, overflow) = min.nanoseconds.multipliedReportingOverflow(by: factor)
+        return SimDuration(nanoseconds: overflow ? max.nanoseconds : Swift.min(max.nanoseconds, delay))
+    }
+
     /// A node that holds nothing yet and signs with `signer`.
     public init(id: NodeID, signer: ConfirmationSigner) {
         self.id = id
