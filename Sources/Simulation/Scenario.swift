@@ -360,8 +360,9 @@ public struct Fidelity: Sendable, Equatable {
     /// CPU throughput used to charge encoding and verification to simulated time, in bytes
     /// of encoded output per second, and the cost per signature.
     public var cpuEncodeBytesPerSecond: UInt64 = 400 << 20
-    /// CPU time charged per signature made or checked.
-    public var cpuSignatureCost: SimDuration = .microseconds(60)
+    /// CPU time charged per signature made or checked: blst's BLS12-381 sign time measured on
+    /// this machine (BENCHMARKS.md, "BLS12-381"), what a Walrus node pays.
+    public var cpuSignatureCost: SimDuration = .microseconds(470)
     /// The cost of one BLAKE2b call on a small input (Merkle nodes, symbol leaves).
     public var cpuHashCost: SimDuration = .nanoseconds(200)
     /// The defaults: real encoding, full payloads, real signatures, memoized

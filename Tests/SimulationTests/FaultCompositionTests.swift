@@ -130,3 +130,38 @@ import WalrusModel
         }
     }
 }
+
+/// Loss, latency spikes and throttling at world level: within what the protocol tolerates they
+/// slow the network but lose nothing, and their effect shows in the outcome.
+@Suite struct NetworkFaultOutcomeTests {
+    func run(_ faults: [FaultSpec], seed: UInt64 = 81) throws -> World {
+        var s = smallScenario(seed: seed, writes: 8, reads: 12, duration: .minutes(25))
+        s.faults = faults
+        return try runWorld(s).0
+    }
+
+    func mean(_ xs: [SimDuration]) -> Double { xs.isEmpty ? 0 : Double(xs.reduce(0) { $0 + $1.nanoseconds }) / Double(xs.count) }
+
+    @Test func lossDropsMessagesButRetriesDeliverEverything() throws {
+        let world = try run([FaultSpec(at: .zero, duration: nil, kind: .loss(partsPerMillion: 20_000))])
+        #expect(world.network.messagesDropped > 0)
+        #expect(world.operations.writesOK == 8 && world.operations.readsOK == 12, "\(world.operations)")
+        #expect(world.violations.isEmpty, "\(world.violations)")
+    }
+
+    @Test func aLatencySpikeSlowsReadsAndLosesNothing() throws {
+        let calm = try run([])
+        let spiked = try run([FaultSpec(at: .zero, duration: nil, kind: .latencySpike(nodes: .indices(Array(0..<10)), extra: .milliseconds(400)))])
+        #expect(spiked.operations.writesOK == 8 && spiked.operations.readsOK == 12, "\(spiked.operations)")
+        #expect(mean(spiked.readLatencies) > mean(calm.readLatencies) + 300_000_000, "\(mean(spiked.readLatencies)) vs \(mean(calm.readLatencies))")
+        #expect(spiked.violations.isEmpty, "\(spiked.violations)")
+    }
+
+    @Test func throttledLinksSlowWritesAndLoseNothing() throws {
+        let calm = try run([])
+        let throttled = try run([FaultSpec(at: .zero, duration: nil, kind: .throttle(nodes: .indices(Array(0..<10)), permille: 5))])
+        #expect(throttled.operations.writesOK == 8, "\(throttled.operations)")
+        #expect(mean(throttled.writeLatencies) > mean(calm.writeLatencies), "\(mean(throttled.writeLatencies)) vs \(mean(calm.writeLatencies))")
+        #expect(throttled.violations.isEmpty, "\(throttled.violations)")
+    }
+}

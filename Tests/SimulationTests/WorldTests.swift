@@ -8,7 +8,7 @@ import WalrusModel
 @testable import Simulation
 
 /// The event digest of `smallScenario(seed: 21, writes: 4, reads: 4, duration: 12 min)`.
-let GOLDEN_WORLD_DIGEST = "cff1b9f2f0fa0e3b789586638d49f23e"
+let GOLDEN_WORLD_DIGEST = "3d76e4bad228c4b1ac15b24ec6f17cb8"
 
 /// A small world: 10 nodes, 20 shards, 10-minute epochs, writes then reads.
 func smallScenario(seed: UInt64 = 1, writes: Int = 12, reads: Int = 12, duration: SimDuration = .minutes(40)) -> Scenario {

@@ -44,7 +44,7 @@ struct ModelHarness {
 
     var context: ProtocolContext {
         ProtocolContext(now: now, view: view, catalog: catalog, config: config,
-                        costs: CostModel(encodeBytesPerSecond: 400 << 20, signatureCost: .microseconds(60)), signatures: .real)
+                        costs: CostModel(encodeBytesPerSecond: 400 << 20, signatureCost: .microseconds(470)), signatures: .real)
     }
 
     /// Encodes `size` seeded bytes as blob `index` and registers it with the catalog.
