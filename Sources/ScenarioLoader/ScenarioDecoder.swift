@@ -285,7 +285,7 @@ struct ScenarioDecoder {
 
     func decodeFault(_ t: TableReader, shards: Int) throws(ScenarioError) -> FaultSpec {
         let keysByKind: [String: [String]] = [
-            "crash": ["nodes", "lose_disk"], "partition": ["regions", "nodes", "direction"], "loss": ["loss_ppm"],
+            "crash": ["nodes", "lose_disk"], "partition": ["regions", "nodes", "direction", "isolate_chain"], "loss": ["loss_ppm"],
             "latency_spike": ["nodes", "extra"], "throttle": ["nodes", "permille"],
             "byzantine": ["nodes", "behaviour", "blobs_permille", "serve_permille"],
         ]
@@ -307,9 +307,10 @@ struct ScenarioDecoder {
             faultKind = .crash(nodes: try nodes(), loseDisk: try t.bool("lose_disk") ?? false)
         case "partition":
             let direction = try t.choice("direction", Network.CutDirection.allCases.map(\.rawValue)).flatMap(Network.CutDirection.init) ?? .both
+            let isolateChain = try t.bool("isolate_chain") ?? false
             switch (t.has("regions"), t.has("nodes")) {
-            case (true, false): faultKind = .partition(side: .regions(try t.strings("regions")!), direction: direction)
-            case (false, true): faultKind = .partition(side: .nodes(try nodes()), direction: direction)
+            case (true, false): faultKind = .partition(side: .regions(try t.strings("regions")!), direction: direction, isolateChain: isolateChain)
+            case (false, true): faultKind = .partition(side: .nodes(try nodes()), direction: direction, isolateChain: isolateChain)
             case (true, true): throw t.fail("nodes", "give either regions or nodes for the side cut off, not both")
             case (false, false): throw t.fail("regions", "expected regions = [...] or nodes = ..., the side cut off from the rest", kind: .missingKey)
             }

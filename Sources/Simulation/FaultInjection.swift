@@ -37,10 +37,14 @@ extension World {
                 }
             }
             detail = loseDisk ? "disk lost" : "disk kept"
-        case .partition(let side, let direction):
+        case .partition(let side, let direction, let isolateChain):
             kind = .partition
             let endpoints = partitionSide(side)
             faultCuts[i] = network.cut(endpoints, direction: direction)
+            if isolateChain {
+                for e in endpoints where chainIsolation[e.index] == 0 { isolatedView[e.index] = view.snapshot() }
+                for e in endpoints { chainIsolation[e.index] += 1 }
+            }
             faultSides[i] = Set(endpoints.map(\.index))
             targets = endpoints.map { $0.index }.filter { $0 < nodes.count }
             let clientsCut = endpoints.count - targets.count
@@ -48,7 +52,7 @@ extension World {
             case .regions(let names): detail = "regions " + names.joined(separator: ",")
             case .nodes: detail = "nodes"
             }
-            detail += " (\(targets.count) nodes, \(clientsCut) clients), \(direction.rawValue)"
+            detail += " (\(targets.count) nodes, \(clientsCut) clients), \(direction.rawValue)" + (isolateChain ? ", chain cut off too" : "")
             if targets.isEmpty { target = "clients" }
         case .loss(let ppm):
             kind = .packetLoss
@@ -100,12 +104,18 @@ extension World {
                 network.setDown(EndpointID(UInt32(t)), false)
                 let loseDisk = diskLost[t]
                 diskLost[t] = false
-                let actions = nodes[t].restart(loseDisk: loseDisk, context: context(now))
+                let actions = nodes[t].restart(loseDisk: loseDisk, context: context(now, for: .node(NodeID(UInt32(t)))))
                 execute(actions, for: .node(NodeID(UInt32(t))), now: now, scheduler: &scheduler)
             }
-        case .partition:
+        case .partition(_, _, let isolateChain):
             if let cut = faultCuts[i] { network.heal(cut) }
             faultCuts[i] = nil
+            if isolateChain {
+                for e in faultSides[i].sorted() {
+                    chainIsolation[e] -= 1
+                    if chainIsolation[e] == 0 { reconnectToChain(e, now: now, scheduler: &scheduler) }
+                }
+            }
         case .loss:
             network.lossPartsPerMillion = composedLoss()
         case .latencySpike:
@@ -138,6 +148,25 @@ extension World {
         let faulty = nodes.indices.filter { crashed[$0] || !byzantineHolds[$0].isEmpty }
         let cuts = faultCuts.indices.filter { faultCuts[$0] != nil }
         faultHistory.append(FaultState(time: now, faultyNodes: faulty, partitions: cuts))
+    }
+
+    /// A party whose cut from the chain healed: it sees the live chain again, takes the events
+    /// it missed in order, and its held transactions go out.
+    func reconnectToChain(_ endpoint: Int, now: SimTime, scheduler: inout Scheduler) {
+        isolatedView[endpoint] = nil
+        let party: Party = endpoint < nodes.count ? .node(NodeID(UInt32(endpoint))) : .client(ClientID(UInt32(endpoint - nodes.count)))
+        let missed = heldEvents[endpoint]
+        heldEvents[endpoint] = []
+        for e in missed where isUp(party) {
+            let actions: [Action] = switch party {
+            case .node(let n): nodes[n.index].chainEvent(e, context: context(now))
+            case .client(let c): clients[Int(c.rawValue)].chainEvent(e, context: context(now))
+            }
+            execute(actions, for: party, now: now, scheduler: &scheduler)
+        }
+        let held = heldTransactions.filter { $0.0 == party }
+        heldTransactions.removeAll { $0.0 == party }
+        for (from, tx) in held { submit(tx, from: from, now: now, scheduler: &scheduler) }
     }
 
     /// Whether fault `j` is in force now.

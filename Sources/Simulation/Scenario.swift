@@ -293,7 +293,9 @@ public struct FaultSpec: Sendable, Equatable {
         case crash(nodes: NodeSelection, loseDisk: Bool)
         /// Cut a side (regions with their nodes and clients, or selected nodes) off from every
         /// other endpoint, in both directions or one.
-        case partition(side: PartitionSide, direction: Network.CutDirection)
+        /// With `isolateChain`, the side cannot reach the chain either: its parties see the chain
+        /// as it was when the cut began, their transactions wait, and both catch up when it heals.
+        case partition(side: PartitionSide, direction: Network.CutDirection, isolateChain: Bool = false)
         /// Lose messages with this probability (parts per million).
         case loss(partsPerMillion: UInt64)
         /// Add latency to every message of the selected nodes.

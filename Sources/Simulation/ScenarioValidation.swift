@@ -204,7 +204,7 @@ extension Scenario {
             switch fault.kind {
             case .crash(let selection, _):
                 try checkSelection(selection, at: "\(path).nodes")
-            case .partition(.regions(let regions), _):
+            case .partition(.regions(let regions), _, _):
                 guard !regions.isEmpty else { throw fail("\(path).regions", "expected at least one region to cut off") }
                 for (j, region) in regions.enumerated() {
                     try checkRegion(region, at: "\(path).regions[\(j)]")
@@ -213,7 +213,7 @@ extension Scenario {
                 guard regions.count < regionNames.count else {
                     throw fail("\(path).regions", "a partition must leave some region on the other side; all \(regionNames.count) regions are listed")
                 }
-            case .partition(.nodes(let selection), _):
+            case .partition(.nodes(let selection), _, _):
                 try checkSelection(selection, at: "\(path).nodes")
             case .loss(let ppm):
                 guard (1...1_000_000).contains(ppm) else {

@@ -60,7 +60,7 @@ extension World {
                 let c = ClientID(UInt32(stream.uniformInt(below: UInt64(clients.count))))
                 let order = clientStreams[Int(c.rawValue)].shuffled(Array(0..<config.nShards))
                 let op = newOperation()
-                execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, context: context(now)),
+                execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, context: context(now, for: .client(c))),
                         for: .client(c), now: now, scheduler: &scheduler)
             }
             if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds) }
@@ -155,7 +155,7 @@ extension World {
                               deletable: deletable, writer: c, inconsistent: malicious))
         let op = newOperation()
         execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
-                                                   deletable: deletable, context: context(now)),
+                                                   deletable: deletable, context: context(now, for: .client(c))),
                 for: .client(c), now: now, scheduler: &scheduler)
     }
 

@@ -117,6 +117,14 @@ public final class World: EventHandler {
     var faultWindows: [(start: SimTime, end: SimTime?)?] = []
     /// The cut each partition fault in force made, by fault index.
     var faultCuts: [Network.CutID?] = []
+    /// How many `isolate_chain` partitions cut each endpoint off from the chain.
+    var chainIsolation: [Int] = []
+    /// The chain as each cut-off endpoint last saw it (`nil`: it sees the live chain).
+    var isolatedView: [ChainView?] = []
+    /// Chain events each cut-off endpoint missed, in order, delivered when it reconnects.
+    var heldEvents: [[ChainEvent]] = []
+    /// Transactions submitted by cut-off parties, in order, sent when they reconnect.
+    var heldTransactions: [(Party, Transaction)] = []
     /// The endpoints each partition fault cut off, by fault index.
     var faultSides: [Set<Int>] = []
     /// The Byzantine faults in force on each node, oldest first (the last one's behaviour applies).
@@ -230,6 +238,9 @@ public final class World: EventHandler {
         crashed = Array(repeating: false, count: scenario.nodes.count)
         crashHolds = Array(repeating: 0, count: scenario.nodes.count)
         byzantineHolds = Array(repeating: [], count: scenario.nodes.count)
+        chainIsolation = Array(repeating: 0, count: scenario.nodes.count + scenario.clients.count)
+        isolatedView = Array(repeating: nil, count: scenario.nodes.count + scenario.clients.count)
+        heldEvents = Array(repeating: [], count: scenario.nodes.count + scenario.clients.count)
         diskLost = Array(repeating: false, count: scenario.nodes.count)
         cpuFreeAt = Array(repeating: .zero, count: scenario.nodes.count + scenario.clients.count)
         network = try Self.makeNetwork(scenario, streams: streams)
@@ -244,10 +255,22 @@ public final class World: EventHandler {
     // MARK: Context
 
     /// The read-only context a state machine reacts in at `now`.
-    func context(_ now: SimTime) -> ProtocolContext {
-        ProtocolContext(now: now, view: view, catalog: catalog, config: config, costs: costs,
-                        signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
+    func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
+        let seen = party.flatMap { isolatedView[endpointIndex($0)] } ?? view
+        return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
+                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
     }
+
+    /// A party's endpoint index (nodes first, then clients).
+    func endpointIndex(_ p: Party) -> Int {
+        switch p {
+        case .node(let n): n.index
+        case .client(let c): nodes.count + Int(c.rawValue)
+        }
+    }
+
+    /// Whether a party is cut off from the chain (an `isolate_chain` partition in force).
+    func cutFromChain(_ p: Party) -> Bool { chainIsolation[endpointIndex(p)] > 0 }
 
     /// The network endpoint of a party: nodes first, then clients.
     func endpoint(_ p: Party) -> EndpointID {
@@ -290,8 +313,8 @@ public final class World: EventHandler {
             guard isUp(f.to) else { return }
             let actions: [Action]
             switch f.to {
-            case .node(let n): actions = nodes[n.index].receive(f.message, from: f.from, context: context(now))
-            case .client(let c): actions = clients[Int(c.rawValue)].receive(f.message, from: f.from, context: context(now))
+            case .node(let n): actions = nodes[n.index].receive(f.message, from: f.from, context: context(now, for: f.to))
+            case .client(let c): actions = clients[Int(c.rawValue)].receive(f.message, from: f.from, context: context(now, for: f.to))
             }
             execute(actions, for: f.to, now: now, scheduler: &scheduler)
         case .txFinal:
@@ -311,8 +334,8 @@ public final class World: EventHandler {
             guard isUp(party) else { return }
             let actions: [Action]
             switch party {
-            case .node(let n): actions = nodes[n.index].timerFired(token: token, context: context(now))
-            case .client(let c): actions = clients[Int(c.rawValue)].timerFired(token: token, context: context(now))
+            case .node(let n): actions = nodes[n.index].timerFired(token: token, context: context(now, for: party))
+            case .client(let c): actions = clients[Int(c.rawValue)].timerFired(token: token, context: context(now, for: party))
             }
             execute(actions, for: party, now: now, scheduler: &scheduler)
         case .deferred:
@@ -376,6 +399,10 @@ public final class World: EventHandler {
     }
 
     func submit(_ tx: Transaction, from: Party, now: SimTime, scheduler: inout Scheduler) {
+        if cutFromChain(from) {
+            heldTransactions.append((from, tx))  // sent when the party reaches the chain again
+            return
+        }
         let finality = SimDuration(seconds: max(0, scenario.chain.finalitySeconds.sample(chainStream)))
         scheduler.schedule(after: finality, target: 0, kind: Kind.txFinal.rawValue, payload: pendingTx.insert((from, tx)))
     }
@@ -388,16 +415,19 @@ public final class World: EventHandler {
         if case .transactionFailed(let submitter, _, _) = e {
             // Only the submitter learns of its failed transaction.
             if case .client(let c) = submitter {
+                if cutFromChain(submitter) { heldEvents[endpointIndex(submitter)].append(e); return }
                 execute(clients[Int(c.rawValue)].chainEvent(e, context: context(now)), for: submitter, now: now, scheduler: &scheduler)
             }
             return
         }
         let ctx = context(now)
         for i in nodes.indices where !crashed[i] {
+            if chainIsolation[i] > 0 { heldEvents[i].append(e); continue }
             let actions = nodes[i].chainEvent(e, context: ctx)
             if !actions.isEmpty { execute(actions, for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) }
         }
         for c in clients.indices {
+            if chainIsolation[nodes.count + c] > 0 { heldEvents[nodes.count + c].append(e); continue }
             let actions = clients[c].chainEvent(e, context: ctx)
             if !actions.isEmpty { execute(actions, for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) }
         }

@@ -164,6 +164,22 @@ public final class ChainView {
         previousOwnerOf = Array(repeating: nil, count: nShards)
     }
 
+    /// A copy of the view as it is now, which later events do not change: what a party cut off
+    /// from the chain goes on seeing.
+    public func snapshot() -> ChainView {
+        let copy = ChainView(nShards: ownerOf.count)
+        copy.epoch = epoch
+        copy.committee = committee
+        copy.previousCommittee = previousCommittee
+        copy.handoverDone = handoverDone
+        copy.ownerOf = ownerOf
+        copy.previousOwnerOf = previousOwnerOf
+        copy.blobs = blobs
+        copy.liveCertified = liveCertified
+        copy.invalidCertified = invalidCertified
+        return copy
+    }
+
     /// The chain's status of `blob`; `nil` when its index is beyond every blob an applied event named.
     public func status(_ blob: BlobRef) -> BlobStatus? {
         Int(blob.index) < blobs.count ? blobs[Int(blob.index)] : nil
