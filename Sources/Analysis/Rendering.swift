@@ -96,8 +96,9 @@ private func csvField(_ s: String) -> String {
     return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
+/// `s` as a JSON string literal, quotes included (RFC 8259 escapes; other control characters
+/// as `\u00XX`). Shared by the report's JSON and the `runs.parameters_json` column.
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for c in s.unicodeScalars {
         switch c {

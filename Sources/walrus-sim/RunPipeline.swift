@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import ResultRecords
 import ResultsStore
@@ -161,27 +162,8 @@ func runScenario(_ entry: ManifestEntry, file: ScenarioFile, fileText: String, s
 func runID(_ s: Scenario) -> String { "\(s.name)-seed\(s.seed)" }
 
 func parametersJSON(_ entry: ManifestEntry) -> String {
-    let pairs = entry.overrides.map { "\"\(jsonEscape($0.keyPath))\": \"\(jsonEscape($0.value))\"" }
+    let pairs = entry.overrides.map { jsonString($0.keyPath) + ": " + jsonString($0.value) }
     return "{" + pairs.joined(separator: ", ") + "}"
-}
-
-func jsonEscape(_ s: String) -> String {
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default:
-            if c.value < 0x20 {
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-    }
-    return out
 }
 
 func isoNow() -> String {
