@@ -18,7 +18,6 @@ extension World {
     /// Puts fault `i` in force on its targets and schedules its end.
     func startFault(_ i: Int, now: SimTime, scheduler: inout Scheduler) {
         let f = scenario.faults[i]
-        activeFaults += 1
         faultWindows[i] = (now, nil)
         var targets: [Int] = []
         var kind = FaultKind.crash
@@ -92,7 +91,6 @@ extension World {
     /// faults in force still hold stays.
     func endFault(_ i: Int, now: SimTime, scheduler: inout Scheduler) {
         let f = scenario.faults[i]
-        activeFaults -= 1
         faultWindows[i]?.end = now
         let targets = faultTargets[i]
         switch f.kind {
@@ -224,24 +222,24 @@ extension World {
             return (0..<nodes.count).filter { nodeRegion[$0] == r }
         case .shardsUpTo(let limit):
             // Largest holders first, as long as the total stays within the limit.
-            let members = view.committee.members.sorted { ($0.shards.count, $1.node) > ($1.shards.count, $0.node) }
-            var total = 0
-            var chosen: [Int] = []
-            for m in members where total + m.shards.count <= limit {
-                total += m.shards.count
-                chosen.append(m.node.index)
-            }
-            return chosen.sorted()
+            return largestHolders { total, next in total + next <= limit }
         case .shardsAtLeast(let limit):
-            let members = view.committee.members.sorted { ($0.shards.count, $1.node) > ($1.shards.count, $0.node) }
-            var total = 0
-            var chosen: [Int] = []
-            for m in members where total < limit {
-                total += m.shards.count
-                chosen.append(m.node.index)
-            }
-            return chosen.sorted()
+            // Largest holders first, until the total reaches the limit.
+            return largestHolders { total, _ in total < limit }
         }
+    }
+
+    /// Committee members, largest shard count first (ties: lower node ID), taken while
+    /// `take(shards so far, this member's shards)` holds; their indices, ascending.
+    func largestHolders(while take: (Int, Int) -> Bool) -> [Int] {
+        let members = view.committee.members.sorted { ($0.shards.count, $1.node) > ($1.shards.count, $0.node) }
+        var total = 0
+        var chosen: [Int] = []
+        for m in members where take(total, m.shards.count) {
+            total += m.shards.count
+            chosen.append(m.node.index)
+        }
+        return chosen.sorted()
     }
 
     /// Shards of the current committee held by crashed nodes.

@@ -109,8 +109,6 @@ public final class World: EventHandler {
 
     // MARK: Faults and checkers
 
-    /// Faults currently in force.
-    var activeFaults = 0
     /// The nodes each fault acted on, by fault index.
     var faultTargets: [[Int]] = []
     /// When each fault started and ended (`end == nil` while in force); `nil` before it starts.
