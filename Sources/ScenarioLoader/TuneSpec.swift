@@ -149,6 +149,10 @@ extension ScenarioLoader {
         } catch {
             var e = error
             e.message += " (tuning with \(overrides.map(\.description).joined(separator: ", ")))"
+            // An error in a tuned key points at the [[tune.parameter]] that set it.
+            if let key = e.keyPath, let i = spec.parameters.firstIndex(where: { key == $0.keyPath || key.hasPrefix($0.keyPath + ".") || $0.keyPath.hasPrefix(key + ".") }) {
+                e.line = context.locator.line(of: "tune.parameter[\(i)].key") ?? e.line
+            }
             throw e
         }
         return ManifestEntry(index: 0, scenario: scenario, overrides: overrides)
