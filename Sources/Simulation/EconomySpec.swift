@@ -137,8 +137,8 @@ public struct PolicySpec: Sendable, Equatable {
         /// re-votes only when the FROST value moved more than `revoteThreshold` (Walrus nodes: 10%),
         /// then calls `update_prices`, as nodes pegged to USD do.
         case priceVotes(margin: Double, writeUSDPerMiB: Double, revoteThreshold: Double)
-        /// Delegators move `sharePermille` of the stake of the worst-returning node toward the
-        /// best-returning one each epoch, judging returns from `lagEpochs` epochs back, and
+        /// Delegators move `sharePermille` of the stake of the worst-returning node (delegator
+        /// rewards per staked FROST) toward the best-returning one each epoch, judging returns from `lagEpochs` epochs back, and
         /// only when the best beats the worst by more than `inertia` (relative).
         case delegators(sharePermille: UInt64, lagEpochs: Int, inertia: Double)
         /// Each epoch, every node moves its commission `stepBP` toward the committee's median

@@ -85,8 +85,8 @@ extension World {
         }
     }
 
-    /// Delegators chase yield with a lag and inertia: they judge the return (rewards and
-    /// commission per staked FROST) of the epoch `lagEpochs` before the one that ended, and
+    /// Delegators chase yield with a lag and inertia: they judge the return (delegator
+    /// rewards per staked FROST, after commission) of the epoch `lagEpochs` before the one that ended, and
     /// when the best node's beats the worst staked node's by more than `inertia` (relative),
     /// move `sharePermille` of the worst's stake to the best (ties: lowest id).
     func delegators(sharePermille: UInt64, lagEpochs: Int, inertia: Double, now: SimTime, scheduler: inout Scheduler) {

@@ -59,7 +59,7 @@ struct EconomyState {
     /// Each node's last storage and write votes (FROST), for the re-vote threshold.
     var lastStorageVote: [UInt64]
     var lastWriteVote: [UInt64]
-    /// Realized return per finished epoch and node: (rewards + commission) / stake.
+    /// Delegators' realized return per finished epoch and node: rewards / stake.
     var returns: [[Double]] = []
     /// The most recent shard count each node held while in a committee.
     var lastShards: [Int]
@@ -227,7 +227,8 @@ extension World {
             let operatorFrost = income.commission[i] &+ income.subsidies[i]
             let profit = Double(operatorFrost) / Double(Frost.perWAL) * econ.walUSD - cost
             incomeUSD += Double(operatorFrost) / Double(Frost.perWAL) * econ.walUSD
-            returns[i] = stake > 0 ? Double(income.rewards[i] &+ income.commission[i]) / Double(stake) : 0
+            // What a delegator earns per staked FROST (the commission is the operator's).
+            returns[i] = stake > 0 ? Double(income.rewards[i]) / Double(stake) : 0
             if committee.contains(id) || !econ.left[i] {
                 econ.unprofitableStreak[i] = profit < 0 ? econ.unprofitableStreak[i] + 1 : 0
             }
