@@ -41,6 +41,7 @@ extension ScenarioDecoder {
                            ("egress_cost_usd_per_tb", \NodeEconomicsSpec.egressCostUSDPerTB)] {
             if let node = t.entries[key] { spec.economics[keyPath: set] = try perNode(node, at: t.keyPath(key)) }
         }
+        if let node = t.entries["deny_list_bytes"] { spec.economics.denyListBytes = try perNode(node, at: t.keyPath("deny_list_bytes")) }
     }
 
     /// `[economics.wal_price]`: `kind = "constant" | "gbm" | "series"`.
@@ -92,6 +93,8 @@ extension ScenarioDecoder {
         "price_votes": ["margin", "write_usd_per_mib", "revote_threshold"],
         "delegators": ["share_permille", "lag_epochs", "inertia"],
         "commission": ["step_bp"],
+        "collect_commission": [],
+        "slash_commission": ["nodes", "from_epoch"],
     ]
 
     /// One `[[policy]]` table.
@@ -112,6 +115,13 @@ extension ScenarioDecoder {
         case "delegators":
             return PolicySpec(kind: .delegators(sharePermille: try t.uint("share_permille") ?? 50, lagEpochs: try t.int("lag_epochs") ?? 1,
                                                 inertia: try t.double("inertia") ?? 0.1))
+        case "collect_commission":
+            return PolicySpec(kind: .collectCommission)
+        case "slash_commission":
+            guard let items = try t.array("nodes") else { throw t.fail("nodes", "missing required key (indices of the nodes whose commission is slashed)", kind: .missingKey) }
+            var targets: [Int] = []
+            for (i, item) in items.enumerated() { targets.append(try TableReader.int(item, at: KeyPath.element(t.keyPath("nodes"), i), context)) }
+            return PolicySpec(kind: .slashCommission(nodes: targets, fromEpoch: UInt32(try t.uint("from_epoch", max: UInt64(UInt32.max)) ?? 1)))
         default:
             return PolicySpec(kind: .commission(stepBP: try t.uint("step_bp") ?? 100))
         }

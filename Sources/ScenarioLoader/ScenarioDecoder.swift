@@ -132,7 +132,7 @@ struct ScenarioDecoder {
 
     func decodeNodes(_ t: TableReader) throws(ScenarioError) -> NodesSpec {
         try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake",
-                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb"])
+                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb", "deny_list_bytes"])
         guard let count = try t.int("count") else { throw t.fail("count", "missing required key (number of storage nodes)", kind: .missingKey) }
         guard let shards = try t.int("shards") else { throw t.fail("shards", "missing required key (number of shards, e.g. 1000)", kind: .missingKey) }
         var spec = NodesSpec(count: count, shards: shards)

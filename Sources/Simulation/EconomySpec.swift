@@ -64,6 +64,9 @@ public struct NodeEconomicsSpec: Sendable, Equatable {
     public var storageCostUSDPerTBMonth: PerNodeValue = .constant(0)
     /// Egress cost, USD per TB (10^12 bytes) sent (`egress_cost_usd_per_tb`).
     public var egressCostUSDPerTB: PerNodeValue = .constant(0)
+    /// Bytes of blobs on each node's deny list, declared at genesis (`deny_list_bytes`); they
+    /// reduce its reward weight (`shards x (used - deny list)`). `nil`: no deny lists.
+    public var denyListBytes: PerNodeValue?
     /// No heterogeneity and no costs: every node votes the `[nodes]` scalars and costs nothing.
     public init() {}
 
@@ -144,6 +147,13 @@ public struct PolicySpec: Sendable, Equatable {
         /// Each epoch, every node moves its commission `stepBP` toward the committee's median
         /// commission (price competition between operators).
         case commission(stepBP: UInt64)
+        /// Each epoch, every operator still running collects its commission (`collect_commission`)
+        /// into its own account.
+        case collectCommission
+        /// From `fromEpoch` on, at each epoch change every other committee member votes to slash
+        /// the commission of each node of `nodes` (`vote_for_slashing`), and a minute later the
+        /// slashing is executed (`execute_slashing`: the whole commission is burned) [CURRENT].
+        case slashCommission(nodes: [Int], fromEpoch: UInt32)
     }
 }
 
@@ -158,6 +168,7 @@ extension Scenario {
         try e.fixedCostUSD.validate(count: n, path: "nodes.fixed_cost_usd")
         try e.storageCostUSDPerTBMonth.validate(count: n, path: "nodes.storage_cost_usd_per_tb_month")
         try e.egressCostUSDPerTB.validate(count: n, path: "nodes.egress_cost_usd_per_tb")
+        try e.denyListBytes?.validate(count: n, path: "nodes.deny_list_bytes", maximum: Double(ScenarioLimits.maxBytes))
     }
 
     /// The WAL price path, the subsidy contracts and the policies.
@@ -206,6 +217,14 @@ extension Scenario {
                 guard inertia.isFinite, inertia >= 0 else { throw fail("\(path).inertia", "expected a relative margin >= 0, got \(inertia)") }
             case .commission(let step):
                 guard step <= 10_000 else { throw fail("\(path).step_bp", "expected 0...10000 bp, got \(step)") }
+            case .collectCommission:
+                break
+            case .slashCommission(let targets, _):
+                guard profileCurrent else { throw fail("\(path).kind", "commission slashing exists in the current profile only") }
+                guard !targets.isEmpty else { throw fail("\(path).nodes", "expected at least one node to slash") }
+                for (k, t) in targets.enumerated() where !(0..<nodes.count).contains(t) {
+                    throw fail("\(path).nodes[\(k)]", "expected a node index in 0..<\(nodes.count), got \(t)")
+                }
             }
         }
         if storageChallengesRequested { throw fail("economics.storage_challenges", Self.extensionRefusal("storage challenges")) }

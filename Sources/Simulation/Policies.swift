@@ -22,6 +22,12 @@ extension World {
                 delegators(sharePermille: share, lagEpochs: lag, inertia: inertia, now: now, scheduler: &scheduler)
             case .commission(let step):
                 commissionTowardMedian(stepBP: step, now: now, scheduler: &scheduler)
+            case .collectCommission:
+                for i in nodes.indices where !econ.left[i] {
+                    submit(.economy(.collectCommission(node: NodeID(UInt32(i)))), from: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler)
+                }
+            case .slashCommission(let targets, let from):
+                slashCommission(targets, fromEpoch: from, now: now, scheduler: &scheduler)
             }
         }
     }
@@ -121,6 +127,21 @@ extension World {
             let next = current < median ? min(median, current + stepBP) : max(median, current - min(current, stepBP))
             submit(.economy(.setCommission(node: NodeID(UInt32(i)), rate: BasisPoints(next))),
                    from: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler)
+        }
+    }
+
+    /// Every member of the current committee other than the candidate votes to slash it;
+    /// the execution follows a minute later (after the votes' finality), through the
+    /// economy timer (target = candidate + 1).
+    func slashCommission(_ targets: [Int], fromEpoch: UInt32, now: SimTime, scheduler: inout Scheduler) {
+        let e = chain.economy
+        guard e.epoch.rawValue >= fromEpoch else { return }
+        for t in targets {
+            let candidate = NodeID(UInt32(t))
+            for m in e.committee.members where m.node != candidate {
+                submit(.economy(.voteForSlashing(voter: m.node, candidate: candidate)), from: .node(m.node), now: now, scheduler: &scheduler)
+            }
+            scheduler.schedule(after: .seconds(60), target: UInt32(t + 1), kind: Kind.economy.rawValue)
         }
     }
 }

@@ -107,7 +107,8 @@ private let secondsPerMonth = 30.0 * 86_400
 private let secondsPerYear = 365.0 * 86_400
 
 extension World {
-    /// Genesis: the subsidy contracts that start at epoch 0 (each funded by a minted account of its own).
+    /// Genesis: the subsidy contracts that start at epoch 0 (each funded by a minted account of
+    /// its own) and the nodes' deny lists.
     func createGenesisSubsidies() throws(WorldError) {
         if let b = scenario.economics.buyerSubsidies {
             do {
@@ -116,6 +117,14 @@ extension World {
             } catch { throw .invalid("economics.buyer_subsidies", "\(error)") }
         }
         if let s = scenario.economics.subsidies, s.startEpoch == 0 { try createWalrusSubsidies(s) }
+        if let deny = scenario.nodes.economics.denyListBytes {
+            let bytes = deny.values(count: nodes.count, streams: streams, key: "deny_list_bytes")
+            for (i, b) in bytes.enumerated() where b >= 1 {
+                do { try chain.setDenyListSize(node: NodeID(UInt32(i)), bytes: UInt64(min(Double(ScenarioLimits.maxBytes), b.rounded()))) } catch {
+                    throw .invalid("nodes.deny_list_bytes", "node \(i): \(error)")
+                }
+            }
+        }
     }
 
     func createWalrusSubsidies(_ s: WalrusSubsidySpec) throws(WorldError) {
@@ -175,9 +184,14 @@ extension World {
         runPolicies(ended: epoch, now: now, scheduler: &scheduler)
     }
 
-    /// The world's economy timer: the `process_subsidies` call before an epoch change.
+    /// The world's economy timer: target 0 is the `process_subsidies` call before an epoch
+    /// change; target k > 0 executes the commission slashing of node k − 1.
     func economyTimer(_ target: UInt32, now: SimTime, scheduler: inout Scheduler) {
-        submit(.economy(.processSubsidies), from: .node(NodeID(0)), now: now, scheduler: &scheduler)
+        if target == 0 {
+            submit(.economy(.processSubsidies), from: .node(NodeID(0)), now: now, scheduler: &scheduler)
+        } else {
+            submit(.economy(.executeSlashing(candidate: NodeID(target - 1))), from: .node(NodeID(0)), now: now, scheduler: &scheduler)
+        }
     }
 
     /// The WAL price of `epoch` (constant, the next GBM step, or the series' value).

@@ -131,6 +131,11 @@ extension Chain {
         try economy.fundBuyerSubsidyPool(from: funder, amount: poolFrost)
     }
 
+    /// Genesis: sets a node's deny-list size (bytes), which reduces its reward weight.
+    public mutating func setDenyListSize(node: NodeID, bytes: UInt64) throws(EconomicsError) {
+        try economy.setDenyListSize(node: node, bytes: bytes)
+    }
+
     /// How many stake objects the chain still holds staked with `node` (not withdrawn or
     /// requested); 0 once its operator left.
     public func activeStakeObjects(of node: NodeID) -> Int {

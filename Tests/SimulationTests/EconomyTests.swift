@@ -199,4 +199,22 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
         #expect(price(3) > price(2) || price(4) > price(3), "\(sink.epochs.map(\.storagePriceFrostPerMiB))")
         #expect(price(5) > price(2), "\(sink.epochs.map(\.storagePriceFrostPerMiB))")
     }
+
+    @Test func commissionIsCollectedDenyListsCutRewardsAndSlashingBurnsCommission() throws {
+        var s = econScenario()
+        // Node 2's deny list covers everything stored: its reward weight is zero.
+        s.nodes.economics.denyListBytes = .list([0, 0, 1e15, 0, 0, 0, 0, 0, 0, 0])
+        s.policies = [PolicySpec(kind: .collectCommission),
+                      PolicySpec(kind: .slashCommission(nodes: [1], fromEpoch: 3))]
+        let sink = CollectingResultsSink()
+        let (world, _) = try runWorld(s, sink: sink)
+        #expect(world.violations.isEmpty, "\(world.violations)")
+        #expect(sink.flows.contains { $0.kind.rawValue == "commission_collected" && $0.amountFrost > 0 })
+        let paid = sink.nodeEpochs.filter { $0.rewardsFrost + $0.commissionFrost > 0 }
+        #expect(!paid.isEmpty)
+        #expect(sink.nodeEpochs.filter { $0.node.index == 2 }.allSatisfy { $0.rewardsFrost == 0 && $0.commissionFrost == 0 })
+        let slashed = sink.flows.filter { $0.kind.rawValue == "slash" }
+        #expect(!slashed.isEmpty && slashed.allSatisfy { $0.payer == "\(FlowEndpoint.poolCommission(NodeID(1)))" && $0.epoch.rawValue >= 3 })
+        #expect(world.chain.economy.conservationReport().isBalanced)
+    }
 }
