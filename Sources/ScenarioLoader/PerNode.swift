@@ -94,6 +94,7 @@ extension ScenarioDecoder {
         "delegators": ["share_permille", "lag_epochs", "inertia"],
         "commission": ["step_bp"],
         "collect_commission": [],
+        "demand": ["elasticity", "reference_price_frost"],
         "slash_commission": ["nodes", "from_epoch"],
     ]
 
@@ -117,6 +118,8 @@ extension ScenarioDecoder {
                                                 inertia: try t.double("inertia") ?? 0.1))
         case "collect_commission":
             return PolicySpec(kind: .collectCommission)
+        case "demand":
+            return PolicySpec(kind: .demand(elasticity: try t.double("elasticity") ?? 1, referencePriceFrost: try t.uint("reference_price_frost") ?? 0))
         case "slash_commission":
             guard let items = try t.array("nodes") else { throw t.fail("nodes", "missing required key (indices of the nodes whose commission is slashed)", kind: .missingKey) }
             var targets: [Int] = []

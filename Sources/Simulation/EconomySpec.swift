@@ -147,6 +147,11 @@ public struct PolicySpec: Sendable, Equatable {
         /// Each epoch, every node moves its commission `stepBP` toward the committee's median
         /// commission (price competition between operators).
         case commission(stepBP: UInt64)
+        /// Demand responds to the storage price with constant elasticity: from each epoch
+        /// change on, the gaps between writes are multiplied by `(p / reference)^elasticity`,
+        /// p the storage price in force (so the write rate scales as `(p / reference)^−elasticity`);
+        /// `referencePriceFrost` 0 means the genesis price.
+        case demand(elasticity: Double, referencePriceFrost: UInt64)
         /// Each epoch, every operator still running collects its commission (`collect_commission`)
         /// into its own account.
         case collectCommission
@@ -219,6 +224,8 @@ extension Scenario {
                 guard step <= 10_000 else { throw fail("\(path).step_bp", "expected 0...10000 bp, got \(step)") }
             case .collectCommission:
                 break
+            case .demand(let elasticity, _):
+                guard elasticity.isFinite, abs(elasticity) <= 100 else { throw fail("\(path).elasticity", "expected an elasticity in -100...100, got \(elasticity)") }
             case .slashCommission(let targets, _):
                 guard profileCurrent else { throw fail("\(path).kind", "commission slashing exists in the current profile only") }
                 guard !targets.isEmpty else { throw fail("\(path).nodes", "expected at least one node to slash") }

@@ -1,4 +1,7 @@
 import Economics
+#if canImport(Glibc)
+import Glibc
+#endif
 import SimEngine
 import SimSupport
 import WalrusModel
@@ -22,6 +25,11 @@ extension World {
                 delegators(sharePermille: share, lagEpochs: lag, inertia: inertia, now: now, scheduler: &scheduler)
             case .commission(let step):
                 commissionTowardMedian(stepBP: step, now: now, scheduler: &scheduler)
+            case .demand(let elasticity, let reference):
+                let ref = reference > 0 ? Double(reference) : Double(scenario.nodes.storagePriceFrost)
+                let price = Double(chain.economy.storagePriceFrost.rawValue)
+                // Bounded so a runaway price cannot stall the workload forever or flood it.
+                econ.writeGapScale = min(1e6, max(1e-6, pow(max(price, 1) / max(ref, 1), elasticity)))
             case .collectCommission:
                 for i in nodes.indices where !econ.left[i] {
                     submit(.economy(.collectCommission(node: NodeID(UInt32(i)))), from: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler)

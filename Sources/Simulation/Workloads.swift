@@ -45,8 +45,8 @@ extension World {
     /// Issues workload `w`'s next operation and schedules the one after.
     func runWorkload(_ w: Int, now: SimTime, scheduler: inout Scheduler) {
         let stream = workloadStreams[w]
-        func next(_ gap: Distribution) {
-            let d = SimDuration(seconds: max(0, gap.sample(stream)))
+        func next(_ gap: Distribution, scale: Double = 1) {
+            let d = SimDuration(seconds: max(0, gap.sample(stream)) * scale)
             scheduler.schedule(after: d, target: UInt32(w), kind: Kind.workload.rawValue)
         }
         switch scenario.workloads[w].kind {
@@ -54,7 +54,8 @@ extension World {
             guard workloadIssued[w] < spec.count else { return }
             workloadIssued[w] += 1
             startWrite(spec, stream: stream, now: now, scheduler: &scheduler)
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds) }
+            // A `demand` policy stretches or shortens the gaps with the storage price.
+            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, scale: econ.writeGapScale) }
         case .reads(let spec):
             guard workloadIssued[w] < spec.count else { return }
             if let blob = pickReadableBlob(stream) {

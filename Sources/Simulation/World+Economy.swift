@@ -67,6 +67,8 @@ struct EconomyState {
     var subsidiesCreated = false
     /// All operators' income (commission and subsidies) of the last finished epoch, USD.
     var lastIncomeUSD: Double?
+    /// Factor on the gaps between writes (a `demand` policy; 1 without one).
+    var writeGapScale = 1.0
 
     /// The per-node values of `scenario`, each key from its own stream.
     init(scenario: Scenario, streams: RandomStreams) {

@@ -217,4 +217,37 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
         #expect(!slashed.isEmpty && slashed.allSatisfy { $0.payer == "\(FlowEndpoint.poolCommission(NodeID(1)))" && $0.epoch.rawValue >= 3 })
         #expect(world.chain.economy.conservationReport().isBalanced)
     }
+
+    @Test func demandFallsWhenTheStoragePriceRises() throws {
+        func writes(elasticity: Double) throws -> Int {
+            var s = econScenario()
+            s.nodes.economics.storagePriceFrost = .constant(400_000)  // 4x the reference price
+            s.policies = [PolicySpec(kind: .demand(elasticity: elasticity, referencePriceFrost: 100_000))]
+            let (world, _) = try runWorld(s)
+            return world.blobs.count
+        }
+        let inelastic = try writes(elasticity: 0), elastic = try writes(elasticity: 1)
+        #expect(elastic < inelastic, "\(elastic) writes with elasticity 1, \(inelastic) with 0")
+    }
+
+    @Test func operatorsWhoLeftRejoinWhenOperatingPaysAgain() throws {
+        var s = econScenario(duration: .minutes(110))
+        s.nodes.economics.fixedCostUSD = .list([0, 0, 0, 0, 0, 1_000, 1_000, 1_000, 1_000, 1_000])
+        var sub = WalrusSubsidySpec()
+        sub.basePerNodeFrost = 1_000_000_000
+        sub.perShardFrost = 100_000_000
+        sub.poolWAL = 1_000_000
+        s.economics.subsidies = sub
+        // WAL is nearly worthless until epoch 4, then worth a lot.
+        s.economics.walPrice = .series([0.001, 0.001, 0.001, 0.001, 10_000])
+        s.policies = [PolicySpec(kind: .operatorExit(unprofitableEpochs: 1, rejoin: true, rejoinStakeWAL: 1_000_000))]
+        let sink = CollectingResultsSink()
+        let (world, _) = try runWorld(s, sink: sink)
+        #expect(world.violations.filter { $0.withinAssumptions }.isEmpty, "\(world.violations)")
+        let members = { (e: UInt32) in Set(sink.committee.filter { $0.epoch.rawValue == e }.map(\.node.index)) }
+        let epochs = sink.committee.map(\.epoch.rawValue)
+        let outEpoch = try #require(epochs.first { !members($0).contains(7) }, "node 7 never left")
+        #expect(epochs.contains { $0 > outEpoch && members($0).contains(7) }, "node 7 never came back: \(epochs.map { ($0, members($0).count) })")
+        #expect(world.chain.economy.conservationReport().isBalanced)
+    }
 }
