@@ -361,4 +361,56 @@ let minimal = """
         #expect(locator.line(of: "arr[1].k.inline[1]") == 14)
         #expect(locator.exactLine(of: "arr[1].sub.z") == 17)
     }
+
+    @Test func perNodeValuesEconomyTablesAndPolicies() throws {
+        let s = try scenario("""
+            duration = "1h"
+            [nodes]
+            count = 3
+            shards = 40
+            commission_bp = [100, 200, 300]
+            storage_price_frost = { kind = "normal", mean = 100000, standard_deviation = 1000, floor = 1 }
+            write_price_frost = 5000
+            capacity = ["1TiB", "2TiB", "3TiB"]
+            fixed_cost_usd = 2.5
+            storage_cost_usd_per_tb_month = [1, 2, 3]
+            deny_list_bytes = [0, 1024, 0]
+
+            [economics]
+            wal_price = { kind = "gbm", usd = 0.4, drift = 0.1, volatility = 0.9 }
+            [economics.subsidies]
+            usage_rate_bp = 5000
+            base_frost = 7
+            per_shard_frost = 3
+            pool_wal = 100
+            start_epoch = 2
+            [economics.buyer_subsidies]
+            buyer_rate_bp = 1000
+            system_rate_bp = 500
+            pool_wal = 10
+
+            [[policy]]
+            kind = "operator_exit"
+            unprofitable_epochs = 3
+            [[policy]]
+            kind = "demand"
+            elasticity = 0.7
+            """)
+        #expect(s.nodes.economics.commissionBP == .list([100, 200, 300]))
+        #expect(s.nodes.economics.storagePriceFrost == .distribution(.normal(mean: 100_000, standardDeviation: 1_000, floor: 1)))
+        #expect(s.nodes.economics.writePriceFrost == nil && s.nodes.writePriceFrost == 5_000)
+        #expect(s.nodes.economics.capacityBytes == .list([Double(1 << 40), Double(2 << 40), Double(3 << 40)]))
+        #expect(s.nodes.economics.fixedCostUSD == .constant(2.5))
+        #expect(s.nodes.economics.storageCostUSDPerTBMonth == .list([1, 2, 3]))
+        #expect(s.nodes.economics.denyListBytes == .list([0, 1024, 0]))
+        #expect(s.economics.walPrice == .gbm(initialUSD: 0.4, driftPerYear: 0.1, volatilityPerYear: 0.9))
+        var sub = WalrusSubsidySpec()
+        sub.usageRateBP = 5_000; sub.basePerNodeFrost = 7; sub.perShardFrost = 3; sub.poolWAL = 100; sub.startEpoch = 2
+        #expect(s.economics.subsidies == sub)
+        var buyer = BuyerSubsidySpec()
+        buyer.buyerRateBP = 1_000; buyer.systemRateBP = 500; buyer.poolWAL = 10
+        #expect(s.economics.buyerSubsidies == buyer)
+        #expect(s.policies == [PolicySpec(kind: .operatorExit(unprofitableEpochs: 3, rejoin: false, rejoinStakeWAL: 1_000_000)),
+                               PolicySpec(kind: .demand(elasticity: 0.7, referencePriceFrost: 0))])
+    }
 }

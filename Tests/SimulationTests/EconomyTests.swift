@@ -175,9 +175,14 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
             sub.usageRateBP = 1_000
             sub.poolWAL = 10_000
             s.economics.subsidies = sub
+            s.nodes.economics.denyListBytes = .distribution(.uniform(low: 0, high: 1e6))
             s.policies = [PolicySpec(kind: .priceVotes(margin: 0.2, writeUSDPerMiB: 0.00001, revoteThreshold: 0.1)),
                           PolicySpec(kind: .delegators(sharePermille: 100, lagEpochs: 1, inertia: 0.05)),
-                          PolicySpec(kind: .commission(stepBP: 200))]
+                          PolicySpec(kind: .commission(stepBP: 200)),
+                          PolicySpec(kind: .operatorExit(unprofitableEpochs: 1, rejoin: true, rejoinStakeWAL: 1_000)),
+                          PolicySpec(kind: .demand(elasticity: 0.5, referencePriceFrost: 0)),
+                          PolicySpec(kind: .collectCommission),
+                          PolicySpec(kind: .slashCommission(nodes: [3], fromEpoch: 2))]
             let sink = CollectingResultsSink()
             let (_, scheduler) = try runWorld(s, sink: sink)
             return (scheduler.digest.hex, sink.nodeEpochs)
