@@ -206,6 +206,14 @@ extension Scenario {
             guard b.systemRateBP <= 10_000 else { throw fail("economics.buyer_subsidies.system_rate_bp", "expected 0...10000 bp, got \(b.systemRateBP)") }
             guard b.poolWAL <= ScenarioLimits.maxWAL else { throw fail("economics.buyer_subsidies.pool_wal", "expected at most \(ScenarioLimits.maxWAL) WAL, got \(b.poolWAL)") }
         }
+        // The subsidy pools are minted too: all WAL together must fit the 64-bit FROST supply,
+        // or creating a contract in the middle of a run would fail.
+        let pools = UInt128(economics.subsidies?.poolWAL ?? 0) + UInt128(economics.buyerSubsidies?.poolWAL ?? 0)
+        let minted = UInt128(max(0, clients.count)) * UInt128(economics.clientBalanceWAL) + 2 * UInt128(genesisStakeWAL) + pools
+        if pools > 0, minted > UInt128(ScenarioLimits.maxWAL) {
+            let key = economics.subsidies != nil ? "economics.subsidies.pool_wal" : "economics.buyer_subsidies.pool_wal"
+            throw fail(key, "the WAL minted (clients, twice the stake, and the subsidy pools: \(minted)) must be at most \(ScenarioLimits.maxWAL) WAL, the 64-bit FROST supply")
+        }
         for (i, p) in policies.enumerated() {
             let path = "policy[\(i)]"
             switch p.kind {

@@ -173,7 +173,9 @@ extension World {
         stepWalPrice(to: e.epoch)
         if let s = scenario.economics.subsidies, !econ.subsidiesCreated, e.epoch.rawValue >= s.startEpoch {
             // The contract is created at the start of its epoch, with the contract's snapshot.
-            try? createWalrusSubsidies(s)
+            // Validation checked its rates, profile and that its pool fits the FROST supply,
+            // the only ways creating it can fail.
+            do { try createWalrusSubsidies(s) } catch { preconditionFailure("validated subsidies failed: \(error)") }
         }
         if econ.subsidiesCreated {
             // Nodes call process_subsidies right after each epoch change ...
