@@ -200,7 +200,8 @@ struct ScenarioDecoder {
     func decodeEconomics(_ t: TableReader) throws(ScenarioError) -> EconomicsSpec {
         try t.expectKeys([
             "profile", "preset", "epoch_duration", "max_epochs_ahead", "burn_bp", "active_set_size", "client_balance_wal",
-            "storage_challenges", "principal_slashing", "wal_price", "subsidies", "buyer_subsidies",
+            "storage_challenges", "principal_slashing", "challenge_forfeit_bp", "challenge_penalty_per_shard_bp",
+            "wal_price", "subsidies", "buyer_subsidies",
         ])
         var spec = EconomicsSpec()
         if let p = try t.choice("profile", ["launch", "current"]) { spec.profile = EconomicsSpec.ProfileName(rawValue: p)! }
@@ -212,6 +213,8 @@ struct ScenarioDecoder {
         if let wal = try t.uint("client_balance_wal") { spec.clientBalanceWAL = wal }
         if let b = try t.bool("storage_challenges") { spec.storageChallenges = b }
         if let b = try t.bool("principal_slashing") { spec.principalSlashing = b }
+        if let v = try t.uint("challenge_forfeit_bp") { spec.challengeForfeitBP = v }
+        if let v = try t.uint("challenge_penalty_per_shard_bp") { spec.challengePenaltyPerShardBP = v }
         if let p = try t.table("wal_price") { spec.walPrice = try decodeWalPrice(p) }
         if let s = try t.table("subsidies") { spec.subsidies = try decodeSubsidies(s) }
         if let b = try t.table("buyer_subsidies") { spec.buyerSubsidies = try decodeBuyerSubsidies(b) }

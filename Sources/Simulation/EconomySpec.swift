@@ -242,17 +242,16 @@ extension Scenario {
                 }
             }
         }
-        if storageChallengesRequested { throw fail("economics.storage_challenges", Self.extensionRefusal("storage challenges")) }
-        if principalSlashingRequested { throw fail("economics.principal_slashing", Self.extensionRefusal("principal slashing")) }
-    }
-
-    /// Whether the scenario turns on the storage-challenge extension, which no world behaviour
-    /// exercises yet (no challenge protocol runs between nodes), so it would change nothing.
-    var storageChallengesRequested: Bool { economics.storageChallenges }
-    /// Whether the scenario turns on principal slashing, which nothing in the world triggers yet.
-    var principalSlashingRequested: Bool { economics.principalSlashing }
-
-    static func extensionRefusal(_ what: String) -> String {
-        "\(what) is a whitepaper extension (NOT in the deployed contracts) that no behaviour of the simulated world triggers yet, so it would change nothing in a run; it is refused rather than silently ignored. The Economics library implements it for direct use."
+        guard economics.challengeForfeitBP <= 10_000 else {
+            throw fail("economics.challenge_forfeit_bp", "expected 0...10000 bp, got \(economics.challengeForfeitBP)")
+        }
+        guard economics.challengePenaltyPerShardBP <= 10_000 else {
+            throw fail("economics.challenge_penalty_per_shard_bp", "expected 0...10000 bp, got \(economics.challengePenaltyPerShardBP)")
+        }
+        if economics.principalSlashing && !economics.storageChallenges {
+            // Failed challenges are the only thing in the world that slashes principal: without
+            // them the key would change nothing, so it is refused rather than silently ignored.
+            throw fail("economics.principal_slashing", "principal slashing (a whitepaper extension, NOT in the deployed contracts) acts only through failed storage challenges in this simulator; it is refused without storage_challenges = true, where it would change nothing")
+        }
     }
 }

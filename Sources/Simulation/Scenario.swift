@@ -151,8 +151,13 @@ public struct EconomicsSpec: Sendable, Equatable {
     public var clientBalanceWAL: UInt64 = 1_000_000
     /// Whitepaper extensions, NOT in the deployed contracts; off by default.
     public var storageChallenges = false
-    /// Slashing of staked principal (NOT DEPLOYED: the contracts only burn commission).
+    /// Slashing of staked principal (NOT DEPLOYED: the contracts only burn commission); it acts
+    /// through failed storage challenges, so it needs `storageChallenges`.
     public var principalSlashing = false
+    /// NOT DEPLOYED: share of a failing node's epoch reward burned, bp (`challenge_forfeit_bp`).
+    public var challengeForfeitBP: UInt64 = 10_000
+    /// NOT DEPLOYED: principal slashed per failed shard, bp (`challenge_penalty_per_shard_bp`).
+    public var challengePenaltyPerShardBP: UInt64 = 0
     /// The WAL/USD price over epochs, for operator costs and USD-pegged votes.
     public var walPrice: WalPricePath = .constant(usd: 0.5)
     /// The `walrus_subsidies` contract; `nil`: not created.

@@ -165,6 +165,9 @@ extension World {
         let e = chain.economy
         guard e.epoch != epoch else {
             econ.usedBytes = e.usedCapacityBytes
+            if case .votingEnd = tx, e.committeeSelected, e.parameters.extensions.storageChallenges {
+                runStorageChallenges(now: now, scheduler: &scheduler)
+            }
             return
         }
         // Epoch 0 is the genesis instant (no committee, no time): nothing to close.
@@ -263,5 +266,30 @@ extension World {
         }
         econ.returns.append(returns)
         econ.lastIncomeUSD = incomeUSD
+    }
+
+    /// NOT DEPLOYED (whitepaper storage challenges): once per epoch, when `voting_end` executes,
+    /// every committee member is challenged for its shards. The challenge protocol itself is
+    /// not simulated; its outcome is: a node that is crashed, or under a Byzantine behaviour
+    /// that withholds, corrupts or never stores slivers (`withhold`, `corrupt_slivers`,
+    /// `lazy_signer`, `silent`), fails for all its shards, and the failure is recorded on chain
+    /// (settled at the epoch change: reward forfeit and, with principal slashing, a cut of its
+    /// staked principal).
+    func runStorageChallenges(now: SimTime, scheduler: inout Scheduler) {
+        for m in chain.economy.committee.members {
+            let i = m.node.index
+            guard i < nodes.count, failsChallenges(i) else { continue }
+            submit(.economy(.failedChallenge(node: m.node, failedShards: m.shards.count)), from: .node(NodeID(0)), now: now, scheduler: &scheduler)
+        }
+    }
+
+    /// Whether node `i` would fail a storage challenge now (see `runStorageChallenges`).
+    func failsChallenges(_ i: Int) -> Bool {
+        if crashed[i] { return true }
+        guard let j = byzantineHolds[i].last, case .byzantine(_, let behaviour, let permille) = scenario.faults[j].kind, permille > 0 else { return false }
+        switch behaviour {
+        case .withhold, .corruptSlivers, .lazySigner, .silent: return true
+        default: return false
+        }
     }
 }

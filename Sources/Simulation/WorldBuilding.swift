@@ -43,6 +43,8 @@ extension World {
         if let a = scenario.economics.activeSetSize { parameters.activeSetCap = a }
         parameters.extensions.storageChallenges = scenario.economics.storageChallenges
         parameters.extensions.principalSlashing = scenario.economics.principalSlashing
+        parameters.extensions.rewardForfeitBasisPoints = scenario.economics.challengeForfeitBP
+        parameters.extensions.penaltyPerFailedShardBasisPoints = scenario.economics.challengePenaltyPerShardBP
         if let e = parameters.validationError() { throw .invalid("economics", "\(e)") }
         do { return try WalrusEconomy(parameters: parameters, creationTimeMs: 0) } catch { throw .invalid("economics", "\(error)") }
     }

@@ -255,4 +255,33 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
         #expect(epochs.contains { $0 > outEpoch && members($0).contains(7) }, "node 7 never came back: \(epochs.map { ($0, members($0).count) })")
         #expect(world.chain.economy.conservationReport().isBalanced)
     }
+
+    @Test func withholdingNodesFailStorageChallengesForfeitRewardsAndLoseStakedPrincipal() throws {
+        func run(challenges: Bool) throws -> (World, CollectingResultsSink) {
+            var s = econScenario()
+            s.economics.storageChallenges = challenges
+            s.economics.principalSlashing = challenges
+            s.economics.challengeForfeitBP = 10_000
+            s.economics.challengePenaltyPerShardBP = 100
+            s.faults = [FaultSpec(at: .minutes(1), duration: nil,
+                                  kind: .byzantine(nodes: .indices([1]), behaviour: .withhold, blobsPermille: 1_000))]
+            s.checks.availability = false
+            let sink = CollectingResultsSink()
+            let (world, _) = try runWorld(s, sink: sink)
+            return (world, sink)
+        }
+        let (world, sink) = try run(challenges: true)
+        let penalties = sink.flows.filter { $0.kind.rawValue == "challenge_penalty" }
+        #expect(penalties.contains { $0.payer == "\(FlowEndpoint.stakedPrincipal(NodeID(1)))" && $0.amountFrost > 0 }, "principal slashed")
+        #expect(penalties.contains { $0.payer.hasPrefix("storageFund") && $0.amountFrost > 0 }, "reward forfeited")
+        // Only the withholding node is penalized; it earns nothing once challenged.
+        #expect(!penalties.contains { $0.payer.hasPrefix("stakedPrincipal") && $0.payer != "\(FlowEndpoint.stakedPrincipal(NodeID(1)))" })
+        let (control, controlSink) = try run(challenges: false)
+        let stake1 = world.chain.economy.pool(NodeID(1))!.walBalance(atEpoch: world.chain.economy.epoch.rawValue)
+        let controlStake1 = control.chain.economy.pool(NodeID(1))!.walBalance(atEpoch: control.chain.economy.epoch.rawValue)
+        #expect(stake1 < controlStake1)
+        #expect(!controlSink.flows.contains { $0.kind.rawValue == "challenge_penalty" })
+        #expect(world.chain.economy.conservationReport().isBalanced)
+        _ = sink
+    }
 }
