@@ -127,8 +127,8 @@ public struct PolicySpec: Sendable, Equatable {
 
     /// The behaviours.
     public enum Kind: Sendable, Equatable {
-        /// Operators leave after `unprofitableEpochs` consecutive epochs with negative profit
-        /// (USD): they withdraw all stake, so the next committee leaves them out and their
+        /// Operators leave after `unprofitableEpochs` consecutive epochs in the committee with
+        /// negative profit (USD): they withdraw all stake, so the next committee leaves them out and their
         /// shards move through the real epoch change and shard sync. With `rejoin`, an
         /// operator that left stakes back `rejoinStakeWAL` once the epoch's expected profit
         /// (the committee's mean income per shard times its last shard count, minus its cost)

@@ -53,7 +53,7 @@ struct EconomyState {
     var sentMark: [UInt64]
     var receivedMark: [UInt64]
     var recoveryBytes: [UInt64]
-    /// Consecutive unprofitable epochs, whether the operator left, per node.
+    /// Consecutive unprofitable epochs in the committee, whether the operator left, per node.
     var unprofitableStreak: [Int]
     var left: [Bool]
     /// Each node's last storage and write votes (FROST), for the re-vote threshold.
@@ -250,7 +250,9 @@ extension World {
             incomeUSD += Double(operatorFrost) / Double(Frost.perWAL) * econ.walUSD
             // What a delegator earns per staked FROST (the commission is the operator's).
             returns[i] = stake > 0 ? Double(income.rewards[i]) / Double(stake) : 0
-            if committee.contains(id) || !econ.left[i] {
+            // Operators judge the epochs they served in: outside the committee a node earns
+            // nothing by construction (and a newcomer's first subsidies arrive an epoch late).
+            if shards > 0 {
                 econ.unprofitableStreak[i] = profit < 0 ? econ.unprofitableStreak[i] + 1 : 0
             }
             sink?.record(NodeEpochRecord(

@@ -250,6 +250,9 @@ public final class World: EventHandler {
         chain = Chain(economy: try Self.makeEconomy(scenario), signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
         try placeEndpoints()
         let genesisStake = try addNodes()
+        // Nodes without genesis stake are operators standing by: a rejoining operator_exit
+        // policy lets them join when operating would pay.
+        for i in 0..<scenario.nodes.count where chain.activeStakeObjects(of: NodeID(UInt32(i))) == 0 { econ.left[i] = true }
         try addClients(churnBalance: genesisStake)
         try createGenesisSubsidies()
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }

@@ -92,4 +92,19 @@ let tuneScenario = """
         #expect(out.stderr.contains("line"), "\(out.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.sqlite").path))
     }
+
+    @Test func aDiscreteParameterIsSearchedOnItsGrid() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tune.toml")
+        try tuneScenario.replacingOccurrences(of: "low = 10000\nhigh = 400000", with: "values = [50000, 150000, 300000]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let out = try CLI.run(["tune", file.path, "--out", dir.appendingPathComponent("t.sqlite").path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let best = try #require(out.stdout.split(separator: "\n").first { $0.hasPrefix("best: ") })
+        #expect(CLI.field("nodes.storage_price_frost", in: String(best)) == "150000")
+        #expect(CLI.field("objective", in: String(best)) == "0")
+        let summary = try #require(out.stdout.split(separator: "\n").first { $0.hasPrefix("evaluations=") })
+        #expect(CLI.field("evaluations", in: String(summary)) == "3")
+    }
 }

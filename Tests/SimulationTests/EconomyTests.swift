@@ -284,4 +284,26 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
         #expect(world.chain.economy.conservationReport().isBalanced)
         _ = sink
     }
+
+    @Test func operatorsStandingByJoinWhenOperatingPays() throws {
+        var s = econScenario()
+        // Nodes 8 and 9 have no stake at genesis: operators standing by.
+        s.nodes.stake = .explicit([2_000_000, 2_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 0, 0])
+        // A member's income per shard (about 0.7 USD an epoch from the subsidies) beats the cost.
+        s.nodes.economics.fixedCostUSD = .constant(0.1)
+        var sub = WalrusSubsidySpec()
+        sub.basePerNodeFrost = 1_000_000_000
+        sub.perShardFrost = 1_000_000_000
+        sub.poolWAL = 1_000_000
+        s.economics.subsidies = sub
+        s.policies = [PolicySpec(kind: .operatorExit(unprofitableEpochs: 2, rejoin: true, rejoinStakeWAL: 1_000_000))]
+        let sink = CollectingResultsSink()
+        let (world, _) = try runWorld(s, sink: sink)
+        #expect(world.violations.filter { $0.withinAssumptions }.isEmpty, "\(world.violations)")
+        let first = Set(sink.committee.filter { $0.epoch.rawValue == 1 }.map(\.node.index))
+        let lastEpoch = sink.committee.map(\.epoch.rawValue).max()!
+        let last = Set(sink.committee.filter { $0.epoch.rawValue == lastEpoch }.map(\.node.index))
+        #expect(!first.contains(8) && !first.contains(9))
+        #expect(last.contains(8) && last.contains(9), "committee of epoch \(lastEpoch): \(last.sorted())")
+    }
 }
