@@ -40,6 +40,9 @@ public struct NodeEpochRecord: Hashable, Sendable {
     public var costUSD: Double
     /// Operator profit of the epoch, USD: (commission + subsidies) at `walUSD`, minus `costUSD`.
     public var profitUSD: Double
+    /// The same profit in FROST: commission + subsidies minus the cost converted at `walUSD`
+    /// (rounded to the nearest FROST); negative for a loss.
+    public var profitFrost: Int64
     /// Bytes it was paid to store: the epoch's used capacity times its share of the shards.
     public var storedBytes: UInt64
     /// Bytes its network endpoint sent during the epoch.
@@ -53,14 +56,14 @@ public struct NodeEpochRecord: Hashable, Sendable {
     public init(epoch: Epoch, node: NodeID, inCommittee: Bool, shards: UInt32, stakeFrost: UInt64, commissionBP: UInt64,
                 storagePriceVoteFrost: UInt64, writePriceVoteFrost: UInt64, capacityVoteBytes: UInt64,
                 rewardsFrost: UInt64, commissionFrost: UInt64, subsidiesFrost: UInt64, walUSD: Double,
-                costUSD: Double, profitUSD: Double, storedBytes: UInt64, bytesSent: UInt64, bytesReceived: UInt64,
+                costUSD: Double, profitUSD: Double, profitFrost: Int64, storedBytes: UInt64, bytesSent: UInt64, bytesReceived: UInt64,
                 recoveryBytes: UInt64) {
         self.epoch = epoch; self.node = node; self.inCommittee = inCommittee; self.shards = shards
         self.stakeFrost = stakeFrost; self.commissionBP = commissionBP
         self.storagePriceVoteFrost = storagePriceVoteFrost; self.writePriceVoteFrost = writePriceVoteFrost
         self.capacityVoteBytes = capacityVoteBytes; self.rewardsFrost = rewardsFrost
         self.commissionFrost = commissionFrost; self.subsidiesFrost = subsidiesFrost; self.walUSD = walUSD
-        self.costUSD = costUSD; self.profitUSD = profitUSD; self.storedBytes = storedBytes
+        self.costUSD = costUSD; self.profitUSD = profitUSD; self.profitFrost = profitFrost; self.storedBytes = storedBytes
         self.bytesSent = bytesSent; self.bytesReceived = bytesReceived; self.recoveryBytes = recoveryBytes
     }
 }

@@ -295,10 +295,11 @@ public final class SQLiteResultsStore: ResultsSink {
         sqlite3_bind_double(s, 14, r.walUSD.isFinite ? r.walUSD : 0)
         sqlite3_bind_double(s, 15, r.costUSD.isFinite ? r.costUSD : 0)
         sqlite3_bind_double(s, 16, r.profitUSD.isFinite ? r.profitUSD : 0)
-        bindInt(s, 17, r.storedBytes)
-        bindInt(s, 18, r.bytesSent)
-        bindInt(s, 19, r.bytesReceived)
-        bindInt(s, 20, r.recoveryBytes)
+        sqlite3_bind_int64(s, 17, r.profitFrost)
+        bindInt(s, 18, r.storedBytes)
+        bindInt(s, 19, r.bytesSent)
+        bindInt(s, 20, r.bytesReceived)
+        bindInt(s, 21, r.recoveryBytes)
         insert(s)
     }
 
@@ -452,7 +453,7 @@ private final class Inserts {
             try prepare("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
             try prepare("INSERT INTO faults VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-            try prepare("INSERT INTO node_epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"),
+            try prepare("INSERT INTO node_epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"),
         ]
         statements = all
         nodes = all[0].handle; epochs = all[1].handle; committee = all[2].handle; blobs = all[3].handle

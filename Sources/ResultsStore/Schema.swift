@@ -75,6 +75,7 @@ enum Schema {
             wal_usd                  REAL    NOT NULL,
             cost_usd                 REAL    NOT NULL,
             profit_usd               REAL    NOT NULL,
+            profit_frost             INTEGER NOT NULL,
             stored_bytes             INTEGER NOT NULL,
             bytes_sent               INTEGER NOT NULL,
             bytes_received           INTEGER NOT NULL,
@@ -92,7 +93,7 @@ enum Schema {
             rewards_frost / 1e9 AS rewards_wal, commission_frost / 1e9 AS commission_wal,
             subsidies_frost / 1e9 AS subsidies_wal,
             (commission_frost + subsidies_frost) / 1e9 * wal_usd AS operator_income_usd,
-            wal_usd, cost_usd, profit_usd,
+            wal_usd, cost_usd, profit_usd, profit_frost / 1e9 AS profit_wal,
             stored_bytes / 1073741824.0 AS stored_gib, bytes_sent / 1073741824.0 AS sent_gib,
             bytes_received / 1073741824.0 AS received_gib, recovery_bytes / 1073741824.0 AS recovery_gib
         FROM node_epochs

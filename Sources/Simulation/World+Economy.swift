@@ -248,6 +248,8 @@ extension World {
             let operatorFrost = income.commission[i] &+ income.subsidies[i]
             let profit = Double(operatorFrost) / Double(Frost.perWAL) * econ.walUSD - cost
             incomeUSD += Double(operatorFrost) / Double(Frost.perWAL) * econ.walUSD
+            let costFrost = min(9e18, (cost / econ.walUSD * Double(Frost.perWAL)).rounded())
+            let profitFrost = Int64(clamping: Int128(operatorFrost) - Int128(Int64(costFrost)))
             // What a delegator earns per staked FROST (the commission is the operator's).
             returns[i] = stake > 0 ? Double(income.rewards[i]) / Double(stake) : 0
             // Operators judge the epochs they served in: outside the committee a node earns
@@ -262,7 +264,7 @@ extension World {
                 writePriceVoteFrost: pool?.votes.writePriceFrost.rawValue ?? 0,
                 capacityVoteBytes: pool?.votes.capacityBytes ?? 0,
                 rewardsFrost: income.rewards[i], commissionFrost: income.commission[i], subsidiesFrost: income.subsidies[i],
-                walUSD: econ.walUSD, costUSD: cost, profitUSD: profit, storedBytes: stored, bytesSent: sent,
+                walUSD: econ.walUSD, costUSD: cost, profitUSD: profit, profitFrost: profitFrost, storedBytes: stored, bytesSent: sent,
                 bytesReceived: received, recoveryBytes: econ.recoveryBytes[i]))
             econ.recoveryBytes[i] = 0
         }

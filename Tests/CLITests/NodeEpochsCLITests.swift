@@ -61,6 +61,9 @@ import Testing
         #expect(try scalar(mismatches) == "0")
         #expect(try Int(scalar("SELECT count(*) FROM node_epochs")) ?? 0 >= 6 * 3)
         #expect(try Int(scalar("SELECT sum(rewards_frost) > 0 AND sum(commission_frost) > 0 AND sum(subsidies_frost) > 0 FROM node_epochs")) == 1)
+        // Costs show as losses in both units for the nodes that pay 1 USD an epoch and earn little.
+        #expect(try Int(scalar("SELECT count(*) FROM node_epochs WHERE (profit_frost < 0) != (profit_usd < 0)")) == 0)
+        #expect(try Int(scalar("SELECT count(*) FROM node_epochs WHERE profit_frost < 0")) ?? 0 > 0)
         // The human view reads in WAL and USD.
         #expect(try Int(scalar("SELECT count(*) FROM node_epochs_h WHERE cost_usd > 0")) ?? 0 > 0)
     }

@@ -161,6 +161,8 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
             #expect(abs(r.costUSD - expectedCost) < 1e-9)
             let income = Double(r.commissionFrost + r.subsidiesFrost) / 1e9 * price
             #expect(abs(r.profitUSD - (income - expectedCost)) < 1e-9)
+            let costFrost = (expectedCost / price * 1e9).rounded()
+            #expect(abs(Double(r.profitFrost) - (Double(r.commissionFrost + r.subsidiesFrost) - costFrost)) <= 1)
         }
         #expect(sink.nodeEpochs.contains { $0.storedBytes > 0 })
     }
