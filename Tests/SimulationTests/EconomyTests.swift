@@ -37,8 +37,13 @@ func expectedQuorumPrice(_ members: [(shards: Int, vote: UInt64)], nShards: Int)
 }
 
 @Suite struct EconomyTests {
-    @Test func perNodeVotesSetTheStoragePriceToTheTwoThirdsQuorumAtEachEpochChange() throws {
+    /// [CURRENT] prices come from the new committee at the epoch change; [LAUNCH] from the next
+    /// committee at `voting_end`, applied at the change: either way epoch E runs at the quorum
+    /// of its own committee's votes.
+    @Test(arguments: [EconomicsSpec.ProfileName.current, .launch])
+    func perNodeVotesSetTheStoragePriceToTheTwoThirdsQuorumAtEachEpochChange(_ profile: EconomicsSpec.ProfileName) throws {
         var s = econScenario()
+        s.economics.profile = profile
         let votes: [Double] = [10, 90, 20, 80, 30, 70, 40, 60, 50, 100].map { $0 * 1_000 }
         s.nodes.economics.storagePriceFrost = .list(votes)
         let sink = CollectingResultsSink()
