@@ -36,7 +36,8 @@ struct Tune: ParsableCommand {
         var tuner = Tuner(spec: spec, file: file, text: text, scenarioFile: scenarioFile, storePath: storePath, quiet: quiet)
         let started = ContinuousClock.now
         let best = try tuner.search()
-        let minutes = Double((ContinuousClock.now - started).components.seconds) / 60 + 1e-9
+        let elapsed = (ContinuousClock.now - started).components
+        let minutes = (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) / 60 + 1e-9
         let names = spec.parameters.map(\.keyPath)
         let point = zip(names, best.point).map { "\($0)=\(Tuner.format($1))" }.joined(separator: " ")
         let s = Summary(best.values)!
