@@ -334,6 +334,36 @@ struct PaymentsTests {
     }
 }
 
+/// `walrus_subsidies_inner::new`: the contract created mid-life takes a snapshot of the ring,
+/// so payments made before it existed earn no usage subsidy; only later ones do.
+@Suite("walrus_subsidies creation snapshot (spec §3.8)")
+struct WalrusSubsidiesSnapshot {
+    @Test func paymentsBeforeCreationAreNotSubsidized() throws {
+        var net = try epochOneNetwork(.current)
+        _ = try net.econ.reserveSpace(payer: net.user, sizeBytes: 10 * mib, epochs: 2)  // 10,000 per slot, before
+        try net.econ.createWalrusSubsidies(usageRate: BasisPoints(5_000), basePerNodeFrost: Frost(100), perShardFrost: Frost(10))
+        let funder = try net.econ.openAccount(initialBalance: Frost(1_000_000))
+        try net.econ.fundWalrusSubsidyPool(from: funder, amount: Frost(100_000))
+        try net.econ.processSubsidies()
+        #expect(net.econ.ring[0].rewardsFrost == 10_000 && net.econ.ring[1].rewardsFrost == 10_000)
+        #expect(net.econ.walrusSubsidyPoolFrost == 100_000)
+        _ = try net.econ.reserveSpace(payer: net.user, sizeBytes: 10 * mib, epochs: 1)  // 10,000 more, after
+        try net.econ.processSubsidies()
+        #expect(net.econ.ring[0].rewardsFrost == 25_000 && net.econ.ring[1].rewardsFrost == 10_000)
+        // Created in epoch 1, the contract pays the fixed subsidies from epoch 1's committee on
+        // (latest_epoch = 0): at epoch 2, each member gets base + shards x per-shard once.
+        try net.advanceEpoch()
+        let c0 = net.econ.pool(NodeID(0))!.commissionFrost
+        try net.econ.processSubsidies()
+        #expect(net.econ.pool(NodeID(0))!.commissionFrost == c0 + 140)
+        #expect(balanced(net.econ))
+        // Creation validates before it changes anything.
+        let before = net.econ
+        #expect(throws: EconomicsError.self) { try net.econ.createWalrusSubsidies(usageRate: BasisPoints(1_000_001), basePerNodeFrost: .zero, perShardFrost: .zero) }
+        #expect(net.econ == before)
+    }
+}
+
 /// `subsidies_tests.move` (old `subsidies` contract): 5,000,000 encoded bytes = 5 units at
 /// 5 FROST per unit and epoch, for 3 epochs: cost 75 FROST, paid from a 1,000 FROST coin.
 @Suite("Old subsidies contract vectors (spec §3.8)")
