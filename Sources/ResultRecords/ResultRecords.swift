@@ -341,14 +341,20 @@ public struct BlobRecord: Hashable, Sendable {
     /// Simulated ns at which the chain declared the blob invalid (an inconsistent encoding);
     /// nil if never.
     public var invalidNs: UInt64?
+    /// Records the blob holds: 1 for a plain blob, the patch count of a quilt (1...65534).
+    public var records: Int
+    /// The name of the writes workload that wrote it; nil when not written by a workload.
+    public var workload: String?
 
     /// A blob row with its final state.
     public init(
         blobIndex: UInt64, blobID: String, sizeBytes: UInt64, encodedSizeBytes: UInt64,
         registeredNs: UInt64?, certifiedNs: UInt64?, endEpoch: Epoch, status: BlobStatus, deletable: Bool,
-        invalidNs: UInt64? = nil
+        invalidNs: UInt64? = nil, records: Int = 1, workload: String? = nil
     ) {
         self.invalidNs = invalidNs
+        self.records = records
+        self.workload = workload
         self.blobIndex = blobIndex
         self.blobID = blobID
         self.sizeBytes = sizeBytes

@@ -194,6 +194,8 @@ public final class SQLiteResultsStore: ResultsSink {
         bindText(s, 9, r.status.rawValue)
         sqlite3_bind_int64(s, 10, r.deletable ? 1 : 0)
         bindInt(s, 11, r.invalidNs)
+        sqlite3_bind_int64(s, 12, Int64(r.records))
+        bindText(s, 13, r.workload)
         insert(s)
     }
 
@@ -410,7 +412,7 @@ private final class Inserts {
             try prepare("INSERT INTO nodes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             try prepare("INSERT INTO committee VALUES (?1, ?2, ?3, ?4, ?5)"),
-            try prepare("INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            try prepare("INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
             try prepare("INSERT INTO ops VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             try prepare("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),

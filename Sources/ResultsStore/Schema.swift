@@ -16,7 +16,7 @@ enum Schema {
     /// Ordered migrations: `migrations[k]` takes a database from version `k` to `k + 1`
     /// (`PRAGMA user_version`). Version 0 is an empty file, so the first entry creates the
     /// schema. To change the schema, append an entry; never edit a released one.
-    static let migrations: [[String]] = [version1, version2]
+    static let migrations: [[String]] = [version1, version2, version3]
 
     /// The schema version this code writes.
     static var currentVersion: Int32 { Int32(migrations.count) }
@@ -49,6 +49,24 @@ enum Schema {
             registered_ns / 1e9 AS registered_s, certified_ns / 1e9 AS certified_s,
             (certified_ns - registered_ns) / 1e9 AS certify_delay_s, end_epoch, status, deletable,
             invalid_ns / 1e9 AS invalid_s
+        FROM blobs
+        """,
+    ]
+
+    /// Version 3: quilts. A blob says which writes workload wrote it and how many records it
+    /// holds (1 for a plain blob, its patch count for a quilt).
+    static let version3: [String] = [
+        "ALTER TABLE blobs ADD COLUMN records INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE blobs ADD COLUMN workload TEXT",
+        "DROP VIEW blobs_h",
+        """
+        CREATE VIEW blobs_h AS SELECT
+            run_id, blob_index, blob_id, size_bytes / 1048576.0 AS size_mib,
+            encoded_size_bytes / 1048576.0 AS encoded_size_mib,
+            CASE WHEN size_bytes > 0 THEN encoded_size_bytes * 1.0 / size_bytes END AS expansion,
+            registered_ns / 1e9 AS registered_s, certified_ns / 1e9 AS certified_s,
+            (certified_ns - registered_ns) / 1e9 AS certify_delay_s, end_epoch, status, deletable,
+            invalid_ns / 1e9 AS invalid_s, records, workload
         FROM blobs
         """,
     ]

@@ -217,11 +217,15 @@ struct ScenarioDecoder {
 
     static let workloadKinds = ["writes", "reads", "stake_churn", "lifecycle"]
 
+    /// Keys that shape when operations arrive, shared by writes and reads.
+    static let arrivalKeys = ["arrival", "diurnal_amplitude", "diurnal_peak", "diurnal_period", "burst_operations", "burst_idle_s"]
+
     func decodeWorkload(_ t: TableReader) throws(ScenarioError) -> WorkloadSpec {
         let keysByKind: [String: [String]] = [
-            "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
-                       "inconsistent_permille"],
-            "reads": ["inter_arrival_s", "count", "start"],
+            "writes": ["preset", "inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
+                       "inconsistent_permille", "quilt_batch"] + Self.arrivalKeys,
+            "reads": ["preset", "inter_arrival_s", "count", "start", "popularity", "zipf_exponent", "recency_half_life",
+                      "reread_permille", "of"] + Self.arrivalKeys,
             "stake_churn": ["fraction_permille"],
             "lifecycle": ["inter_arrival_s", "extend_permille", "extend_epochs", "count"],
         ]
@@ -233,8 +237,15 @@ struct ScenarioDecoder {
         try t.expectKeys(["name", "kind"] + keys, context: "a \(kind) workload")
         _ = try t.required("name", "every workload is named")
         let name = try t.string("name")!
-        func arrivals() throws(ScenarioError) -> Distribution {
-            try distribution(try t.required("inter_arrival_s", "seconds between operations, a distribution"), at: t.keyPath("inter_arrival_s"), unit: .seconds)
+        let presets = WorkloadPreset.allCases.map(\.rawValue)
+        let preset = try t.choice("preset", presets).map { WorkloadPreset(rawValue: $0)! }
+        func arrivals() throws(ScenarioError) -> Distribution? {
+            guard let node = t.entries["inter_arrival_s"] else { return nil }
+            return try distribution(node, at: t.keyPath("inter_arrival_s"), unit: .seconds)
+        }
+        func requiredArrivals() throws(ScenarioError) -> Distribution {
+            _ = try t.required("inter_arrival_s", "seconds between operations, a distribution")
+            return try arrivals()!
         }
         func count() throws(ScenarioError) -> Int {
             _ = try t.required("count", "how many operations")
@@ -242,26 +253,96 @@ struct ScenarioDecoder {
         }
         switch kind {
         case "writes":
-            let size = try distribution(try t.required("size", "blob sizes in bytes, a distribution"), at: t.keyPath("size"), unit: .bytes)
-            var w = WriteWorkload(interArrivalSeconds: try arrivals(), sizeBytes: size, count: try count())
+            var w: WriteWorkload
+            if let preset {
+                w = preset.writes(count: try count())
+                if let gaps = try arrivals() { w.interArrivalSeconds = gaps }
+                if let node = t.entries["size"] { w.sizeBytes = try distribution(node, at: t.keyPath("size"), unit: .bytes) }
+            } else {
+                let size = try distribution(try t.required("size", "blob sizes in bytes, a distribution (or set a preset)"), at: t.keyPath("size"), unit: .bytes)
+                w = WriteWorkload(interArrivalSeconds: try requiredArrivals(), sizeBytes: size, count: try count())
+            }
             if let node = t.entries["lifetime_epochs"] { w.lifetimeEpochs = try range(node, at: t.keyPath("lifetime_epochs")) }
             if let p = try t.uint("deletable_permille") { w.deletablePermille = p }
             if let start = try t.duration("start") { w.start = start }
             if let o = try t.choice("oversize", OversizePolicy.allCases.map(\.rawValue)) { w.oversize = OversizePolicy(rawValue: o)! }
             if let p = try t.uint("inconsistent_permille") { w.inconsistentPermille = p }
+            if let q = try t.int("quilt_batch") { w.quiltBatch = q }
+            w.arrival = try arrivalProcess(t, default: w.arrival)
             return WorkloadSpec(name: name, kind: .writes(w))
         case "reads":
-            var r = ReadWorkload(interArrivalSeconds: try arrivals(), count: try count())
+            var r: ReadWorkload
+            if let preset {
+                r = preset.reads(count: try count())
+                if let gaps = try arrivals() { r.interArrivalSeconds = gaps }
+            } else {
+                r = ReadWorkload(interArrivalSeconds: try requiredArrivals(), count: try count())
+            }
             if let start = try t.duration("start") { r.start = start }
+            if let p = try t.uint("reread_permille") { r.rereadPermille = p }
+            if let source = try t.string("of") { r.source = source }
+            r.popularity = try readPopularity(t, default: r.popularity)
+            r.arrival = try arrivalProcess(t, default: r.arrival)
             return WorkloadSpec(name: name, kind: .reads(r))
         case "stake_churn":
             _ = try t.required("fraction_permille", "permille of all stake moved each epoch")
             return WorkloadSpec(name: name, kind: .stakeChurn(fractionPermille: try t.uint("fraction_permille")!))
         default:
-            var l = LifecycleWorkload(interArrivalSeconds: try arrivals(), count: try count())
+            var l = LifecycleWorkload(interArrivalSeconds: try requiredArrivals(), count: try count())
             if let p = try t.uint("extend_permille") { l.extendPermille = p }
             if let e = try t.int("extend_epochs") { l.extendEpochs = e }
             return WorkloadSpec(name: name, kind: .lifecycle(l))
+        }
+    }
+
+    /// The workload's arrival process: `arrival` (or the preset's), with its parameters. A
+    /// parameter of another process than the one in force is an error, not silently ignored.
+    func arrivalProcess(_ t: TableReader, default preset: ArrivalProcess) throws(ScenarioError) -> ArrivalProcess {
+        let name = try t.choice("arrival", ArrivalProcess.names) ?? preset.name
+        let parameters = ["diurnal": ["diurnal_amplitude", "diurnal_peak", "diurnal_period"], "bursty": ["burst_operations", "burst_idle_s"]]
+        for (process, keys) in parameters where process != name {
+            for key in keys where t.has(key) {
+                throw t.fail(key, "\(key) applies to arrival = \"\(process)\", but this workload's arrival is \"\(name)\"", kind: .unknownKey)
+            }
+        }
+        switch name {
+        case "diurnal":
+            var (amplitude, peak, period) = (0.5, SimDuration.seconds(20 * 3_600), SimDuration.seconds(86_400))
+            if case .diurnal(let a, let p, let q) = preset { (amplitude, peak, period) = (a, p, q) }
+            if let a = try t.double("diurnal_amplitude") { amplitude = a }
+            if let p = try t.duration("diurnal_peak") { peak = p }
+            if let q = try t.duration("diurnal_period") { period = q }
+            return .diurnal(amplitude: amplitude, peak: peak, period: period)
+        case "bursty":
+            var (operations, idle) = (Distribution.constant(100), Distribution.exponential(mean: 86_400))
+            if case .bursty(let o, let i) = preset { (operations, idle) = (o, i) }
+            if let node = t.entries["burst_operations"] { operations = try distribution(node, at: t.keyPath("burst_operations"), unit: .count) }
+            if let node = t.entries["burst_idle_s"] { idle = try distribution(node, at: t.keyPath("burst_idle_s"), unit: .seconds) }
+            return .bursty(burstOperations: operations, idleSeconds: idle)
+        default:
+            return .renewal
+        }
+    }
+
+    /// The reads' popularity: `popularity` (or the preset's), with its parameter.
+    func readPopularity(_ t: TableReader, default preset: ReadPopularity) throws(ScenarioError) -> ReadPopularity {
+        let name = try t.choice("popularity", ReadPopularity.names) ?? preset.name
+        for (process, key) in [("zipf", "zipf_exponent"), ("recency", "recency_half_life")] where process != name && t.has(key) {
+            throw t.fail(key, "\(key) applies to popularity = \"\(process)\", but this workload's popularity is \"\(name)\"", kind: .unknownKey)
+        }
+        switch name {
+        case "zipf":
+            var exponent = 1.0
+            if case .zipf(let e) = preset { exponent = e }
+            if let e = try t.double("zipf_exponent") { exponent = e }
+            return .zipf(exponent: exponent)
+        case "recency":
+            var halfLife = SimDuration.seconds(3_600)
+            if case .recency(let h) = preset { halfLife = h }
+            if let h = try t.duration("recency_half_life") { halfLife = h }
+            return .recency(halfLife: halfLife)
+        case "sequential": return .sequential
+        default: return .uniform
         }
     }
 
@@ -442,13 +523,14 @@ struct ScenarioDecoder {
     /// What a distribution's location and scale parameters measure, and so which unit strings
     /// they accept: sizes for bytes, durations for times.
     enum Quantity {
-        case bytes, seconds, milliseconds
+        case bytes, seconds, milliseconds, count
 
         var name: String {
             switch self {
             case .bytes: "bytes"
             case .seconds: "seconds"
             case .milliseconds: "milliseconds"
+            case .count: "count"
             }
         }
     }
@@ -519,6 +601,8 @@ struct ScenarioDecoder {
         case .seconds, .milliseconds:
             guard let d = Units.duration(text) else { throw context.error(.invalidValue, path, "expected \(Units.durationHint), got \(node.found)") }
             return Double(d.nanoseconds) / (unit == .seconds ? 1e9 : 1e6)
+        case .count:
+            throw context.error(.invalidValue, path, "expected a number, got \(node.found)")
         }
     }
 }

@@ -24,7 +24,8 @@ extension World {
                 : b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
             sink.record(BlobRecord(blobIndex: UInt64(i), blobID: b.blobID.base64, sizeBytes: b.sizeBytes, encodedSizeBytes: b.encodedBytes,
                                    registeredNs: b.registeredAt?.nanoseconds, certifiedNs: b.certifiedAt?.nanoseconds,
-                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable, invalidNs: b.invalidAt?.nanoseconds))
+                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable, invalidNs: b.invalidAt?.nanoseconds,
+                                   records: b.records, workload: scenario.workloads[b.workload].name))
         }
         sampleMetrics(now)
     }

@@ -185,7 +185,7 @@ public struct WorkloadSpec: Sendable, Equatable {
         /// (bytes) from `sizeBytes`, storage lifetimes (epochs) from `lifetimeEpochs`, at most
         /// `count` blobs; a `deletablePermille` share of them deletable.
         case writes(WriteWorkload)
-        /// Read certified, unexpired blobs chosen uniformly.
+        /// Read certified, unexpired blobs, chosen by the workload's popularity (uniformly by default).
         case reads(ReadWorkload)
         /// Move a fraction of all stake between nodes once per epoch, just after the epoch
         /// starts (so that it counts for the next committee selection).
@@ -220,6 +220,15 @@ public struct WriteWorkload: Sendable, Equatable {
     public var deletablePermille: UInt64 = 0
     /// When the first write starts, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// How the gaps are laid on the clock (renewal, diurnal, bursty).
+    public var arrival: ArrivalProcess = .renewal
+    /// Records per quilt (Walrus QuiltV1): 1 writes every record as a blob of its own; N > 1
+    /// gathers N records (fewer for the workload's last) into one quilt blob, written, paid for,
+    /// extended and deleted as a whole, each record a patch readable on its own. At most the
+    /// quilt's columns minus one (the index takes at least one).
+    public var quiltBatch: Int = 1
+    /// The preset the workload's defaults came from (`preset = "..."`), for the record.
+    public var preset: String?
     /// Writes with the given gaps, sizes and count; lifetimes 1...5 epochs, none deletable, starting at 0.
     public init(interArrivalSeconds: Distribution, sizeBytes: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
@@ -236,7 +245,7 @@ public enum OversizePolicy: String, Sendable, Equatable, CaseIterable {
     case skip
 }
 
-/// Reads of live certified blobs, chosen uniformly, each by a random client, until
+/// Reads of certified, unexpired blobs, chosen by `popularity`, each by a random client, until
 /// `count` reads. A tick with no such blob issues nothing and does not count.
 public struct ReadWorkload: Sendable, Equatable {
     /// Seconds between reads; draws below 0 count as 0.
@@ -245,6 +254,19 @@ public struct ReadWorkload: Sendable, Equatable {
     public var count: Int
     /// When the first read is tried, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// How the gaps are laid on the clock (renewal, diurnal, bursty).
+    public var arrival: ArrivalProcess = .renewal
+    /// Which readable blob a read picks.
+    public var popularity: ReadPopularity = .uniform
+    /// Share of reads (permille) that read again one of the last blobs this workload read
+    /// (chosen uniformly among the last `ReadWorkload.rereadWindow`), while it is still readable.
+    public var rereadPermille: UInt64 = 0
+    /// The writes workload whose blobs these reads pick from (`of = "name"`); `nil`: any blob.
+    public var source: String?
+    /// The preset the workload's defaults came from (`preset = "..."`), for the record.
+    public var preset: String?
+    /// How many of its latest reads a workload remembers for re-reads.
+    public static let rereadWindow = 16
     /// Reads with the given gaps and count, starting at 0.
     public init(interArrivalSeconds: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds

@@ -376,11 +376,38 @@ extension Scenario {
                 throw fail("inconsistent_permille", "expected 0...1000 permille, got \(w.inconsistentPermille)")
             }
             try checkStart(w.start)
+            try checkArrival(w.arrival, at: path)
+            // A quilt's index takes at least one of its C columns, each patch at least one more.
+            if let config = try? EncodingConfig(nShards: nodes.shards), !(1...(config.columns - 1)).contains(w.quiltBatch) {
+                throw fail("quilt_batch", "expected 1...\(config.columns - 1) records per quilt (a quilt of \(nodes.shards) shards has \(config.columns) columns, one at least for its index), got \(w.quiltBatch)")
+            }
         case .reads(let r):
             try check(r.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)
             try checkCount(r.count)
             try checkStart(r.start)
             try requireWrites(for: "reads", at: path)
+            try checkArrival(r.arrival, at: path)
+            guard r.rereadPermille <= 1_000 else {
+                throw fail("reread_permille", "expected 0...1000 permille, got \(r.rereadPermille)")
+            }
+            if let source = r.source {
+                let writes = workloads.filter { if case .writes = $0.kind { true } else { false } }.map(\.name)
+                guard writes.contains(source) else {
+                    throw fail("of", "expected the name of a writes workload (\(writes.map { "\"\($0)\"" }.joined(separator: ", "))), got \"\(source)\"")
+                }
+            }
+            switch r.popularity {
+            case .zipf(let exponent):
+                guard exponent.isFinite, exponent > 0, exponent <= 2 else {
+                    throw fail("zipf_exponent", "expected an exponent in (0, 2], got \(exponent)")
+                }
+            case .recency(let halfLife):
+                guard halfLife > .zero, halfLife <= ScenarioLimits.maxDuration else {
+                    throw fail("recency_half_life", "expected a half-life above 0 and at most \(spelled(ScenarioLimits.maxDuration)), got \(spelled(halfLife))")
+                }
+            case .uniform, .sequential:
+                break
+            }
         case .stakeChurn(let permille):
             guard permille <= 1_000 else {
                 throw fail("fraction_permille", "expected 0...1000 permille of all stake, got \(permille)")
@@ -395,6 +422,32 @@ extension Scenario {
             }
             try checkCount(l.count)
             try requireWrites(for: "lifecycle", at: path)
+        }
+    }
+
+    /// An arrival process's parameters: a diurnal amplitude in [0, 1) (the rate stays above
+    /// zero), a period of at least a second with the peak inside it, burst sizes of at least one
+    /// operation and idle gaps of at least zero.
+    private func checkArrival(_ arrival: ArrivalProcess, at path: String) throws(ScenarioValidationError) {
+        func fail(_ key: String, _ message: String) -> ScenarioValidationError {
+            ScenarioValidationError(keyPath: "\(path).\(key)", message: message)
+        }
+        switch arrival {
+        case .renewal:
+            break
+        case .diurnal(let amplitude, let peak, let period):
+            guard amplitude.isFinite, amplitude >= 0, amplitude < 1 else {
+                throw fail("diurnal_amplitude", "expected an amplitude in [0, 1) (the rate at the trough is 1 - amplitude times the mean), got \(amplitude)")
+            }
+            guard period >= .seconds(1), period <= ScenarioLimits.maxDuration else {
+                throw fail("diurnal_period", "expected a period from 1s to \(spelled(ScenarioLimits.maxDuration)), got \(spelled(period))")
+            }
+            guard peak < period else {
+                throw fail("diurnal_peak", "expected the peak within the period (\(spelled(period))), got \(spelled(peak))")
+            }
+        case .bursty(let operations, let idle):
+            try check(operations, at: "\(path).burst_operations", lowerBound: 1)
+            try check(idle, at: "\(path).burst_idle_s", lowerBound: 0)
         }
     }
 

@@ -93,6 +93,18 @@ public final class World: EventHandler {
     // MARK: Workloads, blobs and operations
 
     var workloadIssued: [Int]
+    /// Each workload's bursty-arrival state: operations left in its current burst.
+    var operationsLeftInBurst: [Int]
+    /// Each reads workload's blob selector (`nil` for other kinds and for plain uniform readers).
+    var readSelectors: [ReadSelector?] = []
+    /// Each writes workload's records waiting for their quilt (`quilt_batch > 1`): their sizes
+    /// and record numbers.
+    var pendingRecords: [[(record: UInt64, size: UInt64)]]
+    /// Records written into quilts so far (all workloads), which also numbers them.
+    public internal(set) var quiltRecords: UInt64 = 0
+    /// Each quilt's patches: the first column after its index and each patch's end column, in
+    /// the quilt's order (nothing for a plain blob).
+    var quiltPatchEnds: [BlobRef: [UInt16]] = [:]
     var nextOp: UInt64 = 0
     /// What the world knows of each blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobInfo] = []
@@ -197,6 +209,10 @@ public final class World: EventHandler {
         public var inconsistent = false
         /// When the chain declared it invalid; `nil` if never.
         public var invalidAt: SimTime?
+        /// The writes workload that wrote it (its index in the scenario).
+        public var workload = 0
+        /// Records it holds: 1 for a plain blob, the patch count of a quilt.
+        public var records = 1
     }
 
     /// Counts of finished operations by kind and result.
@@ -233,6 +249,8 @@ public final class World: EventHandler {
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
+        operationsLeftInBurst = Array(repeating: 0, count: scenario.workloads.count)
+        pendingRecords = Array(repeating: [], count: scenario.workloads.count)
         crashed = Array(repeating: false, count: scenario.nodes.count)
         crashHolds = Array(repeating: 0, count: scenario.nodes.count)
         byzantineHolds = Array(repeating: [], count: scenario.nodes.count)
@@ -247,6 +265,12 @@ public final class World: EventHandler {
         let genesisStake = try addNodes()
         try addClients(churnBalance: genesisStake)
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }
+        readSelectors = scenario.workloads.map { w in
+            guard case .reads(let spec) = w.kind else { return nil }
+            let source = spec.source.flatMap { name in scenario.workloads.firstIndex { $0.name == name } }
+            let selector = ReadSelector(spec, source: source)
+            return selector.isTrivial ? nil : selector
+        }
         installRegeneration()
     }
 
@@ -438,6 +462,7 @@ public final class World: EventHandler {
             blobs[Int(b.index)].registeredAt = executedAt
             blobs[Int(b.index)].endEpoch = end
         case .blobCertified(let b, let epoch, let end):
+            if blobs[Int(b.index)].certifiedAt == nil { offerToReaders(b, certifiedAt: executedAt) }
             blobs[Int(b.index)].certifiedAt = executedAt
             blobs[Int(b.index)].certifiedEpoch = epoch
             blobs[Int(b.index)].endEpoch = end

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("SQLite results writer")
 struct WriterTests {
-    @Test("a new file gets every table and view, schema version 2, WAL journal")
+    @Test("a new file gets every table and view, schema version 3, WAL journal")
     func schemaCreation() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
@@ -16,7 +16,7 @@ struct WriterTests {
             .map { $0[0].description }
         let tables = ["blobs", "committee", "epochs", "faults", "flows", "metrics", "nodes", "ops", "runs"]
         #expect(names == tables.map { "table " + $0 } + tables.map { "view \($0)_h" })
-        #expect(try db.query("PRAGMA user_version") == [[.integer(2)]])
+        #expect(try db.query("PRAGMA user_version") == [[.integer(3)]])
         #expect(try db.query("PRAGMA journal_mode") == [[.text("wal")]])
         // Every table carries run_id first, so merged files can hold many runs.
         for table in tables {
@@ -54,9 +54,9 @@ struct WriterTests {
         ])
         #expect(try rows("SELECT * FROM blobs") == [
             [.text("run-1"), .integer(0), .text("M5EzQ0qqdwT6cYVvUJn3gFiD8yHJ4xq5T4ztGwkNe0U"), .integer(1 << 20), .integer(5 << 20),
-             .integer(1_000), .integer(2_500_000_000), .integer(5), .text("certified"), .integer(1), .null],
+             .integer(1_000), .integer(2_500_000_000), .integer(5), .text("certified"), .integer(1), .null, .integer(1), .null],
             [.text("run-1"), .integer(1), .text(""), .integer(0), .integer(64 << 20), .integer(9), .null, .integer(2),
-             .text("registered"), .integer(0), .null],
+             .text("registered"), .integer(0), .null, .integer(1), .null],
         ])
         #expect(try rows("SELECT * FROM ops") == [
             [.text("run-1"), .integer(0), .text("write"), .integer(0), .integer(7), .integer(0), .integer(2_500_000_000),
