@@ -52,7 +52,7 @@ extension ArrivalProcess {
         let w = 2 * Double.pi / period
         for _ in 0..<100 {
             let f = diurnalOperationalTime(t, amplitude: a, peak: peak, period: period) - target
-            if abs(f) <= 1e-9 * max(1, abs(target)) { break }
+            if abs(f) <= max(1e-7, 4 * target.ulp) { break }
             if f > 0 { high = t } else { low = t }
             let next = t - f / (1 + a * cos(w * (t - peak)))
             t = (next > low && next < high) ? next : (low + high) / 2

@@ -65,7 +65,12 @@ extension World {
                 let c = ClientID(UInt32(stream.uniformInt(below: UInt64(clients.count))))
                 let order = clientStreams[Int(c.rawValue)].shuffled(Array(0..<config.nShards))
                 let op = newOperation()
-                execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, context: context(now, for: .client(c))),
+                // A quilt is read one record at a time, by patch ID: a patch drawn uniformly.
+                let patch = quiltPatchEnds[blob].map { ends in
+                    let k = Int(stream.uniformInt(below: UInt64(ends.count - 1)))
+                    return Int(ends[k])..<Int(ends[k + 1])
+                }
+                execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: context(now, for: .client(c))),
                         for: .client(c), now: now, scheduler: &scheduler)
             }
             if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, spec.arrival) }

@@ -101,6 +101,13 @@ public struct Client {
         /// Pairs already received (verified or not), so retries skip them.
         var answered: Set<Int> = []
         var bytes: UInt64 = 0
+        /// A patch read: the quilt columns (secondary sliver indices) of the patch; `nil` for a
+        /// whole-blob read, and after a patch read fell back to one. While set, `outstanding`,
+        /// `stale` and `answered` hold column indices, not pairs.
+        var patch: Range<Int>?
+        /// Verified columns of a patch read (real blobs), and their count for modeled ones.
+        var columns: [Sliver] = []
+        var modeledColumns = 0
     }
 
     /// An idle client with no operations in flight.
@@ -153,9 +160,12 @@ public struct Client {
     // MARK: Read
 
     /// Starts reading `blob`, trying pairs in `order` (a permutation of the pair indices drawn
-    /// by the caller from the client's stream).
-    public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], context ctx: ProtocolContext) -> [Action] {
-        reads[op] = ReadOp(blob: blob, start: ctx.now, order: order)
+    /// by the caller from the client's stream). With `patch`, reads one patch of a quilt by its
+    /// patch ID: after the metadata, only the secondary slivers of the patch's columns are
+    /// fetched and verified, and the patch is decoded from them; if any of them is missing or
+    /// fails verification, the read falls back to the whole quilt, as Walrus's quilt client does.
+    public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], patch: Range<Int>? = nil, context ctx: ProtocolContext) -> [Action] {
+        reads[op] = ReadOp(blob: blob, start: ctx.now, order: order, patch: patch)
         if ctx.view.status(blob)?.invalid == true {
             // The status check finds the blob invalid on chain (the SDK reports it does not exist).
             var actions: [Action] = []
@@ -263,7 +273,7 @@ public struct Client {
                     r.metadata = m
                     r.bytes += message.wireBytes
                     reads[op] = r
-                    requestSlivers(op, context: ctx, into: &actions)
+                    requestData(op, context: ctx, into: &actions)
                 } else {
                     requestMetadata(op, context: ctx, into: &actions)
                 }
@@ -296,11 +306,100 @@ public struct Client {
                 requestSlivers(op, context: ctx, into: &actions)
             }
 
-        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
+        case .columnResponse(let blob, let column, let payload):
+            guard let op = (readsByBlob[blob] ?? []).first(where: {
+                      reads[$0]?.patch != nil && (reads[$0]?.outstanding.contains(column) == true || reads[$0]?.stale.contains(column) == true) }),
+                  var r = reads[op], let meta = r.metadata else { break }
+            r.outstanding.remove(column)
+            r.stale.remove(column)
+            r.answered.insert(column)
+            r.bytes += message.wireBytes
+            guard let s = payload, s.index == column else {
+                reads[op] = r
+                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                break
+            }
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
+            guard ctx.catalog.isValid(secondary: s, blob: blob, metadata: meta) else {
+                actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "column \(column)")))
+                reads[op] = r
+                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                break
+            }
+            switch s {
+            case .real(let sliver): r.columns.append(sliver)
+            case .modeled: r.modeledColumns += 1
+            }
+            reads[op] = r
+            if let patch = r.patch, r.columns.count + r.modeledColumns == patch.count { decodePatch(op, context: ctx, into: &actions) }
+
+        case .store, .metadataRequest, .sliverRequest, .columnRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
              .inconsistencyProof, .invalidBlobAttestation:
             break  // node-bound messages
         }
         return actions
+    }
+
+    /// Asks for what the read needs after the metadata: its patch's columns or R primary slivers.
+    private mutating func requestData(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        if reads[op]?.patch != nil { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+    }
+
+    /// Requests every column of the patch not yet answered or in flight, each from the owner of
+    /// the pair holding it (secondary sliver j is in pair n - 1 - j). No owner: whole blob.
+    private mutating func requestColumns(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], let meta = r.metadata, let patch = r.patch else { return }
+        let n = ctx.config.nShards
+        let mapping = ShardMapping(blobID: meta.blobID, nShards: n)
+        let owner = owners(for: r.blob, ctx)
+        // A column presumed lost is asked for again: no other node holds it.
+        for column in patch where !r.answered.contains(column) && !r.outstanding.contains(column) {
+            r.stale.remove(column)
+            guard let node = owner[mapping.shard(ofPair: n - 1 - column)] else {
+                reads[op] = r
+                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                return
+            }
+            r.outstanding.insert(column)
+            actions.append(.send(to: .node(node), .columnRequest(blob: r.blob, sliver: column)))
+        }
+        reads[op] = r
+    }
+
+    /// Turns a patch read into a whole-blob read (Walrus's quilt client does the same when a
+    /// column cannot be had): forget the columns and read R primary slivers.
+    private mutating func fallBackToWholeBlob(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], r.patch != nil else { return }
+        r.patch = nil
+        r.columns = []
+        r.modeledColumns = 0
+        r.outstanding.removeAll()
+        r.stale.removeAll()
+        r.answered.removeAll()
+        r.nextPair = 0
+        reads[op] = r
+        requestSlivers(op, context: ctx, into: &actions)
+    }
+
+    /// Decodes the patch from its verified columns: real quilts through the QuiltV1 decoder
+    /// (header, identifier, bytes), modeled ones by charging the bytes.
+    private mutating func decodePatch(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let r = reads[op], let patch = r.patch, let entry = ctx.catalog.entry(r.blob) else { return }
+        let bytes = entry.modeled ? UInt64(ctx.catalog.sliverSizes(r.blob).secondary * r.modeledColumns)
+                                  : UInt64(r.columns.reduce(0) { $0 + $1.data.count })
+        actions.append(.cpu(ctx.costs.bytes(bytes)))
+        if entry.modeled {
+            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+            return
+        }
+        do {
+            var decoder = QuiltDecoder()
+            try decoder.add(r.columns)
+            _ = try decoder.blob(internalID: QuiltPatchInternalID(startIndex: UInt16(patch.lowerBound), endIndex: UInt16(patch.upperBound)))
+            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+        } catch {
+            finishRead(op, .inconsistent, detail: "patch decode: \(error)", context: ctx, into: &actions)
+        }
     }
 
     private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
@@ -411,7 +510,7 @@ public struct Client {
             r.stale.removeAll()
             r.nextPair = 0
             reads[op] = r
-            if r.metadata == nil { requestMetadata(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+            if r.metadata == nil { requestMetadata(op, context: ctx, into: &actions) } else { requestData(op, context: ctx, into: &actions) }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
             guard var r = reads[op] else { break }
@@ -421,7 +520,7 @@ public struct Client {
                 r.stale.formUnion(r.outstanding)
                 r.outstanding.removeAll()
                 reads[op] = r
-                requestSlivers(op, context: ctx, into: &actions)
+                requestData(op, context: ctx, into: &actions)
             }
             if reads[op] != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
         case nil:

@@ -399,6 +399,25 @@ public final class BlobCatalog {
         }
     }
 
+    /// Whether a secondary sliver (a quilt column) is valid for `metadata`: a real one verifies
+    /// against its Merkle root (or equals the honest sliver, memoized); a modeled one has the
+    /// modeled size.
+    public func isValid(secondary payload: SliverPayload, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
+        switch payload {
+        case .real(let s):
+            guard s.axis == .secondary else { return false }
+            let pair = config.nShards - 1 - s.index
+            if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, pair >= 0, pair < e.pairs.count,
+               e.pairs[pair].secondary == s {
+                return true
+            }
+            return (try? s.verify(metadata: metadata.metadata, config: config)) != nil
+        case .modeled(_, let bytes):
+            guard let e = entry(blob), e.modeled, e.metadata == metadata else { return false }
+            return bytes == sliverSizes(blob).secondary
+        }
+    }
+
     /// Whether `pair` (claimed to be pair `index`) is valid for `metadata`.
     public func isValid(_ pair: SliverPair, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
         guard pair.primary.index == index, pair.secondary.index == config.nShards - 1 - index else { return false }

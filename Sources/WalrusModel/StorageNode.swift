@@ -225,6 +225,10 @@ public struct StorageNode {
             takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: &actions)
         case .sliverRequest(let blob, let pair):
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
+        case .columnRequest(let blob, let sliver):
+            let n = ctx.config.nShards
+            let payload = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil
+            actions.append(.send(to: from, .columnResponse(blob: blob, sliver: sliver, payload: payload)))
         case .recoveryRequest(let blob, let target, let axes):
             serveRecoveryRequest(blob: blob, target: target, axes: axes, from: from, context: ctx, into: &actions)
         case .modeledRecoveryResponse(let blob, let pair, let axes, let sources, let valid, _):
@@ -241,7 +245,7 @@ public struct StorageNode {
             verifyInconsistencyProof(blob, proof: proof, from: from, context: ctx, into: &actions)
         case .invalidBlobAttestation(let blob, let epoch, let signature):
             takeAttestation(blob, epoch: epoch, signature: signature, from: from, context: ctx, into: &actions)
-        case .stored, .sliverResponse:
+        case .stored, .sliverResponse, .columnResponse:
             break  // client-bound messages; a node ignores them
         }
         return actions
