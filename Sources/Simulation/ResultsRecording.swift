@@ -93,6 +93,9 @@ extension World {
         sink.record(MetricSample(name: "reads_failed_beyond_f", timeNs: t, value: .int(Int64(readsFailedBeyondF))))
         sink.record(MetricSample(name: "sizes_clipped", timeNs: t, value: .int(Int64(sizesClipped))))
         sink.record(MetricSample(name: "writes_skipped_oversize", timeNs: t, value: .int(Int64(writesSkippedOversize))))
+        sink.record(MetricSample(name: "client_transactions", timeNs: t, value: .int(Int64(clientTransactions))))
+        sink.record(MetricSample(name: "quilt_records", timeNs: t, value: .int(Int64(quiltRecords))))
+        sink.record(MetricSample(name: "certified_record_bytes", timeNs: t, value: .int(Int64(certifiedRecordBytes))))
     }
 
     /// Writes a finished operation's row.

@@ -205,7 +205,8 @@ extension World {
         }
         let encodedBytes = (try? config.encodedBlobLength(blobLength: size)) ?? 0
         blobs.append(BlobInfo(blobID: toWrite.metadata.blobID, sizeBytes: size, encodedBytes: encodedBytes, epochs: epochs,
-                              deletable: deletable, writer: c, inconsistent: malicious, workload: w, records: records?.count ?? 1))
+                              deletable: deletable, writer: c, inconsistent: malicious, workload: w, records: records?.count ?? 1,
+                              recordBytes: records?.reduce(0) { $0 + $1.size } ?? size))
         let op = newOperation()
         execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
                                                    deletable: deletable, context: context(now, for: .client(c))),

@@ -100,6 +100,11 @@ public final class World: EventHandler {
     /// Each writes workload's records waiting for their quilt (`quilt_batch > 1`): their sizes
     /// and record numbers.
     var pendingRecords: [[(record: UInt64, size: UInt64)]]
+    /// Transactions clients submitted that reached the chain (registrations, certifications,
+    /// extensions, deletions; executed or failed): what users pay gas for.
+    public internal(set) var clientTransactions = 0
+    /// Bytes of the records in certified blobs so far (`BlobInfo.recordBytes`).
+    public internal(set) var certifiedRecordBytes: UInt64 = 0
     /// Records written into quilts so far (all workloads), which also numbers them.
     public internal(set) var quiltRecords: UInt64 = 0
     /// Each quilt's patches: the first column after its index and each patch's end column, in
@@ -213,6 +218,9 @@ public final class World: EventHandler {
         public var workload = 0
         /// Records it holds: 1 for a plain blob, the patch count of a quilt.
         public var records = 1
+        /// The records' own bytes: `sizeBytes` for a plain blob, the patches' data for a quilt
+        /// (without the quilt's index, headers and padding).
+        public var recordBytes: UInt64 = 0
     }
 
     /// Counts of finished operations by kind and result.
@@ -342,6 +350,7 @@ public final class World: EventHandler {
         case .txFinal:
             let (submitter, tx) = pendingTx.remove(event.payload)
             let events = chain.execute(tx, submitter: submitter, now: now)
+            if case .client = submitter { clientTransactions += 1 }
             recordFlows(now)
             if !events.isEmpty {
                 let lag = SimDuration(seconds: max(0, scenario.chain.eventLagSeconds.sample(chainStream)))
@@ -462,7 +471,10 @@ public final class World: EventHandler {
             blobs[Int(b.index)].registeredAt = executedAt
             blobs[Int(b.index)].endEpoch = end
         case .blobCertified(let b, let epoch, let end):
-            if blobs[Int(b.index)].certifiedAt == nil { offerToReaders(b, certifiedAt: executedAt) }
+            if blobs[Int(b.index)].certifiedAt == nil {
+                certifiedRecordBytes += blobs[Int(b.index)].recordBytes
+                offerToReaders(b, certifiedAt: executedAt)
+            }
             blobs[Int(b.index)].certifiedAt = executedAt
             blobs[Int(b.index)].certifiedEpoch = epoch
             blobs[Int(b.index)].endEpoch = end
