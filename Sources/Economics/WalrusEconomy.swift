@@ -866,6 +866,20 @@ public struct WalrusEconomy: Equatable, Sendable {
         perShardSubsidyFrost = perShardFrost.rawValue
     }
 
+    /// `walrus_subsidies_inner::new` [CURRENT]: creates the contract now with its rates
+    /// (checked as ``setWalrusSubsidies(usageRate:basePerNodeFrost:perShardFrost:)`` does) and
+    /// takes the creation snapshot the contract takes: every ring slot's current rewards count
+    /// as already subsidized (payments made before the contract existed earn no usage subsidy),
+    /// and the fixed subsidies start with the current epoch's previous committee
+    /// (`latest_epoch = epoch − 1`, or 0 in epoch 0). Validates before mutating.
+    public mutating func createWalrusSubsidies(usageRate: BasisPoints, basePerNodeFrost: Frost, perShardFrost: Frost) throws(EconomicsError) {
+        var probe = self
+        try probe.setWalrusSubsidies(usageRate: usageRate, basePerNodeFrost: basePerNodeFrost, perShardFrost: perShardFrost)
+        self = probe
+        alreadySubsidized = ring
+        walrusSubsidyLatestEpoch = epoch.rawValue == 0 ? 0 : epoch.rawValue - 1
+    }
+
     /// [CURRENT] Moves `amount` from `from` into the `walrus_subsidies` pool. Throws if the contract is off or the funds short.
     public mutating func fundWalrusSubsidyPool(from: AccountID, amount: Frost) throws(EconomicsError) {
         guard rules.walrusSubsidiesContract else { throw .featureNotInProfile("walrus_subsidies (current profile)") }

@@ -523,6 +523,8 @@ public protocol ResultsSink: AnyObject {
     func record(_ sample: MetricSample)
     /// Records an injected fault; the sink numbers faults (`seq`) in record order.
     func record(_ fault: FaultRecord)
+    /// Records a node's finished epoch; at most one per (epoch, node) in a run.
+    func record(_ nodeEpoch: NodeEpochRecord)
     /// Makes every record so far durable; throws the first error the sink met, if any.
     func flush() throws
     /// Marks the run complete with its summary. Throws (leaving the run not complete) if any
@@ -566,6 +568,8 @@ public final class CollectingResultsSink: ResultsSink {
     public private(set) var metrics: [MetricSample] = []
     /// Every fault record, in record order.
     public private(set) var faults: [FaultRecord] = []
+    /// Every node-epoch record, in record order.
+    public private(set) var nodeEpochs: [NodeEpochRecord] = []
     /// `incomplete` until `finish(_:)` (then `complete`) or `fail(reason:)` (then `failed`).
     public private(set) var status: RunStatus = .incomplete
     /// The summary given to `finish(_:)`; nil unless `status` is `complete`.
@@ -596,6 +600,8 @@ public final class CollectingResultsSink: ResultsSink {
     public func record(_ sample: MetricSample) { accepting(); metrics.append(sample) }
     /// Appends to `faults`; traps after the run ended.
     public func record(_ fault: FaultRecord) { accepting(); faults.append(fault) }
+    /// Appends to `nodeEpochs`; traps after the run ended.
+    public func record(_ nodeEpoch: NodeEpochRecord) { accepting(); nodeEpochs.append(nodeEpoch) }
     /// Does nothing and never throws: records in memory are as durable as they get.
     public func flush() throws {}
 
@@ -614,7 +620,7 @@ public final class CollectingResultsSink: ResultsSink {
     }
 
     /// Replays everything recorded into another sink, kind by kind in record order (nodes,
-    /// epochs, committee, blobs, operations, flows, metrics, faults), then ends it the same
+    /// epochs, committee, blobs, operations, flows, metrics, faults, node epochs), then ends it the same
     /// way this sink ended, if it did.
     public func replay(into sink: some ResultsSink) throws {
         for r in nodes { sink.record(r) }
@@ -625,6 +631,7 @@ public final class CollectingResultsSink: ResultsSink {
         for r in flows { sink.record(r) }
         for r in metrics { sink.record(r) }
         for r in faults { sink.record(r) }
+        for r in nodeEpochs { sink.record(r) }
         switch status {
         case .incomplete: try sink.flush()
         case .complete: try sink.finish(summary!)

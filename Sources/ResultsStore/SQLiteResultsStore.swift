@@ -267,6 +267,43 @@ public final class SQLiteResultsStore: ResultsSink {
         if insert(s) { faultSeq += 1 }
     }
 
+    /// Inserts one `node_epochs` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
+    public func record(_ r: NodeEpochRecord) {
+        guard accepting() else { return }
+        let s = inserts.nodeEpochs
+        guard fits(r.stakeFrost | r.commissionBP | r.storagePriceVoteFrost | r.writePriceVoteFrost | r.capacityVoteBytes
+            | r.rewardsFrost | r.commissionFrost | r.subsidiesFrost | r.storedBytes | r.bytesSent | r.bytesReceived
+            | r.recoveryBytes) || outOfRange("node_epochs", [
+            ("stake_frost", r.stakeFrost), ("commission_bp", r.commissionBP),
+            ("storage_price_vote_frost", r.storagePriceVoteFrost), ("write_price_vote_frost", r.writePriceVoteFrost),
+            ("capacity_vote_bytes", r.capacityVoteBytes), ("rewards_frost", r.rewardsFrost),
+            ("commission_frost", r.commissionFrost), ("subsidies_frost", r.subsidiesFrost),
+            ("stored_bytes", r.storedBytes), ("bytes_sent", r.bytesSent), ("bytes_received", r.bytesReceived),
+            ("recovery_bytes", r.recoveryBytes),
+        ]) else { return }
+        sqlite3_bind_int64(s, 2, Int64(r.epoch.rawValue))
+        sqlite3_bind_int64(s, 3, Int64(r.node.rawValue))
+        sqlite3_bind_int64(s, 4, r.inCommittee ? 1 : 0)
+        sqlite3_bind_int64(s, 5, Int64(r.shards))
+        bindInt(s, 6, r.stakeFrost)
+        bindInt(s, 7, r.commissionBP)
+        bindInt(s, 8, r.storagePriceVoteFrost)
+        bindInt(s, 9, r.writePriceVoteFrost)
+        bindInt(s, 10, r.capacityVoteBytes)
+        bindInt(s, 11, r.rewardsFrost)
+        bindInt(s, 12, r.commissionFrost)
+        bindInt(s, 13, r.subsidiesFrost)
+        // Non-finite USD figures (a zero WAL price) would store NULL and break NOT NULL: store 0.
+        sqlite3_bind_double(s, 14, r.walUSD.isFinite ? r.walUSD : 0)
+        sqlite3_bind_double(s, 15, r.costUSD.isFinite ? r.costUSD : 0)
+        sqlite3_bind_double(s, 16, r.profitUSD.isFinite ? r.profitUSD : 0)
+        bindInt(s, 17, r.storedBytes)
+        bindInt(s, 18, r.bytesSent)
+        bindInt(s, 19, r.bytesReceived)
+        bindInt(s, 20, r.recoveryBytes)
+        insert(s)
+    }
+
     /// Commits the open batch now. Throws the first error any earlier record hit, or the commit's own.
     public func flush() throws(ResultsStoreError) {
         if let firstError { throw firstError }
@@ -399,7 +436,7 @@ public final class SQLiteResultsStore: ResultsSink {
 /// The writer's insert statements, prepared once with `run_id` bound as parameter 1 for good:
 /// `sqlite3_reset` keeps bindings, so each row binds only its own columns.
 private final class Inserts {
-    let nodes, epochs, committee, blobs, ops, flows, metrics, faults: OpaquePointer
+    let nodes, epochs, committee, blobs, ops, flows, metrics, faults, nodeEpochs: OpaquePointer
     private let statements: [Statement]
 
     init(_ db: Connection, runID: String) throws(ResultsStoreError) {
@@ -417,9 +454,11 @@ private final class Inserts {
             try prepare("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
             try prepare("INSERT INTO faults VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            try prepare("INSERT INTO node_epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"),
         ]
         statements = all
         nodes = all[0].handle; epochs = all[1].handle; committee = all[2].handle; blobs = all[3].handle
         ops = all[4].handle; flows = all[5].handle; metrics = all[6].handle; faults = all[7].handle
+        nodeEpochs = all[8].handle
     }
 }

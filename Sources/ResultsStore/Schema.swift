@@ -16,7 +16,7 @@ enum Schema {
     /// Ordered migrations: `migrations[k]` takes a database from version `k` to `k + 1`
     /// (`PRAGMA user_version`). Version 0 is an empty file, so the first entry creates the
     /// schema. To change the schema, append an entry; never edit a released one.
-    static let migrations: [[String]] = [version1, version2, version3]
+    static let migrations: [[String]] = [version1, version2, version3, version4]
 
     /// The schema version this code writes.
     static var currentVersion: Int32 { Int32(migrations.count) }
@@ -32,6 +32,7 @@ enum Schema {
         ("flows", "run_id, seq"),
         ("metrics", "run_id, seq"),
         ("faults", "run_id, seq"),
+        ("node_epochs", "run_id, epoch, node_id"),
     ]
 
     /// Whether a column holds a wall-clock value (and so is excluded from content digests).
@@ -68,6 +69,51 @@ enum Schema {
             (certified_ns - registered_ns) / 1e9 AS certify_delay_s, end_epoch, status, deletable,
             invalid_ns / 1e9 AS invalid_s, records, workload
         FROM blobs
+        """,
+    ]
+
+    /// Version 4: one row per storage node and finished epoch, with what it was paid, what it
+    /// cost and its votes (issue 13). USD columns are REAL: derived figures, not ledger values.
+    static let version4: [String] = [
+        """
+        CREATE TABLE node_epochs (
+            run_id                   TEXT    NOT NULL REFERENCES runs(run_id),
+            epoch                    INTEGER NOT NULL,
+            node_id                  INTEGER NOT NULL,
+            in_committee             INTEGER NOT NULL CHECK (in_committee IN (0, 1)),
+            shards                   INTEGER NOT NULL,
+            stake_frost              INTEGER NOT NULL,
+            commission_bp            INTEGER NOT NULL,
+            storage_price_vote_frost INTEGER NOT NULL,
+            write_price_vote_frost   INTEGER NOT NULL,
+            capacity_vote_bytes      INTEGER NOT NULL,
+            rewards_frost            INTEGER NOT NULL,
+            commission_frost         INTEGER NOT NULL,
+            subsidies_frost          INTEGER NOT NULL,
+            wal_usd                  REAL    NOT NULL,
+            cost_usd                 REAL    NOT NULL,
+            profit_usd               REAL    NOT NULL,
+            stored_bytes             INTEGER NOT NULL,
+            bytes_sent               INTEGER NOT NULL,
+            bytes_received           INTEGER NOT NULL,
+            recovery_bytes           INTEGER NOT NULL,
+            PRIMARY KEY (run_id, epoch, node_id)
+        ) STRICT, WITHOUT ROWID
+        """,
+        """
+        CREATE VIEW node_epochs_h AS SELECT
+            run_id, epoch, node_id, in_committee, shards, stake_frost / 1e9 AS stake_wal,
+            commission_bp / 100.0 AS commission_pct,
+            storage_price_vote_frost / 1e9 AS storage_price_vote_wal_per_mib_epoch,
+            write_price_vote_frost / 1e9 AS write_price_vote_wal_per_mib,
+            capacity_vote_bytes / 1073741824.0 AS capacity_vote_gib,
+            rewards_frost / 1e9 AS rewards_wal, commission_frost / 1e9 AS commission_wal,
+            subsidies_frost / 1e9 AS subsidies_wal,
+            (commission_frost + subsidies_frost) / 1e9 * wal_usd AS operator_income_usd,
+            wal_usd, cost_usd, profit_usd,
+            stored_bytes / 1073741824.0 AS stored_gib, bytes_sent / 1073741824.0 AS sent_gib,
+            bytes_received / 1073741824.0 AS received_gib, recovery_bytes / 1073741824.0 AS recovery_gib
+        FROM node_epochs
         """,
     ]
 

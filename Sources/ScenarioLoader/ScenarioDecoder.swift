@@ -13,7 +13,7 @@ struct ScenarioDecoder {
 
     static let topLevelKeys = [
         "name", "description", "seed", "seeds", "duration", "metrics_interval", "network", "nodes", "chain",
-        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep",
+        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep", "policy", "tune",
     ]
 
     /// The scenario of `document`, run with `seed`; `defaultName` is used when `name` is absent.
@@ -42,6 +42,7 @@ struct ScenarioDecoder {
         if let t = try top.table("fidelity") { scenario.fidelity = try decodeFidelity(t) }
         if let t = try top.table("protocol") { scenario.protocolSpec = try decodeProtocol(t) }
         if let t = try top.table("checks") { scenario.checks = try decodeChecks(t) }
+        scenario.policies = try top.tables("policy").map { (t) throws(ScenarioError) in try decodePolicy(t) }
         return scenario
     }
 
@@ -130,7 +131,8 @@ struct ScenarioDecoder {
     }
 
     func decodeNodes(_ t: TableReader) throws(ScenarioError) -> NodesSpec {
-        try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake"])
+        try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake",
+                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb"])
         guard let count = try t.int("count") else { throw t.fail("count", "missing required key (number of storage nodes)", kind: .missingKey) }
         guard let shards = try t.int("shards") else { throw t.fail("shards", "missing required key (number of shards, e.g. 1000)", kind: .missingKey) }
         var spec = NodesSpec(count: count, shards: shards)
@@ -142,10 +144,18 @@ struct ScenarioDecoder {
             }
             spec.regionWeights = weights
         }
-        if let capacity = try t.size("capacity") { spec.capacityBytes = capacity }
-        if let bp = try t.uint("commission_bp") { spec.commission = BasisPoints(bp) }
-        if let price = try t.uint("storage_price_frost") { spec.storagePriceFrost = price }
-        if let price = try t.uint("write_price_frost") { spec.writePriceFrost = price }
+        // A scalar applies to every node; an array or a distribution is per node (`PerNode.swift`).
+        func scalar(_ key: String) -> Bool {
+            switch t.entries[key] {
+            case .array?, .table?: false
+            default: true
+            }
+        }
+        if scalar("capacity"), let capacity = try t.size("capacity") { spec.capacityBytes = capacity }
+        if scalar("commission_bp"), let bp = try t.uint("commission_bp") { spec.commission = BasisPoints(bp) }
+        if scalar("storage_price_frost"), let price = try t.uint("storage_price_frost") { spec.storagePriceFrost = price }
+        if scalar("write_price_frost"), let price = try t.uint("write_price_frost") { spec.writePriceFrost = price }
+        try decodeNodeEconomics(t, into: &spec)
         if let stake = try t.table("stake") { spec.stake = try decodeStake(stake) }
         return spec
     }
@@ -190,7 +200,7 @@ struct ScenarioDecoder {
     func decodeEconomics(_ t: TableReader) throws(ScenarioError) -> EconomicsSpec {
         try t.expectKeys([
             "profile", "preset", "epoch_duration", "max_epochs_ahead", "burn_bp", "active_set_size", "client_balance_wal",
-            "storage_challenges", "principal_slashing",
+            "storage_challenges", "principal_slashing", "wal_price", "subsidies", "buyer_subsidies",
         ])
         var spec = EconomicsSpec()
         if let p = try t.choice("profile", ["launch", "current"]) { spec.profile = EconomicsSpec.ProfileName(rawValue: p)! }
@@ -202,6 +212,9 @@ struct ScenarioDecoder {
         if let wal = try t.uint("client_balance_wal") { spec.clientBalanceWAL = wal }
         if let b = try t.bool("storage_challenges") { spec.storageChallenges = b }
         if let b = try t.bool("principal_slashing") { spec.principalSlashing = b }
+        if let p = try t.table("wal_price") { spec.walPrice = try decodeWalPrice(p) }
+        if let s = try t.table("subsidies") { spec.subsidies = try decodeSubsidies(s) }
+        if let b = try t.table("buyer_subsidies") { spec.buyerSubsidies = try decodeBuyerSubsidies(b) }
         return spec
     }
 

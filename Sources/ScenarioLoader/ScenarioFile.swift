@@ -212,7 +212,7 @@ public struct ScenarioFile: Sendable {
     }
 
     /// Keys that identify the file or its runs rather than parameterize a run.
-    static let unsweepable: Set<String> = ["name", "description", "seed", "seeds", "sweep"]
+    static let unsweepable: Set<String> = ["name", "description", "seed", "seeds", "sweep", "tune"]
 
     private static func axes(_ top: TableReader) throws(ScenarioError) -> [Axis] {
         guard let sweep = try top.table("sweep") else { return [] }

@@ -35,6 +35,7 @@ extension World {
     /// Writes the WAL movements the chain made since the last call.
     func recordFlows(_ now: SimTime) {
         let flows = chain.drainFlows()
+        accountFlows(flows)
         guard let sink else { return }
         for f in flows {
             sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: ResultRecords.FlowKind(rawValue: snakeCase(f.kind.rawValue)),

@@ -40,6 +40,8 @@ public struct Scenario: Sendable, Equatable {
     public var checks = CheckSpec()
     /// Interval between samples of the metrics time series.
     public var metricsInterval: SimDuration = .seconds(10)
+    /// Behaviours of the economic actors (`[[policy]]`), in file order.
+    public var policies: [PolicySpec] = []
 
     /// A scenario with the given name, duration and nodes and every
     /// other setting at its default (seed 1, no workloads, no faults).
@@ -85,6 +87,8 @@ public struct NodesSpec: Sendable, Equatable {
     public var writePriceFrost: UInt64 = 20_000
     /// How the total stake is split over nodes.
     public var stake: StakeDistribution = .equal(totalWAL: 1_000_000_000)
+    /// Per-node votes, commission and operating costs (none by default: every node votes the scalars above).
+    public var economics = NodeEconomicsSpec()
 
     /// `count` nodes over `shards` shards, everything else at its default (equal split of 10^9 WAL).
     public init(count: Int, shards: Int) {
@@ -96,7 +100,7 @@ public struct NodesSpec: Sendable, Equatable {
     public static func == (a: NodesSpec, b: NodesSpec) -> Bool {
         a.count == b.count && a.shards == b.shards && a.capacityBytes == b.capacityBytes
             && a.commission == b.commission && a.storagePriceFrost == b.storagePriceFrost
-            && a.writePriceFrost == b.writePriceFrost && a.stake == b.stake
+            && a.writePriceFrost == b.writePriceFrost && a.stake == b.stake && a.economics == b.economics
             && a.regionWeights.map(\.region) == b.regionWeights.map(\.region)
             && a.regionWeights.map(\.weight) == b.regionWeights.map(\.weight)
     }
@@ -149,6 +153,12 @@ public struct EconomicsSpec: Sendable, Equatable {
     public var storageChallenges = false
     /// Slashing of staked principal (NOT DEPLOYED: the contracts only burn commission).
     public var principalSlashing = false
+    /// The WAL/USD price over epochs, for operator costs and USD-pegged votes.
+    public var walPrice: WalPricePath = .constant(usd: 0.5)
+    /// The `walrus_subsidies` contract; `nil`: not created.
+    public var subsidies: WalrusSubsidySpec?
+    /// The old `subsidies` contract; `nil`: not created.
+    public var buyerSubsidies: BuyerSubsidySpec?
     /// The defaults: Mainnet, `current` rules, no overrides, 10^6 WAL per client, no whitepaper extensions.
     public init() {}
 }

@@ -135,6 +135,7 @@ extension Scenario {
             throw fail("nodes.commission_bp", "expected basis points in 0...10000, got \(nodes.commission.rawValue)")
         }
         try checkStake()
+        try validateNodeEconomics()
 
         // chain
         try check(chain.finalitySeconds, at: "chain.finality_s", lowerBound: 0)
@@ -271,6 +272,7 @@ extension Scenario {
         }
         try checkDuration(fidelity.cpuSignatureCost, at: "fidelity.cpu_signature_cost")
         try checkDuration(fidelity.cpuHashCost, at: "fidelity.cpu_hash_cost")
+        try validateEconomy()
     }
 
     private func checkDuration(_ d: SimDuration, at path: String) throws(ScenarioValidationError) {

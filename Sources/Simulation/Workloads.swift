@@ -16,8 +16,10 @@ extension World {
     public func start(_ scheduler: inout Scheduler) {
         let genesis = Party.node(NodeID(0))
         for tx in [Transaction.votingEnd, .initiateEpochChange] {
+            let epochBefore = chain.economy.epoch
             let events = chain.execute(tx, submitter: genesis, now: .zero)
             recordFlows(.zero)
+            afterTransaction(tx, before: epochBefore, now: .zero, scheduler: &scheduler)
             for e in events { deliverChainEvent(e, executedAt: .zero, now: .zero, scheduler: &scheduler) }
         }
         for (i, w) in scenario.workloads.enumerated() {

@@ -34,6 +34,8 @@ public final class World: EventHandler {
     /// Event kinds; an event's `target` and `payload` are interpreted per kind.
     enum Kind: UInt32 {
         case arrival = 1, deliver, txFinal, chainNotify, timer, deferred, workload, faultStart, faultEnd, driver, metrics, churn
+        /// The economy's own timers (`World+Economy.swift`).
+        case economy
     }
 
     /// A message on the wire, parked in `inFlight` between its arrival and delivery events.
@@ -87,6 +89,8 @@ public final class World: EventHandler {
     let chainStream: RandomStream
     let faultStream: RandomStream
     let churnStream: RandomStream
+    /// Per-node votes and costs, the WAL price, income per epoch, policy state (`World+Economy.swift`).
+    var econ: EconomyState
     var workloadStreams: [RandomStream] = []
     var clientStreams: [RandomStream] = []
 
@@ -253,6 +257,7 @@ public final class World: EventHandler {
         chainStream = streams.stream("chain")
         faultStream = streams.stream("faults")
         churnStream = streams.stream("stake.churn")
+        econ = EconomyState(scenario: scenario, streams: streams)
         costs = scenario.fidelity.costModel
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
@@ -272,6 +277,7 @@ public final class World: EventHandler {
         try placeEndpoints()
         let genesisStake = try addNodes()
         try addClients(churnBalance: genesisStake)
+        try createGenesisSubsidies()
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }
         readSelectors = scenario.workloads.map { w in
             guard case .reads(let spec) = w.kind else { return nil }
@@ -349,9 +355,11 @@ public final class World: EventHandler {
             execute(actions, for: f.to, now: now, scheduler: &scheduler)
         case .txFinal:
             let (submitter, tx) = pendingTx.remove(event.payload)
+            let epochBefore = chain.economy.epoch
             let events = chain.execute(tx, submitter: submitter, now: now)
             if case .client = submitter { clientTransactions += 1 }
             recordFlows(now)
+            afterTransaction(tx, before: epochBefore, now: now, scheduler: &scheduler)
             if !events.isEmpty {
                 let lag = SimDuration(seconds: max(0, scenario.chain.eventLagSeconds.sample(chainStream)))
                 scheduler.schedule(after: lag, target: 0, kind: Kind.chainNotify.rawValue,
@@ -386,6 +394,8 @@ public final class World: EventHandler {
             scheduler.schedule(after: scenario.metricsInterval, target: 0, kind: Kind.metrics.rawValue)
         case .churn:
             stakeChurn(now: now, scheduler: &scheduler)
+        case .economy:
+            economyTimer(event.target, now: now, scheduler: &scheduler)
         case nil:
             preconditionFailure("unknown event kind \(event.kind)")
         }
@@ -523,7 +533,8 @@ public final class World: EventHandler {
         switch o {
         case .operationFinished(let op):
             finishOperation(op, now: now)
-        case .recovered(_, let blob, _, let bytes):
+        case .recovered(let node, let blob, _, let bytes):
+            if node.index < econ.recoveryBytes.count { econ.recoveryBytes[node.index] &+= bytes }
             recoveries += 1
             recoveryBytes += bytes
             recoveryBytesEstimate += recoveryEstimate(blob)

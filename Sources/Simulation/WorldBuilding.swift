@@ -99,13 +99,15 @@ extension World {
             node.blobSyncDelay = timing.blobSyncDelay
             node.maxConcurrentRecoveries = timing.maxConcurrentRecoveries
             nodes.append(node)
-            let votes = Votes(storagePriceFrost: Frost(scenario.nodes.storagePriceFrost), writePriceFrost: Frost(scenario.nodes.writePriceFrost),
-                              capacityBytes: scenario.nodes.capacityBytes)
+            // Per-node votes and commission (`[nodes]` lists or distributions; the scalars by default).
+            let votes = Votes(storagePriceFrost: Frost(econ.storageVote[i]), writePriceFrost: Frost(econ.writeVote[i]),
+                              capacityBytes: econ.capacityVote[i])
+            let commission = BasisPoints(econ.commissionBP[i])
             do {
-                try chain.addNode(id, publicKey: signer.publicKey, commission: scenario.nodes.commission, votes: votes, stake: stakes[i])
+                try chain.addNode(id, publicKey: signer.publicKey, commission: commission, votes: votes, stake: stakes[i])
             } catch { throw .invalid("nodes.stake", "node \(i): \(error)") }
             sink?.record(NodeRecord(node: id, name: "node-\(i)", region: scenario.network.regions.names[nodeRegion[i].index],
-                                    capacityBytes: scenario.nodes.capacityBytes, commission: scenario.nodes.commission,
+                                    capacityBytes: econ.capacityVote[i], commission: commission,
                                     initialStakeFrost: stakes[i].rawValue))
         }
         return stakes.reduce(UInt64(0)) { $0 &+ $1.rawValue }

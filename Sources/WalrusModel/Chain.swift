@@ -13,7 +13,7 @@ import WalrusCrypto
 public struct Chain {
     /// The economics state the transactions run against (accounts, pools, storage fund, committee).
     /// Read-only outside the chain: every change goes through `execute`, the genesis calls or `drainFlows`.
-    public private(set) var economy: WalrusEconomy
+    public internal(set) var economy: WalrusEconomy
     /// How certificate signatures are checked: Ed25519 with the registered keys, or modeled tags.
     public let signatures: ConfirmationSigner.Mode
     /// Account of each client, and of the stake-churn delegator.
@@ -28,11 +28,11 @@ public struct Chain {
     /// On-chain object of each registered blob, by `BlobRef`.
     private var objects: [BlobRef: ChainBlob] = [:]
     /// Stake objects per node, for stake churn (in creation order).
-    private var stakesByNode: [[StakeID]] = []
+    var stakesByNode: [[StakeID]] = []
     /// Blobs declared invalid (`InvalidBlobID` emitted).
     private var invalidated: Set<BlobRef> = []
     /// Withdrawals requested by the churn delegator, to finalise when allowed.
-    private var pendingWithdrawals: [StakeID] = []
+    var pendingWithdrawals: [StakeID] = []
 
     struct ChainBlob {
         var object: BlobObjectID
@@ -103,7 +103,8 @@ public struct Chain {
             // Both calls validate before mutating; undo the reservation if registration fails.
             let before = economy
             do {
-                let storage = try economy.reserveSpace(payer: payer, sizeBytes: encoded, epochs: epochs)
+                // Through the old `subsidies` contract when its pool holds funds (buyers then pay less).
+                let storage = try economy.reserveSpaceSubsidised(payer: payer, sizeBytes: encoded, epochs: epochs)
                 let object = try economy.registerBlob(payer: payer, storage: storage, unencodedBytes: size, deletable: deletable)
                 let end = economy.epoch + UInt32(epochs)
                 objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
@@ -126,7 +127,7 @@ public struct Chain {
 
         case .extendBlob(_, let blob, let epochs):
             guard var obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
-            try economy.extendBlob(payer: obj.owner, blob: obj.object, epochs: epochs)
+            try economy.extendBlobSubsidised(payer: obj.owner, blob: obj.object, epochs: epochs)
             obj.endEpoch = obj.endEpoch + UInt32(epochs)
             objects[blob] = obj
             return [.blobExtended(blob: blob, endEpoch: obj.endEpoch)]
@@ -162,6 +163,9 @@ public struct Chain {
             certificates.append((blob, .invalidBlobID, epoch, obj.blobID, certificate))
             invalidated.insert(blob)
             return [.blobInvalidated(blob: blob, epoch: epoch)]
+
+        case .economy(let call):
+            return try runEconomy(call, now: now)
 
         case .moveStake(let from, let to, let amount):
             guard let churn = churnAccount else { throw ChainError.rejected("no churn account") }
@@ -209,7 +213,7 @@ public struct Chain {
     }
 
     /// Finalises churn withdrawals whose epoch has come (their WAL returns to the owner).
-    private mutating func finishWithdrawals() {
+    mutating func finishWithdrawals() {
         pendingWithdrawals = pendingWithdrawals.filter { id in (try? economy.withdraw(id)) == nil }
     }
 

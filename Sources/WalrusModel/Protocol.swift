@@ -263,6 +263,9 @@ public enum Transaction: Sendable {
     /// `invalidate_blob_id`: the aggregate attestation of nodes holding f+1 shards that `blob`
     /// is invalid.
     case invalidateBlob(node: NodeID, blob: BlobRef, epoch: Epoch, certificate: AggregateCertificate)
+    /// A call of the economy's contracts that no protocol step makes: votes, price updates,
+    /// subsidies, commission, stake withdrawal, slashing (see `EconomyCall`, `Chain+Economy.swift`).
+    case economy(EconomyCall)
 
     /// The contract function's name in snake case, e.g. `register_blob`; rejection reasons start with it.
     public var label: String {
@@ -276,6 +279,7 @@ public enum Transaction: Sendable {
         case .initiateEpochChange: "initiate_epoch_change"
         case .moveStake: "move_stake"
         case .invalidateBlob: "invalidate_blob_id"
+        case .economy(let call): call.label
         }
     }
 }

@@ -23,6 +23,7 @@ struct WalrusSim: ParsableCommand {
             Validate.self,
             List.self,
             BLSCommand.self,
+            Tune.self,
         ]
     )
 }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("SQLite results writer")
 struct WriterTests {
-    @Test("a new file gets every table and view, schema version 3, WAL journal")
+    @Test("a new file gets every table and view, schema version 4, WAL journal")
     func schemaCreation() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
@@ -14,9 +14,9 @@ struct WriterTests {
         let db = try ResultsDatabase(path: dir.path("a.sqlite"))
         let names = try db.query("SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY 1")
             .map { $0[0].description }
-        let tables = ["blobs", "committee", "epochs", "faults", "flows", "metrics", "nodes", "ops", "runs"]
+        let tables = ["blobs", "committee", "epochs", "faults", "flows", "metrics", "node_epochs", "nodes", "ops", "runs"]
         #expect(names == tables.map { "table " + $0 } + tables.map { "view \($0)_h" })
-        #expect(try db.query("PRAGMA user_version") == [[.integer(3)]])
+        #expect(try db.query("PRAGMA user_version") == [[.integer(4)]])
         #expect(try db.query("PRAGMA journal_mode") == [[.text("wal")]])
         // Every table carries run_id first, so merged files can hold many runs.
         for table in tables {

@@ -123,8 +123,6 @@ let minimal = """
             burn_bp = 300
             active_set_size = 8
             client_balance_wal = 77
-            storage_challenges = true
-            principal_slashing = true
 
             [clients]
             count = 3
@@ -158,8 +156,6 @@ let minimal = """
         economics.burnBasisPoints = 300
         economics.activeSetSize = 8
         economics.clientBalanceWAL = 77
-        economics.storageChallenges = true
-        economics.principalSlashing = true
         #expect(s.economics == economics)
         var clients = ClientsSpec()
         clients.count = 3
