@@ -13,7 +13,7 @@ struct ScenarioDecoder {
 
     static let topLevelKeys = [
         "name", "description", "seed", "seeds", "duration", "metrics_interval", "network", "nodes", "chain",
-        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep",
+        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep", "resources",
     ]
 
     /// The scenario of `document`, run with `seed`; `defaultName` is used when `name` is absent.
@@ -42,6 +42,7 @@ struct ScenarioDecoder {
         if let t = try top.table("fidelity") { scenario.fidelity = try decodeFidelity(t) }
         if let t = try top.table("protocol") { scenario.protocolSpec = try decodeProtocol(t) }
         if let t = try top.table("checks") { scenario.checks = try decodeChecks(t) }
+        if let t = try top.table("resources") { scenario.resources = try decodeResources(t, nodeCount: scenario.nodes.count) }
         return scenario
     }
 

@@ -36,6 +36,13 @@ public struct Scenario: Sendable, Equatable {
     public var protocolSpec = ProtocolSpec()
     /// How much of the real protocol code runs; recorded as `runs.fidelity`.
     public var fidelity = Fidelity()
+    /// The resource model of nodes and clients (`[resources]`); `nil`: none (CPU costs only,
+    /// one core per party, line-rate transfers, no SDK limits), as before it existed.
+    public var resources: ResourceModel?
+    /// `runs.fidelity`: the fidelity's summary, and the resource model's when there is one.
+    public var fidelitySummary: String {
+        resources.map { fidelity.summary + " " + $0.summary } ?? fidelity.summary
+    }
     /// Which invariant checkers run.
     public var checks = CheckSpec()
     /// Interval between samples of the metrics time series.

@@ -80,6 +80,10 @@ public final class World: EventHandler {
     var deferredActions = Slab<(Party, [Action])>()
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
+    /// Under `[resources]`: when each of a party's other cores is next free (see `Resources+World.swift`).
+    var otherCoresFreeAt: [[SimTime]] = []
+    /// Under `[resources]`: when each node's disk is next free.
+    var diskFreeAt: [SimTime] = []
 
     // MARK: Random streams, one per concern (DESIGN §4)
 
@@ -106,6 +110,8 @@ public final class World: EventHandler {
     public internal(set) var writesSkippedOversize = 0
     /// Latencies of successful reads, in completion order.
     public internal(set) var readLatencies: [SimDuration] = []
+    /// The marks of operations in progress, by operation id (see `PhaseRecording.swift`).
+    var phaseMarks: [UInt64: [OperationMark: SimTime]] = [:]
 
     // MARK: Faults and checkers
 
@@ -248,6 +254,7 @@ public final class World: EventHandler {
         try addClients(churnBalance: genesisStake)
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }
         installRegeneration()
+        setUpResources()
     }
 
     // MARK: Context
@@ -256,7 +263,7 @@ public final class World: EventHandler {
     func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
         let seen = party.flatMap { isolatedView[endpointIndex($0)] } ?? view
         return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
-                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
+                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled, resources: scenario.resources)
     }
 
     /// A party's endpoint index (nodes first, then clients).
@@ -366,9 +373,15 @@ public final class World: EventHandler {
         let cpu = cpuIndex(party)
         for (i, action) in actions.enumerated() {
             switch action {
-            case .cpu(let d):
-                let done = max(now, cpuFreeAt[cpu]) + d
-                cpuFreeAt[cpu] = done
+            case .cpu, .disk:
+                let done: SimTime
+                if case .cpu(let d) = action {
+                    done = reserveCPU(cpu, d, now: now)
+                } else if case .disk(let d) = action {
+                    done = reserveDisk(cpu, d, now: now)
+                } else {
+                    done = now
+                }
                 if done > now, i + 1 < actions.count {
                     let rest = Array(actions[(i + 1)...])
                     scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, rest)))
@@ -388,7 +401,8 @@ public final class World: EventHandler {
 
     func send(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
         switch network.transmit(from: endpoint(from), to: endpoint(to), bytes: message.wireBytes, now: now) {
-        case .success(let t):
+        case .success(var t):
+            if scenario.resources != nil { t.arrivesAt = t.arrivesAt + transferExtra(message, from: from, to: to, t) }
             scheduler.schedule(at: t.arrivesAt, target: 0, kind: Kind.arrival.rawValue,
                                payload: inFlight.insert(InFlight(transmission: t, from: from, to: to, message: message)))
         case .failure:
@@ -484,8 +498,13 @@ public final class World: EventHandler {
     /// Takes in a fact a state machine reported.
     func observe(_ o: Observation, now: SimTime) {
         switch o {
-        case .operationFinished(let op):
+        case .operationFinished(var op):
+            // The operation ends when the shell carries this out: after the CPU work listed
+            // before it (a read's decode and consistency check).
+            op.end = max(op.end, now)
             finishOperation(op, now: now)
+        case .phaseMark(let op, let mark, let backdate):
+            notePhaseMark(op: op, mark: mark, at: SimTime(nanoseconds: now.nanoseconds - min(backdate.nanoseconds, now.nanoseconds)))
         case .recovered(_, let blob, _, let bytes):
             recoveries += 1
             recoveryBytes += bytes
@@ -520,5 +539,6 @@ public final class World: EventHandler {
         }
         checkOperation(op, now: now)
         recordOperation(op)
+        recordPhases(op)
     }
 }
