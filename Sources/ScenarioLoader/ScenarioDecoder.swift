@@ -131,7 +131,8 @@ struct ScenarioDecoder {
     }
 
     func decodeNodes(_ t: TableReader) throws(ScenarioError) -> NodesSpec {
-        try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake"])
+        try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake",
+                          "node_regions", "providers", "capacities"])
         guard let count = try t.int("count") else { throw t.fail("count", "missing required key (number of storage nodes)", kind: .missingKey) }
         guard let shards = try t.int("shards") else { throw t.fail("shards", "missing required key (number of shards, e.g. 1000)", kind: .missingKey) }
         var spec = NodesSpec(count: count, shards: shards)
@@ -148,6 +149,25 @@ struct ScenarioDecoder {
         if let price = try t.uint("storage_price_frost") { spec.storagePriceFrost = price }
         if let price = try t.uint("write_price_frost") { spec.writePriceFrost = price }
         if let stake = try t.table("stake") { spec.stake = try decodeStake(stake) }
+        // An explicit testbed: one entry per node each.
+        if let list = try t.strings("node_regions") {
+            guard list.count == count else { throw t.fail("node_regions", "lists \(list.count) regions but count is \(count): give one per node") }
+            spec.nodeRegions = list
+        }
+        if let list = try t.strings("providers") {
+            guard list.count == count else { throw t.fail("providers", "lists \(list.count) providers but count is \(count): give one per node") }
+            spec.providers = list
+        }
+        if let items = try t.array("capacities") {
+            guard items.count == count else { throw t.fail("capacities", "lists \(items.count) capacities but count is \(count): give one per node") }
+            var sizes: [UInt64] = []
+            for (i, item) in items.enumerated() {
+                let size = try TableReader.size(item, at: KeyPath.element(t.keyPath("capacities"), i), context)
+                guard size > 0 else { throw context.error(.invalidValue, KeyPath.element(t.keyPath("capacities"), i), "expected a size > 0 bytes, got 0") }
+                sizes.append(size)
+            }
+            spec.capacities = sizes
+        }
         return spec
     }
 
@@ -354,7 +374,7 @@ struct ScenarioDecoder {
             for (i, item) in items.enumerated() { indices.append(try TableReader.int(item, at: KeyPath.element(path, i), context)) }
             return .indices(indices)
         }
-        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region"]
+        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region", "provider"]
         guard case .table = node else {
             throw context.error(.invalidValue, path, "expected node indices [..] or a table with one of \(options.joined(separator: ", ")), got \(node.found)")
         }
@@ -372,6 +392,8 @@ struct ScenarioDecoder {
             return .random(count: try t.int(key)!)
         case "region":
             return .region(try t.string(key)!)
+        case "provider":
+            return .provider(try t.string(key)!)
         default:
             let n: Int
             if case .string(let expression) = value {

@@ -59,6 +59,15 @@ extension World {
             requests = 2 * pairs.count
             statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
         }
-        return r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime)
+        // The connection's congestion window: restarted after an idle spell, grown by this transfer.
+        let key = UInt64(t.from.rawValue) << 32 | UInt64(t.to.rawValue)
+        var cwnd = r.initialWindowBytes
+        if let c = connections[key], t.sentAt.nanoseconds <= c.lastUse.nanoseconds + r.idleRestart.nanoseconds + rtt.nanoseconds {
+            cwnd = c.cwnd
+        }
+        let extra = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
+                                    congestionWindow: &cwnd)
+        connections[key] = (cwnd, t.arrivesAt + extra)
+        return extra
     }
 }

@@ -92,6 +92,17 @@ public struct NodesSpec: Sendable, Equatable {
     public var writePriceFrost: UInt64 = 20_000
     /// How the total stake is split over nodes.
     public var stake: StakeDistribution = .equal(totalWAL: 1_000_000_000)
+    /// Explicit region of each node, by node index (`count` entries); empty: drawn from
+    /// `regionWeights`. A testbed such as the paper's lists them.
+    public var nodeRegions: [String] = []
+    /// Hosting provider of each node, by node index (`count` entries, or empty for none):
+    /// what the `provider` node selection of faults matches (correlated provider outages).
+    public var providers: [String] = []
+    /// Capacity each node votes for, by node index (`count` entries); empty: `capacityBytes` for all.
+    public var capacities: [UInt64] = []
+
+    /// The capacity node `i` votes for.
+    public func capacity(ofNode i: Int) -> UInt64 { i < capacities.count ? capacities[i] : capacityBytes }
 
     /// `count` nodes over `shards` shards, everything else at its default (equal split of 10^9 WAL).
     public init(count: Int, shards: Int) {
@@ -106,6 +117,7 @@ public struct NodesSpec: Sendable, Equatable {
             && a.writePriceFrost == b.writePriceFrost && a.stake == b.stake
             && a.regionWeights.map(\.region) == b.regionWeights.map(\.region)
             && a.regionWeights.map(\.weight) == b.regionWeights.map(\.weight)
+            && a.nodeRegions == b.nodeRegions && a.providers == b.providers && a.capacities == b.capacities
     }
 }
 
@@ -337,6 +349,8 @@ public enum NodeSelection: Sendable, Equatable {
     case shardsAtLeast(Int)
     /// Every node in a region.
     case region(String)
+    /// Every node of a hosting provider (`nodes.providers`): a correlated provider outage.
+    case provider(String)
 }
 
 /// How much of the real protocol code runs (DESIGN §5). Recorded with every run.

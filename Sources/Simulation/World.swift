@@ -84,6 +84,9 @@ public final class World: EventHandler {
     var otherCoresFreeAt: [[SimTime]] = []
     /// Under `[resources]`: when each node's disk is next free.
     var diskFreeAt: [SimTime] = []
+    /// Under `[resources]`: each directed connection's congestion window and last use, by
+    /// `from << 32 | to` endpoint indices.
+    var connections: [UInt64: (cwnd: UInt64, lastUse: SimTime)] = [:]
 
     // MARK: Random streams, one per concern (DESIGN §4)
 

@@ -63,8 +63,15 @@ extension World {
         let placement: AliasTable
         do { placement = try AliasTable(weights: weights) } catch { throw .invalid("nodes.regions", error.description) }
         let placementStream = streams.stream("placement")
-        for _ in 0..<scenario.nodes.count {
-            let r = RegionID(UInt16(placement.sample(placementStream)))
+        for i in 0..<scenario.nodes.count {
+            var r = RegionID(UInt16(placement.sample(placementStream)))
+            if i < scenario.nodes.nodeRegions.count {
+                // An explicit testbed: the listed region (the draw above keeps the stream's use the same).
+                guard let listed = regions.region(named: scenario.nodes.nodeRegions[i]) else {
+                    throw .invalid("nodes.node_regions", "unknown region \"\(scenario.nodes.nodeRegions[i])\"")
+                }
+                r = listed
+            }
             nodeRegion.append(r)
             do { try network.addEndpoint(region: r, link: scenario.network.nodeLink) } catch { throw .invalid("network.node_link", error.description) }
         }
@@ -100,12 +107,12 @@ extension World {
             node.maxConcurrentRecoveries = timing.maxConcurrentRecoveries
             nodes.append(node)
             let votes = Votes(storagePriceFrost: Frost(scenario.nodes.storagePriceFrost), writePriceFrost: Frost(scenario.nodes.writePriceFrost),
-                              capacityBytes: scenario.nodes.capacityBytes)
+                              capacityBytes: scenario.nodes.capacity(ofNode: i))
             do {
                 try chain.addNode(id, publicKey: signer.publicKey, commission: scenario.nodes.commission, votes: votes, stake: stakes[i])
             } catch { throw .invalid("nodes.stake", "node \(i): \(error)") }
             sink?.record(NodeRecord(node: id, name: "node-\(i)", region: scenario.network.regions.names[nodeRegion[i].index],
-                                    capacityBytes: scenario.nodes.capacityBytes, commission: scenario.nodes.commission,
+                                    capacityBytes: scenario.nodes.capacity(ofNode: i), commission: scenario.nodes.commission,
                                     initialStakeFrost: stakes[i].rawValue))
         }
         return stakes.reduce(UInt64(0)) { $0 &+ $1.rawValue }

@@ -81,9 +81,9 @@ public struct Client {
         var storeStart = SimTime.zero
         var certifyScheduled = false
         var epoch = Epoch(0)
-        /// Under the resource model: the members whose stores wait for room in the SDK's
-        /// sliver writes in flight, in committee order.
-        var storeQueue: [NodeID] = []
+        /// Under the resource model: store batches (a member and some of its pair indices)
+        /// waiting for room in the SDK's sliver writes in flight, in committee order.
+        var storeQueue: [(node: NodeID, pairs: [Int])] = []
         /// Sliver writes in flight to each member (2 per pair), released by its answer.
         var storesInFlight: [NodeID: Int] = [:]
         /// The sum of `storesInFlight`.
@@ -210,7 +210,14 @@ public struct Client {
         w.epoch = ctx.view.epoch
         if let r = ctx.resources {
             // The SDK's limits: stores wait in committee order for room among the sliver writes in flight.
-            w.storeQueue = ctx.view.committee.members.map(\.node).filter { w.confirmations[$0] == nil }
+            let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
+            w.storeQueue = []
+            for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
+                let pairs = member.shards.map { mapping.pair(ofShard: $0.index) }
+                for start in stride(from: 0, to: pairs.count, by: r.pairsPerStoreBatch) {
+                    w.storeQueue.append((member.node, Array(pairs[start..<min(pairs.count, start + r.pairsPerStoreBatch)])))
+                }
+            }
             w.storesInFlight = [:]
             w.sliversInFlight = 0
             writes[op] = w
@@ -230,26 +237,25 @@ public struct Client {
         writes[op] = w
     }
 
-    /// Sends the queued stores of write `op` that fit: the SDK keeps at most
-    /// `concurrentSliverWrites` sliver writes in flight (two per pair); a store bigger than
-    /// the whole budget goes alone.
+    /// Sends the queued store batches of write `op` that fit, in queue order: the SDK keeps at
+    /// most `concurrentSliverWrites` sliver writes in flight (two per pair; a batch bigger than
+    /// the whole budget goes alone) and one batch per node (its connections).
     private mutating func sendQueuedStores(_ op: UInt64, resources r: ResourceModel, context ctx: ProtocolContext,
                                            into actions: inout [Action]) {
         guard var w = writes[op], w.phase == .storing else { return }
-        let n = ctx.config.nShards
         let primary = (try? ctx.config.sliverSize(.primary, blobLength: w.sizeBytes)) ?? 1
-        let budget = r.concurrentSliverWrites(primarySliverBytes: primary, nShards: n)
-        let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: n)
-        while let node = w.storeQueue.first {
-            let shards = ctx.view.committee.shards(of: node)
-            let slivers = 2 * shards.count
-            guard w.sliversInFlight == 0 || w.sliversInFlight + slivers <= budget else { break }
-            w.storeQueue.removeFirst()
-            guard w.confirmations[node] == nil, !shards.isEmpty else { continue }
-            let pairs = shards.map { w.blob_.pair(mapping.pair(ofShard: $0.index)) }
+        let budget = r.concurrentSliverWrites(primarySliverBytes: primary, nShards: ctx.config.nShards)
+        var i = 0
+        while i < w.storeQueue.count {
+            let (node, pairs) = w.storeQueue[i]
+            if w.confirmations[node] != nil { w.storeQueue.remove(at: i); continue }
+            let slivers = 2 * pairs.count
+            if w.sliversInFlight > 0 && w.sliversInFlight + slivers > budget { break }
+            guard w.storesInFlight[node] == nil else { i += 1; continue }
+            w.storeQueue.remove(at: i)
             w.storesInFlight[node] = slivers
             w.sliversInFlight += slivers
-            actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))
+            actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
             if w.storeQueue.isEmpty { actions.append(mark(op, .storeLastSent)) }
         }
         writes[op] = w
@@ -325,8 +331,14 @@ public struct Client {
         let need = ctx.config.sliversForDecoding(.primary)
         let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
         let owner = owners(for: r.blob, ctx)
+        // Under the resource model the SDK also keeps at most max_data_in_flight bytes of slivers requested.
+        var limit = need
+        if let res = ctx.resources, let entry = ctx.catalog.entry(r.blob) {
+            let sliver = (try? ctx.config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 1
+            limit = max(1, min(need, Int(res.maxDataInFlight / UInt64(max(1, sliver)))))
+        }
         // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
-        while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
+        while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
             let pair = r.order[r.nextPair]
             r.nextPair += 1
             guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }

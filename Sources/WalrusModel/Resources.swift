@@ -73,6 +73,14 @@ public struct ResourceModel: Sendable, Equatable {
     /// (1 MiB per stream and per connection), which the node's axum server keeps. A transfer
     /// of `b` bytes over a path of round-trip time `rtt` takes at least `b * rtt / window`.
     public var windowBytes: UInt64 = 1 << 20
+    /// The initial congestion window of a connection, and its window again after an idle
+    /// spell: 10 segments of 1,460 bytes (RFC 6928, Linux's default `initcwnd`; Linux's
+    /// `tcp_slow_start_after_idle = 1` restarts from it after an idle retransmission timeout).
+    /// The window then doubles every round trip (slow start) up to `windowBytes`.
+    public var initialWindowBytes: UInt64 = 14_600
+    /// A connection idle this long restarts from `initialWindowBytes`: Linux's minimum
+    /// retransmission timeout (200 ms) plus the round trip.
+    public var idleRestart: SimDuration = .milliseconds(200)
     /// The SDK's `max_data_in_flight`: 12.5 MB ("1 second on a 100 Mbps connection").
     public var maxDataInFlight: UInt64 = 12_500_000
     /// The SDK's `max_concurrent_writes`; 0 means its default, n (no limit beyond the bytes).
@@ -106,18 +114,42 @@ public struct ResourceModel: Sendable, Equatable {
         return max(1, min(byBytes, cap))
     }
 
+    /// Pairs per store request batch the client sends one node: the SDK sends each sliver as
+    /// its own request, `maxNodeConnections` at a time per node, so one batch is the pairs
+    /// whose two slivers fill the node's connections (at least one pair).
+    public var pairsPerStoreBatch: Int { max(1, maxNodeConnections / 2) }
+
     /// The extra time, beyond one one-way latency and the line-rate serialization the network
     /// charges, that `requests` HTTP requests carrying `bytes` in total take between a client
     /// and a node over a path of round-trip time `rtt`: requests go `maxNodeConnections` at a
     /// time, each round after the first costs a round trip (plus one more per request when
     /// `statusChecked`), and the bytes flow at most `windowBytes` per round trip.
-    public func transferExtra(bytes: UInt64, requests: Int, statusChecked: Bool, rtt: SimDuration, lineTime: SimDuration) -> SimDuration {
+    public func transferExtra(bytes: UInt64, requests: Int, statusChecked: Bool, rtt: SimDuration, lineTime: SimDuration,
+                              congestionWindow cwnd: inout UInt64) -> SimDuration {
         let rounds = UInt64((max(1, requests) + max(1, maxNodeConnections) - 1) / max(1, maxNodeConnections))
         let perRound: UInt64 = statusChecked ? 2 : 1
         let roundTrips = rounds * perRound - 1
-        let windowNs = UInt128(bytes) * UInt128(rtt.nanoseconds) / UInt128(max(1, windowBytes))
-        let flow = windowNs > UInt128(lineTime.nanoseconds) ? UInt64(min(windowNs - UInt128(lineTime.nanoseconds), UInt128(UInt64.max / 2))) : 0
+        let flowNs = flowTime(bytes: bytes, rtt: rtt, congestionWindow: &cwnd)
+        let flow = flowNs > lineTime.nanoseconds ? flowNs - lineTime.nanoseconds : 0
         return SimDuration(nanoseconds: rtt.nanoseconds * roundTrips + flow)
+    }
+
+    /// Nanoseconds to push `bytes` through a connection whose congestion window is `cwnd`
+    /// (updated): the first window goes at once, then slow start doubles the window every
+    /// round trip until `windowBytes`, after which the rest flows at `windowBytes` per round trip.
+    public func flowTime(bytes: UInt64, rtt: SimDuration, congestionWindow cwnd: inout UInt64) -> UInt64 {
+        let cap = max(1, windowBytes)
+        cwnd = min(max(1, cwnd), cap)
+        var sent: UInt64 = 0
+        var rtts: UInt64 = 0
+        while sent + cwnd < bytes && cwnd < cap {
+            sent += cwnd
+            cwnd = min(cwnd * 2, cap)
+            rtts += 1
+        }
+        let rest = bytes - min(bytes, sent)
+        let tail = rest > cwnd ? UInt128(rest - cwnd) * UInt128(rtt.nanoseconds) / UInt128(cap) : 0
+        return UInt64(min(UInt128(rtts) * UInt128(rtt.nanoseconds) + tail, UInt128(UInt64.max / 2)))
     }
 
     /// The settings as recorded in `runs.fidelity`.
@@ -126,7 +158,8 @@ public struct ResourceModel: Sendable, Equatable {
         let mix = nodeDisks.isEmpty ? diskMix.map(\.rawValue).joined(separator: "/") : "per-node(\(nodeDisks.count))"
         return "resources(client_cores=\(clientCores) node_cores=\(nodeCores) disks=[\(d)] disk_mix=\(mix)"
             + " request_overhead_ns=\(requestOverhead.nanoseconds) db_write_ns=\(dbWriteOverhead.nanoseconds)"
-            + " window_bytes=\(windowBytes) max_data_in_flight=\(maxDataInFlight) max_concurrent_writes=\(maxConcurrentWrites)"
+            + " window_bytes=\(windowBytes) initial_window_bytes=\(initialWindowBytes) idle_restart_ns=\(idleRestart.nanoseconds)"
+            + " max_data_in_flight=\(maxDataInFlight) max_concurrent_writes=\(maxConcurrentWrites)"
             + " max_node_connections=\(maxNodeConnections) sliver_status_check_threshold=\(sliverStatusCheckThreshold)"
             + " registration_delay_ns=\(registrationDelay.nanoseconds) status_check=\(statusCheck))"
     }
