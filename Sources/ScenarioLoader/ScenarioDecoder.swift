@@ -241,7 +241,7 @@ struct ScenarioDecoder {
     func decodeWorkload(_ t: TableReader) throws(ScenarioError) -> WorkloadSpec {
         let keysByKind: [String: [String]] = [
             "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
-                       "inconsistent_permille"],
+                       "inconsistent_permille", "closed_loop"],
             "reads": ["inter_arrival_s", "count", "start"],
             "stake_churn": ["fraction_permille"],
             "lifecycle": ["inter_arrival_s", "extend_permille", "extend_epochs", "count"],
@@ -270,6 +270,7 @@ struct ScenarioDecoder {
             if let start = try t.duration("start") { w.start = start }
             if let o = try t.choice("oversize", OversizePolicy.allCases.map(\.rawValue)) { w.oversize = OversizePolicy(rawValue: o)! }
             if let p = try t.uint("inconsistent_permille") { w.inconsistentPermille = p }
+            if let n = try t.uint("closed_loop", max: 100_000) { w.closedLoop = Int(n) }
             return WorkloadSpec(name: name, kind: .writes(w))
         case "reads":
             var r = ReadWorkload(interArrivalSeconds: try arrivals(), count: try count())

@@ -239,6 +239,10 @@ public struct WriteWorkload: Sendable, Equatable {
     public var deletablePermille: UInt64 = 0
     /// When the first write starts, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// Closed loop: 0 (open loop, a write every `interArrivalSeconds`) or the number of writes
+    /// kept in flight, each next one starting `interArrivalSeconds` (think time) after one ends.
+    /// With one client, 1 is a single closed-loop client (the paper's figure 11).
+    public var closedLoop = 0
     /// Writes with the given gaps, sizes and count; lifetimes 1...5 epochs, none deletable, starting at 0.
     public init(interArrivalSeconds: Distribution, sizeBytes: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds

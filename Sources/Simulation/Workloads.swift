@@ -22,7 +22,11 @@ extension World {
         }
         for (i, w) in scenario.workloads.enumerated() {
             switch w.kind {
-            case .writes(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+            case .writes(let spec):
+                // A closed loop starts its writers together; each then starts the next when its write ends.
+                for _ in 0..<max(1, min(spec.closedLoop, spec.count)) {
+                    scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+                }
             case .reads(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
             case .lifecycle: scheduler.schedule(at: .zero, target: UInt32(i), kind: Kind.workload.rawValue)
             case .stakeChurn: break  // runs at each epoch start
@@ -51,8 +55,13 @@ extension World {
         case .writes(let spec):
             guard workloadIssued[w] < spec.count else { return }
             workloadIssued[w] += 1
-            startWrite(spec, stream: stream, now: now, scheduler: &scheduler)
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds) }
+            let blob = startWrite(spec, stream: stream, now: now, scheduler: &scheduler)
+            if spec.closedLoop > 0 {
+                // The next write of this writer starts when this one ends (a skipped one: now).
+                if let blob { closedLoopWrites[blob] = w } else { next(spec.interArrivalSeconds) }
+            } else if workloadIssued[w] < spec.count {
+                next(spec.interArrivalSeconds)
+            }
         case .reads(let spec):
             guard workloadIssued[w] < spec.count else { return }
             if let blob = pickReadableBlob(stream) {
@@ -105,8 +114,19 @@ extension World {
         return live[Int(stream.uniformInt(below: UInt64(live.count)))]
     }
 
+    /// A closed-loop write ended: its workload's next write starts after a think time drawn
+    /// from `interArrivalSeconds`.
+    func continueClosedLoop(after blob: BlobRef, scheduler: inout Scheduler) {
+        guard let w = closedLoopWrites.removeValue(forKey: blob), case .writes(let spec) = scenario.workloads[w].kind,
+              workloadIssued[w] < spec.count else { return }
+        let think = SimDuration(seconds: max(0, spec.interArrivalSeconds.sample(workloadStreams[w])))
+        scheduler.schedule(after: think, target: UInt32(w), kind: Kind.workload.rawValue)
+    }
+
     /// Creates a blob (content from its own stream), encodes it for real and starts its write.
-    func startWrite(_ spec: WriteWorkload, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) {
+    /// Returns the blob, or `nil` when an oversized draw is skipped.
+    @discardableResult
+    func startWrite(_ spec: WriteWorkload, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) -> BlobRef? {
         let index = UInt32(blobs.count)
         let blob = BlobRef(index)
         // Sizes above the largest encodable blob follow the workload's `oversize` policy, counted.
@@ -119,7 +139,7 @@ extension World {
                 size = config.maxBlobSize
             case .skip:
                 writesSkippedOversize += 1
-                return
+                return nil
             }
         }
         let epochs = stream.uniformInt(in: spec.lifetimeEpochs)
@@ -157,6 +177,7 @@ extension World {
         execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
                                                    deletable: deletable, context: context(now, for: .client(c))),
                 for: .client(c), now: now, scheduler: &scheduler)
+        return blob
     }
 
     /// The metadata a malicious writer commits to (the paper's malicious client, spec §6.6):

@@ -113,6 +113,10 @@ public final class World: EventHandler {
     public internal(set) var writesSkippedOversize = 0
     /// Latencies of successful reads, in completion order.
     public internal(set) var readLatencies: [SimDuration] = []
+    /// Closed-loop writes in flight: the workload each belongs to (see `Workloads.swift`).
+    var closedLoopWrites: [BlobRef: Int] = [:]
+    /// Blobs whose closed-loop writes ended while carrying out actions, to continue from.
+    var closedLoopEnded: [BlobRef] = []
     /// The marks of operations in progress, by operation id (see `PhaseRecording.swift`).
     var phaseMarks: [UInt64: [OperationMark: SimTime]] = [:]
 
@@ -398,6 +402,7 @@ public final class World: EventHandler {
                 scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
             case .observe(let o):
                 observe(o, now: now)
+                while let blob = closedLoopEnded.popLast() { continueClosedLoop(after: blob, scheduler: &scheduler) }
             }
         }
     }
@@ -521,6 +526,7 @@ public final class World: EventHandler {
 
     /// Counts a finished client operation, checks it and records it.
     func finishOperation(_ op: FinishedOperation, now: SimTime) {
+        if op.kind == .write, closedLoopWrites[op.blob] != nil { closedLoopEnded.append(op.blob) }
         switch (op.kind, op.result) {
         case (.write, .ok):
             operations.writesOK += 1
