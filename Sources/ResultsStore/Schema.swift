@@ -16,7 +16,7 @@ enum Schema {
     /// Ordered migrations: `migrations[k]` takes a database from version `k` to `k + 1`
     /// (`PRAGMA user_version`). Version 0 is an empty file, so the first entry creates the
     /// schema. To change the schema, append an entry; never edit a released one.
-    static let migrations: [[String]] = [version1, version2, version3, version4]
+    static let migrations: [[String]] = [version1, version2, version3, version4, version5]
 
     /// The schema version this code writes.
     static var currentVersion: Int32 { Int32(migrations.count) }
@@ -33,10 +33,34 @@ enum Schema {
         ("metrics", "run_id, seq"),
         ("faults", "run_id, seq"),
         ("node_epochs", "run_id, epoch, node_id"),
+        ("op_phases", "run_id, op_id, seq"),
     ]
 
     /// Whether a column holds a wall-clock value (and so is excluded from content digests).
     static func isWallClock(_ column: String) -> Bool { column.hasPrefix("wall_") }
+
+    /// Version 5: the phases of each client operation (`op_phases`), for write and read
+    /// latency breakdowns (Walrus paper figures 9 and 10).
+    static let version5: [String] = [
+        """
+        CREATE TABLE op_phases (
+            run_id   TEXT    NOT NULL REFERENCES runs(run_id),
+            op_id    INTEGER NOT NULL,
+            seq      INTEGER NOT NULL,
+            phase    TEXT    NOT NULL,
+            kind     TEXT    NOT NULL CHECK (kind IN ('phase', 'span')),
+            start_ns INTEGER NOT NULL,
+            end_ns   INTEGER NOT NULL,
+            PRIMARY KEY (run_id, op_id, seq)
+        ) STRICT, WITHOUT ROWID
+        """,
+        """
+        CREATE VIEW op_phases_h AS SELECT
+            p.run_id, p.op_id, o.kind AS op_kind, o.bytes / 1048576.0 AS size_mib, p.seq, p.phase, p.kind,
+            p.start_ns / 1e9 AS start_s, p.end_ns / 1e9 AS end_s, (p.end_ns - p.start_ns) / 1e9 AS duration_s
+        FROM op_phases p LEFT JOIN ops o ON o.run_id = p.run_id AND o.op_id = p.op_id
+        """,
+    ]
 
     /// Version 2: blobs declared invalid on chain (inconsistent encodings) say when.
     static let version2: [String] = [

@@ -13,7 +13,7 @@ struct ScenarioDecoder {
 
     static let topLevelKeys = [
         "name", "description", "seed", "seeds", "duration", "metrics_interval", "network", "nodes", "chain",
-        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep", "policy", "tune",
+        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep", "policy", "tune", "resources",
     ]
 
     /// The scenario of `document`, run with `seed`; `defaultName` is used when `name` is absent.
@@ -43,6 +43,7 @@ struct ScenarioDecoder {
         if let t = try top.table("protocol") { scenario.protocolSpec = try decodeProtocol(t) }
         if let t = try top.table("checks") { scenario.checks = try decodeChecks(t) }
         scenario.policies = try top.tables("policy").map { (t) throws(ScenarioError) in try decodePolicy(t) }
+        if let t = try top.table("resources") { scenario.resources = try decodeResources(t, nodeCount: scenario.nodes.count) }
         return scenario
     }
 
@@ -132,7 +133,8 @@ struct ScenarioDecoder {
 
     func decodeNodes(_ t: TableReader) throws(ScenarioError) -> NodesSpec {
         try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake",
-                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb"])
+                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb",
+                          "node_regions", "providers", "capacities"])
         guard let count = try t.int("count") else { throw t.fail("count", "missing required key (number of storage nodes)", kind: .missingKey) }
         guard let shards = try t.int("shards") else { throw t.fail("shards", "missing required key (number of shards, e.g. 1000)", kind: .missingKey) }
         var spec = NodesSpec(count: count, shards: shards)
@@ -157,6 +159,29 @@ struct ScenarioDecoder {
         if scalar("write_price_frost"), let price = try t.uint("write_price_frost") { spec.writePriceFrost = price }
         try decodeNodeEconomics(t, into: &spec)
         if let stake = try t.table("stake") { spec.stake = try decodeStake(stake) }
+        // An explicit testbed: one entry per node each.
+        if let list = try t.strings("node_regions") {
+            guard list.count == count else { throw t.fail("node_regions", "lists \(list.count) regions but count is \(count): give one per node") }
+            spec.nodeRegions = list
+        }
+        if let list = try t.strings("providers") {
+            guard list.count == count else { throw t.fail("providers", "lists \(list.count) providers but count is \(count): give one per node") }
+            spec.providers = list
+        }
+        if let items = try t.array("capacities") {
+            // Two spellings of one per-node list would be two answers to one question.
+            guard scalar("capacity") else {
+                throw t.fail("capacities", "capacity already gives each node its capacity (a list or a distribution); use one of capacity and capacities")
+            }
+            guard items.count == count else { throw t.fail("capacities", "lists \(items.count) capacities but count is \(count): give one per node") }
+            var sizes: [UInt64] = []
+            for (i, item) in items.enumerated() {
+                let size = try TableReader.size(item, at: KeyPath.element(t.keyPath("capacities"), i), context)
+                guard size > 0 else { throw context.error(.invalidValue, KeyPath.element(t.keyPath("capacities"), i), "expected a size > 0 bytes, got 0") }
+                sizes.append(size)
+            }
+            spec.capacities = sizes
+        }
         return spec
     }
 
@@ -236,7 +261,7 @@ struct ScenarioDecoder {
     func decodeWorkload(_ t: TableReader) throws(ScenarioError) -> WorkloadSpec {
         let keysByKind: [String: [String]] = [
             "writes": ["preset", "inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
-                       "inconsistent_permille", "quilt_batch"] + Self.arrivalKeys,
+                       "inconsistent_permille", "quilt_batch", "closed_loop"] + Self.arrivalKeys,
             "reads": ["preset", "inter_arrival_s", "count", "start", "popularity", "zipf_exponent", "recency_half_life",
                       "reread_permille", "of"] + Self.arrivalKeys,
             "stake_churn": ["fraction_permille"],
@@ -282,6 +307,7 @@ struct ScenarioDecoder {
             if let p = try t.uint("inconsistent_permille") { w.inconsistentPermille = p }
             if let q = try t.int("quilt_batch") { w.quiltBatch = q }
             w.arrival = try arrivalProcess(t, default: w.arrival)
+            if let n = try t.uint("closed_loop", max: 100_000) { w.closedLoop = Int(n) }
             return WorkloadSpec(name: name, kind: .writes(w))
         case "reads":
             var r: ReadWorkload
@@ -447,7 +473,7 @@ struct ScenarioDecoder {
             for (i, item) in items.enumerated() { indices.append(try TableReader.int(item, at: KeyPath.element(path, i), context)) }
             return .indices(indices)
         }
-        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region"]
+        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region", "provider"]
         guard case .table = node else {
             throw context.error(.invalidValue, path, "expected node indices [..] or a table with one of \(options.joined(separator: ", ")), got \(node.found)")
         }
@@ -465,6 +491,8 @@ struct ScenarioDecoder {
             return .random(count: try t.int(key)!)
         case "region":
             return .region(try t.string(key)!)
+        case "provider":
+            return .provider(try t.string(key)!)
         default:
             let n: Int
             if case .string(let expression) = value {

@@ -36,6 +36,13 @@ public struct Scenario: Sendable, Equatable {
     public var protocolSpec = ProtocolSpec()
     /// How much of the real protocol code runs; recorded as `runs.fidelity`.
     public var fidelity = Fidelity()
+    /// The resource model of nodes and clients (`[resources]`); `nil`: none (CPU costs only,
+    /// one core per party, line-rate transfers, no SDK limits), as before it existed.
+    public var resources: ResourceModel?
+    /// `runs.fidelity`: the fidelity's summary, and the resource model's when there is one.
+    public var fidelitySummary: String {
+        resources.map { fidelity.summary + " " + $0.summary } ?? fidelity.summary
+    }
     /// Which invariant checkers run.
     public var checks = CheckSpec()
     /// Interval between samples of the metrics time series.
@@ -89,6 +96,17 @@ public struct NodesSpec: Sendable, Equatable {
     public var stake: StakeDistribution = .equal(totalWAL: 1_000_000_000)
     /// Per-node votes, commission and operating costs (none by default: every node votes the scalars above).
     public var economics = NodeEconomicsSpec()
+    /// Explicit region of each node, by node index (`count` entries); empty: drawn from
+    /// `regionWeights`. A testbed such as the paper's lists them.
+    public var nodeRegions: [String] = []
+    /// Hosting provider of each node, by node index (`count` entries, or empty for none):
+    /// what the `provider` node selection of faults matches (correlated provider outages).
+    public var providers: [String] = []
+    /// Capacity each node votes for, by node index (`count` entries); empty: `capacityBytes` for all.
+    public var capacities: [UInt64] = []
+
+    /// The capacity node `i` votes for.
+    public func capacity(ofNode i: Int) -> UInt64 { i < capacities.count ? capacities[i] : capacityBytes }
 
     /// `count` nodes over `shards` shards, everything else at its default (equal split of 10^9 WAL).
     public init(count: Int, shards: Int) {
@@ -103,6 +121,7 @@ public struct NodesSpec: Sendable, Equatable {
             && a.writePriceFrost == b.writePriceFrost && a.stake == b.stake && a.economics == b.economics
             && a.regionWeights.map(\.region) == b.regionWeights.map(\.region)
             && a.regionWeights.map(\.weight) == b.regionWeights.map(\.weight)
+            && a.nodeRegions == b.nodeRegions && a.providers == b.providers && a.capacities == b.capacities
     }
 }
 
@@ -239,6 +258,10 @@ public struct WriteWorkload: Sendable, Equatable {
     public var quiltBatch: Int = 1
     /// The preset the workload's defaults came from (`preset = "..."`), for the record.
     public var preset: String?
+    /// Closed loop: 0 (open loop, a write every `interArrivalSeconds`) or the number of writes
+    /// kept in flight, each next one starting `interArrivalSeconds` (think time) after one ends.
+    /// With one client, 1 is a single closed-loop client (the paper's figure 11).
+    public var closedLoop = 0
     /// Writes with the given gaps, sizes and count; lifetimes 1...5 epochs, none deletable, starting at 0.
     public init(interArrivalSeconds: Distribution, sizeBytes: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
@@ -362,6 +385,8 @@ public enum NodeSelection: Sendable, Equatable {
     case shardsAtLeast(Int)
     /// Every node in a region.
     case region(String)
+    /// Every node of a hosting provider (`nodes.providers`): a correlated provider outage.
+    case provider(String)
 }
 
 /// How much of the real protocol code runs (DESIGN §5). Recorded with every run.

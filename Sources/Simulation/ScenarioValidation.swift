@@ -127,6 +127,23 @@ extension Scenario {
         if !nodes.regionWeights.isEmpty, !nodes.regionWeights.contains(where: { $0.weight > 0 }) {
             throw fail("nodes.regions", "expected at least one region weight > 0")
         }
+        if !nodes.nodeRegions.isEmpty {
+            guard nodes.nodeRegions.count == nodes.count else {
+                throw fail("nodes.node_regions", "lists \(nodes.nodeRegions.count) regions but nodes.count is \(nodes.count): give one per node")
+            }
+            for region in nodes.nodeRegions { try checkRegion(region, at: "nodes.node_regions") }
+        }
+        if !nodes.providers.isEmpty, nodes.providers.count != nodes.count {
+            throw fail("nodes.providers", "lists \(nodes.providers.count) providers but nodes.count is \(nodes.count): give one per node")
+        }
+        if !nodes.capacities.isEmpty {
+            guard nodes.capacities.count == nodes.count else {
+                throw fail("nodes.capacities", "lists \(nodes.capacities.count) capacities but nodes.count is \(nodes.count): give one per node")
+            }
+            for (i, c) in nodes.capacities.enumerated() where c == 0 || c > ScenarioLimits.maxBytes {
+                throw fail("nodes.capacities", "node \(i): expected a size in 1 byte...2^62 bytes, got \(c)")
+            }
+        }
         guard nodes.capacityBytes > 0 else { throw fail("nodes.capacity", "expected a size > 0 bytes, got 0") }
         guard nodes.capacityBytes <= ScenarioLimits.maxBytes else {
             throw fail("nodes.capacity", "expected at most 2^62 bytes (4 EiB), got \(nodes.capacityBytes)")
@@ -379,6 +396,14 @@ extension Scenario {
             }
             try checkStart(w.start)
             try checkArrival(w.arrival, at: path)
+            // A closed loop starts each write when one ends: it has no arrival process of its own,
+            // and a record waiting for its quilt never ends.
+            if w.closedLoop > 0, w.quiltBatch > 1 {
+                throw fail("closed_loop", "a closed-loop writer writes blobs one by one; it cannot gather records into quilts (quilt_batch = \(w.quiltBatch))")
+            }
+            if w.closedLoop > 0, w.arrival != .renewal {
+                throw fail("closed_loop", "a closed-loop writer starts each write when one ends; arrival = \"\(w.arrival.name)\" does not apply")
+            }
             // A quilt's index takes at least one of its C columns, each patch at least one more.
             if let config = try? EncodingConfig(nShards: nodes.shards), !(1...(config.columns - 1)).contains(w.quiltBatch) {
                 throw fail("quilt_batch", "expected 1...\(config.columns - 1) records per quilt (a quilt of \(nodes.shards) shards has \(config.columns) columns, one at least for its index), got \(w.quiltBatch)")
@@ -486,6 +511,10 @@ extension Scenario {
         case .shardsUpTo(let shards):
             guard (1...nodes.shards).contains(shards) else {
                 throw fail("shards_up_to", "expected 1...\(nodes.shards) shards (nodes.shards), got \(shards)")
+            }
+        case .provider(let provider):
+            guard nodes.providers.contains(provider) else {
+                throw fail("provider", "no node has provider \"\(provider)\" (nodes.providers)")
             }
         case .region(let region):
             guard network.regions.names.contains(region) else {

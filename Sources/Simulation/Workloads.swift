@@ -24,7 +24,11 @@ extension World {
         }
         for (i, w) in scenario.workloads.enumerated() {
             switch w.kind {
-            case .writes(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+            case .writes(let spec):
+                // A closed loop starts its writers together; each then starts the next when its write ends.
+                for _ in 0..<max(1, min(spec.closedLoop, spec.count)) {
+                    scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+                }
             case .reads(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
             case .lifecycle: scheduler.schedule(at: .zero, target: UInt32(i), kind: Kind.workload.rawValue)
             case .stakeChurn: break  // runs at each epoch start
@@ -55,10 +59,16 @@ extension World {
             workloadIssued[w] += 1
             if spec.quiltBatch > 1 {
                 addRecord(spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+                if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, spec.arrival) }
             } else {
-                startWrite(spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+                let blob = startWrite(spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+                if spec.closedLoop > 0 {
+                    // The next write of this writer starts when this one ends (a skipped one: now).
+                    if let blob { closedLoopWrites[blob] = w } else { next(spec.interArrivalSeconds, .renewal) }
+                } else if workloadIssued[w] < spec.count {
+                    next(spec.interArrivalSeconds, spec.arrival)
+                }
             }
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, spec.arrival) }
         case .reads(let spec):
             guard workloadIssued[w] < spec.count else { return }
             let picked = readSelectors[w].map { $0.pick(now: now, stream: stream, isReadable: isReadable) } ?? pickReadableBlob(stream)
@@ -151,17 +161,28 @@ extension World {
         }
     }
 
+    /// A closed-loop write ended: its workload's next write starts after a think time drawn
+    /// from `interArrivalSeconds`.
+    func continueClosedLoop(after blob: BlobRef, scheduler: inout Scheduler) {
+        guard let w = closedLoopWrites.removeValue(forKey: blob), case .writes(let spec) = scenario.workloads[w].kind,
+              workloadIssued[w] < spec.count else { return }
+        let think = SimDuration(seconds: max(0, spec.interArrivalSeconds.sample(workloadStreams[w])))
+        scheduler.schedule(after: think, target: UInt32(w), kind: Kind.workload.rawValue)
+    }
+
     /// Creates a blob (content from its own stream), encodes it (for real, or modeled by the
-    /// fidelity) and starts its write.
-    func startWrite(_ spec: WriteWorkload, workload w: Int, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) {
-        guard let size = drawSize(spec, stream: stream) else { return }
-        startWrite(spec, workload: w, size: size, records: nil, stream: stream, now: now, scheduler: &scheduler)
+    /// fidelity) and starts its write. Returns the blob, or `nil` when an oversized draw is skipped.
+    @discardableResult
+    func startWrite(_ spec: WriteWorkload, workload w: Int, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) -> BlobRef? {
+        guard let size = drawSize(spec, stream: stream) else { return nil }
+        return startWrite(spec, workload: w, size: size, records: nil, stream: stream, now: now, scheduler: &scheduler)
     }
 
     /// Starts writing a blob of `size` bytes, or, with `records`, the quilt of those records
     /// (`size` is then the quilt blob's length). Lifetime and deletability are drawn per blob.
+    @discardableResult
     func startWrite(_ spec: WriteWorkload, workload w: Int, size: UInt64, records: [(record: UInt64, size: UInt64)]?,
-                    stream: RandomStream, now: SimTime, scheduler: inout Scheduler) {
+                    stream: RandomStream, now: SimTime, scheduler: inout Scheduler) -> BlobRef {
         let index = UInt32(blobs.count)
         let blob = BlobRef(index)
         let epochs = stream.uniformInt(in: spec.lifetimeEpochs)
@@ -213,6 +234,7 @@ extension World {
         execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
                                                    deletable: deletable, context: context(now, for: .client(c))),
                 for: .client(c), now: now, scheduler: &scheduler)
+        return blob
     }
 
     // MARK: Quilts

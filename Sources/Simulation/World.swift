@@ -82,6 +82,13 @@ public final class World: EventHandler {
     var deferredActions = Slab<(Party, [Action])>()
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
+    /// Under `[resources]`: when each of a party's other cores is next free (see `Resources+World.swift`).
+    var otherCoresFreeAt: [[SimTime]] = []
+    /// Under `[resources]`: when each node's disk is next free.
+    var diskFreeAt: [SimTime] = []
+    /// Under `[resources]`: each directed connection's congestion window and last use, by
+    /// `from << 32 | to` endpoint indices.
+    var connections: [UInt64: (cwnd: UInt64, lastUse: SimTime)] = [:]
 
     // MARK: Random streams, one per concern (DESIGN §4)
 
@@ -127,6 +134,12 @@ public final class World: EventHandler {
     public internal(set) var writesSkippedOversize = 0
     /// Latencies of successful reads, in completion order.
     public internal(set) var readLatencies: [SimDuration] = []
+    /// Closed-loop writes in flight: the workload each belongs to (see `Workloads.swift`).
+    var closedLoopWrites: [BlobRef: Int] = [:]
+    /// Blobs whose closed-loop writes ended while carrying out actions, to continue from.
+    var closedLoopEnded: [BlobRef] = []
+    /// The marks of operations in progress, by operation id (see `PhaseRecording.swift`).
+    var phaseMarks: [UInt64: [OperationMark: SimTime]] = [:]
 
     // MARK: Faults and checkers
 
@@ -286,6 +299,7 @@ public final class World: EventHandler {
             return selector.isTrivial ? nil : selector
         }
         installRegeneration()
+        setUpResources()
     }
 
     // MARK: Context
@@ -294,7 +308,7 @@ public final class World: EventHandler {
     func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
         let seen = party.flatMap { isolatedView[endpointIndex($0)] } ?? view
         return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
-                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
+                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled, resources: scenario.resources)
     }
 
     /// A party's endpoint index (nodes first, then clients).
@@ -409,9 +423,15 @@ public final class World: EventHandler {
         let cpu = cpuIndex(party)
         for (i, action) in actions.enumerated() {
             switch action {
-            case .cpu(let d):
-                let done = max(now, cpuFreeAt[cpu]) + d
-                cpuFreeAt[cpu] = done
+            case .cpu, .disk:
+                let done: SimTime
+                if case .cpu(let d) = action {
+                    done = reserveCPU(cpu, d, now: now)
+                } else if case .disk(let d) = action {
+                    done = reserveDisk(cpu, d, now: now)
+                } else {
+                    done = now
+                }
                 if done > now, i + 1 < actions.count {
                     let rest = Array(actions[(i + 1)...])
                     scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, rest)))
@@ -425,13 +445,15 @@ public final class World: EventHandler {
                 scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
             case .observe(let o):
                 observe(o, now: now)
+                while let blob = closedLoopEnded.popLast() { continueClosedLoop(after: blob, scheduler: &scheduler) }
             }
         }
     }
 
     func send(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
         switch network.transmit(from: endpoint(from), to: endpoint(to), bytes: message.wireBytes, now: now) {
-        case .success(let t):
+        case .success(var t):
+            if scenario.resources != nil { t.arrivesAt = t.arrivesAt + transferExtra(message, from: from, to: to, t) }
             scheduler.schedule(at: t.arrivesAt, target: 0, kind: Kind.arrival.rawValue,
                                payload: inFlight.insert(InFlight(transmission: t, from: from, to: to, message: message)))
         case .failure:
@@ -531,8 +553,13 @@ public final class World: EventHandler {
     /// Takes in a fact a state machine reported.
     func observe(_ o: Observation, now: SimTime) {
         switch o {
-        case .operationFinished(let op):
+        case .operationFinished(var op):
+            // The operation ends when the shell carries this out: after the CPU work listed
+            // before it (a read's decode and consistency check).
+            op.end = max(op.end, now)
             finishOperation(op, now: now)
+        case .phaseMark(let op, let mark, let backdate):
+            notePhaseMark(op: op, mark: mark, at: SimTime(nanoseconds: now.nanoseconds - min(backdate.nanoseconds, now.nanoseconds)))
         case .recovered(let node, let blob, _, let bytes):
             if node.index < econ.recoveryBytes.count { econ.recoveryBytes[node.index] &+= bytes }
             recoveries += 1
@@ -547,6 +574,7 @@ public final class World: EventHandler {
 
     /// Counts a finished client operation, checks it and records it.
     func finishOperation(_ op: FinishedOperation, now: SimTime) {
+        if op.kind == .write, closedLoopWrites[op.blob] != nil { closedLoopEnded.append(op.blob) }
         switch (op.kind, op.result) {
         case (.write, .ok):
             operations.writesOK += 1
@@ -568,5 +596,6 @@ public final class World: EventHandler {
         }
         checkOperation(op, now: now)
         recordOperation(op)
+        recordPhases(op)
     }
 }

@@ -178,6 +178,12 @@ public enum Message: Sendable {
     case syncRequest(shard: ShardIndex, blobs: [BlobRef])
     /// Previous owner -> new owner: what it has (metadata included, the new owner may lack it).
     case syncResponse(shard: ShardIndex, items: [SyncItem], missing: [BlobRef])
+    /// Client -> node: the blob's status as the node sees it (the SDK's status check before a
+    /// write or read; sent only under the resource model).
+    case blobStatusRequest(blob: BlobRef)
+    /// Node -> client: the node's view of the blob (`registered`: it has seen the registration;
+    /// `certified`: the certification).
+    case blobStatusResponse(blob: BlobRef, registered: Bool, certified: Bool)
 
     /// Bytes on the wire: BCS payload plus a fixed 64-byte framing/header estimate.
     public var wireBytes: UInt64 {
@@ -186,7 +192,8 @@ public enum Message: Sendable {
         case .store(_, let metadata, let pairs):
             return framing + Self.metadataBytes(metadata) + pairs.reduce(0) { $0 + $1.wireBytes }
         case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.bytes.count ?? 0)
-        case .metadataRequest, .sliverRequest, .recoveryRequest, .columnRequest: return framing + 40
+        case .metadataRequest, .sliverRequest, .recoveryRequest, .columnRequest, .blobStatusRequest: return framing + 40
+        case .blobStatusResponse: return framing + 48  // the BCS BlobStatus: variant, object ID, epochs, counts
         case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
         case .sliverResponse(_, _, let s), .columnResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
         case .recoveryResponse(_, _, let p, let s):
