@@ -272,6 +272,52 @@ func workloadScenario(_ workloads: String, shards: Int = 40, duration: String = 
         #expect(world.violations.isEmpty, "\(world.violations)")
     }
 
+    /// Every arrival process and popularity in one run: same seed, same event digest; another
+    /// seed, another digest.
+    @Test func presetRunsAreDeterministic() throws {
+        func run(_ seed: Int) throws -> String {
+            let s = try workloadScenario("""
+                [[workload]]
+                name = "photos"
+                kind = "writes"
+                preset = "media"
+                count = 20
+                inter_arrival_s = 200
+                [[workload]]
+                name = "site"
+                kind = "writes"
+                preset = "website"
+                count = 20
+                size = "4KiB"
+                burst_idle_s = 900
+                [[workload]]
+                name = "views"
+                kind = "reads"
+                preset = "media"
+                of = "photos"
+                count = 20
+                inter_arrival_s = 300
+                [[workload]]
+                name = "recent"
+                kind = "reads"
+                popularity = "recency"
+                reread_permille = 500
+                count = 20
+                inter_arrival_s = 300
+                [[workload]]
+                name = "scan"
+                kind = "reads"
+                popularity = "sequential"
+                of = "site"
+                count = 20
+                inter_arrival_s = 300
+                """, duration: "3h", seed: seed)
+            return try runWorld(s).1.digest.description
+        }
+        let a = try run(5), b = try run(5), c = try run(6)
+        #expect(a == b && a != c)
+    }
+
     @Test func keysOverrideThePresetAndTheRestStays() throws {
         let s = try workloadScenario("""
             [[workload]]
