@@ -644,7 +644,7 @@ public final class CollectingResultsSink: ResultsSink {
     }
 
     /// Replays everything recorded into another sink, kind by kind in record order (nodes,
-    /// epochs, committee, blobs, operations, flows, metrics, faults), then ends it the same
+    /// epochs, committee, blobs, operations, flows, metrics, faults, operation phases), then ends it the same
     /// way this sink ended, if it did.
     public func replay(into sink: some ResultsSink) throws {
         for r in nodes { sink.record(r) }
@@ -655,6 +655,7 @@ public final class CollectingResultsSink: ResultsSink {
         for r in flows { sink.record(r) }
         for r in metrics { sink.record(r) }
         for r in faults { sink.record(r) }
+        for r in phases { sink.record(r) }
         switch status {
         case .incomplete: try sink.flush()
         case .complete: try sink.finish(summary!)
