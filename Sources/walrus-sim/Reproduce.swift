@@ -86,7 +86,8 @@ enum PaperEvaluation {
         var sizeBytes: UInt64
         /// Latencies of successful writes and reads, in seconds.
         var writes: [Double], reads: [Double]
-        /// Per successful write: the fixed (metadata and chain) share of its latency, and the store phase's share.
+        /// Per successful write: the fixed (metadata and chain) share of its latency, and the store
+        /// phases' share (`store` and `store_extra_wait`, the paper's "store (upload slivers)").
         var fixedShares: [Double], storeShares: [Double]
         /// Per successful write: the fixed part in seconds.
         var fixedSeconds: [Double]
@@ -182,7 +183,8 @@ enum PaperEvaluation {
                 result.sizeBytes = op.blobIndex.flatMap { sizes[$0] } ?? op.bytes
                 let rows = phases[op.opID] ?? []
                 let seconds = { (names: Set<String>) in rows.filter { names.contains($0.phase) }.reduce(0.0) { $0 + Double($1.endNs - $1.startNs) / 1e9 } }
-                let store = seconds(["store"])
+                // The paper's "store (upload slivers)" includes the SDK's extra wait for more confirmations.
+                let store = seconds(["store", "store_extra_wait"])
                 let fixed = latency - store - seconds(["encode"])
                 if latency > 0 {
                     result.fixedShares.append(fixed / latency)
