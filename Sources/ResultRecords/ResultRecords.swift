@@ -656,7 +656,7 @@ public final class CollectingResultsSink: ResultsSink {
     }
 
     /// Replays everything recorded into another sink, kind by kind in record order (nodes,
-    /// epochs, committee, blobs, operations, flows, metrics, faults, node epochs), then ends it the same
+    /// epochs, committee, blobs, operations, flows, metrics, faults, node epochs, operation phases), then ends it the same
     /// way this sink ended, if it did.
     public func replay(into sink: some ResultsSink) throws {
         for r in nodes { sink.record(r) }

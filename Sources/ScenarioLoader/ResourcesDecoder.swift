@@ -9,7 +9,7 @@ extension ScenarioDecoder {
     func decodeResources(_ t: TableReader, nodeCount: Int) throws(ScenarioError) -> ResourceModel {
         try t.expectKeys(["client_cores", "node_cores", "hdd_bytes_per_s", "hdd_iops", "ssd_bytes_per_s", "ssd_iops",
                           "nvme_bytes_per_s", "nvme_iops", "disk_mix", "node_disks", "request_overhead", "db_write_overhead",
-                          "window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
+                          "window_bytes", "client_window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
                           "sliver_status_check_threshold", "registration_delay", "status_check"])
         var r = ResourceModel()
         func positive(_ key: String, max: UInt64 = 1 << 20) throws(ScenarioError) -> Int? {
@@ -55,6 +55,10 @@ extension ScenarioDecoder {
         if let v = try t.size("window_bytes") {
             guard v > 0 else { throw t.fail("window_bytes", "must be positive, got 0") }
             r.windowBytes = v
+        }
+        if let v = try t.size("client_window_bytes") {
+            guard v > 0 else { throw t.fail("client_window_bytes", "must be positive, got 0") }
+            r.clientWindowBytes = v
         }
         if let v = try t.size("initial_window_bytes") {
             guard v > 0 else { throw t.fail("initial_window_bytes", "must be positive, got 0") }

@@ -65,8 +65,11 @@ extension World {
         if let c = connections[key], t.sentAt.nanoseconds <= c.lastUse.nanoseconds + r.idleRestart.nanoseconds + rtt.nanoseconds {
             cwnd = c.cwnd
         }
+        // The receiver's flow-control window: a client's (hyper client default) or a node's.
+        var window = r.windowBytes
+        if case .client = to { window = r.clientWindowBytes }
         let extra = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
-                                    congestionWindow: &cwnd)
+                                    window: window, congestionWindow: &cwnd)
         connections[key] = (cwnd, t.arrivesAt + extra)
         return extra
     }

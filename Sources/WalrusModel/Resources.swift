@@ -73,6 +73,9 @@ public struct ResourceModel: Sendable, Equatable {
     /// (1 MiB per stream and per connection), which the node's axum server keeps. A transfer
     /// of `b` bytes over a path of round-trip time `rtt` takes at least `b * rtt / window`.
     public var windowBytes: UInt64 = 1 << 20
+    /// The flow-control window when a client receives (sliver and metadata responses): hyper's
+    /// default HTTP/2 client stream window, 2 MiB (the SDK's reqwest client keeps it).
+    public var clientWindowBytes: UInt64 = 2 << 20
     /// The initial congestion window of a connection, and its window again after an idle
     /// spell: 10 segments of 1,460 bytes (RFC 6928, Linux's default `initcwnd`; Linux's
     /// `tcp_slow_start_after_idle = 1` restarts from it after an idle retransmission timeout).
@@ -125,20 +128,21 @@ public struct ResourceModel: Sendable, Equatable {
     /// time, each round after the first costs a round trip (plus one more per request when
     /// `statusChecked`), and the bytes flow at most `windowBytes` per round trip.
     public func transferExtra(bytes: UInt64, requests: Int, statusChecked: Bool, rtt: SimDuration, lineTime: SimDuration,
-                              congestionWindow cwnd: inout UInt64) -> SimDuration {
+                              window: UInt64? = nil, congestionWindow cwnd: inout UInt64) -> SimDuration {
         let rounds = UInt64((max(1, requests) + max(1, maxNodeConnections) - 1) / max(1, maxNodeConnections))
         let perRound: UInt64 = statusChecked ? 2 : 1
         let roundTrips = rounds * perRound - 1
-        let flowNs = flowTime(bytes: bytes, rtt: rtt, congestionWindow: &cwnd)
+        let flowNs = flowTime(bytes: bytes, rtt: rtt, window: window, congestionWindow: &cwnd)
         let flow = flowNs > lineTime.nanoseconds ? flowNs - lineTime.nanoseconds : 0
         return SimDuration(nanoseconds: rtt.nanoseconds * roundTrips + flow)
     }
 
     /// Nanoseconds to push `bytes` through a connection whose congestion window is `cwnd`
     /// (updated): the first window goes at once, then slow start doubles the window every
-    /// round trip until `windowBytes`, after which the rest flows at `windowBytes` per round trip.
-    public func flowTime(bytes: UInt64, rtt: SimDuration, congestionWindow cwnd: inout UInt64) -> UInt64 {
-        let cap = max(1, windowBytes)
+    /// round trip until the flow-control window (`window`, by default `windowBytes`), after
+    /// which the rest flows at one window per round trip.
+    public func flowTime(bytes: UInt64, rtt: SimDuration, window: UInt64? = nil, congestionWindow cwnd: inout UInt64) -> UInt64 {
+        let cap = max(1, window ?? windowBytes)
         cwnd = min(max(1, cwnd), cap)
         var sent: UInt64 = 0
         var rtts: UInt64 = 0
@@ -158,7 +162,7 @@ public struct ResourceModel: Sendable, Equatable {
         let mix = nodeDisks.isEmpty ? diskMix.map(\.rawValue).joined(separator: "/") : "per-node(\(nodeDisks.count))"
         return "resources(client_cores=\(clientCores) node_cores=\(nodeCores) disks=[\(d)] disk_mix=\(mix)"
             + " request_overhead_ns=\(requestOverhead.nanoseconds) db_write_ns=\(dbWriteOverhead.nanoseconds)"
-            + " window_bytes=\(windowBytes) initial_window_bytes=\(initialWindowBytes) idle_restart_ns=\(idleRestart.nanoseconds)"
+            + " window_bytes=\(windowBytes) client_window_bytes=\(clientWindowBytes) initial_window_bytes=\(initialWindowBytes) idle_restart_ns=\(idleRestart.nanoseconds)"
             + " max_data_in_flight=\(maxDataInFlight) max_concurrent_writes=\(maxConcurrentWrites)"
             + " max_node_connections=\(maxNodeConnections) sliver_status_check_threshold=\(sliverStatusCheckThreshold)"
             + " registration_delay_ns=\(registrationDelay.nanoseconds) status_check=\(statusCheck))"

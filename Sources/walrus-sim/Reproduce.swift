@@ -86,7 +86,8 @@ enum PaperEvaluation {
         var sizeBytes: UInt64
         /// Latencies of successful writes and reads, in seconds.
         var writes: [Double], reads: [Double]
-        /// Per successful write: the fixed (metadata and chain) share of its latency, and the store phase's share.
+        /// Per successful write: the fixed (metadata and chain) share of its latency, and the store
+        /// phases' share (`store` and `store_extra_wait`, the paper's "store (upload slivers)").
         var fixedShares: [Double], storeShares: [Double]
         /// Per successful write: the fixed part in seconds.
         var fixedSeconds: [Double]
@@ -149,20 +150,14 @@ enum PaperEvaluation {
     /// Megabytes (10^6) per second of successful writes in `scenario`: their bytes over the
     /// time from the first start to the last end.
     static func throughput(_ scenario: Scenario) throws -> Double {
-        let sink = CollectingResultsSink()
-        let world: World
-        do { world = try World(scenario: scenario, sink: sink) } catch { throw CLIError("\(scenario.name): \(error)") }
-        var sim = Simulator(model: world)
-        world.start(&sim.scheduler)
-        _ = sim.run(RunLimits(until: SimTime.zero + scenario.duration))
-        world.finish(now: sim.scheduler.now)
+        let sink = try runInMemory(scenario)
         let ok = sink.operations.filter { $0.kind == .write && $0.outcome == .success && $0.endNs != nil }
         guard let first = ok.map(\.startNs).min(), let last = ok.compactMap(\.endNs).max(), last > first else { return 0 }
         return Double(ok.reduce(0) { $0 + $1.bytes }) / 1e6 / (Double(last - first) / 1e9)
     }
 
-    /// Runs `scenario` in memory and measures it.
-    static func measure(_ scenario: Scenario) throws -> RunResult {
+    /// Runs `scenario` to its end in memory; returns everything it recorded.
+    static func runInMemory(_ scenario: Scenario) throws -> CollectingResultsSink {
         let sink = CollectingResultsSink()
         let world: World
         do { world = try World(scenario: scenario, sink: sink) } catch { throw CLIError("\(scenario.name): \(error)") }
@@ -170,6 +165,12 @@ enum PaperEvaluation {
         world.start(&sim.scheduler)
         _ = sim.run(RunLimits(until: SimTime.zero + scenario.duration))
         world.finish(now: sim.scheduler.now)
+        return sink
+    }
+
+    /// Runs `scenario` in memory and measures it.
+    static func measure(_ scenario: Scenario) throws -> RunResult {
+        let sink = try runInMemory(scenario)
         let sizes = Dictionary(sink.blobs.map { ($0.blobIndex, $0.sizeBytes) }, uniquingKeysWith: { a, _ in a })
         let phases = Dictionary(grouping: sink.phases.filter { $0.kind == "phase" }, by: \.opID)
         var result = RunResult(sizeBytes: 0, writes: [], reads: [], fixedShares: [], storeShares: [], fixedSeconds: [],
@@ -182,7 +183,8 @@ enum PaperEvaluation {
                 result.sizeBytes = op.blobIndex.flatMap { sizes[$0] } ?? op.bytes
                 let rows = phases[op.opID] ?? []
                 let seconds = { (names: Set<String>) in rows.filter { names.contains($0.phase) }.reduce(0.0) { $0 + Double($1.endNs - $1.startNs) / 1e9 } }
-                let store = seconds(["store"])
+                // The paper's "store (upload slivers)" includes the SDK's extra wait for more confirmations.
+                let store = seconds(["store", "store_extra_wait"])
                 let fixed = latency - store - seconds(["encode"])
                 if latency > 0 {
                     result.fixedShares.append(fixed / latency)
