@@ -236,6 +236,69 @@ enum QuiltV1Codec {
     }
 }
 
+/// Where everything goes in a quilt, without its bytes: the symbol size, the quilt blob's
+/// length, and the columns of the index and of each patch (Walrus `construct_quilt`'s
+/// arithmetic). `Quilt.init(blobs:config:)` lays quilts out with it, so the two always agree;
+/// the simulator uses it alone to size quilts of modeled records.
+///
+/// Invariants: `blobLength == R * C * symbolSize`; the index takes columns `0..<indexColumns`;
+/// `patchColumns` are consecutive, non-empty, and end at most at C.
+public struct QuiltLayout: Sendable, Equatable {
+    /// Bytes per symbol (even, 2...65534).
+    public let symbolSize: Int
+    /// The quilt blob's unencoded length, `R * C * symbolSize`.
+    public let blobLength: Int
+    /// Bytes of the index with its 5-byte prefix.
+    public let indexBytes: Int
+    /// Columns the index takes, from column 0.
+    public let indexColumns: Int
+    /// Each patch's columns (secondary sliver indices), in the quilt's order: by identifier bytes.
+    public let patchColumns: [Range<Int>]
+    /// The patches' identifiers in the quilt's order.
+    public let identifiers: [String]
+
+    /// The layout of a quilt of untagged patches with these identifiers and data lengths, in
+    /// any order. Throws what `Quilt.init(blobs:config:)` would for the same patches.
+    public init(patches: [(identifier: String, dataLength: Int)], config: EncodingConfig) throws(QuiltError) {
+        let sorted = patches.sorted { utf8Less($0.identifier, $1.identifier) }
+        for i in sorted.indices.dropFirst() where utf8Equal(sorted[i - 1].identifier, sorted[i].identifier) {
+            throw .duplicateIdentifier(sorted[i].identifier)
+        }
+        let sizes = try sorted.map { (p) throws(QuiltError) -> Int in
+            try QuiltBlob(data: [], identifier: p.identifier).serializedSize() + p.dataLength
+        }
+        let index = QuiltIndex(patches: sorted.map { QuiltPatch(unchecked: $0.identifier, tags: .empty, endIndex: 0) })
+        try self.init(index: index, blobSizes: sizes, config: config)
+    }
+
+    /// The layout for `index` (patches sorted by identifier) and the patches' serialized sizes
+    /// (`QuiltBlob.serializedSize`), in the same order.
+    init(index: QuiltIndex, blobSizes: [Int], config: EncodingConfig) throws(QuiltError) {
+        let R = config.rows, C = config.columns
+        let indexSize = index.bcsSize
+        guard indexSize <= Int(UInt32.max) else { throw .quiltOversize("quilt index of \(indexSize) bytes") }
+        let indexTotal = QuiltV1Layout.indexPrefixSize + indexSize
+        let s = try QuiltV1Codec.computeSymbolSize(blobSizes: [indexTotal] + blobSizes, nColumns: C, nRows: R,
+                                                   maxIndexColumns: QuiltV1Layout.maxIndexColumns)
+        let columnSize = s * R
+        let indexColumns = (indexTotal + columnSize - 1) / columnSize
+        var column = indexColumns
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(blobSizes.count)
+        for size in blobSizes {
+            let used = (size + columnSize - 1) / columnSize
+            ranges.append(column..<column + used)
+            column += used
+        }
+        symbolSize = s
+        blobLength = R * C * s
+        indexBytes = indexTotal
+        self.indexColumns = indexColumns
+        patchColumns = ranges
+        identifiers = index.patches.map(\.identifier)
+    }
+}
+
 // MARK: The quilt
 
 /// A quilt (Walrus `QuiltV1`): the unencoded quilt blob, an `R x C` matrix of `symbolSize`-byte
@@ -280,30 +343,22 @@ public struct Quilt: Sendable, QuiltColumnReader {
             throw .duplicateIdentifier(sorted[i].identifier)
         }
         var index = QuiltIndex(patches: sorted.map { QuiltPatch(unchecked: $0.identifier, tags: $0.tags, endIndex: 0) })
-        let indexSize = index.bcsSize
-        guard indexSize <= Int(UInt32.max) else { throw .quiltOversize("quilt index of \(indexSize) bytes") }
-        let indexTotal = QuiltV1Layout.indexPrefixSize + indexSize
-        var sizes = [indexTotal]
-        for b in sorted { sizes.append(try b.serializedSize()) }
-        let s = try QuiltV1Codec.computeSymbolSize(blobSizes: sizes, nColumns: C, nRows: R, maxIndexColumns: QuiltV1Layout.maxIndexColumns)
-        let rowSize = s * C
-        let columnSize = s * R
+        let layout = try QuiltLayout(index: index, blobSizes: try sorted.map { (b) throws(QuiltError) in try b.serializedSize() }, config: config)
+        let (s, rowSize, columnSize) = (layout.symbolSize, layout.symbolSize * C, layout.symbolSize * R)
+        let indexTotal = layout.indexBytes
         var data = [UInt8](repeating: 0, count: rowSize * R)
-        let indexColumns = (indexTotal + columnSize - 1) / columnSize
-        var column = indexColumns
         for (i, blob) in sorted.enumerated() {
+            let column = layout.patchColumns[i].lowerBound
             let prefix = try blob.headerAndExtensionBytes()
             QuiltV1Codec.writeColumns(&data, prefix, startColumn: column, skip: 0, rowSize: rowSize, columnSize: columnSize, symbolSize: s)
             QuiltV1Codec.writeColumns(&data, blob.data, startColumn: column, skip: prefix.count, rowSize: rowSize, columnSize: columnSize, symbolSize: s)
-            let used = (prefix.count + blob.data.count + columnSize - 1) / columnSize
-            // computeSymbolSize guaranteed the fit, so column + used <= C < 65536.
-            index.patches[i].startIndex = UInt16(column)
-            index.patches[i].endIndex = UInt16(column + used)
-            column += used
+            // computeSymbolSize guaranteed the fit, so every column index is below C < 65536.
+            index.patches[i].startIndex = UInt16(layout.patchColumns[i].lowerBound)
+            index.patches[i].endIndex = UInt16(layout.patchColumns[i].upperBound)
         }
         var w = BCSWriter(capacity: indexTotal)
         w.writeU8(QuiltV1Layout.versionByte)
-        w.writeU32(UInt32(indexSize))
+        w.writeU32(UInt32(indexTotal - QuiltV1Layout.indexPrefixSize))
         index.encode(to: &w)
         QuiltV1Codec.writeColumns(&data, w.bytes, startColumn: 0, skip: 0, rowSize: rowSize, columnSize: columnSize, symbolSize: s)
         self.data = data

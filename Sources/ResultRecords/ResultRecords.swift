@@ -341,14 +341,20 @@ public struct BlobRecord: Hashable, Sendable {
     /// Simulated ns at which the chain declared the blob invalid (an inconsistent encoding);
     /// nil if never.
     public var invalidNs: UInt64?
+    /// Records the blob holds: 1 for a plain blob, the patch count of a quilt (1...65534).
+    public var records: Int
+    /// The name of the writes workload that wrote it; nil when not written by a workload.
+    public var workload: String?
 
     /// A blob row with its final state.
     public init(
         blobIndex: UInt64, blobID: String, sizeBytes: UInt64, encodedSizeBytes: UInt64,
         registeredNs: UInt64?, certifiedNs: UInt64?, endEpoch: Epoch, status: BlobStatus, deletable: Bool,
-        invalidNs: UInt64? = nil
+        invalidNs: UInt64? = nil, records: Int = 1, workload: String? = nil
     ) {
         self.invalidNs = invalidNs
+        self.records = records
+        self.workload = workload
         self.blobIndex = blobIndex
         self.blobID = blobID
         self.sizeBytes = sizeBytes
@@ -399,6 +405,36 @@ public struct OperationRecord: Hashable, Sendable {
         self.bytes = bytes
         self.attempts = attempts
         self.details = details
+    }
+}
+
+/// One phase of a client operation (table `op_phases`): a named interval between two moments
+/// of the operation, e.g. a write's `encode` or `store`, a read's `slivers`. Rows of kind
+/// `phase` of one operation are disjoint and in time order, so their durations add up to at
+/// most the operation's latency; rows of kind `span` are details that overlap them (e.g.
+/// `store_upload`, from the first store request sent to the last).
+public struct OperationPhaseRecord: Hashable, Sendable {
+    /// The operation (`ops.op_id`).
+    public var opID: UInt64
+    /// Position of the phase among its operation's phases, from 0.
+    public var seq: UInt32
+    /// The phase's name (see `Results/README.md` for the list).
+    public var phase: String
+    /// `phase` (disjoint, adding up to the latency) or `span` (an overlapping detail).
+    public var kind: String
+    /// Simulated ns at which the phase started.
+    public var startNs: UInt64
+    /// Simulated ns at which it ended; not before `startNs`.
+    public var endNs: UInt64
+
+    /// A phase row.
+    public init(opID: UInt64, seq: UInt32, phase: String, kind: String, startNs: UInt64, endNs: UInt64) {
+        self.opID = opID
+        self.seq = seq
+        self.phase = phase
+        self.kind = kind
+        self.startNs = startNs
+        self.endNs = endNs
     }
 }
 
@@ -519,6 +555,8 @@ public protocol ResultsSink: AnyObject {
     func record(_ fault: FaultRecord)
     /// Records a node's finished epoch; at most one per (epoch, node) in a run.
     func record(_ nodeEpoch: NodeEpochRecord)
+    /// Records one phase of a finished operation; at most one per (operation id, seq) in a run.
+    func record(_ phase: OperationPhaseRecord)
     /// Makes every record so far durable; throws the first error the sink met, if any.
     func flush() throws
     /// Marks the run complete with its summary. Throws (leaving the run not complete) if any
@@ -564,6 +602,8 @@ public final class CollectingResultsSink: ResultsSink {
     public private(set) var faults: [FaultRecord] = []
     /// Every node-epoch record, in record order.
     public private(set) var nodeEpochs: [NodeEpochRecord] = []
+    /// Every operation phase record, in record order.
+    public private(set) var phases: [OperationPhaseRecord] = []
     /// `incomplete` until `finish(_:)` (then `complete`) or `fail(reason:)` (then `failed`).
     public private(set) var status: RunStatus = .incomplete
     /// The summary given to `finish(_:)`; nil unless `status` is `complete`.
@@ -596,6 +636,8 @@ public final class CollectingResultsSink: ResultsSink {
     public func record(_ fault: FaultRecord) { accepting(); faults.append(fault) }
     /// Appends to `nodeEpochs`; traps after the run ended.
     public func record(_ nodeEpoch: NodeEpochRecord) { accepting(); nodeEpochs.append(nodeEpoch) }
+    /// Appends to `phases`; traps after the run ended.
+    public func record(_ phase: OperationPhaseRecord) { accepting(); phases.append(phase) }
     /// Does nothing and never throws: records in memory are as durable as they get.
     public func flush() throws {}
 
@@ -614,7 +656,7 @@ public final class CollectingResultsSink: ResultsSink {
     }
 
     /// Replays everything recorded into another sink, kind by kind in record order (nodes,
-    /// epochs, committee, blobs, operations, flows, metrics, faults, node epochs), then ends it the same
+    /// epochs, committee, blobs, operations, flows, metrics, faults, node epochs, operation phases), then ends it the same
     /// way this sink ended, if it did.
     public func replay(into sink: some ResultsSink) throws {
         for r in nodes { sink.record(r) }
@@ -626,6 +668,7 @@ public final class CollectingResultsSink: ResultsSink {
         for r in metrics { sink.record(r) }
         for r in faults { sink.record(r) }
         for r in nodeEpochs { sink.record(r) }
+        for r in phases { sink.record(r) }
         switch status {
         case .incomplete: try sink.flush()
         case .complete: try sink.finish(summary!)

@@ -194,6 +194,8 @@ public final class SQLiteResultsStore: ResultsSink {
         bindText(s, 9, r.status.rawValue)
         sqlite3_bind_int64(s, 10, r.deletable ? 1 : 0)
         bindInt(s, 11, r.invalidNs)
+        sqlite3_bind_int64(s, 12, Int64(r.records))
+        bindText(s, 13, r.workload)
         insert(s)
     }
 
@@ -295,11 +297,27 @@ public final class SQLiteResultsStore: ResultsSink {
         sqlite3_bind_double(s, 14, r.walUSD.isFinite ? r.walUSD : 0)
         sqlite3_bind_double(s, 15, r.costUSD.isFinite ? r.costUSD : 0)
         sqlite3_bind_double(s, 16, r.profitUSD.isFinite ? r.profitUSD : 0)
-        sqlite3_bind_int64(s, 17, r.profitFrost)
-        bindInt(s, 18, r.storedBytes)
-        bindInt(s, 19, r.bytesSent)
-        bindInt(s, 20, r.bytesReceived)
-        bindInt(s, 21, r.recoveryBytes)
+        bindInt(s, 17, r.storedBytes)
+        bindInt(s, 18, r.bytesSent)
+        bindInt(s, 19, r.bytesReceived)
+        bindInt(s, 20, r.recoveryBytes)
+        sqlite3_bind_int64(s, 21, r.profitFrost)  // added last, by schema version 6
+        insert(s)
+    }
+
+    /// Inserts one `op_phases` row into the open batch. Errors are kept for ``flush()``; traps after the run ended.
+    public func record(_ r: OperationPhaseRecord) {
+        guard accepting() else { return }
+        let s = inserts.opPhases
+        guard fits(r.opID | r.startNs | r.endNs) || outOfRange("op_phases", [
+            ("op_id", r.opID), ("start_ns", r.startNs), ("end_ns", r.endNs),
+        ]) else { return }
+        bindInt(s, 2, r.opID)
+        sqlite3_bind_int64(s, 3, Int64(r.seq))
+        bindText(s, 4, r.phase)
+        bindText(s, 5, r.kind)
+        bindInt(s, 6, r.startNs)
+        bindInt(s, 7, r.endNs)
         insert(s)
     }
 
@@ -435,7 +453,7 @@ public final class SQLiteResultsStore: ResultsSink {
 /// The writer's insert statements, prepared once with `run_id` bound as parameter 1 for good:
 /// `sqlite3_reset` keeps bindings, so each row binds only its own columns.
 private final class Inserts {
-    let nodes, epochs, committee, blobs, ops, flows, metrics, faults, nodeEpochs: OpaquePointer
+    let nodes, epochs, committee, blobs, ops, flows, metrics, faults, nodeEpochs, opPhases: OpaquePointer
     private let statements: [Statement]
 
     init(_ db: Connection, runID: String) throws(ResultsStoreError) {
@@ -448,16 +466,18 @@ private final class Inserts {
             try prepare("INSERT INTO nodes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             try prepare("INSERT INTO committee VALUES (?1, ?2, ?3, ?4, ?5)"),
-            try prepare("INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            try prepare("INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
             try prepare("INSERT INTO ops VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             try prepare("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             try prepare("INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
             try prepare("INSERT INTO faults VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
             try prepare("INSERT INTO node_epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"),
+            try prepare("INSERT INTO op_phases VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         ]
         statements = all
         nodes = all[0].handle; epochs = all[1].handle; committee = all[2].handle; blobs = all[3].handle
         ops = all[4].handle; flows = all[5].handle; metrics = all[6].handle; faults = all[7].handle
         nodeEpochs = all[8].handle
+        opPhases = all[9].handle
     }
 }

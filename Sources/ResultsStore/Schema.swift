@@ -16,7 +16,7 @@ enum Schema {
     /// Ordered migrations: `migrations[k]` takes a database from version `k` to `k + 1`
     /// (`PRAGMA user_version`). Version 0 is an empty file, so the first entry creates the
     /// schema. To change the schema, append an entry; never edit a released one.
-    static let migrations: [[String]] = [version1, version2, version3]
+    static let migrations: [[String]] = [version1, version2, version3, version4, version5, version6]
 
     /// The schema version this code writes.
     static var currentVersion: Int32 { Int32(migrations.count) }
@@ -33,10 +33,57 @@ enum Schema {
         ("metrics", "run_id, seq"),
         ("faults", "run_id, seq"),
         ("node_epochs", "run_id, epoch, node_id"),
+        ("op_phases", "run_id, op_id, seq"),
     ]
 
     /// Whether a column holds a wall-clock value (and so is excluded from content digests).
     static func isWallClock(_ column: String) -> Bool { column.hasPrefix("wall_") }
+
+    /// Version 6: operator profit in FROST next to USD (`node_epochs.profit_frost`: commission
+    /// and subsidies minus the cost converted at the epoch's WAL price; negative for a loss).
+    /// Rows written before it read 0.
+    static let version6: [String] = [
+        "ALTER TABLE node_epochs ADD COLUMN profit_frost INTEGER NOT NULL DEFAULT 0",
+        "DROP VIEW node_epochs_h",
+        """
+        CREATE VIEW node_epochs_h AS SELECT
+            run_id, epoch, node_id, in_committee, shards, stake_frost / 1e9 AS stake_wal,
+            commission_bp / 100.0 AS commission_pct,
+            storage_price_vote_frost / 1e9 AS storage_price_vote_wal_per_mib_epoch,
+            write_price_vote_frost / 1e9 AS write_price_vote_wal_per_mib,
+            capacity_vote_bytes / 1073741824.0 AS capacity_vote_gib,
+            rewards_frost / 1e9 AS rewards_wal, commission_frost / 1e9 AS commission_wal,
+            subsidies_frost / 1e9 AS subsidies_wal,
+            (commission_frost + subsidies_frost) / 1e9 * wal_usd AS operator_income_usd,
+            wal_usd, cost_usd, profit_usd, profit_frost / 1e9 AS profit_wal,
+            stored_bytes / 1073741824.0 AS stored_gib, bytes_sent / 1073741824.0 AS sent_gib,
+            bytes_received / 1073741824.0 AS received_gib, recovery_bytes / 1073741824.0 AS recovery_gib
+        FROM node_epochs
+        """,
+    ]
+
+    /// Version 5: the phases of each client operation (`op_phases`), for write and read
+    /// latency breakdowns (Walrus paper figures 9 and 10).
+    static let version5: [String] = [
+        """
+        CREATE TABLE op_phases (
+            run_id   TEXT    NOT NULL REFERENCES runs(run_id),
+            op_id    INTEGER NOT NULL,
+            seq      INTEGER NOT NULL,
+            phase    TEXT    NOT NULL,
+            kind     TEXT    NOT NULL CHECK (kind IN ('phase', 'span')),
+            start_ns INTEGER NOT NULL,
+            end_ns   INTEGER NOT NULL,
+            PRIMARY KEY (run_id, op_id, seq)
+        ) STRICT, WITHOUT ROWID
+        """,
+        """
+        CREATE VIEW op_phases_h AS SELECT
+            p.run_id, p.op_id, o.kind AS op_kind, o.bytes / 1048576.0 AS size_mib, p.seq, p.phase, p.kind,
+            p.start_ns / 1e9 AS start_s, p.end_ns / 1e9 AS end_s, (p.end_ns - p.start_ns) / 1e9 AS duration_s
+        FROM op_phases p LEFT JOIN ops o ON o.run_id = p.run_id AND o.op_id = p.op_id
+        """,
+    ]
 
     /// Version 2: blobs declared invalid on chain (inconsistent encodings) say when.
     static let version2: [String] = [
@@ -54,9 +101,27 @@ enum Schema {
         """,
     ]
 
-    /// Version 3: one row per storage node and finished epoch, with what it was paid, what it
-    /// cost and its votes (issue 13). USD columns are REAL: derived figures, not ledger values.
+    /// Version 3: quilts. A blob says which writes workload wrote it and how many records it
+    /// holds (1 for a plain blob, its patch count for a quilt).
     static let version3: [String] = [
+        "ALTER TABLE blobs ADD COLUMN records INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE blobs ADD COLUMN workload TEXT",
+        "DROP VIEW blobs_h",
+        """
+        CREATE VIEW blobs_h AS SELECT
+            run_id, blob_index, blob_id, size_bytes / 1048576.0 AS size_mib,
+            encoded_size_bytes / 1048576.0 AS encoded_size_mib,
+            CASE WHEN size_bytes > 0 THEN encoded_size_bytes * 1.0 / size_bytes END AS expansion,
+            registered_ns / 1e9 AS registered_s, certified_ns / 1e9 AS certified_s,
+            (certified_ns - registered_ns) / 1e9 AS certify_delay_s, end_epoch, status, deletable,
+            invalid_ns / 1e9 AS invalid_s, records, workload
+        FROM blobs
+        """,
+    ]
+
+    /// Version 4: one row per storage node and finished epoch, with what it was paid, what it
+    /// cost and its votes (issue 13). USD columns are REAL: derived figures, not ledger values.
+    static let version4: [String] = [
         """
         CREATE TABLE node_epochs (
             run_id                   TEXT    NOT NULL REFERENCES runs(run_id),
@@ -75,7 +140,6 @@ enum Schema {
             wal_usd                  REAL    NOT NULL,
             cost_usd                 REAL    NOT NULL,
             profit_usd               REAL    NOT NULL,
-            profit_frost             INTEGER NOT NULL,
             stored_bytes             INTEGER NOT NULL,
             bytes_sent               INTEGER NOT NULL,
             bytes_received           INTEGER NOT NULL,
@@ -93,7 +157,7 @@ enum Schema {
             rewards_frost / 1e9 AS rewards_wal, commission_frost / 1e9 AS commission_wal,
             subsidies_frost / 1e9 AS subsidies_wal,
             (commission_frost + subsidies_frost) / 1e9 * wal_usd AS operator_income_usd,
-            wal_usd, cost_usd, profit_usd, profit_frost / 1e9 AS profit_wal,
+            wal_usd, cost_usd, profit_usd,
             stored_bytes / 1073741824.0 AS stored_gib, bytes_sent / 1073741824.0 AS sent_gib,
             bytes_received / 1073741824.0 AS received_gib, recovery_bytes / 1073741824.0 AS recovery_gib
         FROM node_epochs

@@ -13,7 +13,7 @@ struct ScenarioDecoder {
 
     static let topLevelKeys = [
         "name", "description", "seed", "seeds", "duration", "metrics_interval", "network", "nodes", "chain",
-        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep", "policy", "tune",
+        "economics", "clients", "workload", "fault", "fidelity", "protocol", "checks", "sweep", "policy", "tune", "resources",
     ]
 
     /// The scenario of `document`, run with `seed`; `defaultName` is used when `name` is absent.
@@ -43,6 +43,7 @@ struct ScenarioDecoder {
         if let t = try top.table("protocol") { scenario.protocolSpec = try decodeProtocol(t) }
         if let t = try top.table("checks") { scenario.checks = try decodeChecks(t) }
         scenario.policies = try top.tables("policy").map { (t) throws(ScenarioError) in try decodePolicy(t) }
+        if let t = try top.table("resources") { scenario.resources = try decodeResources(t, nodeCount: scenario.nodes.count) }
         return scenario
     }
 
@@ -132,7 +133,8 @@ struct ScenarioDecoder {
 
     func decodeNodes(_ t: TableReader) throws(ScenarioError) -> NodesSpec {
         try t.expectKeys(["count", "shards", "regions", "capacity", "commission_bp", "storage_price_frost", "write_price_frost", "stake",
-                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb", "deny_list_bytes"])
+                          "fixed_cost_usd", "storage_cost_usd_per_tb_month", "egress_cost_usd_per_tb", "deny_list_bytes",
+                          "node_regions", "providers", "capacities"])
         guard let count = try t.int("count") else { throw t.fail("count", "missing required key (number of storage nodes)", kind: .missingKey) }
         guard let shards = try t.int("shards") else { throw t.fail("shards", "missing required key (number of shards, e.g. 1000)", kind: .missingKey) }
         var spec = NodesSpec(count: count, shards: shards)
@@ -157,6 +159,29 @@ struct ScenarioDecoder {
         if scalar("write_price_frost"), let price = try t.uint("write_price_frost") { spec.writePriceFrost = price }
         try decodeNodeEconomics(t, into: &spec)
         if let stake = try t.table("stake") { spec.stake = try decodeStake(stake) }
+        // An explicit testbed: one entry per node each.
+        if let list = try t.strings("node_regions") {
+            guard list.count == count else { throw t.fail("node_regions", "lists \(list.count) regions but count is \(count): give one per node") }
+            spec.nodeRegions = list
+        }
+        if let list = try t.strings("providers") {
+            guard list.count == count else { throw t.fail("providers", "lists \(list.count) providers but count is \(count): give one per node") }
+            spec.providers = list
+        }
+        if let items = try t.array("capacities") {
+            // Two spellings of one per-node list would be two answers to one question.
+            guard scalar("capacity") else {
+                throw t.fail("capacities", "capacity already gives each node its capacity (a list or a distribution); use one of capacity and capacities")
+            }
+            guard items.count == count else { throw t.fail("capacities", "lists \(items.count) capacities but count is \(count): give one per node") }
+            var sizes: [UInt64] = []
+            for (i, item) in items.enumerated() {
+                let size = try TableReader.size(item, at: KeyPath.element(t.keyPath("capacities"), i), context)
+                guard size > 0 else { throw context.error(.invalidValue, KeyPath.element(t.keyPath("capacities"), i), "expected a size > 0 bytes, got 0") }
+                sizes.append(size)
+            }
+            spec.capacities = sizes
+        }
         return spec
     }
 
@@ -233,11 +258,15 @@ struct ScenarioDecoder {
 
     static let workloadKinds = ["writes", "reads", "stake_churn", "lifecycle"]
 
+    /// Keys that shape when operations arrive, shared by writes and reads.
+    static let arrivalKeys = ["arrival", "diurnal_amplitude", "diurnal_peak", "diurnal_period", "burst_operations", "burst_idle_s"]
+
     func decodeWorkload(_ t: TableReader) throws(ScenarioError) -> WorkloadSpec {
         let keysByKind: [String: [String]] = [
-            "writes": ["inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
-                       "inconsistent_permille"],
-            "reads": ["inter_arrival_s", "count", "start"],
+            "writes": ["preset", "inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
+                       "inconsistent_permille", "quilt_batch", "closed_loop"] + Self.arrivalKeys,
+            "reads": ["preset", "inter_arrival_s", "count", "start", "popularity", "zipf_exponent", "recency_half_life",
+                      "reread_permille", "of"] + Self.arrivalKeys,
             "stake_churn": ["fraction_permille"],
             "lifecycle": ["inter_arrival_s", "extend_permille", "extend_epochs", "count"],
         ]
@@ -249,8 +278,15 @@ struct ScenarioDecoder {
         try t.expectKeys(["name", "kind"] + keys, context: "a \(kind) workload")
         _ = try t.required("name", "every workload is named")
         let name = try t.string("name")!
-        func arrivals() throws(ScenarioError) -> Distribution {
-            try distribution(try t.required("inter_arrival_s", "seconds between operations, a distribution"), at: t.keyPath("inter_arrival_s"), unit: .seconds)
+        let presets = WorkloadPreset.allCases.map(\.rawValue)
+        let preset = try t.choice("preset", presets).map { WorkloadPreset(rawValue: $0)! }
+        func arrivals() throws(ScenarioError) -> Distribution? {
+            guard let node = t.entries["inter_arrival_s"] else { return nil }
+            return try distribution(node, at: t.keyPath("inter_arrival_s"), unit: .seconds)
+        }
+        func requiredArrivals() throws(ScenarioError) -> Distribution {
+            _ = try t.required("inter_arrival_s", "seconds between operations, a distribution")
+            return try arrivals()!
         }
         func count() throws(ScenarioError) -> Int {
             _ = try t.required("count", "how many operations")
@@ -258,26 +294,97 @@ struct ScenarioDecoder {
         }
         switch kind {
         case "writes":
-            let size = try distribution(try t.required("size", "blob sizes in bytes, a distribution"), at: t.keyPath("size"), unit: .bytes)
-            var w = WriteWorkload(interArrivalSeconds: try arrivals(), sizeBytes: size, count: try count())
+            var w: WriteWorkload
+            if let preset {
+                w = preset.writes(count: try count())
+                if let gaps = try arrivals() { w.interArrivalSeconds = gaps }
+                if let node = t.entries["size"] { w.sizeBytes = try distribution(node, at: t.keyPath("size"), unit: .bytes) }
+            } else {
+                let size = try distribution(try t.required("size", "blob sizes in bytes, a distribution (or set a preset)"), at: t.keyPath("size"), unit: .bytes)
+                w = WriteWorkload(interArrivalSeconds: try requiredArrivals(), sizeBytes: size, count: try count())
+            }
             if let node = t.entries["lifetime_epochs"] { w.lifetimeEpochs = try range(node, at: t.keyPath("lifetime_epochs")) }
             if let p = try t.uint("deletable_permille") { w.deletablePermille = p }
             if let start = try t.duration("start") { w.start = start }
             if let o = try t.choice("oversize", OversizePolicy.allCases.map(\.rawValue)) { w.oversize = OversizePolicy(rawValue: o)! }
             if let p = try t.uint("inconsistent_permille") { w.inconsistentPermille = p }
+            if let q = try t.int("quilt_batch") { w.quiltBatch = q }
+            w.arrival = try arrivalProcess(t, default: w.arrival)
+            if let n = try t.uint("closed_loop", max: 100_000) { w.closedLoop = Int(n) }
             return WorkloadSpec(name: name, kind: .writes(w))
         case "reads":
-            var r = ReadWorkload(interArrivalSeconds: try arrivals(), count: try count())
+            var r: ReadWorkload
+            if let preset {
+                r = preset.reads(count: try count())
+                if let gaps = try arrivals() { r.interArrivalSeconds = gaps }
+            } else {
+                r = ReadWorkload(interArrivalSeconds: try requiredArrivals(), count: try count())
+            }
             if let start = try t.duration("start") { r.start = start }
+            if let p = try t.uint("reread_permille") { r.rereadPermille = p }
+            if let source = try t.string("of") { r.source = source }
+            r.popularity = try readPopularity(t, default: r.popularity)
+            r.arrival = try arrivalProcess(t, default: r.arrival)
             return WorkloadSpec(name: name, kind: .reads(r))
         case "stake_churn":
             _ = try t.required("fraction_permille", "permille of all stake moved each epoch")
             return WorkloadSpec(name: name, kind: .stakeChurn(fractionPermille: try t.uint("fraction_permille")!))
         default:
-            var l = LifecycleWorkload(interArrivalSeconds: try arrivals(), count: try count())
+            var l = LifecycleWorkload(interArrivalSeconds: try requiredArrivals(), count: try count())
             if let p = try t.uint("extend_permille") { l.extendPermille = p }
             if let e = try t.int("extend_epochs") { l.extendEpochs = e }
             return WorkloadSpec(name: name, kind: .lifecycle(l))
+        }
+    }
+
+    /// The workload's arrival process: `arrival` (or the preset's), with its parameters. A
+    /// parameter of another process than the one in force is an error, not silently ignored.
+    func arrivalProcess(_ t: TableReader, default preset: ArrivalProcess) throws(ScenarioError) -> ArrivalProcess {
+        let name = try t.choice("arrival", ArrivalProcess.names) ?? preset.name
+        let parameters = ["diurnal": ["diurnal_amplitude", "diurnal_peak", "diurnal_period"], "bursty": ["burst_operations", "burst_idle_s"]]
+        for (process, keys) in parameters where process != name {
+            for key in keys where t.has(key) {
+                throw t.fail(key, "\(key) applies to arrival = \"\(process)\", but this workload's arrival is \"\(name)\"", kind: .unknownKey)
+            }
+        }
+        switch name {
+        case "diurnal":
+            var (amplitude, peak, period) = (0.5, SimDuration.seconds(20 * 3_600), SimDuration.seconds(86_400))
+            if case .diurnal(let a, let p, let q) = preset { (amplitude, peak, period) = (a, p, q) }
+            if let a = try t.double("diurnal_amplitude") { amplitude = a }
+            if let p = try t.duration("diurnal_peak") { peak = p }
+            if let q = try t.duration("diurnal_period") { period = q }
+            return .diurnal(amplitude: amplitude, peak: peak, period: period)
+        case "bursty":
+            var (operations, idle) = (Distribution.constant(100), Distribution.exponential(mean: 86_400))
+            if case .bursty(let o, let i) = preset { (operations, idle) = (o, i) }
+            if let node = t.entries["burst_operations"] { operations = try distribution(node, at: t.keyPath("burst_operations"), unit: .count) }
+            if let node = t.entries["burst_idle_s"] { idle = try distribution(node, at: t.keyPath("burst_idle_s"), unit: .seconds) }
+            return .bursty(burstOperations: operations, idleSeconds: idle)
+        default:
+            return .renewal
+        }
+    }
+
+    /// The reads' popularity: `popularity` (or the preset's), with its parameter.
+    func readPopularity(_ t: TableReader, default preset: ReadPopularity) throws(ScenarioError) -> ReadPopularity {
+        let name = try t.choice("popularity", ReadPopularity.names) ?? preset.name
+        for (process, key) in [("zipf", "zipf_exponent"), ("recency", "recency_half_life")] where process != name && t.has(key) {
+            throw t.fail(key, "\(key) applies to popularity = \"\(process)\", but this workload's popularity is \"\(name)\"", kind: .unknownKey)
+        }
+        switch name {
+        case "zipf":
+            var exponent = 1.0
+            if case .zipf(let e) = preset { exponent = e }
+            if let e = try t.double("zipf_exponent") { exponent = e }
+            return .zipf(exponent: exponent)
+        case "recency":
+            var halfLife = SimDuration.seconds(3_600)
+            if case .recency(let h) = preset { halfLife = h }
+            if let h = try t.duration("recency_half_life") { halfLife = h }
+            return .recency(halfLife: halfLife)
+        case "sequential": return .sequential
+        default: return .uniform
         }
     }
 
@@ -369,7 +476,7 @@ struct ScenarioDecoder {
             for (i, item) in items.enumerated() { indices.append(try TableReader.int(item, at: KeyPath.element(path, i), context)) }
             return .indices(indices)
         }
-        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region"]
+        let options = ["indices", "random", "shards_up_to", "shards_at_least", "region", "provider"]
         guard case .table = node else {
             throw context.error(.invalidValue, path, "expected node indices [..] or a table with one of \(options.joined(separator: ", ")), got \(node.found)")
         }
@@ -387,6 +494,8 @@ struct ScenarioDecoder {
             return .random(count: try t.int(key)!)
         case "region":
             return .region(try t.string(key)!)
+        case "provider":
+            return .provider(try t.string(key)!)
         default:
             let n: Int
             if case .string(let expression) = value {
@@ -458,13 +567,14 @@ struct ScenarioDecoder {
     /// What a distribution's location and scale parameters measure, and so which unit strings
     /// they accept: sizes for bytes, durations for times.
     enum Quantity {
-        case bytes, seconds, milliseconds
+        case bytes, seconds, milliseconds, count
 
         var name: String {
             switch self {
             case .bytes: "bytes"
             case .seconds: "seconds"
             case .milliseconds: "milliseconds"
+            case .count: "count"
             }
         }
     }
@@ -535,6 +645,8 @@ struct ScenarioDecoder {
         case .seconds, .milliseconds:
             guard let d = Units.duration(text) else { throw context.error(.invalidValue, path, "expected \(Units.durationHint), got \(node.found)") }
             return Double(d.nanoseconds) / (unit == .seconds ? 1e9 : 1e6)
+        case .count:
+            throw context.error(.invalidValue, path, "expected a number, got \(node.found)")
         }
     }
 }

@@ -220,6 +220,8 @@ extension World {
         case .region(let name):
             guard let r = scenario.network.regions.region(named: name) else { return [] }
             return (0..<nodes.count).filter { nodeRegion[$0] == r }
+        case .provider(let name):
+            return (0..<min(nodes.count, scenario.nodes.providers.count)).filter { scenario.nodes.providers[$0] == name }
         case .shardsUpTo(let limit):
             // Largest holders first, as long as the total stays within the limit.
             return largestHolders { total, next in total + next <= limit }

@@ -24,7 +24,8 @@ extension World {
                 : b.deleted ? .deleted : (b.certifiedAt != nil ? (b.endEpoch <= view.epoch ? .expired : .certified) : .registered)
             sink.record(BlobRecord(blobIndex: UInt64(i), blobID: b.blobID.base64, sizeBytes: b.sizeBytes, encodedSizeBytes: b.encodedBytes,
                                    registeredNs: b.registeredAt?.nanoseconds, certifiedNs: b.certifiedAt?.nanoseconds,
-                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable, invalidNs: b.invalidAt?.nanoseconds))
+                                   endEpoch: b.endEpoch, status: status, deletable: b.deletable, invalidNs: b.invalidAt?.nanoseconds,
+                                   records: b.records, workload: scenario.workloads[b.workload].name))
         }
         sampleMetrics(now)
     }
@@ -93,6 +94,9 @@ extension World {
         sink.record(MetricSample(name: "reads_failed_beyond_f", timeNs: t, value: .int(Int64(readsFailedBeyondF))))
         sink.record(MetricSample(name: "sizes_clipped", timeNs: t, value: .int(Int64(sizesClipped))))
         sink.record(MetricSample(name: "writes_skipped_oversize", timeNs: t, value: .int(Int64(writesSkippedOversize))))
+        sink.record(MetricSample(name: "client_transactions", timeNs: t, value: .int(Int64(clientTransactions))))
+        sink.record(MetricSample(name: "quilt_records", timeNs: t, value: .int(Int64(quiltRecords))))
+        sink.record(MetricSample(name: "certified_record_bytes", timeNs: t, value: .int(Int64(certifiedRecordBytes))))
     }
 
     /// Writes a finished operation's row.

@@ -36,6 +36,13 @@ public struct Scenario: Sendable, Equatable {
     public var protocolSpec = ProtocolSpec()
     /// How much of the real protocol code runs; recorded as `runs.fidelity`.
     public var fidelity = Fidelity()
+    /// The resource model of nodes and clients (`[resources]`); `nil`: none (CPU costs only,
+    /// one core per party, line-rate transfers, no SDK limits), as before it existed.
+    public var resources: ResourceModel?
+    /// `runs.fidelity`: the fidelity's summary, and the resource model's when there is one.
+    public var fidelitySummary: String {
+        resources.map { fidelity.summary + " " + $0.summary } ?? fidelity.summary
+    }
     /// Which invariant checkers run.
     public var checks = CheckSpec()
     /// Interval between samples of the metrics time series.
@@ -89,6 +96,17 @@ public struct NodesSpec: Sendable, Equatable {
     public var stake: StakeDistribution = .equal(totalWAL: 1_000_000_000)
     /// Per-node votes, commission and operating costs (none by default: every node votes the scalars above).
     public var economics = NodeEconomicsSpec()
+    /// Explicit region of each node, by node index (`count` entries); empty: drawn from
+    /// `regionWeights`. A testbed such as the paper's lists them.
+    public var nodeRegions: [String] = []
+    /// Hosting provider of each node, by node index (`count` entries, or empty for none):
+    /// what the `provider` node selection of faults matches (correlated provider outages).
+    public var providers: [String] = []
+    /// Capacity each node votes for, by node index (`count` entries); empty: `capacityBytes` for all.
+    public var capacities: [UInt64] = []
+
+    /// The capacity node `i` votes for.
+    public func capacity(ofNode i: Int) -> UInt64 { i < capacities.count ? capacities[i] : capacityBytes }
 
     /// `count` nodes over `shards` shards, everything else at its default (equal split of 10^9 WAL).
     public init(count: Int, shards: Int) {
@@ -103,6 +121,7 @@ public struct NodesSpec: Sendable, Equatable {
             && a.writePriceFrost == b.writePriceFrost && a.stake == b.stake && a.economics == b.economics
             && a.regionWeights.map(\.region) == b.regionWeights.map(\.region)
             && a.regionWeights.map(\.weight) == b.regionWeights.map(\.weight)
+            && a.nodeRegions == b.nodeRegions && a.providers == b.providers && a.capacities == b.capacities
     }
 }
 
@@ -200,7 +219,7 @@ public struct WorkloadSpec: Sendable, Equatable {
         /// (bytes) from `sizeBytes`, storage lifetimes (epochs) from `lifetimeEpochs`, at most
         /// `count` blobs; a `deletablePermille` share of them deletable.
         case writes(WriteWorkload)
-        /// Read certified, unexpired blobs chosen uniformly.
+        /// Read certified, unexpired blobs, chosen by the workload's popularity (uniformly by default).
         case reads(ReadWorkload)
         /// Move a fraction of all stake between nodes once per epoch, just after the epoch
         /// starts (so that it counts for the next committee selection).
@@ -235,6 +254,19 @@ public struct WriteWorkload: Sendable, Equatable {
     public var deletablePermille: UInt64 = 0
     /// When the first write starts, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// How the gaps are laid on the clock (renewal, diurnal, bursty).
+    public var arrival: ArrivalProcess = .renewal
+    /// Records per quilt (Walrus QuiltV1): 1 writes every record as a blob of its own; N > 1
+    /// gathers N records (fewer for the workload's last) into one quilt blob, written, paid for,
+    /// extended and deleted as a whole, each record a patch readable on its own. At most the
+    /// quilt's columns minus one (the index takes at least one).
+    public var quiltBatch: Int = 1
+    /// The preset the workload's defaults came from (`preset = "..."`), for the record.
+    public var preset: String?
+    /// Closed loop: 0 (open loop, a write every `interArrivalSeconds`) or the number of writes
+    /// kept in flight, each next one starting `interArrivalSeconds` (think time) after one ends.
+    /// With one client, 1 is a single closed-loop client (the paper's figure 11).
+    public var closedLoop = 0
     /// Writes with the given gaps, sizes and count; lifetimes 1...5 epochs, none deletable, starting at 0.
     public init(interArrivalSeconds: Distribution, sizeBytes: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
@@ -251,7 +283,7 @@ public enum OversizePolicy: String, Sendable, Equatable, CaseIterable {
     case skip
 }
 
-/// Reads of live certified blobs, chosen uniformly, each by a random client, until
+/// Reads of certified, unexpired blobs, chosen by `popularity`, each by a random client, until
 /// `count` reads. A tick with no such blob issues nothing and does not count.
 public struct ReadWorkload: Sendable, Equatable {
     /// Seconds between reads; draws below 0 count as 0.
@@ -260,6 +292,19 @@ public struct ReadWorkload: Sendable, Equatable {
     public var count: Int
     /// When the first read is tried, from the start of the run; before the run ends.
     public var start: SimDuration = .zero
+    /// How the gaps are laid on the clock (renewal, diurnal, bursty).
+    public var arrival: ArrivalProcess = .renewal
+    /// Which readable blob a read picks.
+    public var popularity: ReadPopularity = .uniform
+    /// Share of reads (permille) that read again one of the last blobs this workload read
+    /// (chosen uniformly among the last `ReadWorkload.rereadWindow`), while it is still readable.
+    public var rereadPermille: UInt64 = 0
+    /// The writes workload whose blobs these reads pick from (`of = "name"`); `nil`: any blob.
+    public var source: String?
+    /// The preset the workload's defaults came from (`preset = "..."`), for the record.
+    public var preset: String?
+    /// How many of its latest reads a workload remembers for re-reads.
+    public static let rereadWindow = 16
     /// Reads with the given gaps and count, starting at 0.
     public init(interArrivalSeconds: Distribution, count: Int) {
         self.interArrivalSeconds = interArrivalSeconds
@@ -345,6 +390,8 @@ public enum NodeSelection: Sendable, Equatable {
     case shardsAtLeast(Int)
     /// Every node in a region.
     case region(String)
+    /// Every node of a hosting provider (`nodes.providers`): a correlated provider outage.
+    case provider(String)
 }
 
 /// How much of the real protocol code runs (DESIGN §5). Recorded with every run.

@@ -127,6 +127,23 @@ extension Scenario {
         if !nodes.regionWeights.isEmpty, !nodes.regionWeights.contains(where: { $0.weight > 0 }) {
             throw fail("nodes.regions", "expected at least one region weight > 0")
         }
+        if !nodes.nodeRegions.isEmpty {
+            guard nodes.nodeRegions.count == nodes.count else {
+                throw fail("nodes.node_regions", "lists \(nodes.nodeRegions.count) regions but nodes.count is \(nodes.count): give one per node")
+            }
+            for region in nodes.nodeRegions { try checkRegion(region, at: "nodes.node_regions") }
+        }
+        if !nodes.providers.isEmpty, nodes.providers.count != nodes.count {
+            throw fail("nodes.providers", "lists \(nodes.providers.count) providers but nodes.count is \(nodes.count): give one per node")
+        }
+        if !nodes.capacities.isEmpty {
+            guard nodes.capacities.count == nodes.count else {
+                throw fail("nodes.capacities", "lists \(nodes.capacities.count) capacities but nodes.count is \(nodes.count): give one per node")
+            }
+            for (i, c) in nodes.capacities.enumerated() where c == 0 || c > ScenarioLimits.maxBytes {
+                throw fail("nodes.capacities", "node \(i): expected a size in 1 byte...2^62 bytes, got \(c)")
+            }
+        }
         guard nodes.capacityBytes > 0 else { throw fail("nodes.capacity", "expected a size > 0 bytes, got 0") }
         guard nodes.capacityBytes <= ScenarioLimits.maxBytes else {
             throw fail("nodes.capacity", "expected at most 2^62 bytes (4 EiB), got \(nodes.capacityBytes)")
@@ -378,11 +395,46 @@ extension Scenario {
                 throw fail("inconsistent_permille", "expected 0...1000 permille, got \(w.inconsistentPermille)")
             }
             try checkStart(w.start)
+            try checkArrival(w.arrival, at: path)
+            // A closed loop starts each write when one ends: it has no arrival process of its own,
+            // and a record waiting for its quilt never ends.
+            if w.closedLoop > 0, w.quiltBatch > 1 {
+                throw fail("closed_loop", "a closed-loop writer writes blobs one by one; it cannot gather records into quilts (quilt_batch = \(w.quiltBatch))")
+            }
+            if w.closedLoop > 0, w.arrival != .renewal {
+                throw fail("closed_loop", "a closed-loop writer starts each write when one ends; arrival = \"\(w.arrival.name)\" does not apply")
+            }
+            // A quilt's index takes at least one of its C columns, each patch at least one more.
+            if let config = try? EncodingConfig(nShards: nodes.shards), !(1...(config.columns - 1)).contains(w.quiltBatch) {
+                throw fail("quilt_batch", "expected 1...\(config.columns - 1) records per quilt (a quilt of \(nodes.shards) shards has \(config.columns) columns, one at least for its index), got \(w.quiltBatch)")
+            }
         case .reads(let r):
             try check(r.interArrivalSeconds, at: "\(path).inter_arrival_s", lowerBound: 0)
             try checkCount(r.count)
             try checkStart(r.start)
             try requireWrites(for: "reads", at: path)
+            try checkArrival(r.arrival, at: path)
+            guard r.rereadPermille <= 1_000 else {
+                throw fail("reread_permille", "expected 0...1000 permille, got \(r.rereadPermille)")
+            }
+            if let source = r.source {
+                let writes = workloads.filter { if case .writes = $0.kind { true } else { false } }.map(\.name)
+                guard writes.contains(source) else {
+                    throw fail("of", "expected the name of a writes workload (\(writes.map { "\"\($0)\"" }.joined(separator: ", "))), got \"\(source)\"")
+                }
+            }
+            switch r.popularity {
+            case .zipf(let exponent):
+                guard exponent.isFinite, exponent > 0, exponent <= 2 else {
+                    throw fail("zipf_exponent", "expected an exponent in (0, 2], got \(exponent)")
+                }
+            case .recency(let halfLife):
+                guard halfLife > .zero, halfLife <= ScenarioLimits.maxDuration else {
+                    throw fail("recency_half_life", "expected a half-life above 0 and at most \(spelled(ScenarioLimits.maxDuration)), got \(spelled(halfLife))")
+                }
+            case .uniform, .sequential:
+                break
+            }
         case .stakeChurn(let permille):
             guard permille <= 1_000 else {
                 throw fail("fraction_permille", "expected 0...1000 permille of all stake, got \(permille)")
@@ -397,6 +449,32 @@ extension Scenario {
             }
             try checkCount(l.count)
             try requireWrites(for: "lifecycle", at: path)
+        }
+    }
+
+    /// An arrival process's parameters: a diurnal amplitude in [0, 1) (the rate stays above
+    /// zero), a period of at least a second with the peak inside it, burst sizes of at least one
+    /// operation and idle gaps of at least zero.
+    private func checkArrival(_ arrival: ArrivalProcess, at path: String) throws(ScenarioValidationError) {
+        func fail(_ key: String, _ message: String) -> ScenarioValidationError {
+            ScenarioValidationError(keyPath: "\(path).\(key)", message: message)
+        }
+        switch arrival {
+        case .renewal:
+            break
+        case .diurnal(let amplitude, let peak, let period):
+            guard amplitude.isFinite, amplitude >= 0, amplitude < 1 else {
+                throw fail("diurnal_amplitude", "expected an amplitude in [0, 1) (the rate at the trough is 1 - amplitude times the mean), got \(amplitude)")
+            }
+            guard period >= .seconds(1), period <= ScenarioLimits.maxDuration else {
+                throw fail("diurnal_period", "expected a period from 1s to \(spelled(ScenarioLimits.maxDuration)), got \(spelled(period))")
+            }
+            guard peak < period else {
+                throw fail("diurnal_peak", "expected the peak within the period (\(spelled(period))), got \(spelled(peak))")
+            }
+        case .bursty(let operations, let idle):
+            try check(operations, at: "\(path).burst_operations", lowerBound: 1)
+            try check(idle, at: "\(path).burst_idle_s", lowerBound: 0)
         }
     }
 
@@ -433,6 +511,10 @@ extension Scenario {
         case .shardsUpTo(let shards):
             guard (1...nodes.shards).contains(shards) else {
                 throw fail("shards_up_to", "expected 1...\(nodes.shards) shards (nodes.shards), got \(shards)")
+            }
+        case .provider(let provider):
+            guard nodes.providers.contains(provider) else {
+                throw fail("provider", "no node has provider \"\(provider)\" (nodes.providers)")
             }
         case .region(let region):
             guard network.regions.names.contains(region) else {

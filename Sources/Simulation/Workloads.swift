@@ -24,7 +24,11 @@ extension World {
         }
         for (i, w) in scenario.workloads.enumerated() {
             switch w.kind {
-            case .writes(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+            case .writes(let spec):
+                // A closed loop starts its writers together; each then starts the next when its write ends.
+                for _ in 0..<max(1, min(spec.closedLoop, spec.count)) {
+                    scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+                }
             case .reads(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
             case .lifecycle: scheduler.schedule(at: .zero, target: UInt32(i), kind: Kind.workload.rawValue)
             case .stakeChurn: break  // runs at each epoch start
@@ -45,28 +49,45 @@ extension World {
     /// Issues workload `w`'s next operation and schedules the one after.
     func runWorkload(_ w: Int, now: SimTime, scheduler: inout Scheduler) {
         let stream = workloadStreams[w]
-        func next(_ gap: Distribution, scale: Double = 1) {
-            let d = SimDuration(seconds: max(0, gap.sample(stream)) * scale)
+        func next(_ gaps: Distribution, _ arrival: ArrivalProcess, scale: Double = 1) {
+            var d = arrival.gap(after: now, gaps: gaps, stream: stream, operationsLeftInBurst: &operationsLeftInBurst[w])
+            // A `demand` policy stretches or shortens write gaps with the storage price (1: as drawn).
+            if scale != 1 { d = SimDuration(seconds: d.seconds * scale) }
             scheduler.schedule(after: d, target: UInt32(w), kind: Kind.workload.rawValue)
         }
         switch scenario.workloads[w].kind {
         case .writes(let spec):
             guard workloadIssued[w] < spec.count else { return }
             workloadIssued[w] += 1
-            startWrite(spec, stream: stream, now: now, scheduler: &scheduler)
-            // A `demand` policy stretches or shortens the gaps with the storage price.
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, scale: econ.writeGapScale) }
+            if spec.quiltBatch > 1 {
+                addRecord(spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+                if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, spec.arrival, scale: econ.writeGapScale) }
+            } else {
+                let blob = startWrite(spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+                if spec.closedLoop > 0 {
+                    // The next write of this writer starts when this one ends (a skipped one: now).
+                    if let blob { closedLoopWrites[blob] = w } else { next(spec.interArrivalSeconds, .renewal) }
+                } else if workloadIssued[w] < spec.count {
+                    next(spec.interArrivalSeconds, spec.arrival, scale: econ.writeGapScale)
+                }
+            }
         case .reads(let spec):
             guard workloadIssued[w] < spec.count else { return }
-            if let blob = pickReadableBlob(stream) {
+            let picked = readSelectors[w].map { $0.pick(now: now, stream: stream, isReadable: isReadable) } ?? pickReadableBlob(stream)
+            if let blob = picked {
                 workloadIssued[w] += 1
                 let c = ClientID(UInt32(stream.uniformInt(below: UInt64(clients.count))))
                 let order = clientStreams[Int(c.rawValue)].shuffled(Array(0..<config.nShards))
                 let op = newOperation()
-                execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, context: context(now, for: .client(c))),
+                // A quilt is read one record at a time, by patch ID: a patch drawn uniformly.
+                let patch = quiltPatchEnds[blob].map { ends in
+                    let k = Int(stream.uniformInt(below: UInt64(ends.count - 1)))
+                    return Int(ends[k])..<Int(ends[k + 1])
+                }
+                execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: context(now, for: .client(c))),
                         for: .client(c), now: now, scheduler: &scheduler)
             }
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds) }
+            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, spec.arrival) }
         case .lifecycle(let spec):
             guard workloadIssued[w] < spec.count else { return }
             if let blob = pickLiveBlob(stream) {
@@ -79,9 +100,27 @@ extension World {
                     submit(.deleteBlob(client: client, blob: blob), from: .client(client), now: now, scheduler: &scheduler)
                 }
             }
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds) }
+            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, .renewal) }
         case .stakeChurn:
             break
+        }
+    }
+
+    /// Whether readers may ask for `blob` now: certified, unexpired and undeleted (invalid
+    /// blobs included, as in `pickReadableBlob`).
+    func isReadable(_ blob: BlobRef) -> Bool {
+        guard let status = view.status(blob), status.certifiedEpoch != nil else { return false }
+        return !status.deleted && status.endEpoch > view.epoch
+    }
+
+    /// Tells the reads workloads' selectors that `blob` was certified at `time`. A blob's Zipf
+    /// rank comes from its own stream, so it is the same for every reader and every run.
+    func offerToReaders(_ blob: BlobRef, certifiedAt time: SimTime) {
+        let writer = blobs[Int(blob.index)].workload
+        for selector in readSelectors {
+            selector?.certified(blob, writer: writer, at: time) {
+                1 - streams.stream("blob.popularity", index: UInt64(blob.index)).uniform()
+            }
         }
     }
 
@@ -108,23 +147,46 @@ extension World {
         return live[Int(stream.uniformInt(below: UInt64(live.count)))]
     }
 
-    /// Creates a blob (content from its own stream), encodes it for real and starts its write.
-    func startWrite(_ spec: WriteWorkload, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) {
-        let index = UInt32(blobs.count)
-        let blob = BlobRef(index)
+    /// A blob size drawn for workload `spec`, after its `oversize` policy; `nil` when the draw
+    /// is skipped (counted).
+    func drawSize(_ spec: WriteWorkload, stream: RandomStream) -> UInt64? {
         // Sizes above the largest encodable blob follow the workload's `oversize` policy, counted.
         let drawn = max(1, spec.sizeBytes.sample(stream).rounded())
-        var size = drawn < Double(config.maxBlobSize) ? UInt64(drawn) : config.maxBlobSize
-        if drawn > Double(config.maxBlobSize) {
-            switch spec.oversize {
-            case .clip:
-                sizesClipped += 1
-                size = config.maxBlobSize
-            case .skip:
-                writesSkippedOversize += 1
-                return
-            }
+        guard drawn > Double(config.maxBlobSize) else { return UInt64(drawn) }
+        switch spec.oversize {
+        case .clip:
+            sizesClipped += 1
+            return config.maxBlobSize
+        case .skip:
+            writesSkippedOversize += 1
+            return nil
         }
+    }
+
+    /// A closed-loop write ended: its workload's next write starts after a think time drawn
+    /// from `interArrivalSeconds`.
+    func continueClosedLoop(after blob: BlobRef, scheduler: inout Scheduler) {
+        guard let w = closedLoopWrites.removeValue(forKey: blob), case .writes(let spec) = scenario.workloads[w].kind,
+              workloadIssued[w] < spec.count else { return }
+        let think = SimDuration(seconds: max(0, spec.interArrivalSeconds.sample(workloadStreams[w])))
+        scheduler.schedule(after: think, target: UInt32(w), kind: Kind.workload.rawValue)
+    }
+
+    /// Creates a blob (content from its own stream), encodes it (for real, or modeled by the
+    /// fidelity) and starts its write. Returns the blob, or `nil` when an oversized draw is skipped.
+    @discardableResult
+    func startWrite(_ spec: WriteWorkload, workload w: Int, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) -> BlobRef? {
+        guard let size = drawSize(spec, stream: stream) else { return nil }
+        return startWrite(spec, workload: w, size: size, records: nil, stream: stream, now: now, scheduler: &scheduler)
+    }
+
+    /// Starts writing a blob of `size` bytes, or, with `records`, the quilt of those records
+    /// (`size` is then the quilt blob's length). Lifetime and deletability are drawn per blob.
+    @discardableResult
+    func startWrite(_ spec: WriteWorkload, workload w: Int, size: UInt64, records: [(record: UInt64, size: UInt64)]?,
+                    stream: RandomStream, now: SimTime, scheduler: inout Scheduler) -> BlobRef {
+        let index = UInt32(blobs.count)
+        let blob = BlobRef(index)
         let epochs = stream.uniformInt(in: spec.lifetimeEpochs)
         let deletable = spec.deletablePermille > 0 && stream.bernoulli(spec.deletablePermille, over: 1_000)
         let c = ClientID(UInt32(Int(index) % clients.count))
@@ -133,17 +195,30 @@ extension World {
         let maliciousStream = spec.inconsistentPermille > 0 ? streams.stream("blob.inconsistent", index: UInt64(index)) : nil
         let malicious = maliciousStream?.bernoulli(spec.inconsistentPermille, over: 1_000) ?? false
         if malicious || isRealEncoding(index) {
-            let content = Self.blobContent(size: Int(size), stream: streams.stream("blob.content", index: UInt64(index)))
-            let encoder = BlobEncoder(config: config, options: EncodingOptions(threads: options.encoderThreads))
+            let content: [UInt8]
             let encoded: EncodedBlob
-            do { encoded = try encoder.encode(blob: content) } catch {
-                preconditionFailure("encoding a \(size)-byte blob failed: \(error)")  // sizes are clamped to the maximum
+            do {
+                if let records {
+                    let quilt = try QuiltEncoder(config: config, options: EncodingOptions(threads: options.encoderThreads))
+                        .encode(blobs: records.map { r in
+                            // Record identifiers are valid by construction ("record-<n>").
+                            try! QuiltBlob(data: Self.blobContent(size: Int(r.size), stream: streams.stream("record.content", index: r.record)),
+                                           identifier: Self.recordIdentifier(r.record))
+                        })
+                    content = quilt.quilt.data
+                    encoded = quilt.encoded
+                } else {
+                    content = Self.blobContent(size: Int(size), stream: streams.stream("blob.content", index: UInt64(index)))
+                    encoded = try BlobEncoder(config: config, options: EncodingOptions(threads: options.encoderThreads)).encode(blob: content)
+                }
+            } catch {
+                preconditionFailure("encoding a \(size)-byte blob failed: \(error)")  // sizes and quilts are checked before
             }
             var metadata = encoded.metadata
             if malicious, let maliciousStream {
                 metadata = Self.inconsistentMetadata(encoded, badPair: Int(maliciousStream.uniformInt(below: UInt64(config.rows))), config: config)
             }
-            catalog.add(blob, BlobCatalog.Entry(metadata: metadata, pairs: encoded.pairs, sizeBytes: size,
+            catalog.add(blob, BlobCatalog.Entry(metadata: metadata, pairs: encoded.pairs, sizeBytes: UInt64(content.count),
                                                contentDigest: Blake2b256.hash(content), honest: !malicious))
             toWrite = BlobToWrite(metadata: metadata, pairs: encoded.pairs)
         } else {
@@ -155,11 +230,50 @@ extension World {
         }
         let encodedBytes = (try? config.encodedBlobLength(blobLength: size)) ?? 0
         blobs.append(BlobInfo(blobID: toWrite.metadata.blobID, sizeBytes: size, encodedBytes: encodedBytes, epochs: epochs,
-                              deletable: deletable, writer: c, inconsistent: malicious))
+                              deletable: deletable, writer: c, inconsistent: malicious, workload: w, records: records?.count ?? 1,
+                              recordBytes: records?.reduce(0) { $0 + $1.size } ?? size))
         let op = newOperation()
         execute(clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
                                                    deletable: deletable, context: context(now, for: .client(c))),
                 for: .client(c), now: now, scheduler: &scheduler)
+        return blob
+    }
+
+    // MARK: Quilts
+
+    /// The identifier of record `n` in its quilt: the quilt orders patches by identifier bytes.
+    static func recordIdentifier(_ n: UInt64) -> String { "record-\(n)" }
+
+    /// Adds one record to workload `w`'s pending quilt and writes the quilt once it holds
+    /// `quilt_batch` records, or when this is the workload's last record.
+    func addRecord(_ spec: WriteWorkload, workload w: Int, stream: RandomStream, now: SimTime, scheduler: inout Scheduler) {
+        if let size = drawSize(spec, stream: stream) {
+            quiltRecords += 1
+            pendingRecords[w].append((record: quiltRecords, size: size))
+        }
+        guard pendingRecords[w].count >= spec.quiltBatch || workloadIssued[w] >= spec.count, !pendingRecords[w].isEmpty else { return }
+        let records = pendingRecords[w]
+        pendingRecords[w] = []
+        writeQuilts(records, spec: spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+    }
+
+    /// Writes `records` as one quilt, or, when they do not fit one (too many columns or a
+    /// symbol above the maximum), as two halves, recursively. A record that fits no quilt on its
+    /// own is above the largest blob and was already handled by `oversize`.
+    func writeQuilts(_ records: [(record: UInt64, size: UInt64)], spec: WriteWorkload, workload w: Int, stream: RandomStream,
+                     now: SimTime, scheduler: inout Scheduler) {
+        let patches = records.map { (identifier: Self.recordIdentifier($0.record), dataLength: Int($0.size)) }
+        if let layout = try? QuiltLayout(patches: patches, config: config), UInt64(layout.blobLength) <= config.maxBlobSize {
+            let blob = BlobRef(UInt32(blobs.count))
+            quiltPatchEnds[blob] = [UInt16(layout.indexColumns)] + layout.patchColumns.map { UInt16($0.upperBound) }
+            startWrite(spec, workload: w, size: UInt64(layout.blobLength), records: records, stream: stream, now: now, scheduler: &scheduler)
+        } else if records.count > 1 {
+            let half = records.count / 2
+            writeQuilts(Array(records[..<half]), spec: spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+            writeQuilts(Array(records[half...]), spec: spec, workload: w, stream: stream, now: now, scheduler: &scheduler)
+        } else {
+            writesSkippedOversize += 1
+        }
     }
 
     /// The metadata a malicious writer commits to (the paper's malicious client, spec §6.6):

@@ -81,7 +81,9 @@ struct EconomyState {
         commissionBP = ints(e.commissionBP, "commission_bp", default: scenario.nodes.commission.rawValue, max: BasisPoints.denominator)
         storageVote = ints(e.storagePriceFrost, "storage_price_frost", default: scenario.nodes.storagePriceFrost, max: 1 << 60)
         writeVote = ints(e.writePriceFrost, "write_price_frost", default: scenario.nodes.writePriceFrost, max: 1 << 60)
-        capacityVote = ints(e.capacityBytes, "capacity", default: scenario.nodes.capacityBytes, max: ScenarioLimits.maxBytes)
+        // Without a per-node `capacity`, each node votes its `capacities` entry (or the scalar).
+        capacityVote = e.capacityBytes == nil ? (0..<n).map { scenario.nodes.capacity(ofNode: $0) }
+            : ints(e.capacityBytes, "capacity", default: scenario.nodes.capacityBytes, max: ScenarioLimits.maxBytes)
         fixedUSD = costs(e.fixedCostUSD, "fixed_cost_usd")
         storageUSDPerTBMonth = costs(e.storageCostUSDPerTBMonth, "storage_cost_usd_per_tb_month")
         egressUSDPerTB = costs(e.egressCostUSDPerTB, "egress_cost_usd_per_tb")

@@ -82,6 +82,13 @@ public final class World: EventHandler {
     var deferredActions = Slab<(Party, [Action])>()
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
+    /// Under `[resources]`: when each of a party's other cores is next free (see `Resources+World.swift`).
+    var otherCoresFreeAt: [[SimTime]] = []
+    /// Under `[resources]`: when each node's disk is next free.
+    var diskFreeAt: [SimTime] = []
+    /// Under `[resources]`: each directed connection's congestion window and last use, by
+    /// `from << 32 | to` endpoint indices.
+    var connections: [UInt64: (cwnd: UInt64, lastUse: SimTime)] = [:]
 
     // MARK: Random streams, one per concern (DESIGN §4)
 
@@ -97,6 +104,23 @@ public final class World: EventHandler {
     // MARK: Workloads, blobs and operations
 
     var workloadIssued: [Int]
+    /// Each workload's bursty-arrival state: operations left in its current burst.
+    var operationsLeftInBurst: [Int]
+    /// Each reads workload's blob selector (`nil` for other kinds and for plain uniform readers).
+    var readSelectors: [ReadSelector?] = []
+    /// Each writes workload's records waiting for their quilt (`quilt_batch > 1`): their sizes
+    /// and record numbers.
+    var pendingRecords: [[(record: UInt64, size: UInt64)]]
+    /// Transactions clients submitted that reached the chain (registrations, certifications,
+    /// extensions, deletions; executed or failed): what users pay gas for.
+    public internal(set) var clientTransactions = 0
+    /// Bytes of the records in certified blobs so far (`BlobInfo.recordBytes`).
+    public internal(set) var certifiedRecordBytes: UInt64 = 0
+    /// Records written into quilts so far (all workloads), which also numbers them.
+    public internal(set) var quiltRecords: UInt64 = 0
+    /// Each quilt's patches: the first column after its index and each patch's end column, in
+    /// the quilt's order (nothing for a plain blob).
+    var quiltPatchEnds: [BlobRef: [UInt16]] = [:]
     var nextOp: UInt64 = 0
     /// What the world knows of each blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobInfo] = []
@@ -110,6 +134,12 @@ public final class World: EventHandler {
     public internal(set) var writesSkippedOversize = 0
     /// Latencies of successful reads, in completion order.
     public internal(set) var readLatencies: [SimDuration] = []
+    /// Closed-loop writes in flight: the workload each belongs to (see `Workloads.swift`).
+    var closedLoopWrites: [BlobRef: Int] = [:]
+    /// Blobs whose closed-loop writes ended while carrying out actions, to continue from.
+    var closedLoopEnded: [BlobRef] = []
+    /// The marks of operations in progress, by operation id (see `PhaseRecording.swift`).
+    var phaseMarks: [UInt64: [OperationMark: SimTime]] = [:]
 
     // MARK: Faults and checkers
 
@@ -201,6 +231,13 @@ public final class World: EventHandler {
         public var inconsistent = false
         /// When the chain declared it invalid; `nil` if never.
         public var invalidAt: SimTime?
+        /// The writes workload that wrote it (its index in the scenario).
+        public var workload = 0
+        /// Records it holds: 1 for a plain blob, the patch count of a quilt.
+        public var records = 1
+        /// The records' own bytes: `sizeBytes` for a plain blob, the patches' data for a quilt
+        /// (without the quilt's index, headers and padding).
+        public var recordBytes: UInt64 = 0
     }
 
     /// Counts of finished operations by kind and result.
@@ -238,6 +275,8 @@ public final class World: EventHandler {
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
+        operationsLeftInBurst = Array(repeating: 0, count: scenario.workloads.count)
+        pendingRecords = Array(repeating: [], count: scenario.workloads.count)
         crashed = Array(repeating: false, count: scenario.nodes.count)
         crashHolds = Array(repeating: 0, count: scenario.nodes.count)
         byzantineHolds = Array(repeating: [], count: scenario.nodes.count)
@@ -256,7 +295,14 @@ public final class World: EventHandler {
         try addClients(churnBalance: genesisStake)
         try createGenesisSubsidies()
         workloadStreams = scenario.workloads.indices.map { streams.stream("workload", index: UInt64($0)) }
+        readSelectors = scenario.workloads.map { w in
+            guard case .reads(let spec) = w.kind else { return nil }
+            let source = spec.source.flatMap { name in scenario.workloads.firstIndex { $0.name == name } }
+            let selector = ReadSelector(spec, source: source)
+            return selector.isTrivial ? nil : selector
+        }
         installRegeneration()
+        setUpResources()
     }
 
     // MARK: Context
@@ -265,7 +311,7 @@ public final class World: EventHandler {
     func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
         let seen = party.flatMap { isolatedView[endpointIndex($0)] } ?? view
         return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
-                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
+                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled, resources: scenario.resources)
     }
 
     /// A party's endpoint index (nodes first, then clients).
@@ -328,6 +374,7 @@ public final class World: EventHandler {
             let (submitter, tx) = pendingTx.remove(event.payload)
             let epochBefore = chain.economy.epoch
             let events = chain.execute(tx, submitter: submitter, now: now)
+            if case .client = submitter { clientTransactions += 1 }
             recordFlows(now)
             afterTransaction(tx, before: epochBefore, now: now, scheduler: &scheduler)
             if !events.isEmpty {
@@ -379,9 +426,15 @@ public final class World: EventHandler {
         let cpu = cpuIndex(party)
         for (i, action) in actions.enumerated() {
             switch action {
-            case .cpu(let d):
-                let done = max(now, cpuFreeAt[cpu]) + d
-                cpuFreeAt[cpu] = done
+            case .cpu, .disk:
+                let done: SimTime
+                if case .cpu(let d) = action {
+                    done = reserveCPU(cpu, d, now: now)
+                } else if case .disk(let d) = action {
+                    done = reserveDisk(cpu, d, now: now)
+                } else {
+                    done = now
+                }
                 if done > now, i + 1 < actions.count {
                     let rest = Array(actions[(i + 1)...])
                     scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, rest)))
@@ -395,13 +448,15 @@ public final class World: EventHandler {
                 scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
             case .observe(let o):
                 observe(o, now: now)
+                while let blob = closedLoopEnded.popLast() { continueClosedLoop(after: blob, scheduler: &scheduler) }
             }
         }
     }
 
     func send(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
         switch network.transmit(from: endpoint(from), to: endpoint(to), bytes: message.wireBytes, now: now) {
-        case .success(let t):
+        case .success(var t):
+            if scenario.resources != nil { t.arrivesAt = t.arrivesAt + transferExtra(message, from: from, to: to, t) }
             scheduler.schedule(at: t.arrivesAt, target: 0, kind: Kind.arrival.rawValue,
                                payload: inFlight.insert(InFlight(transmission: t, from: from, to: to, message: message)))
         case .failure:
@@ -451,6 +506,10 @@ public final class World: EventHandler {
             blobs[Int(b.index)].registeredAt = executedAt
             blobs[Int(b.index)].endEpoch = end
         case .blobCertified(let b, let epoch, let end):
+            if blobs[Int(b.index)].certifiedAt == nil {
+                certifiedRecordBytes += blobs[Int(b.index)].recordBytes
+                offerToReaders(b, certifiedAt: executedAt)
+            }
             blobs[Int(b.index)].certifiedAt = executedAt
             blobs[Int(b.index)].certifiedEpoch = epoch
             blobs[Int(b.index)].endEpoch = end
@@ -497,8 +556,13 @@ public final class World: EventHandler {
     /// Takes in a fact a state machine reported.
     func observe(_ o: Observation, now: SimTime) {
         switch o {
-        case .operationFinished(let op):
+        case .operationFinished(var op):
+            // The operation ends when the shell carries this out: after the CPU work listed
+            // before it (a read's decode and consistency check).
+            op.end = max(op.end, now)
             finishOperation(op, now: now)
+        case .phaseMark(let op, let mark, let backdate):
+            notePhaseMark(op: op, mark: mark, at: SimTime(nanoseconds: now.nanoseconds - min(backdate.nanoseconds, now.nanoseconds)))
         case .recovered(let node, let blob, _, let bytes):
             if node.index < econ.recoveryBytes.count { econ.recoveryBytes[node.index] &+= bytes }
             recoveries += 1
@@ -513,6 +577,7 @@ public final class World: EventHandler {
 
     /// Counts a finished client operation, checks it and records it.
     func finishOperation(_ op: FinishedOperation, now: SimTime) {
+        if op.kind == .write, closedLoopWrites[op.blob] != nil { closedLoopEnded.append(op.blob) }
         switch (op.kind, op.result) {
         case (.write, .ok):
             operations.writesOK += 1
@@ -534,5 +599,6 @@ public final class World: EventHandler {
         }
         checkOperation(op, now: now)
         recordOperation(op)
+        recordPhases(op)
     }
 }

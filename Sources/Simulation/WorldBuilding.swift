@@ -65,8 +65,15 @@ extension World {
         let placement: AliasTable
         do { placement = try AliasTable(weights: weights) } catch { throw .invalid("nodes.regions", error.description) }
         let placementStream = streams.stream("placement")
-        for _ in 0..<scenario.nodes.count {
-            let r = RegionID(UInt16(placement.sample(placementStream)))
+        for i in 0..<scenario.nodes.count {
+            var r = RegionID(UInt16(placement.sample(placementStream)))
+            if i < scenario.nodes.nodeRegions.count {
+                // An explicit testbed: the listed region (the draw above keeps the stream's use the same).
+                guard let listed = regions.region(named: scenario.nodes.nodeRegions[i]) else {
+                    throw .invalid("nodes.node_regions", "unknown region \"\(scenario.nodes.nodeRegions[i])\"")
+                }
+                r = listed
+            }
             nodeRegion.append(r)
             do { try network.addEndpoint(region: r, link: scenario.network.nodeLink) } catch { throw .invalid("network.node_link", error.description) }
         }

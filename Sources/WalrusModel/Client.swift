@@ -60,13 +60,13 @@ public struct Client {
     private var reads: [UInt64: ReadOp] = [:]
     private var readsByBlob: [BlobRef: [UInt64]] = [:]
 
-    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4 }
+    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5 }
 
     /// A read request unanswered this long is presumed lost (its node down or partitioned) and
     /// replaced by a request to another node; a late answer is still taken.
     public var requestTimeout: SimDuration = .seconds(5)
 
-    enum WritePhase { case registering, storing, certifying }
+    enum WritePhase { case statusChecking, registering, storing, certifying }
 
     struct WriteOp {
         var blob: BlobRef
@@ -81,6 +81,18 @@ public struct Client {
         var storeStart = SimTime.zero
         var certifyScheduled = false
         var epoch = Epoch(0)
+        /// Under the resource model: store batches (a member and some of its pair indices)
+        /// waiting for room in the SDK's sliver writes in flight, in committee order.
+        var storeQueue: [(node: NodeID, pairs: [Int])] = []
+        /// Sliver writes in flight to each member (2 per pair), released by its answer.
+        var storesInFlight: [NodeID: Int] = [:]
+        /// The sum of `storesInFlight`.
+        var sliversInFlight = 0
+        /// The blob status check: members that answered and their weight.
+        var statusAnswered: Set<NodeID> = []
+        var statusWeight = 0
+        var epochs = 1
+        var deletable = false
     }
 
     struct ReadOp {
@@ -101,6 +113,18 @@ public struct Client {
         /// Pairs already received (verified or not), so retries skip them.
         var answered: Set<Int> = []
         var bytes: UInt64 = 0
+        /// A patch read: the quilt columns (secondary sliver indices) of the patch; `nil` for a
+        /// whole-blob read, and after a patch read fell back to one. While set, `outstanding`,
+        /// `stale` and `answered` hold column indices, not pairs.
+        var patch: Range<Int>?
+        /// Verified columns of a patch read (real blobs), and their count for modeled ones.
+        var columns: [Sliver] = []
+        var modeledColumns = 0
+        /// Under the resource model, whether the blob status check is still going on, who
+        /// answered it and their weight.
+        var statusChecking = false
+        var statusAnswered: Set<NodeID> = []
+        var statusWeight = 0
     }
 
     /// An idle client with no operations in flight.
@@ -118,14 +142,72 @@ public struct Client {
                                     deletable: Bool, context ctx: ProtocolContext) -> [Action] {
         var w = WriteOp(blob: blob, start: ctx.now, blob_: encoded, sizeBytes: sizeBytes)
         w.epoch = ctx.view.epoch
+        w.epochs = epochs
+        w.deletable = deletable
+        let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: sizeBytes)) ?? 0
+        var encode = ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)
+        if let r = ctx.resources {
+            // The SDK encodes the slivers in parallel on every core.
+            encode = SimDuration(nanoseconds: encode.nanoseconds / UInt64(max(1, r.clientCores)))
+        }
+        var actions: [Action] = [.cpu(encode), mark(op, .encoded)]
+        if ctx.resources?.statusCheck == true {
+            // The SDK first asks the nodes for the blob's status (is it already stored?).
+            w.phase = .statusChecking
+            askStatus(blob, skipping: [], context: ctx, into: &actions)
+            actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
+            writes[op] = w
+            writeByBlob[blob] = op
+            return actions
+        }
         writes[op] = w
         writeByBlob[blob] = op
-        let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: sizeBytes)) ?? 0
-        return [
-            .cpu(ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)),
-            .submit(.registerBlob(client: id, blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: sizeBytes, epochs: epochs, deletable: deletable)),
-            .timer(after: attemptTimeout, token: token(.writeTimeout, op)),
-        ]
+        actions += register(op, w)
+        actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
+        return actions
+    }
+
+    /// The reserve-and-register transaction of write `op`, marked as submitted.
+    private func register(_ op: UInt64, _ w: WriteOp) -> [Action] {
+        [mark(op, .registerSubmitted),
+         .submit(.registerBlob(client: id, blob: w.blob, blobID: w.blob_.metadata.blobID, unencodedBytes: w.sizeBytes,
+                               epochs: w.epochs, deletable: w.deletable))]
+    }
+
+    /// Asks the committee members not in `skipping` for the status of `blob`.
+    private func askStatus(_ blob: BlobRef, skipping: Set<NodeID>, context ctx: ProtocolContext, into actions: inout [Action]) {
+        for member in ctx.view.committee.members where !skipping.contains(member.node) {
+            actions.append(.send(to: .node(member.node), .blobStatusRequest(blob: blob)))
+        }
+    }
+
+    /// A status answer from `node` for `blob`: once answers worth f+1 shards are in (at least
+    /// one honest node), the waiting write registers and the waiting reads ask for metadata.
+    private mutating func takeStatus(_ blob: BlobRef, from node: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
+        let weight = ctx.view.committee.weight(of: node)
+        guard weight > 0 else { return }
+        let n = ctx.config.nShards
+        if let op = writeByBlob[blob], var w = writes[op], w.phase == .statusChecking, w.statusAnswered.insert(node).inserted {
+            w.statusWeight += weight
+            if Quorum.isValidityQuorum(weight: w.statusWeight, nShards: n) {
+                w.phase = .registering
+                actions.append(mark(op, .statusChecked))
+                actions += register(op, w)
+            }
+            writes[op] = w
+        }
+        for op in readsByBlob[blob] ?? [] {
+            guard var r = reads[op], r.statusChecking, r.statusAnswered.insert(node).inserted else { continue }
+            r.statusWeight += weight
+            if Quorum.isValidityQuorum(weight: r.statusWeight, nShards: n) {
+                r.statusChecking = false
+                actions.append(mark(op, .statusChecked))
+                reads[op] = r
+                requestMetadata(op, context: ctx, into: &actions)
+            } else {
+                reads[op] = r
+            }
+        }
     }
 
     private mutating func sendStores(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
@@ -133,10 +215,55 @@ public struct Client {
         w.phase = .storing
         w.storeStart = ctx.now
         w.epoch = ctx.view.epoch
+        if let r = ctx.resources {
+            // The SDK's limits: stores wait in committee order for room among the sliver writes in flight.
+            let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
+            w.storeQueue = []
+            for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
+                let pairs = member.shards.map { mapping.pair(ofShard: $0.index) }
+                for start in stride(from: 0, to: pairs.count, by: r.pairsPerStoreBatch) {
+                    w.storeQueue.append((member.node, Array(pairs[start..<min(pairs.count, start + r.pairsPerStoreBatch)])))
+                }
+            }
+            w.storesInFlight = [:]
+            w.sliversInFlight = 0
+            writes[op] = w
+            actions.append(mark(op, .storeFirstSent))
+            sendQueuedStores(op, resources: r, context: ctx, into: &actions)
+            return
+        }
         let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
+        var sent = false
         for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
             let pairs = member.shards.map { w.blob_.pair(mapping.pair(ofShard: $0.index)) }
+            if !sent { actions.append(mark(op, .storeFirstSent)) }
+            sent = true
             actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))
+        }
+        if sent { actions.append(mark(op, .storeLastSent)) }
+        writes[op] = w
+    }
+
+    /// Sends the queued store batches of write `op` that fit, in queue order: the SDK keeps at
+    /// most `concurrentSliverWrites` sliver writes in flight (two per pair; a batch bigger than
+    /// the whole budget goes alone) and one batch per node (its connections).
+    private mutating func sendQueuedStores(_ op: UInt64, resources r: ResourceModel, context ctx: ProtocolContext,
+                                           into actions: inout [Action]) {
+        guard var w = writes[op], w.phase == .storing else { return }
+        let primary = (try? ctx.config.sliverSize(.primary, blobLength: w.sizeBytes)) ?? 1
+        let budget = r.concurrentSliverWrites(primarySliverBytes: primary, nShards: ctx.config.nShards)
+        var i = 0
+        while i < w.storeQueue.count {
+            let (node, pairs) = w.storeQueue[i]
+            if w.confirmations[node] != nil { w.storeQueue.remove(at: i); continue }
+            let slivers = 2 * pairs.count
+            if w.sliversInFlight > 0 && w.sliversInFlight + slivers > budget { break }
+            guard w.storesInFlight[node] == nil else { i += 1; continue }
+            w.storeQueue.remove(at: i)
+            w.storesInFlight[node] = slivers
+            w.sliversInFlight += slivers
+            actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
+            if w.storeQueue.isEmpty { actions.append(mark(op, .storeLastSent)) }
         }
         writes[op] = w
     }
@@ -153,9 +280,21 @@ public struct Client {
     // MARK: Read
 
     /// Starts reading `blob`, trying pairs in `order` (a permutation of the pair indices drawn
-    /// by the caller from the client's stream).
-    public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], context ctx: ProtocolContext) -> [Action] {
-        reads[op] = ReadOp(blob: blob, start: ctx.now, order: order)
+    /// by the caller from the client's stream). With `patch`, reads one patch of a quilt by its
+    /// patch ID: after the metadata, only the secondary slivers of the patch's columns are
+    /// fetched and verified, and the patch is decoded from them; if any of them is missing or
+    /// fails verification, the read falls back to the whole quilt, as Walrus's quilt client does.
+    public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], patch: Range<Int>? = nil, context ctx: ProtocolContext) -> [Action] {
+        reads[op] = ReadOp(blob: blob, start: ctx.now, order: order, patch: patch)
+        if ctx.resources?.statusCheck == true, ctx.view.status(blob)?.invalid != true {
+            // The SDK first asks the nodes for the blob's status; metadata requests follow its quorum.
+            reads[op]!.statusChecking = true
+            readsByBlob[blob, default: []].append(op)
+            var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op)),
+                                     .timer(after: requestTimeout, token: token(.readProbe, op))]
+            askStatus(blob, skipping: [], context: ctx, into: &actions)
+            return actions
+        }
         if ctx.view.status(blob)?.invalid == true {
             // The status check finds the blob invalid on chain (the SDK reports it does not exist).
             var actions: [Action] = []
@@ -202,8 +341,14 @@ public struct Client {
         let need = ctx.config.sliversForDecoding(.primary)
         let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
         let owner = owners(for: r.blob, ctx)
+        // Under the resource model the SDK also keeps at most max_data_in_flight bytes of slivers requested.
+        var limit = need
+        if let res = ctx.resources, let entry = ctx.catalog.entry(r.blob) {
+            let sliver = (try? ctx.config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 1
+            limit = max(1, min(need, Int(res.maxDataInFlight / UInt64(max(1, sliver)))))
+        }
         // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
-        while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
+        while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
             let pair = r.order[r.nextPair]
             r.nextPair += 1
             guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }
@@ -237,21 +382,20 @@ public struct Client {
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
         switch message {
-        case .stored(let blob, let epoch, let signature):
-            guard let op = writeByBlob[blob], var w = writes[op], w.phase == .storing, let sig = signature,
-                  epoch == ctx.view.epoch, w.confirmations[sig.signer] == nil else { break }
-            let weight = ctx.view.committee.weight(of: sig.signer)
-            guard weight > 0 else { break }
-            w.confirmations[sig.signer] = sig
-            w.weight += weight
-            let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
-            if quorum && !w.certifyScheduled {
-                // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
-                w.certifyScheduled = true
-                let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
-                actions.append(.timer(after: extra, token: token(.certifyNow, op)))
+        case .stored(let blob, _, _) where ctx.resources != nil && writeByBlob[blob].flatMap({ writes[$0] })?.storesInFlight.isEmpty == false:
+            // Under the SDK's limits, any answer frees its sliver writes for the queued stores.
+            let op = writeByBlob[blob]!
+            if case .node(let node) = from, let k = writes[op]!.storesInFlight.removeValue(forKey: node) {
+                writes[op]!.sliversInFlight -= k
             }
-            writes[op] = w
+            actions += takeConfirmation(message, context: ctx)
+            if let r = ctx.resources { sendQueuedStores(op, resources: r, context: ctx, into: &actions) }
+
+        case .stored:
+            actions += takeConfirmation(message, context: ctx)
+
+        case .blobStatusResponse(let blob, _, _):
+            if case .node(let node) = from { takeStatus(blob, from: node, context: ctx, into: &actions) }
 
         case .metadataResponse(let blob, let metadata):
             for op in readsByBlob[blob] ?? [] {
@@ -260,10 +404,11 @@ public struct Client {
                 let valid = metadata.map { $0.blobID == entry.metadata.blobID && ctx.catalog.isValidMetadata($0, blob: blob) } ?? false
                 if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "metadata"))) }
                 if valid, let m = metadata {
+                    actions.append(mark(op, .metadataReceived))
                     r.metadata = m
                     r.bytes += message.wireBytes
                     reads[op] = r
-                    requestSlivers(op, context: ctx, into: &actions)
+                    requestData(op, context: ctx, into: &actions)
                 } else {
                     requestMetadata(op, context: ctx, into: &actions)
                 }
@@ -296,24 +441,144 @@ public struct Client {
                 requestSlivers(op, context: ctx, into: &actions)
             }
 
-        case .store, .metadataRequest, .sliverRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
+        case .columnResponse(let blob, let column, let payload):
+            guard let op = (readsByBlob[blob] ?? []).first(where: {
+                      reads[$0]?.patch != nil && (reads[$0]?.outstanding.contains(column) == true || reads[$0]?.stale.contains(column) == true) }),
+                  var r = reads[op], let meta = r.metadata else { break }
+            r.outstanding.remove(column)
+            r.stale.remove(column)
+            r.answered.insert(column)
+            r.bytes += message.wireBytes
+            guard let s = payload, s.index == column else {
+                reads[op] = r
+                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                break
+            }
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
+            guard ctx.catalog.isValid(secondary: s, blob: blob, metadata: meta) else {
+                actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "column \(column)")))
+                reads[op] = r
+                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                break
+            }
+            switch s {
+            case .real(let sliver): r.columns.append(sliver)
+            case .modeled: r.modeledColumns += 1
+            }
+            reads[op] = r
+            if let patch = r.patch, r.columns.count + r.modeledColumns == patch.count { decodePatch(op, context: ctx, into: &actions) }
+
+        case .store, .metadataRequest, .sliverRequest, .columnRequest, .blobStatusRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
              .inconsistencyProof, .invalidBlobAttestation:
             break  // node-bound messages
         }
         return actions
     }
 
+    /// Asks for what the read needs after the metadata: its patch's columns or R primary slivers.
+    private mutating func requestData(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        if reads[op]?.patch != nil { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+    }
+
+    /// Requests every column of the patch not yet answered or in flight, each from the owner of
+    /// the pair holding it (secondary sliver j is in pair n - 1 - j). No owner: whole blob.
+    private mutating func requestColumns(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], let meta = r.metadata, let patch = r.patch else { return }
+        let n = ctx.config.nShards
+        let mapping = ShardMapping(blobID: meta.blobID, nShards: n)
+        let owner = owners(for: r.blob, ctx)
+        // A column presumed lost is asked for again: no other node holds it.
+        for column in patch where !r.answered.contains(column) && !r.outstanding.contains(column) {
+            r.stale.remove(column)
+            guard let node = owner[mapping.shard(ofPair: n - 1 - column)] else {
+                reads[op] = r
+                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                return
+            }
+            r.outstanding.insert(column)
+            actions.append(.send(to: .node(node), .columnRequest(blob: r.blob, sliver: column)))
+        }
+        reads[op] = r
+    }
+
+    /// Turns a patch read into a whole-blob read (Walrus's quilt client does the same when a
+    /// column cannot be had): forget the columns and read R primary slivers.
+    private mutating func fallBackToWholeBlob(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], r.patch != nil else { return }
+        r.patch = nil
+        r.columns = []
+        r.modeledColumns = 0
+        r.outstanding.removeAll()
+        r.stale.removeAll()
+        r.answered.removeAll()
+        r.nextPair = 0
+        reads[op] = r
+        requestSlivers(op, context: ctx, into: &actions)
+    }
+
+    /// Decodes the patch from its verified columns: real quilts through the QuiltV1 decoder
+    /// (header, identifier, bytes), modeled ones by charging the bytes.
+    private mutating func decodePatch(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let r = reads[op], let patch = r.patch, let entry = ctx.catalog.entry(r.blob) else { return }
+        let bytes = entry.modeled ? UInt64(ctx.catalog.sliverSizes(r.blob).secondary * r.modeledColumns)
+                                  : UInt64(r.columns.reduce(0) { $0 + $1.data.count })
+        actions.append(.cpu(ctx.costs.bytes(bytes)))
+        if entry.modeled {
+            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+            return
+        }
+        do {
+            var decoder = QuiltDecoder()
+            try decoder.add(r.columns)
+            _ = try decoder.blob(internalID: QuiltPatchInternalID(startIndex: UInt16(patch.lowerBound), endIndex: UInt16(patch.upperBound)))
+            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+        } catch {
+            finishRead(op, .inconsistent, detail: "patch decode: \(error)", context: ctx, into: &actions)
+        }
+    }
+
+    /// A storage confirmation: counted once per signer, current epoch only, by its committee
+    /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
+    private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
+        guard case .stored(let blob, let epoch, let signature) = message,
+              let op = writeByBlob[blob], var w = writes[op], w.phase == .storing, let sig = signature,
+              epoch == ctx.view.epoch, w.confirmations[sig.signer] == nil else { return [] }
+        let weight = ctx.view.committee.weight(of: sig.signer)
+        guard weight > 0 else { return [] }
+        var actions: [Action] = []
+        w.confirmations[sig.signer] = sig
+        w.weight += weight
+        let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
+        if quorum && !w.certifyScheduled {
+            actions.append(mark(op, .quorum))
+            // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
+            w.certifyScheduled = true
+            let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
+            actions.append(.timer(after: extra, token: token(.certifyNow, op)))
+        }
+        writes[op] = w
+        return actions
+    }
+
     private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let r = reads[op], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
+        actions.append(mark(op, .sliversReceived))
         if entry.modeled {
-            // Sizes only: charge the decode, there are no bytes to compare.
+            // Sizes only: charge the decode and the check, there are no bytes to compare.
             let sizes = ctx.catalog.sliverSizes(r.blob)
-            actions.append(.cpu(ctx.costs.bytes(UInt64(sizes.primary * r.modeledSlivers) * 2)))
+            let decodeAndCheck = ctx.costs.bytes(UInt64(sizes.primary * r.modeledSlivers) * 2)
+            actions.append(.cpu(decodeAndCheck))
+            actions.append(mark(op, .decoded, backdate: SimDuration(nanoseconds: decodeAndCheck.nanoseconds - ctx.costs.bytes(UInt64(sizes.primary * r.modeledSlivers)).nanoseconds)))
             finishRead(op, .ok, detail: "", context: ctx, into: &actions)
             return
         }
         let encodedBytes = UInt64(r.slivers.reduce(0) { $0 + $1.data.count })
-        actions.append(.cpu(ctx.costs.bytes(encodedBytes * 2)))
+        // Decoding, then the consistency check (re-encoding to compare the metadata), each
+        // charged as one pass over the encoded bytes; one CPU action, so that the decode mark
+        // is backdated by the check's share.
+        let decodeAndCheck = ctx.costs.bytes(encodedBytes * 2)
+        actions.append(.cpu(decodeAndCheck))
+        actions.append(mark(op, .decoded, backdate: SimDuration(nanoseconds: decodeAndCheck.nanoseconds - ctx.costs.bytes(encodedBytes).nanoseconds)))
         do {
             let blob = try BlobDecoder(config: ctx.config, metadata: meta).decode(slivers: r.slivers, check: .default, inputsVerified: true)
             let ok = Blake2b256.hash(blob) == entry.contentDigest
@@ -334,7 +599,15 @@ public struct Client {
         var actions: [Action] = []
         switch event {
         case .blobRegistered(let blob, _):
-            if let op = writeByBlob[blob], writes[op]?.phase == .registering { sendStores(op, context: ctx, into: &actions) }
+            if let op = writeByBlob[blob], writes[op]?.phase == .registering {
+                actions.append(mark(op, .registerSeen))
+                if let delay = ctx.resources?.registrationDelay, delay > .zero {
+                    // The SDK waits so that the nodes have seen the registration too.
+                    actions.append(.timer(after: delay, token: token(.storeNow, op)))
+                } else {
+                    sendStores(op, context: ctx, into: &actions)
+                }
+            }
         case .blobCertified(let blob, _, _):
             if let op = writeByBlob[blob] { finishWrite(op, .ok, detail: "", context: ctx, into: &actions) }
         case .blobInvalidated(let blob, _):
@@ -386,7 +659,11 @@ public struct Client {
             actions.append(.cpu(ctx.costs.signatureCost * UInt64(signatures.count)))
             guard let certificate = AggregateCertificate.aggregate(signatures, .blobCertification, epoch: w.epoch,
                                                                    blobID: w.blob_.metadata.blobID, mode: ctx.signatures) else { break }
+            actions.append(mark(op, .certifySubmitted))
             actions.append(.submit(.certifyBlob(client: id, blob: w.blob, epoch: w.epoch, certificate: certificate)))
+        case .storeNow:
+            guard writes[op]?.phase == .registering else { break }
+            sendStores(op, context: ctx, into: &actions)
         case .writeTimeout:
             guard var w = writes[op] else { break }
             w.attempt += 1
@@ -396,6 +673,7 @@ public struct Client {
                 break
             }
             if w.phase == .storing { sendStores(op, context: ctx, into: &actions) }
+            if w.phase == .statusChecking { askStatus(w.blob, skipping: w.statusAnswered, context: ctx, into: &actions) }
             actions.append(.timer(after: attemptTimeout, token: self.token(.writeTimeout, op)))
         case .readTimeout:
             guard var r = reads[op] else { break }
@@ -411,17 +689,25 @@ public struct Client {
             r.stale.removeAll()
             r.nextPair = 0
             reads[op] = r
-            if r.metadata == nil { requestMetadata(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+            if r.statusChecking {
+                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
+            } else if r.metadata == nil {
+                requestMetadata(op, context: ctx, into: &actions)
+            } else {
+                requestData(op, context: ctx, into: &actions)
+            }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
             guard var r = reads[op] else { break }
-            if r.metadata == nil {
+            if r.statusChecking {
+                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
+            } else if r.metadata == nil {
                 requestMetadata(op, context: ctx, into: &actions)
             } else if !r.outstanding.isEmpty {
                 r.stale.formUnion(r.outstanding)
                 r.outstanding.removeAll()
                 reads[op] = r
-                requestSlivers(op, context: ctx, into: &actions)
+                requestData(op, context: ctx, into: &actions)
             }
             if reads[op] != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
         case nil:
@@ -431,4 +717,9 @@ public struct Client {
     }
 
     private func token(_ kind: TimerKind, _ op: UInt64) -> UInt64 { op << 8 | kind.rawValue }
+
+    /// The action reporting that operation `op` passed `m`, `backdate` before the shell carries it out.
+    private func mark(_ op: UInt64, _ m: OperationMark, backdate: SimDuration = .zero) -> Action {
+        .observe(.phaseMark(op: op, mark: m, backdate: backdate))
+    }
 }

@@ -19,15 +19,18 @@ public struct ProtocolContext {
     public let costs: CostModel
     /// Whether confirmations carry real signatures or modeled tags.
     public let signatures: ConfirmationSigner.Mode
+    /// The resource model (`[resources]`), or `nil` for CPU costs only.
+    public let resources: ResourceModel?
     /// A context for one reaction at `now`.
     public init(now: SimTime, view: ChainView, catalog: BlobCatalog, config: EncodingConfig, costs: CostModel,
-                signatures: ConfirmationSigner.Mode) {
+                signatures: ConfirmationSigner.Mode, resources: ResourceModel? = nil) {
         self.now = now
         self.view = view
         self.catalog = catalog
         self.config = config
         self.costs = costs
         self.signatures = signatures
+        self.resources = resources
     }
 }
 
@@ -42,6 +45,9 @@ public enum Action: Sendable {
     case timer(after: SimDuration, token: UInt64)
     /// CPU work: actions after this one in the same batch happen once it is done.
     case cpu(SimDuration)
+    /// Disk work (a node's writes, under the resource model): like `cpu`, on the party's disk,
+    /// which does one thing at a time.
+    case disk(SimDuration)
     /// Report a fact to the shell (results and checkers); it changes no protocol state.
     case observe(Observation)
 }
@@ -67,6 +73,10 @@ public enum Observation: Sendable {
     /// `by` (a reader or a recovering node) rejected what `from` served for `blob` (a sliver,
     /// metadata or recovery symbols that failed their checks): how Byzantine answers show.
     case responseRejected(by: Party, from: Party, blob: BlobRef, what: String)
+    /// Client operation `op` passed `mark`, `backdate` before the moment the shell carries
+    /// this action out (which is after any CPU work listed before it in the same batch); the
+    /// shell keeps the latest time of each mark for the operation's phases (`op_phases`).
+    case phaseMark(op: UInt64, mark: OperationMark, backdate: SimDuration)
 }
 
 /// A finished client operation.
@@ -396,6 +406,25 @@ public final class BlobCatalog {
         case .modeled(_, let bytes):
             guard let e = entry(blob), e.modeled, e.metadata == metadata else { return false }
             return bytes == sliverSizes(blob).primary
+        }
+    }
+
+    /// Whether a secondary sliver (a quilt column) is valid for `metadata`: a real one verifies
+    /// against its Merkle root (or equals the honest sliver, memoized); a modeled one has the
+    /// modeled size.
+    public func isValid(secondary payload: SliverPayload, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
+        switch payload {
+        case .real(let s):
+            guard s.axis == .secondary else { return false }
+            let pair = config.nShards - 1 - s.index
+            if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata, pair >= 0, pair < e.pairs.count,
+               e.pairs[pair].secondary == s {
+                return true
+            }
+            return (try? s.verify(metadata: metadata.metadata, config: config)) != nil
+        case .modeled(_, let bytes):
+            guard let e = entry(blob), e.modeled, e.metadata == metadata else { return false }
+            return bytes == sliverSizes(blob).secondary
         }
     }
 

@@ -96,6 +96,16 @@ public enum PairPayload: Sendable, Equatable {
         }
     }
 
+    /// The secondary sliver (sliver `n - 1 - index`, one column of the blob), as served to a
+    /// patch reader (`nil` for a digest-only pair, which must be regenerated first).
+    public func secondary(nShards: Int) -> SliverPayload? {
+        switch self {
+        case .real(let p): .real(p.secondary)
+        case .modeled(let i, _, let b): .modeled(index: nShards - 1 - i, bytes: b)
+        case .digest: nil
+        }
+    }
+
     /// BLAKE2b-256 over a pair's bytes (primary then secondary), what digest storage keeps.
     public static func contentHash(_ pair: SliverPair) -> Digest32 {
         Blake2b256.hash(pair.primary.data + pair.secondary.data)
@@ -144,6 +154,11 @@ public enum Message: Sendable {
     case sliverRequest(blob: BlobRef, pair: Int)
     /// Node -> client: the primary sliver of pair `pair`, or `nil` if the node does not hold it.
     case sliverResponse(blob: BlobRef, pair: Int, sliver: SliverPayload?)
+    /// Client -> node: secondary sliver `sliver` of a blob, i.e. one column of a quilt (a patch
+    /// read fetches only its patch's columns, as Walrus's quilt client does).
+    case columnRequest(blob: BlobRef, sliver: Int)
+    /// Node -> client: secondary sliver `sliver`, or `nil` if the node does not hold it.
+    case columnResponse(blob: BlobRef, sliver: Int, payload: SliverPayload?)
     /// Node -> node: recovery symbols for a pair the requester is missing, for the target
     /// slivers `axes` names (the requester asks each node only for what decoding still needs).
     case recoveryRequest(blob: BlobRef, pair: Int, axes: RecoveryAxes)
@@ -163,6 +178,12 @@ public enum Message: Sendable {
     case syncRequest(shard: ShardIndex, blobs: [BlobRef])
     /// Previous owner -> new owner: what it has (metadata included, the new owner may lack it).
     case syncResponse(shard: ShardIndex, items: [SyncItem], missing: [BlobRef])
+    /// Client -> node: the blob's status as the node sees it (the SDK's status check before a
+    /// write or read; sent only under the resource model).
+    case blobStatusRequest(blob: BlobRef)
+    /// Node -> client: the node's view of the blob (`registered`: it has seen the registration;
+    /// `certified`: the certification).
+    case blobStatusResponse(blob: BlobRef, registered: Bool, certified: Bool)
 
     /// Bytes on the wire: BCS payload plus a fixed 64-byte framing/header estimate.
     public var wireBytes: UInt64 {
@@ -171,9 +192,10 @@ public enum Message: Sendable {
         case .store(_, let metadata, let pairs):
             return framing + Self.metadataBytes(metadata) + pairs.reduce(0) { $0 + $1.wireBytes }
         case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.bytes.count ?? 0)
-        case .metadataRequest, .sliverRequest, .recoveryRequest: return framing + 40
+        case .metadataRequest, .sliverRequest, .recoveryRequest, .columnRequest, .blobStatusRequest: return framing + 40
+        case .blobStatusResponse: return framing + 48  // the BCS BlobStatus: variant, object ID, epochs, counts
         case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
-        case .sliverResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
+        case .sliverResponse(_, _, let s), .columnResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
         case .recoveryResponse(_, _, let p, let s):
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
         case .modeledRecoveryResponse(_, _, _, _, _, let bytes): return framing + bytes

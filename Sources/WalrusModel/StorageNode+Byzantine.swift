@@ -92,6 +92,15 @@ extension StorageNode {
                 return [.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary.map(Self.corrupted)))]
             default: return nil
             }
+        case .columnRequest(let blob, let sliver) where targets(blob):
+            let n = ctx.config.nShards
+            switch behaviour {
+            case .withhold: return [.send(to: from, .columnResponse(blob: blob, sliver: sliver, payload: nil))]
+            case .corruptSlivers:
+                let honest = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil
+                return [.send(to: from, .columnResponse(blob: blob, sliver: sliver, payload: honest.map(Self.corrupted)))]
+            default: return nil
+            }
         case .recoveryRequest(let blob, let target, let axes) where targets(blob):
             let modeled = ctx.catalog.entry(blob)?.modeled == true
             switch behaviour {

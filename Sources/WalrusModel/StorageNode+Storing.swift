@@ -38,6 +38,7 @@ extension StorageNode {
         let mapping = ShardMapping(blobID: metadata.blobID, nShards: n)
         let mine = ctx.view.committee.shards(of: id)
         var needed = Set(mine.map { mapping.pair(ofShard: $0.index) })
+        var written: (pairs: UInt64, bytes: UInt64) = (0, 0)
         for pair in pairs {
             let idx = pair.index
             guard needed.contains(idx) else { continue }
@@ -45,8 +46,20 @@ extension StorageNode {
             if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
                 store(blob, metadata: metadata, pair: idx, pair, context: ctx)
                 needed.remove(idx)
+                written.pairs += 1
+                written.bytes += UInt64(pair.byteCount)
             } else {
                 actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
+            }
+        }
+        if let r = ctx.resources {
+            // Stores come in batches of pairs: pairs stored by earlier batches count.
+            needed = needed.filter { stored[blob]?.pairs[$0] == nil }
+            // Each sliver is its own HTTPS request and its own database write (two per pair),
+            // and the confirmation waits for the writes to reach the disk.
+            actions.append(.cpu(r.requestOverhead * UInt64(2 * pairs.count) + r.dbWriteOverhead * (2 * written.pairs)))
+            if written.pairs > 0, let disk = r.disks[r.disk(ofNode: id.index)] {
+                actions.append(.disk(disk.writeTime(bytes: written.bytes, writes: 2 * written.pairs)))
             }
         }
         // Sign only once every pair of every shard of ours is stored and verified (spec §6).

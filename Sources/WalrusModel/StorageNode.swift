@@ -220,11 +220,17 @@ public struct StorageNode {
         case .store(let blob, let metadata, let pairs):
             receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
         case .metadataRequest(let blob):
+            if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: stored[blob]?.metadata)))
         case .metadataResponse(let blob, let metadata):
             takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: &actions)
         case .sliverRequest(let blob, let pair):
+            if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
+        case .columnRequest(let blob, let sliver):
+            let n = ctx.config.nShards
+            let payload = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil
+            actions.append(.send(to: from, .columnResponse(blob: blob, sliver: sliver, payload: payload)))
         case .recoveryRequest(let blob, let target, let axes):
             serveRecoveryRequest(blob: blob, target: target, axes: axes, from: from, context: ctx, into: &actions)
         case .modeledRecoveryResponse(let blob, let pair, let axes, let sources, let valid, _):
@@ -241,7 +247,12 @@ public struct StorageNode {
             verifyInconsistencyProof(blob, proof: proof, from: from, context: ctx, into: &actions)
         case .invalidBlobAttestation(let blob, let epoch, let signature):
             takeAttestation(blob, epoch: epoch, signature: signature, from: from, context: ctx, into: &actions)
-        case .stored, .sliverResponse:
+        case .blobStatusRequest(let blob):
+            let status = ctx.view.status(blob)
+            if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
+            actions.append(.send(to: from, .blobStatusResponse(blob: blob, registered: status?.registered ?? false,
+                                                               certified: status?.certifiedEpoch != nil)))
+        case .stored, .sliverResponse, .columnResponse, .blobStatusResponse:
             break  // client-bound messages; a node ignores them
         }
         return actions

@@ -89,7 +89,7 @@ func runScenario(_ entry: ManifestEntry, file: ScenarioFile, fileText: String, s
         let info = RunInfo(
             runID: runID(scenario), scenarioName: scenario.name, scenarioDigest: file.digest, scenarioText: fileText,
             parametersJSON: parametersJSON(entry), seed: scenario.seed, codeVersion: walrusSimVersion,
-            toolchain: toolchainDescription, fidelity: scenario.fidelity.summary, wallStartedAt: isoNow())
+            toolchain: toolchainDescription, fidelity: scenario.fidelitySummary, wallStartedAt: isoNow())
         // An existing results database gets this run added (an earlier copy of the same run id
         // replaced); anything else at the path is refused, never overwritten.
         do { store = try SQLiteResultsStore(path: path, run: info, ifExists: .appendReplacingRun) } catch {

@@ -9,6 +9,7 @@ struct WalrusSim: ParsableCommand {
         abstract: "A deterministic discrete-event simulator of the Walrus storage network.",
         subcommands: [
             Run.self,
+            Reproduce.self,
             CheckDeterminism.self,
             Sweep.self,
             Bench.self,

@@ -78,7 +78,7 @@ struct DigestAndMergeTests {
         #expect(memory.operations.map(\.opID) == [0, 1])
         #expect(memory.metrics.map(\.value) == [.double(0.75), .int(4096)])
         #expect((memory.nodes.count, memory.epochs.count, memory.committee.count, memory.blobs.count) == (2, 2, 2, 2))
-        #expect((memory.flows.count, memory.faults.count) == (2, 2))
+        #expect((memory.flows.count, memory.faults.count, memory.phases.count) == (2, 2, 2))
 
         try memory.replay(into: SQLiteResultsStore(path: dir.path("replayed.sqlite"), run: runInfo()))
         try writeSampleRun(dir.path("direct.sqlite"))

@@ -55,6 +55,9 @@ func recordSampleRun(into sink: some ResultsSink, tweak: Bool = false) {
     sink.record(MetricSample(name: "reads_available_ratio", timeNs: 1_000_000_000, value: .double(0.75)))
     sink.record(MetricSample(name: "recovery_bytes", timeNs: 1_000_000_000, value: .int(4096)))
     sink.record(FaultRecord(startNs: 100, kind: .crash, target: "node:1"))
+    sink.record(OperationPhaseRecord(opID: 0, seq: 0, phase: "encode", kind: "phase", startNs: 0, endNs: 40_000_000))
+    sink.record(OperationPhaseRecord(opID: 0, seq: 1, phase: "store_upload", kind: "span", startNs: 900_000_000,
+                                     endNs: 1_000_000_000))
     sink.record(FaultRecord(startNs: 200, kind: .packetLoss, target: "region:eu-west", details: "loss=0.2",
                             endNs: 900))
 }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("SQLite results writer")
 struct WriterTests {
-    @Test("a new file gets every table and view, schema version 3, WAL journal")
+    @Test("a new file gets every table and view, schema version 6, WAL journal")
     func schemaCreation() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
@@ -14,9 +14,9 @@ struct WriterTests {
         let db = try ResultsDatabase(path: dir.path("a.sqlite"))
         let names = try db.query("SELECT type || ' ' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY 1")
             .map { $0[0].description }
-        let tables = ["blobs", "committee", "epochs", "faults", "flows", "metrics", "node_epochs", "nodes", "ops", "runs"]
+        let tables = ["blobs", "committee", "epochs", "faults", "flows", "metrics", "node_epochs", "nodes", "op_phases", "ops", "runs"]
         #expect(names == tables.map { "table " + $0 } + tables.map { "view \($0)_h" })
-        #expect(try db.query("PRAGMA user_version") == [[.integer(3)]])
+        #expect(try db.query("PRAGMA user_version") == [[.integer(6)]])
         #expect(try db.query("PRAGMA journal_mode") == [[.text("wal")]])
         // Every table carries run_id first, so merged files can hold many runs.
         for table in tables {
@@ -54,9 +54,9 @@ struct WriterTests {
         ])
         #expect(try rows("SELECT * FROM blobs") == [
             [.text("run-1"), .integer(0), .text("M5EzQ0qqdwT6cYVvUJn3gFiD8yHJ4xq5T4ztGwkNe0U"), .integer(1 << 20), .integer(5 << 20),
-             .integer(1_000), .integer(2_500_000_000), .integer(5), .text("certified"), .integer(1), .null],
+             .integer(1_000), .integer(2_500_000_000), .integer(5), .text("certified"), .integer(1), .null, .integer(1), .null],
             [.text("run-1"), .integer(1), .text(""), .integer(0), .integer(64 << 20), .integer(9), .null, .integer(2),
-             .text("registered"), .integer(0), .null],
+             .text("registered"), .integer(0), .null, .integer(1), .null],
         ])
         #expect(try rows("SELECT * FROM ops") == [
             [.text("run-1"), .integer(0), .text("write"), .integer(0), .integer(7), .integer(0), .integer(2_500_000_000),
@@ -78,6 +78,10 @@ struct WriterTests {
             [.text("run-1"), .integer(0), .integer(100), .text("crash"), .text("node:1"), .text(""), .null],
             [.text("run-1"), .integer(1), .integer(200), .text("packet_loss"), .text("region:eu-west"), .text("loss=0.2"), .integer(900)],
         ])
+        #expect(try rows("SELECT * FROM op_phases") == [
+            [.text("run-1"), .integer(0), .integer(0), .text("encode"), .text("phase"), .integer(0), .integer(40_000_000)],
+            [.text("run-1"), .integer(0), .integer(1), .text("store_upload"), .text("span"), .integer(900_000_000), .integer(1_000_000_000)],
+        ])
     }
 
     @Test("views convert to seconds, WAL, MiB and GiB")
@@ -96,6 +100,8 @@ struct WriterTests {
             == [[.real(5), .real(3600), .real(7)]])
         #expect(try db.query("SELECT end_s, wall_elapsed_s FROM runs_h") == [[.real(7200), .real(300)]])
         #expect(try db.query("SELECT duration_s FROM faults_h ORDER BY seq") == [[.null], [.real(7e-7)]])
+        #expect(try db.query("SELECT op_kind, size_mib, phase, duration_s FROM op_phases_h ORDER BY seq")
+            == [[.text("write"), .real(1.0), .text("encode"), .real(0.04)], [.text("write"), .real(1.0), .text("store_upload"), .real(0.1)]])
     }
 
     @Test("rows are committed in batches of batchRows and all arrive across flush boundaries")

@@ -1,0 +1,79 @@
+import SimSupport
+import Simulation
+import WalrusModel
+
+extension ScenarioDecoder {
+    /// `[resources]`: the resource model of nodes and clients (`ResourceModel`); every key is
+    /// optional and defaults to the documented value. `node_disks` lists one disk class per
+    /// node and must have `nodes.count` entries.
+    func decodeResources(_ t: TableReader, nodeCount: Int) throws(ScenarioError) -> ResourceModel {
+        try t.expectKeys(["client_cores", "node_cores", "hdd_bytes_per_s", "hdd_iops", "ssd_bytes_per_s", "ssd_iops",
+                          "nvme_bytes_per_s", "nvme_iops", "disk_mix", "node_disks", "request_overhead", "db_write_overhead",
+                          "window_bytes", "client_window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
+                          "sliver_status_check_threshold", "registration_delay", "status_check"])
+        var r = ResourceModel()
+        func positive(_ key: String, max: UInt64 = 1 << 20) throws(ScenarioError) -> Int? {
+            guard let v = try t.uint(key, max: max) else { return nil }
+            guard v > 0 else { throw t.fail(key, "must be at least 1, got 0") }
+            return Int(v)
+        }
+        if let v = try positive("client_cores") { r.clientCores = v }
+        if let v = try positive("node_cores") { r.nodeCores = v }
+        for disk in ResourceModel.Disk.allCases {
+            var spec = r.disks[disk]!
+            if let v = try t.size("\(disk.rawValue)_bytes_per_s") {
+                guard v > 0 else { throw t.fail("\(disk.rawValue)_bytes_per_s", "must be positive, got 0") }
+                spec.bytesPerSecond = v
+            }
+            if let v = try positive("\(disk.rawValue)_iops", max: 1 << 40) { spec.iops = UInt64(v) }
+            r.disks[disk] = spec
+        }
+        func disks(_ key: String) throws(ScenarioError) -> [ResourceModel.Disk]? {
+            guard let names = try t.strings(key) else { return nil }
+            var out: [ResourceModel.Disk] = []
+            for (i, name) in names.enumerated() {
+                guard let d = ResourceModel.Disk(rawValue: name) else {
+                    throw context.error(.invalidValue, KeyPath.element(t.keyPath(key), i),
+                                        "unknown disk class \"\(name)\"; expected one of hdd, ssd, nvme")
+                }
+                out.append(d)
+            }
+            return out
+        }
+        if let mix = try disks("disk_mix") {
+            guard !mix.isEmpty else { throw t.fail("disk_mix", "must name at least one disk class") }
+            r.diskMix = mix
+        }
+        if let list = try disks("node_disks") {
+            guard list.count == nodeCount else {
+                throw t.fail("node_disks", "lists \(list.count) disk classes but nodes.count is \(nodeCount): give one per node")
+            }
+            r.nodeDisks = list
+        }
+        if let d = try t.duration("request_overhead") { r.requestOverhead = d }
+        if let d = try t.duration("db_write_overhead") { r.dbWriteOverhead = d }
+        if let v = try t.size("window_bytes") {
+            guard v > 0 else { throw t.fail("window_bytes", "must be positive, got 0") }
+            r.windowBytes = v
+        }
+        if let v = try t.size("client_window_bytes") {
+            guard v > 0 else { throw t.fail("client_window_bytes", "must be positive, got 0") }
+            r.clientWindowBytes = v
+        }
+        if let v = try t.size("initial_window_bytes") {
+            guard v > 0 else { throw t.fail("initial_window_bytes", "must be positive, got 0") }
+            r.initialWindowBytes = v
+        }
+        if let d = try t.duration("idle_restart") { r.idleRestart = d }
+        if let v = try t.size("max_data_in_flight") {
+            guard v > 0 else { throw t.fail("max_data_in_flight", "must be positive, got 0") }
+            r.maxDataInFlight = v
+        }
+        if let v = try t.uint("max_concurrent_writes", max: 1 << 20) { r.maxConcurrentWrites = Int(v) }
+        if let v = try positive("max_node_connections") { r.maxNodeConnections = v }
+        if let v = try t.size("sliver_status_check_threshold") { r.sliverStatusCheckThreshold = v }
+        if let d = try t.duration("registration_delay") { r.registrationDelay = d }
+        if let b = try t.bool("status_check") { r.statusCheck = b }
+        return r
+    }
+}

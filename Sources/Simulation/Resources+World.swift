@@ -1,0 +1,76 @@
+import SimEngine
+import SimSupport
+import WalrusModel
+
+/// The shell's side of the resource model (`[resources]`, `ResourceModel`): cores, disks and
+/// window-bounded transfers. Without `[resources]` a party has one core and no disk queue, and
+/// transfers take what the network charges.
+extension World {
+    /// Sets up the extra cores of every party and the nodes' disks.
+    func setUpResources() {
+        guard let r = scenario.resources else { return }
+        otherCoresFreeAt = (0..<(scenario.nodes.count + scenario.clients.count)).map { i in
+            Array(repeating: .zero, count: max(0, (i < scenario.nodes.count ? r.nodeCores : r.clientCores) - 1))
+        }
+        diskFreeAt = Array(repeating: .zero, count: scenario.nodes.count)
+    }
+
+    /// Runs `d` of CPU work on party `cpu`'s earliest free core from `now`; returns when it is done.
+    func reserveCPU(_ cpu: Int, _ d: SimDuration, now: SimTime) -> SimTime {
+        guard cpu < otherCoresFreeAt.count, !otherCoresFreeAt[cpu].isEmpty else {
+            let done = max(now, cpuFreeAt[cpu]) + d
+            cpuFreeAt[cpu] = done
+            return done
+        }
+        // The first free core; ties go to the lowest index, core 0 being `cpuFreeAt`.
+        var best = -1
+        var bestAt = max(now, cpuFreeAt[cpu])
+        for (k, at) in otherCoresFreeAt[cpu].enumerated() where max(now, at) < bestAt {
+            best = k
+            bestAt = max(now, at)
+        }
+        let done = bestAt + d
+        if best < 0 { cpuFreeAt[cpu] = done } else { otherCoresFreeAt[cpu][best] = done }
+        return done
+    }
+
+    /// Runs `d` of disk work on node `index`'s disk (one operation at a time); returns when it is
+    /// done. Parties without a disk (clients, or no `[resources]`) do it at once.
+    func reserveDisk(_ index: Int, _ d: SimDuration, now: SimTime) -> SimTime {
+        guard index < diskFreeAt.count else { return now + d }
+        let done = max(now, diskFreeAt[index]) + d
+        diskFreeAt[index] = done
+        return done
+    }
+
+    /// The time a message takes beyond what the network charged (one one-way latency and the
+    /// line-rate serialization): its bytes flow at most one window per round trip, and a
+    /// client's store to a node is `2 x pairs` HTTP requests, sent `maxNodeConnections` at a
+    /// time, each preceded by a sliver status request when its sliver is above the threshold.
+    func transferExtra(_ message: Message, from: Party, to: Party, _ t: Network.Transmission) -> SimDuration {
+        guard let r = scenario.resources else { return .zero }
+        let a = network.endpoints[t.from.index], b = network.endpoints[t.to.index]
+        let rtt = network.regions.baseRTT[a.region.index][b.region.index]
+        let rate = max(1, min(a.link.uplinkBitsPerSecond, b.link.downlinkBitsPerSecond))
+        let lineTime = SimDuration(nanoseconds: UInt64(UInt128(t.bytes) * 8 * 1_000_000_000 / UInt128(rate)))
+        var requests = 1
+        var statusChecked = false
+        if case .store(_, _, let pairs) = message, case .client = from {
+            requests = 2 * pairs.count
+            statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
+        }
+        // The connection's congestion window: restarted after an idle spell, grown by this transfer.
+        let key = UInt64(t.from.rawValue) << 32 | UInt64(t.to.rawValue)
+        var cwnd = r.initialWindowBytes
+        if let c = connections[key], t.sentAt.nanoseconds <= c.lastUse.nanoseconds + r.idleRestart.nanoseconds + rtt.nanoseconds {
+            cwnd = c.cwnd
+        }
+        // The receiver's flow-control window: a client's (hyper client default) or a node's.
+        var window = r.windowBytes
+        if case .client = to { window = r.clientWindowBytes }
+        let extra = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
+                                    window: window, congestionWindow: &cwnd)
+        connections[key] = (cwnd, t.arrivesAt + extra)
+        return extra
+    }
+}

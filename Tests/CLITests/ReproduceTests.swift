@@ -1,0 +1,39 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `walrus-sim reproduce paper --quick` on the repository's testbed: the summary files and
+/// their columns, every item present, and a clear error for an unknown experiment.
+@Suite struct ReproduceCommandTests {
+    static let testbed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Scenarios/paper/testbed.toml").path
+
+    @Test func quickWritesTheSummaryFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("paper").path
+        let r = try CLI.run(["reproduce", "paper", "--quick", "--testbed", Self.testbed, "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let csv = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(csv.first == "item,metric,bound,paper,simulated,ci_low,ci_high,ratio")
+        let items = Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) })
+        #expect(items == ["T1", "F8", "F9", "F10", "F11", "F12"])
+        for line in csv.dropFirst() {
+            // The metric is quoted and may hold commas; the bound follows it.
+            let afterMetric = line.split(separator: "\"").last!.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(["=", "<", ">"].contains(String(afterMetric[1])), "\(line)")
+        }
+        #expect(r.stdout.contains("RedStuff expansion"))
+        for file in ["summary.md", "latency.csv", "latency-vs-size.svg"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        let svg = try String(contentsOfFile: out + "/latency-vs-size.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+    }
+
+    @Test func unknownExperimentIsRefused() throws {
+        let r = try CLI.run(["reproduce", "nature"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("unknown experiment \"nature\""))
+    }
+}

@@ -1,0 +1,49 @@
+import ResultRecords
+import SimSupport
+import Testing
+import WalrusModel
+
+@testable import Simulation
+
+/// The resource model in a world: deterministic, operations succeed, status checks show in the
+/// phases, and slower disks make slower stores.
+@Suite struct ResourcesWorldTests {
+    func scenario(seed: UInt64 = 11, disks: [ResourceModel.Disk]? = nil) -> Scenario {
+        var s = smallScenario(seed: seed, writes: 5, reads: 5, duration: .minutes(12))
+        var r = ResourceModel()
+        if let disks { r.nodeDisks = Array(repeating: disks[0], count: s.nodes.count) }
+        s.resources = r
+        return s
+    }
+
+    @Test func sameSeedSameDigestAndOperationsSucceed() throws {
+        let (a, sa) = try runWorld(scenario())
+        let (_, sb) = try runWorld(scenario())
+        #expect(sa.digest == sb.digest)
+        #expect(a.operations.writesOK == 5 && a.operations.readsOK == 5, "\(a.operations)")
+        #expect(a.violations.isEmpty, "\(a.violations)")
+        // The resource model changes the event stream from the plain world's.
+        #expect(sa.digest != (try runWorld(smallScenario(seed: 11, writes: 5, reads: 5, duration: .minutes(12)))).1.digest)
+    }
+
+    @Test func writesAndReadsStartWithAStatusCheck() throws {
+        let sink = CollectingResultsSink()
+        _ = try runWorld(scenario(), sink: sink)
+        let byOp = Dictionary(grouping: sink.phases, by: \.opID)
+        for op in sink.operations where op.outcome == .success {
+            let names = (byOp[op.opID] ?? []).filter { $0.kind == "phase" }.sorted { $0.seq < $1.seq }.map(\.phase)
+            #expect(names.contains("status_check"), "op \(op.opID): \(names)")
+        }
+    }
+
+    @Test func hddStoresAreSlowerThanNVMe() throws {
+        func storeSeconds(_ disk: ResourceModel.Disk) throws -> Double {
+            let sink = CollectingResultsSink()
+            _ = try runWorld(scenario(disks: [disk]), sink: sink)
+            let stores = sink.phases.filter { $0.phase == "store" }.map { Double($0.endNs - $0.startNs) / 1e9 }
+            #expect(!stores.isEmpty)
+            return stores.reduce(0, +) / Double(max(1, stores.count))
+        }
+        #expect(try storeSeconds(.hdd) > storeSeconds(.nvme))
+    }
+}

@@ -1,0 +1,59 @@
+import SimSupport
+import Testing
+import WalrusModel
+
+/// The resource model's arithmetic: disk writes, the SDK's sliver-write budget, slow start and
+/// window-bounded transfers.
+@Suite struct ResourcesTests {
+    @Test func diskWriteTimeIsWritesOverIOPSPlusBytesOverThroughput() {
+        let hdd = ResourceModel.DiskSpec(bytesPerSecond: 200_000_000, iops: 150)
+        // 2 writes at 150/s = 13.333 ms; 2 MB at 200 MB/s = 10 ms.
+        #expect(hdd.writeTime(bytes: 2_000_000, writes: 2).nanoseconds == 13_333_333 + 10_000_000)
+    }
+
+    @Test func sliverWriteBudgetFollowsTheSDK() {
+        let r = ResourceModel()
+        // 12.5 MB over 400 KB slivers: 31 in flight; tiny slivers: capped at n.
+        #expect(r.concurrentSliverWrites(primarySliverBytes: 400_000, nShards: 1000) == 31)
+        #expect(r.concurrentSliverWrites(primarySliverBytes: 10, nShards: 1000) == 1000)
+        #expect(r.concurrentSliverWrites(primarySliverBytes: 100_000_000, nShards: 1000) == 1)
+        var capped = r
+        capped.maxConcurrentWrites = 7
+        #expect(capped.concurrentSliverWrites(primarySliverBytes: 10, nShards: 1000) == 7)
+    }
+
+    @Test func slowStartDoublesTheWindowUpToTheCap() {
+        let r = ResourceModel()  // initial window 14,600 B, cap 1 MiB
+        let rtt = SimDuration.milliseconds(100)
+        // Fits the initial window: no round trip beyond the one the network charges.
+        var cwnd = r.initialWindowBytes
+        #expect(r.flowTime(bytes: 10_000, rtt: rtt, congestionWindow: &cwnd) == 0)
+        #expect(cwnd == 14_600)
+        // 14,600 + 29,200 + 58,400 = 102,200 B after 2 doublings; 100 KB needs 2 extra round trips.
+        cwnd = r.initialWindowBytes
+        #expect(r.flowTime(bytes: 100_000, rtt: rtt, congestionWindow: &cwnd) == 2 * 100_000_000)
+        #expect(cwnd == 58_400)
+        // A warm connection at the cap: 10 MiB flows at 1 MiB per round trip (9 round trips after the first window).
+        cwnd = r.windowBytes
+        #expect(r.flowTime(bytes: 10 << 20, rtt: rtt, congestionWindow: &cwnd) == 9 * 100_000_000)
+    }
+
+    @Test func storeRequestsGoTenAtATimeWithStatusChecks() {
+        let r = ResourceModel()
+        var cwnd = r.windowBytes
+        let rtt = SimDuration.milliseconds(50)
+        // 20 sliver requests: 2 rounds of 10, each 2 round trips (status check + upload), minus the one charged.
+        let extra = r.transferExtra(bytes: 1_000, requests: 20, statusChecked: true, rtt: rtt, lineTime: .zero, congestionWindow: &cwnd)
+        #expect(extra == .milliseconds(150))
+        let one = r.transferExtra(bytes: 1_000, requests: 1, statusChecked: false, rtt: rtt, lineTime: .zero, congestionWindow: &cwnd)
+        #expect(one == .zero)
+    }
+
+    @Test func diskClassesComeFromTheListOrTheMix() {
+        var r = ResourceModel()
+        #expect((0..<4).map { r.disk(ofNode: $0) } == [.hdd, .ssd, .nvme, .hdd])
+        r.nodeDisks = [.nvme, .nvme]
+        #expect(r.disk(ofNode: 1) == .nvme)
+        #expect(r.disk(ofNode: 2) == .nvme)  // beyond the list: the mix (index 2 is nvme)
+    }
+}
