@@ -77,7 +77,9 @@ public final class World: EventHandler {
     var pendingTx = Slab<(Party, Transaction)>()
     var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     var timers = Slab<(Party, UInt64)>()
-    var deferredActions = Slab<(Party, [Action])>()
+    /// Actions parked behind CPU work: the whole list and the index to resume at (the list is
+    /// shared, not copied, however often it is parked).
+    var deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
 
@@ -93,6 +95,16 @@ public final class World: EventHandler {
     // MARK: Workloads, blobs and operations
 
     var workloadIssued: [Int]
+    /// The notional pair hashes every modeled blob's metadata shares (one array of n entries
+    /// per run, drawn from the `blob.modeled.hashes` stream), so modeled metadata has its real
+    /// size on the wire but costs no memory per blob.
+    lazy var modeledPairHashes: [SliverPairMetadata] = {
+        let stream = self.streams.stream("blob.modeled.hashes")
+        func digest() -> MerkleNode {
+            .digest(Digest32(w0: stream.nextUInt64(), w1: stream.nextUInt64(), w2: stream.nextUInt64(), w3: stream.nextUInt64()))
+        }
+        return (0..<self.config.nShards).map { _ in SliverPairMetadata(primaryHash: digest(), secondaryHash: digest()) }
+    }()
     var nextOp: UInt64 = 0
     /// What the world knows of each blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobInfo] = []
@@ -250,6 +262,30 @@ public final class World: EventHandler {
         installRegeneration()
     }
 
+    /// How much pending work the world parks, by table: what must stay proportional to the live
+    /// work (operations, messages, timers) however long a run lasts.
+    public struct PendingWork: Sendable, Equatable {
+        /// Messages on the wire.
+        public var inFlight: Int
+        /// Transactions waiting for finality.
+        public var transactions: Int
+        /// Chain events waiting for the chain's lag.
+        public var chainEvents: Int
+        /// Timers set by nodes and clients.
+        public var timers: Int
+        /// Action lists parked behind CPU work.
+        public var deferred: Int
+        /// Slots allocated in all the tables above (their high-water marks, summed).
+        public var slots: Int
+    }
+
+    /// The pending work parked now (see `PendingWork`).
+    public var pendingWork: PendingWork {
+        PendingWork(inFlight: inFlight.count, transactions: pendingTx.count, chainEvents: pendingEvents.count, timers: timers.count,
+                    deferred: deferredActions.count,
+                    slots: inFlight.slots + pendingTx.slots + pendingEvents.slots + timers.slots + deferredActions.slots)
+    }
+
     // MARK: Context
 
     /// The read-only context a state machine reacts in at `now`.
@@ -337,9 +373,9 @@ public final class World: EventHandler {
             }
             execute(actions, for: party, now: now, scheduler: &scheduler)
         case .deferred:
-            let (party, actions) = deferredActions.remove(event.payload)
+            let (party, actions, next) = deferredActions.remove(event.payload)
             guard isUp(party) else { return }
-            execute(actions, for: party, now: now, scheduler: &scheduler)
+            execute(actions, from: next, for: party, now: now, scheduler: &scheduler)
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
@@ -360,18 +396,22 @@ public final class World: EventHandler {
 
     // MARK: Actions
 
-    /// Carries out a state machine's actions in order. CPU work delays the actions after it:
-    /// they are parked and resumed when the party's CPU is free.
-    func execute(_ actions: [Action], for party: Party, now: SimTime, scheduler: inout Scheduler) {
+    /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
+    /// actions after it: the list is parked with the index to resume at, and resumed when the
+    /// party's CPU is free.
+    func execute(_ actions: [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) {
         let cpu = cpuIndex(party)
-        for (i, action) in actions.enumerated() {
+        var i = start
+        while i < actions.count {
+            let action = actions[i]
+            i += 1
             switch action {
             case .cpu(let d):
                 let done = max(now, cpuFreeAt[cpu]) + d
                 cpuFreeAt[cpu] = done
-                if done > now, i + 1 < actions.count {
-                    let rest = Array(actions[(i + 1)...])
-                    scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, rest)))
+                if done > now, i < actions.count {
+                    scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue,
+                                       payload: deferredActions.insert((party, actions, i)))
                     return
                 }
             case .send(let to, let message):

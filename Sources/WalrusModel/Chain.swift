@@ -100,18 +100,12 @@ public struct Chain {
             guard let encoded = StorageUnits.encodedBlobBytes(unencodedBytes: size, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("blob of \(size) bytes cannot be encoded")
             }
-            // Both calls validate before mutating; undo the reservation if registration fails.
-            let before = economy
-            do {
-                let storage = try economy.reserveSpace(payer: payer, sizeBytes: encoded, epochs: epochs)
-                let object = try economy.registerBlob(payer: payer, storage: storage, unencodedBytes: size, deletable: deletable)
-                let end = economy.epoch + UInt32(epochs)
-                objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
-                return [.blobRegistered(blob: blob, endEpoch: end)]
-            } catch {
-                economy = before
-                throw error
-            }
+            // One call checks both steps before changing anything: no copy of the economy to undo.
+            let object = try economy.reserveAndRegisterBlob(payer: payer, sizeBytes: encoded, epochs: epochs, unencodedBytes: size,
+                                                            deletable: deletable).blob
+            let end = economy.epoch + UInt32(epochs)
+            objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
+            return [.blobRegistered(blob: blob, endEpoch: end)]
 
         case .certifyBlob(_, let blob, let epoch, let certificate):
             guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }

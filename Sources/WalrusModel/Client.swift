@@ -198,9 +198,10 @@ public struct Client {
     }
 
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads[op], let meta = r.metadata else { return }
+        guard reads[op]?.metadata != nil, var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
         let need = ctx.config.sliversForDecoding(.primary)
-        let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
+        let mapping = ctx.catalog.blobID(r.blob) == meta.blobID ? ctx.catalog.shardMapping(r.blob)!
+            : ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
         let owner = owners(for: r.blob, ctx)
         // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
         while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
@@ -238,10 +239,12 @@ public struct Client {
         var actions: [Action] = []
         switch message {
         case .stored(let blob, let epoch, let signature):
-            guard let op = writeByBlob[blob], var w = writes[op], w.phase == .storing, let sig = signature,
-                  epoch == ctx.view.epoch, w.confirmations[sig.signer] == nil else { break }
+            guard let op = writeByBlob[blob], let phase = writes[op]?.phase, phase == .storing, let sig = signature,
+                  epoch == ctx.view.epoch, writes[op]?.confirmations[sig.signer] == nil else { break }
             let weight = ctx.view.committee.weight(of: sig.signer)
             guard weight > 0 else { break }
+            // Taken out of the table while it changes, so its confirmations are not copied.
+            var w = writes.removeValue(forKey: op)!
             w.confirmations[sig.signer] = sig
             w.weight += weight
             let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
@@ -273,7 +276,8 @@ public struct Client {
         case .sliverResponse(let blob, let pair, let sliver):
             guard let op = (readsByBlob[blob] ?? []).first(where: {
                       reads[$0]?.outstanding.contains(pair) == true || reads[$0]?.stale.contains(pair) == true }),
-                  var r = reads[op], let meta = r.metadata else { break }
+                  reads[op]?.metadata != nil, var r = reads.removeValue(forKey: op), let meta = r.metadata else { break }
+            // `r` was taken out of the table so that changing its sets does not copy them.
             r.outstanding.remove(pair)
             r.stale.remove(pair)
             r.answered.insert(pair)

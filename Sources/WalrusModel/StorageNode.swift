@@ -32,8 +32,12 @@ public struct StorageNode {
     /// The node's signing key (confirmations, invalid-blob attestations); its public half is on chain.
     public let signer: ConfirmationSigner
 
-    /// Stored data: per blob, metadata and the pairs held (any shard, current or recently lost).
+    /// Stored data of real (and digest-payload) blobs: per blob, metadata and the pairs held
+    /// (any shard, current or recently lost).
     var stored: [BlobRef: StoredBlob] = [:]
+    /// Stored data of modeled blobs: per shard, the blobs whose pair on it the node holds
+    /// (`StorageNode+ModeledHoldings.swift`); no record per blob.
+    var modeledHeld = ShardHoldings()
     /// Store requests that arrived before the node saw the blob's registration.
     var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
     /// Recoveries in progress (running, queued or backing off), by (blob, pair).
@@ -169,10 +173,12 @@ public struct StorageNode {
         self.signer = signer
     }
 
-    /// Whether the node holds pair `pair` of `blob`.
+    /// Whether the node holds pair `pair` of `blob`, a blob with real (or digest) payloads; a
+    /// modeled blob needs `holds(_:pair:context:)`, which reads the catalog and the view.
     public func holds(_ blob: BlobRef, pair: Int) -> Bool { stored[blob]?.pairs[pair] != nil }
 
-    /// Pair indices of `blob` the node holds, ascending.
+    /// Pair indices of `blob` the node holds, ascending, for a blob with real (or digest)
+    /// payloads; a modeled blob needs `heldPairs(_:context:)`.
     public func heldPairs(_ blob: BlobRef) -> [Int] { stored[blob]?.pairs.keys.sorted() ?? [] }
 
     // MARK: Crash and restart
@@ -196,6 +202,7 @@ public struct StorageNode {
         isUp = true
         if loseDisk {
             stored.removeAll()
+            modeledHeld.removeAll()
             invalidBlobs.removeAll()
         }
         var actions: [Action] = []
@@ -220,7 +227,7 @@ public struct StorageNode {
         case .store(let blob, let metadata, let pairs):
             receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
         case .metadataRequest(let blob):
-            actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: stored[blob]?.metadata)))
+            actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx))))
         case .metadataResponse(let blob, let metadata):
             takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: &actions)
         case .sliverRequest(let blob, let pair):
