@@ -82,6 +82,9 @@ public final class World: EventHandler {
     var deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
+    /// The buffer state machines write their actions into, reused from event to event (see
+    /// `withActionBuffer`).
+    var actionBuffer: [Action] = []
 
     // MARK: Random streams, one per concern (DESIGN §4)
 
@@ -345,12 +348,13 @@ public final class World: EventHandler {
         case .deliver:
             let f = inFlight.remove(event.payload)
             guard isUp(f.to) else { return }
-            let actions: [Action]
-            switch f.to {
-            case .node(let n): actions = nodes[n.index].receive(f.message, from: f.from, context: context(now, for: f.to))
-            case .client(let c): actions = clients[Int(c.rawValue)].receive(f.message, from: f.from, context: context(now, for: f.to))
+            let ctx = context(now, for: f.to)
+            withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
+                switch f.to {
+                case .node(let n): nodes[n.index].receive(f.message, from: f.from, context: ctx, into: &actions)
+                case .client(let c): clients[Int(c.rawValue)].receive(f.message, from: f.from, context: ctx, into: &actions)
+                }
             }
-            execute(actions, for: f.to, now: now, scheduler: &scheduler)
         case .txFinal:
             let (submitter, tx) = pendingTx.remove(event.payload)
             let events = chain.execute(tx, submitter: submitter, now: now)
@@ -366,12 +370,13 @@ public final class World: EventHandler {
         case .timer:
             let (party, token) = timers.remove(event.payload)
             guard isUp(party) else { return }
-            let actions: [Action]
-            switch party {
-            case .node(let n): actions = nodes[n.index].timerFired(token: token, context: context(now, for: party))
-            case .client(let c): actions = clients[Int(c.rawValue)].timerFired(token: token, context: context(now, for: party))
+            let ctx = context(now, for: party)
+            withActionBuffer(for: party, now: now, scheduler: &scheduler) { actions in
+                switch party {
+                case .node(let n): nodes[n.index].timerFired(token: token, context: ctx, into: &actions)
+                case .client(let c): clients[Int(c.rawValue)].timerFired(token: token, context: ctx, into: &actions)
+                }
             }
-            execute(actions, for: party, now: now, scheduler: &scheduler)
         case .deferred:
             let (party, actions, next) = deferredActions.remove(event.payload)
             guard isUp(party) else { return }
@@ -395,6 +400,19 @@ public final class World: EventHandler {
     }
 
     // MARK: Actions
+
+    /// Lets a state machine write its actions into the world's reusable buffer (`react`), then
+    /// carries them out for `party`. The buffer is taken out of the world while in use, so a
+    /// nested reaction gets a fresh one; if the actions were parked behind CPU work, the parked
+    /// list keeps that storage and the next reaction allocates anew.
+    func withActionBuffer(for party: Party, now: SimTime, scheduler: inout Scheduler, _ react: (inout [Action]) -> Void) {
+        var actions: [Action] = []
+        swap(&actions, &actionBuffer)
+        react(&actions)
+        if !actions.isEmpty { execute(actions, for: party, now: now, scheduler: &scheduler) }
+        actions.removeAll(keepingCapacity: true)
+        swap(&actions, &actionBuffer)
+    }
 
     /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
     /// actions after it: the list is parked with the index to resume at, and resumed when the
@@ -461,13 +479,11 @@ public final class World: EventHandler {
         let ctx = context(now)
         for i in nodes.indices where !crashed[i] {
             if chainIsolation[i] > 0 { heldEvents[i].append(e); continue }
-            let actions = nodes[i].chainEvent(e, context: ctx)
-            if !actions.isEmpty { execute(actions, for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) }
+            withActionBuffer(for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: &$0) }
         }
         for c in clients.indices {
             if chainIsolation[nodes.count + c] > 0 { heldEvents[nodes.count + c].append(e); continue }
-            let actions = clients[c].chainEvent(e, context: ctx)
-            if !actions.isEmpty { execute(actions, for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) }
+            withActionBuffer(for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) { clients[c].chainEvent(e, context: ctx, into: &$0) }
         }
     }
 

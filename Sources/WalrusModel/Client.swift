@@ -237,6 +237,12 @@ public struct Client {
     /// §4.2). Node-bound messages are ignored. Returns the actions to carry out.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
+        receive(message, from: from, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch message {
         case .stored(let blob, let epoch, let signature):
             guard let op = writeByBlob[blob], let phase = writes[op]?.phase, phase == .storing, let sig = signature,
@@ -304,7 +310,6 @@ public struct Client {
              .inconsistencyProof, .invalidBlobAttestation:
             break  // node-bound messages
         }
-        return actions
     }
 
     private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
@@ -336,6 +341,12 @@ public struct Client {
     /// storing and resends their stores to the new committee. Returns the actions to carry out.
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
+        chainEvent(event, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch event {
         case .blobRegistered(let blob, _):
             if let op = writeByBlob[blob], writes[op]?.phase == .registering { sendStores(op, context: ctx, into: &actions) }
@@ -371,7 +382,6 @@ public struct Client {
         default:
             break
         }
-        return actions
     }
 
     /// Handles one of this client's timers: certify now, an attempt's timeout (retry or, past
@@ -379,6 +389,12 @@ public struct Client {
     /// `requestTimeout`. Unknown or stale tokens do nothing. Returns the actions to carry out.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
+        timerFired(token: token, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         let op = token >> 8
         switch TimerKind(rawValue: token & 0xff) {
         case .certifyNow:
@@ -431,7 +447,6 @@ public struct Client {
         case nil:
             break
         }
-        return actions
     }
 
     private func token(_ kind: TimerKind, _ op: UInt64) -> UInt64 { op << 8 | kind.rawValue }

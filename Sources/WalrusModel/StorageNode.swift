@@ -220,9 +220,15 @@ public struct StorageNode {
 
     /// Reacts to a message from `from`. A node that is down ignores everything.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
-        guard isUp else { return [] }
-        if let lie = misbehave(message, from: from, context: ctx) { return lie }
         var actions: [Action] = []
+        receive(message, from: from, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard isUp else { return }
+        if let lie = misbehave(message, from: from, context: ctx) { actions.append(contentsOf: lie); return }
         switch message {
         case .store(let blob, let metadata, let pairs):
             receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
@@ -251,13 +257,18 @@ public struct StorageNode {
         case .stored, .sliverResponse:
             break  // client-bound messages; a node ignores them
         }
-        return actions
     }
 
     /// Reacts to a chain event (every node sees every event, after the chain's lag).
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
-        guard isUp else { return [] }
         var actions: [Action] = []
+        chainEvent(event, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard isUp else { return }
         switch event {
         case .blobRegistered(let blob, _):
             if let early = earlyStores.removeValue(forKey: blob) {
@@ -276,13 +287,18 @@ public struct StorageNode {
         case .blobExtended, .epochChangeDone, .votingEnded, .transactionFailed:
             break
         }
-        return actions
     }
 
     /// Reacts to a timer this node set (`Action.timer`) with `token`.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
-        guard isUp else { return [] }
         var actions: [Action] = []
+        timerFired(token: token, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard isUp else { return }
         switch TimerKind(rawValue: token & 0xff) {
         case .syncTimeout:
             syncTimedOut(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
@@ -304,6 +320,5 @@ public struct StorageNode {
         case nil:
             break
         }
-        return actions
     }
 }
