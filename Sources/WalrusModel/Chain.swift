@@ -23,7 +23,9 @@ public struct Chain {
     /// Public keys of nodes, by node index (real signatures only).
     var publicKeys: [PublicKey?] = []
     /// Every certificate the chain accepted, in order: blob, epoch, blob ID and certificate
-    /// (for results and for checking them outside the simulation).
+    /// (for results and for checking them outside the simulation). Kept under real signatures
+    /// only: a modeled certificate proves nothing outside the simulation, and at a signer list
+    /// and a tag apiece it would be most of a long modeled run's memory per blob.
     public private(set) var certificates: [(blob: BlobRef, intent: IntentType, epoch: Epoch, blobID: BlobID, certificate: AggregateCertificate)] = []
     /// On-chain object of each registered blob, by `BlobRef`.
     private var objects: [BlobRef: ChainBlob] = [:]
@@ -114,7 +116,7 @@ public struct Chain {
             guard Quorum.isCertificationQuorum(weight: weight, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("certificate weight \(weight) below quorum")
             }
-            certificates.append((blob, .blobCertification, epoch, obj.blobID, certificate))
+            if signatures == .real { certificates.append((blob, .blobCertification, epoch, obj.blobID, certificate)) }
             try economy.certifyBlob(obj.object)
             return [.blobCertified(blob: blob, epoch: economy.epoch, endEpoch: obj.endEpoch)]
 
@@ -153,7 +155,7 @@ public struct Chain {
             guard Quorum.isValidityQuorum(weight: weight, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("attestation weight \(weight) below f+1")
             }
-            certificates.append((blob, .invalidBlobID, epoch, obj.blobID, certificate))
+            if signatures == .real { certificates.append((blob, .invalidBlobID, epoch, obj.blobID, certificate)) }
             invalidated.insert(blob)
             return [.blobInvalidated(blob: blob, epoch: epoch)]
 
