@@ -45,6 +45,7 @@ extension World {
         guard scenario.checks.durability else { return }
         let need = config.sliversForDecoding(.primary)
         let ctx = context(now)
+        let nodes = self.nodes  // a local array: calling a node's method through the property copies the node
         for blob in view.liveCertified {
             var held = Set<Int>()
             for i in nodes.indices where !crashed[i] {
@@ -82,6 +83,7 @@ extension World {
         guard !faultOverlaps(tailStart, now) else { return }
         if scenario.checks.writeCompleteness {
             let ctx = context(now)
+            let nodes = self.nodes  // see checkDurability
             for blob in view.liveCertified {
                 let info = blobs[Int(blob.index)]
                 guard let certified = info.certifiedAt, certified <= tailStart, !info.inconsistent,

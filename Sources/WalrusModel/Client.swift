@@ -197,8 +197,21 @@ public struct Client {
         finishRead(op, .failed, detail: "no node to ask for metadata", context: ctx, into: &actions)
     }
 
+    /// Whether read `op` waits for pair `pair` (outstanding or stale). Reads the state in
+    /// place: `reads[op]?.…` would copy the whole read (its sets and slivers) per response.
+    private func awaits(_ op: UInt64, _ pair: Int) -> Bool {
+        guard let i = reads.index(forKey: op) else { return false }
+        return reads.values[i].outstanding.contains(pair) || reads.values[i].stale.contains(pair)
+    }
+
+    /// Whether read `op` exists and has its metadata (read in place, see `awaits`).
+    private func hasMetadata(_ op: UInt64) -> Bool {
+        guard let i = reads.index(forKey: op) else { return false }
+        return reads.values[i].metadata != nil
+    }
+
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard reads[op]?.metadata != nil, var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
+        guard hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
         let need = ctx.config.sliversForDecoding(.primary)
         let mapping = ctx.catalog.blobID(r.blob) == meta.blobID ? ctx.catalog.shardMapping(r.blob)!
             : ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
@@ -281,8 +294,8 @@ public struct Client {
 
         case .sliverResponse(let blob, let pair, let sliver):
             guard let op = (readsByBlob[blob] ?? []).first(where: {
-                      reads[$0]?.outstanding.contains(pair) == true || reads[$0]?.stale.contains(pair) == true }),
-                  reads[op]?.metadata != nil, var r = reads.removeValue(forKey: op), let meta = r.metadata else { break }
+                      awaits($0, pair) }),
+                  hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { break }
             // `r` was taken out of the table so that changing its sets does not copy them.
             r.outstanding.remove(pair)
             r.stale.remove(pair)

@@ -54,7 +54,7 @@ extension StorageNode {
     mutating func startRecovery(_ blob: BlobRef, pair: Int, syncShard: ShardIndex?, context ctx: ProtocolContext,
                                 into actions: inout [Action]) {
         let key = RecoveryKey(blob: blob, pair: pair)
-        guard recoveries[key] == nil else {
+        guard recoveries.index(forKey: key) == nil else {  // not `recoveries[key]`, which copies the state
             if let shard = syncShard, recoveries[key]!.syncShard == nil { recoveries[key]!.syncShard = shard }
             return
         }
