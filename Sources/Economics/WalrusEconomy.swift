@@ -1108,3 +1108,29 @@ struct SlashingProposal: Hashable, Sendable {
     var voters: [NodeID]
     var votedShards: Int
 }
+
+extension WalrusEconomy {
+    /// `reserve_space` then `register_blob` on the new storage, as one transaction (the SDK's
+    /// single programmable transaction): every check of both calls runs, in their order and with
+    /// their errors, before anything changes, so a failure leaves the economy as it was. Callers
+    /// need no copy of the economy to undo a half-done registration (a copy makes the next
+    /// mutation copy every per-blob array: quadratic over a long run).
+    public mutating func reserveAndRegisterBlob(payer: AccountID, sizeBytes: UInt64, epochs: Int, unencodedBytes: UInt64,
+                                                deletable: Bool) throws(EconomicsError) -> (storage: StorageID, blob: BlobObjectID) {
+        try checkAccount(payer)
+        guard epochs > 0 else { throw .emptyPeriod }
+        let r = try planReservation(sizeBytes: sizeBytes, startOffset: 0, endOffset: epochs, pay: true, checkCapacity: true)
+        try checkFunds(payer, r.totalFrost)
+        // What `registerBlob` checks on the storage `reserveSpace` would create.
+        guard let encoded = StorageUnits.encodedBlobBytes(unencodedBytes: unencodedBytes, nShards: nShards) else { throw .invalidSize }
+        guard encoded <= sizeBytes else { throw .storageTooSmall(neededBytes: encoded, availableBytes: sizeBytes) }
+        let fee = try writeFee(unencodedBytes: unencodedBytes).rawValue
+        let left = balances[payer.index] - r.totalFrost
+        guard left >= fee else {
+            throw .insufficientBalance(account: payer, neededFrost: Frost(fee), availableFrost: Frost(left))
+        }
+        applyReservation(r, payer: payer)
+        let storage = newStorage(r)
+        return (storage, try registerBlob(payer: payer, storage: storage, unencodedBytes: unencodedBytes, deletable: deletable))
+    }
+}

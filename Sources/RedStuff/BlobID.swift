@@ -78,6 +78,14 @@ public struct ShardMapping: Sendable, Hashable {
         offset = blobID.rotationOffset(nShards: nShards)
     }
 
+    /// The mapping with a rotation computed before (`offset` in `0..<nShards`, as `init(blobID:nShards:)`
+    /// gives), for callers that keep the offset of many blobs rather than their 32-byte IDs.
+    public init(nShards: Int, offset: Int) {
+        precondition(nShards <= 0 ? offset == 0 : (0..<nShards).contains(offset), "rotation offset \(offset) out of 0..<\(nShards)")
+        self.nShards = nShards
+        self.offset = offset
+    }
+
     /// Shard of pair `pair` (`0 <= pair < nShards`; other values are reduced mod n).
     public func shard(ofPair pair: Int) -> Int {
         guard nShards > 0 else { return 0 }

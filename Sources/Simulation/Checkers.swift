@@ -44,10 +44,12 @@ extension World {
     public func checkDurability(now: SimTime) {
         guard scenario.checks.durability else { return }
         let need = config.sliversForDecoding(.primary)
+        let ctx = context(now)
+        let nodes = self.nodes  // a local array: calling a node's method through the property copies the node
         for blob in view.liveCertified {
             var held = Set<Int>()
             for i in nodes.indices where !crashed[i] {
-                for p in nodes[i].heldPairs(blob) { held.insert(p) }
+                for p in nodes[i].heldPairs(blob, context: ctx) { held.insert(p) }
                 if held.count >= need { break }
             }
             if held.count < need {
@@ -80,13 +82,15 @@ extension World {
         let tailStart = SimTime(nanoseconds: now.nanoseconds - tail.nanoseconds)
         guard !faultOverlaps(tailStart, now) else { return }
         if scenario.checks.writeCompleteness {
+            let ctx = context(now)
+            let nodes = self.nodes  // see checkDurability
             for blob in view.liveCertified {
                 let info = blobs[Int(blob.index)]
                 guard let certified = info.certifiedAt, certified <= tailStart, !info.inconsistent,
                       let blobID = catalog.entry(blob)?.metadata.blobID else { continue }
                 let mapping = ShardMapping(blobID: blobID, nShards: config.nShards)
                 for member in view.committee.members where !crashed[member.node.index] && byzantineHolds[member.node.index].isEmpty {
-                    let missing = member.shards.map { mapping.pair(ofShard: $0.index) }.filter { !nodes[member.node.index].holds(blob, pair: $0) }
+                    let missing = member.shards.map { mapping.pair(ofShard: $0.index) }.filter { !nodes[member.node.index].holds(blob, pair: $0, context: ctx) }
                     guard !missing.isEmpty else { continue }
                     violations.append(Violation(kind: .completeness, time: now, blob: blob,
                                                 detail: "\(member.node) lacks pairs \(missing) after a quiet tail of \(tail)",

@@ -5,7 +5,10 @@ struct Slab<Element> {
     private var items: [Element?] = []
     private var free: [Int] = []
 
+    /// Occupied slots.
     var count: Int { items.count - free.count }
+    /// Slots ever allocated: the high-water mark of `count`.
+    var slots: Int { items.count }
 
     mutating func insert(_ element: Element) -> UInt64 {
         if let i = free.popLast() {

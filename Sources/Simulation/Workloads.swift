@@ -306,15 +306,15 @@ extension World {
         }
     }
 
-    /// Metadata of a notional encoding for a modeled blob: n pair hashes drawn from the blob's
-    /// own stream, and the blob ID they imply, so that every metadata check still runs for real.
+    /// Metadata of a notional encoding for a modeled blob: the run's shared notional pair hashes
+    /// (`modeledPairHashes`, one array for every modeled blob, so a blob costs no memory per
+    /// shard) and a blob ID drawn from the blob's own stream. Modeled metadata is trusted like
+    /// modeled pairs (`BlobCatalog.isValidMetadata`): the ID is a commitment that names the blob,
+    /// sets its shard rotation and is signed, and the metadata has the real size on the wire.
     func modeledMetadata(size: UInt64, index: UInt32) -> BlobMetadataWithID {
         let stream = streams.stream("blob.modeled", index: UInt64(index))
-        func digest() -> MerkleNode {
-            .digest(Digest32(w0: stream.nextUInt64(), w1: stream.nextUInt64(), w2: stream.nextUInt64(), w3: stream.nextUInt64()))
-        }
-        let hashes = (0..<config.nShards).map { _ in SliverPairMetadata(primaryHash: digest(), secondaryHash: digest()) }
-        return BlobMetadataWithID(computingIDFor: BlobMetadata(unencodedLength: size, hashes: hashes))
+        let id = BlobID(digest: Digest32(w0: stream.nextUInt64(), w1: stream.nextUInt64(), w2: stream.nextUInt64(), w3: stream.nextUInt64()))
+        return BlobMetadataWithID(blobID: id, metadata: BlobMetadata(unencodedLength: size, hashes: modeledPairHashes))
     }
 
     /// `size` bytes drawn from `stream`: a blob's content is a function of the seed and its index.

@@ -79,7 +79,9 @@ public final class World: EventHandler {
     var pendingTx = Slab<(Party, Transaction)>()
     var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     var timers = Slab<(Party, UInt64)>()
-    var deferredActions = Slab<(Party, [Action])>()
+    /// Actions parked behind CPU work: the whole list and the index to resume at (the list is
+    /// shared, not copied, however often it is parked).
+    var deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
     /// Under `[resources]`: when each of a party's other cores is next free (see `Resources+World.swift`).
@@ -89,6 +91,9 @@ public final class World: EventHandler {
     /// Under `[resources]`: each directed connection's congestion window and last use, by
     /// `from << 32 | to` endpoint indices.
     var connections: [UInt64: (cwnd: UInt64, lastUse: SimTime)] = [:]
+    /// The buffer state machines write their actions into, reused from event to event (see
+    /// `withActionBuffer`).
+    var actionBuffer: [Action] = []
 
     // MARK: Random streams, one per concern (DESIGN §4)
 
@@ -121,6 +126,16 @@ public final class World: EventHandler {
     /// Each quilt's patches: the first column after its index and each patch's end column, in
     /// the quilt's order (nothing for a plain blob).
     var quiltPatchEnds: [BlobRef: [UInt16]] = [:]
+    /// The notional pair hashes every modeled blob's metadata shares (one array of n entries
+    /// per run, drawn from the `blob.modeled.hashes` stream), so modeled metadata has its real
+    /// size on the wire but costs no memory per blob.
+    lazy var modeledPairHashes: [SliverPairMetadata] = {
+        let stream = self.streams.stream("blob.modeled.hashes")
+        func digest() -> MerkleNode {
+            .digest(Digest32(w0: stream.nextUInt64(), w1: stream.nextUInt64(), w2: stream.nextUInt64(), w3: stream.nextUInt64()))
+        }
+        return (0..<self.config.nShards).map { _ in SliverPairMetadata(primaryHash: digest(), secondaryHash: digest()) }
+    }()
     var nextOp: UInt64 = 0
     /// What the world knows of each blob, indexed by `BlobRef`.
     public internal(set) var blobs: [BlobInfo] = []
@@ -305,6 +320,30 @@ public final class World: EventHandler {
         setUpResources()
     }
 
+    /// How much pending work the world parks, by table: what must stay proportional to the live
+    /// work (operations, messages, timers) however long a run lasts.
+    public struct PendingWork: Sendable, Equatable {
+        /// Messages on the wire.
+        public var inFlight: Int
+        /// Transactions waiting for finality.
+        public var transactions: Int
+        /// Chain events waiting for the chain's lag.
+        public var chainEvents: Int
+        /// Timers set by nodes and clients.
+        public var timers: Int
+        /// Action lists parked behind CPU work.
+        public var deferred: Int
+        /// Slots allocated in all the tables above (their high-water marks, summed).
+        public var slots: Int
+    }
+
+    /// The pending work parked now (see `PendingWork`).
+    public var pendingWork: PendingWork {
+        PendingWork(inFlight: inFlight.count, transactions: pendingTx.count, chainEvents: pendingEvents.count, timers: timers.count,
+                    deferred: deferredActions.count,
+                    slots: inFlight.slots + pendingTx.slots + pendingEvents.slots + timers.slots + deferredActions.slots)
+    }
+
     // MARK: Context
 
     /// The read-only context a state machine reacts in at `now`.
@@ -364,12 +403,13 @@ public final class World: EventHandler {
         case .deliver:
             let f = inFlight.remove(event.payload)
             guard isUp(f.to) else { return }
-            let actions: [Action]
-            switch f.to {
-            case .node(let n): actions = nodes[n.index].receive(f.message, from: f.from, context: context(now, for: f.to))
-            case .client(let c): actions = clients[Int(c.rawValue)].receive(f.message, from: f.from, context: context(now, for: f.to))
+            let ctx = context(now, for: f.to)
+            withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
+                switch f.to {
+                case .node(let n): nodes[n.index].receive(f.message, from: f.from, context: ctx, into: &actions)
+                case .client(let c): clients[Int(c.rawValue)].receive(f.message, from: f.from, context: ctx, into: &actions)
+                }
             }
-            execute(actions, for: f.to, now: now, scheduler: &scheduler)
         case .txFinal:
             let (submitter, tx) = pendingTx.remove(event.payload)
             let epochBefore = chain.economy.epoch
@@ -388,16 +428,17 @@ public final class World: EventHandler {
         case .timer:
             let (party, token) = timers.remove(event.payload)
             guard isUp(party) else { return }
-            let actions: [Action]
-            switch party {
-            case .node(let n): actions = nodes[n.index].timerFired(token: token, context: context(now, for: party))
-            case .client(let c): actions = clients[Int(c.rawValue)].timerFired(token: token, context: context(now, for: party))
+            let ctx = context(now, for: party)
+            withActionBuffer(for: party, now: now, scheduler: &scheduler) { actions in
+                switch party {
+                case .node(let n): nodes[n.index].timerFired(token: token, context: ctx, into: &actions)
+                case .client(let c): clients[Int(c.rawValue)].timerFired(token: token, context: ctx, into: &actions)
+                }
             }
-            execute(actions, for: party, now: now, scheduler: &scheduler)
         case .deferred:
-            let (party, actions) = deferredActions.remove(event.payload)
+            let (party, actions, next) = deferredActions.remove(event.payload)
             guard isUp(party) else { return }
-            execute(actions, for: party, now: now, scheduler: &scheduler)
+            execute(actions, from: next, for: party, now: now, scheduler: &scheduler)
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
@@ -420,11 +461,28 @@ public final class World: EventHandler {
 
     // MARK: Actions
 
-    /// Carries out a state machine's actions in order. CPU work delays the actions after it:
-    /// they are parked and resumed when the party's CPU is free.
-    func execute(_ actions: [Action], for party: Party, now: SimTime, scheduler: inout Scheduler) {
+    /// Lets a state machine write its actions into the world's reusable buffer (`react`), then
+    /// carries them out for `party`. The buffer is taken out of the world while in use, so a
+    /// nested reaction gets a fresh one; if the actions were parked behind CPU work, the parked
+    /// list keeps that storage and the next reaction allocates anew.
+    func withActionBuffer(for party: Party, now: SimTime, scheduler: inout Scheduler, _ react: (inout [Action]) -> Void) {
+        var actions: [Action] = []
+        swap(&actions, &actionBuffer)
+        react(&actions)
+        if !actions.isEmpty { execute(actions, for: party, now: now, scheduler: &scheduler) }
+        actions.removeAll(keepingCapacity: true)
+        swap(&actions, &actionBuffer)
+    }
+
+    /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
+    /// actions after it: the list is parked with the index to resume at, and resumed when the
+    /// party's CPU is free.
+    func execute(_ actions: [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) {
         let cpu = cpuIndex(party)
-        for (i, action) in actions.enumerated() {
+        var i = start
+        while i < actions.count {
+            let action = actions[i]
+            i += 1
             switch action {
             case .cpu, .disk:
                 let done: SimTime
@@ -435,9 +493,9 @@ public final class World: EventHandler {
                 } else {
                     done = now
                 }
-                if done > now, i + 1 < actions.count {
-                    let rest = Array(actions[(i + 1)...])
-                    scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, rest)))
+                if done > now, i < actions.count {
+                    scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue,
+                                       payload: deferredActions.insert((party, actions, i)))
                     return
                 }
             case .send(let to, let message):
@@ -489,13 +547,11 @@ public final class World: EventHandler {
         let ctx = context(now)
         for i in nodes.indices where !crashed[i] {
             if chainIsolation[i] > 0 { heldEvents[i].append(e); continue }
-            let actions = nodes[i].chainEvent(e, context: ctx)
-            if !actions.isEmpty { execute(actions, for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) }
+            withActionBuffer(for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: &$0) }
         }
         for c in clients.indices {
             if chainIsolation[nodes.count + c] > 0 { heldEvents[nodes.count + c].append(e); continue }
-            let actions = clients[c].chainEvent(e, context: ctx)
-            if !actions.isEmpty { execute(actions, for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) }
+            withActionBuffer(for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) { clients[c].chainEvent(e, context: ctx, into: &$0) }
         }
     }
 

@@ -23,7 +23,9 @@ public struct Chain {
     /// Public keys of nodes, by node index (real signatures only).
     var publicKeys: [PublicKey?] = []
     /// Every certificate the chain accepted, in order: blob, epoch, blob ID and certificate
-    /// (for results and for checking them outside the simulation).
+    /// (for results and for checking them outside the simulation). Kept under real signatures
+    /// only: a modeled certificate proves nothing outside the simulation, and at a signer list
+    /// and a tag apiece it would be most of a long modeled run's memory per blob.
     public private(set) var certificates: [(blob: BlobRef, intent: IntentType, epoch: Epoch, blobID: BlobID, certificate: AggregateCertificate)] = []
     /// On-chain object of each registered blob, by `BlobRef`.
     private var objects: [BlobRef: ChainBlob] = [:]
@@ -100,19 +102,26 @@ public struct Chain {
             guard let encoded = StorageUnits.encodedBlobBytes(unencodedBytes: size, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("blob of \(size) bytes cannot be encoded")
             }
-            // Both calls validate before mutating; undo the reservation if registration fails.
-            let before = economy
-            do {
-                // Through the old `subsidies` contract when its pool holds funds (buyers then pay less).
-                let storage = try economy.reserveSpaceSubsidised(payer: payer, sizeBytes: encoded, epochs: epochs)
-                let object = try economy.registerBlob(payer: payer, storage: storage, unencodedBytes: size, deletable: deletable)
-                let end = economy.epoch + UInt32(epochs)
-                objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
-                return [.blobRegistered(blob: blob, endEpoch: end)]
-            } catch {
-                economy = before
-                throw error
+            let end = economy.epoch + UInt32(epochs)
+            if economy.buyerSubsidyPoolFrost > 0 {
+                // Through the old `subsidies` contract when its pool holds funds (buyers then pay
+                // less). Both calls validate before mutating; undo the reservation if registration fails.
+                let before = economy
+                do {
+                    let storage = try economy.reserveSpaceSubsidised(payer: payer, sizeBytes: encoded, epochs: epochs)
+                    let object = try economy.registerBlob(payer: payer, storage: storage, unencodedBytes: size, deletable: deletable)
+                    objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
+                    return [.blobRegistered(blob: blob, endEpoch: end)]
+                } catch {
+                    economy = before
+                    throw error
+                }
             }
+            // One call checks both steps before changing anything: no copy of the economy to undo.
+            let object = try economy.reserveAndRegisterBlob(payer: payer, sizeBytes: encoded, epochs: epochs, unencodedBytes: size,
+                                                            deletable: deletable).blob
+            objects[blob] = ChainBlob(object: object, blobID: blobID, owner: payer, endEpoch: end)
+            return [.blobRegistered(blob: blob, endEpoch: end)]
 
         case .certifyBlob(_, let blob, let epoch, let certificate):
             guard let obj = objects[blob] else { throw ChainError.rejected("unknown blob \(blob)") }
@@ -121,7 +130,7 @@ public struct Chain {
             guard Quorum.isCertificationQuorum(weight: weight, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("certificate weight \(weight) below quorum")
             }
-            certificates.append((blob, .blobCertification, epoch, obj.blobID, certificate))
+            if signatures == .real { certificates.append((blob, .blobCertification, epoch, obj.blobID, certificate)) }
             try economy.certifyBlob(obj.object)
             return [.blobCertified(blob: blob, epoch: economy.epoch, endEpoch: obj.endEpoch)]
 
@@ -160,7 +169,7 @@ public struct Chain {
             guard Quorum.isValidityQuorum(weight: weight, nShards: economy.parameters.nShards) else {
                 throw ChainError.rejected("attestation weight \(weight) below f+1")
             }
-            certificates.append((blob, .invalidBlobID, epoch, obj.blobID, certificate))
+            if signatures == .real { certificates.append((blob, .invalidBlobID, epoch, obj.blobID, certificate)) }
             invalidated.insert(blob)
             return [.blobInvalidated(blob: blob, epoch: epoch)]
 

@@ -336,10 +336,24 @@ public struct Client {
         finishRead(op, .failed, detail: "no node to ask for metadata", context: ctx, into: &actions)
     }
 
+    /// Whether read `op` waits for pair `pair` (outstanding or stale). Reads the state in
+    /// place: `reads[op]?.…` would copy the whole read (its sets and slivers) per response.
+    private func awaits(_ op: UInt64, _ pair: Int) -> Bool {
+        guard let i = reads.index(forKey: op) else { return false }
+        return reads.values[i].outstanding.contains(pair) || reads.values[i].stale.contains(pair)
+    }
+
+    /// Whether read `op` exists and has its metadata (read in place, see `awaits`).
+    private func hasMetadata(_ op: UInt64) -> Bool {
+        guard let i = reads.index(forKey: op) else { return false }
+        return reads.values[i].metadata != nil
+    }
+
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads[op], let meta = r.metadata else { return }
+        guard hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
         let need = ctx.config.sliversForDecoding(.primary)
-        let mapping = ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
+        let mapping = ctx.catalog.blobID(r.blob) == meta.blobID ? ctx.catalog.shardMapping(r.blob)!
+            : ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
         let owner = owners(for: r.blob, ctx)
         // Under the resource model the SDK also keeps at most max_data_in_flight bytes of slivers requested.
         var limit = need
@@ -381,6 +395,12 @@ public struct Client {
     /// §4.2). Node-bound messages are ignored. Returns the actions to carry out.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
+        receive(message, from: from, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch message {
         case .stored(let blob, _, _) where ctx.resources != nil && writeByBlob[blob].flatMap({ writes[$0] })?.storesInFlight.isEmpty == false:
             // Under the SDK's limits, any answer frees its sliver writes for the queued stores.
@@ -417,8 +437,9 @@ public struct Client {
 
         case .sliverResponse(let blob, let pair, let sliver):
             guard let op = (readsByBlob[blob] ?? []).first(where: {
-                      reads[$0]?.outstanding.contains(pair) == true || reads[$0]?.stale.contains(pair) == true }),
-                  var r = reads[op], let meta = r.metadata else { break }
+                      awaits($0, pair) }),
+                  hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { break }
+            // `r` was taken out of the table so that changing its sets does not copy them.
             r.outstanding.remove(pair)
             r.stale.remove(pair)
             r.answered.insert(pair)
@@ -472,7 +493,6 @@ public struct Client {
              .inconsistencyProof, .invalidBlobAttestation:
             break  // node-bound messages
         }
-        return actions
     }
 
     /// Asks for what the read needs after the metadata: its patch's columns or R primary slivers.
@@ -541,11 +561,13 @@ public struct Client {
     /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
     private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
         guard case .stored(let blob, let epoch, let signature) = message,
-              let op = writeByBlob[blob], var w = writes[op], w.phase == .storing, let sig = signature,
-              epoch == ctx.view.epoch, w.confirmations[sig.signer] == nil else { return [] }
+              let op = writeByBlob[blob], let phase = writes[op]?.phase, phase == .storing, let sig = signature,
+              epoch == ctx.view.epoch, writes[op]?.confirmations[sig.signer] == nil else { return [] }
         let weight = ctx.view.committee.weight(of: sig.signer)
         guard weight > 0 else { return [] }
         var actions: [Action] = []
+        // Taken out of the table while it changes, so its confirmations are not copied.
+        var w = writes.removeValue(forKey: op)!
         w.confirmations[sig.signer] = sig
         w.weight += weight
         let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
@@ -597,6 +619,12 @@ public struct Client {
     /// storing and resends their stores to the new committee. Returns the actions to carry out.
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
+        chainEvent(event, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch event {
         case .blobRegistered(let blob, _):
             if let op = writeByBlob[blob], writes[op]?.phase == .registering {
@@ -640,7 +668,6 @@ public struct Client {
         default:
             break
         }
-        return actions
     }
 
     /// Handles one of this client's timers: certify now, an attempt's timeout (retry or, past
@@ -648,6 +675,12 @@ public struct Client {
     /// `requestTimeout`. Unknown or stale tokens do nothing. Returns the actions to carry out.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
         var actions: [Action] = []
+        timerFired(token: token, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         let op = token >> 8
         switch TimerKind(rawValue: token & 0xff) {
         case .certifyNow:
@@ -713,7 +746,6 @@ public struct Client {
         case nil:
             break
         }
-        return actions
     }
 
     private func token(_ kind: TimerKind, _ op: UInt64) -> UInt64 { op << 8 | kind.rawValue }

@@ -303,6 +303,12 @@ public final class BlobCatalog {
     }
     /// `entries[blob.index]`: the entry of each blob added, `nil` for indices never added.
     public internal(set) var entries: [Entry?] = []
+    /// Each added blob's shard rotation (`BlobID.rotationOffset`), by blob index: a 128-bit
+    /// remainder per lookup otherwise, on paths taken per node and per blob.
+    private var shardOffsets: [UInt32] = []
+    /// Each added blob's primary and secondary sliver sizes, by blob index (two size
+    /// computations per lookup otherwise, once per sliver handled).
+    private var sliverSizeTable: [(primary: Int, secondary: Int)] = []
     /// The encoding parameters, for the checks that do run.
     public let config: EncodingConfig
     /// Whether sliver and metadata checks may be memoized for honest blobs.
@@ -348,12 +354,35 @@ public final class BlobCatalog {
         return pairs[index]
     }
 
+    /// Whether `blob` was added as a modeled blob (sizes and a commitment, no slivers).
+    public func isModeled(_ blob: BlobRef) -> Bool {
+        Int(blob.index) < entries.count && entries[Int(blob.index)]?.modeled == true
+    }
+
+    /// The shard mapping of `blob` (its rotation, computed once when it was added), or `nil`
+    /// if it was never added.
+    public func shardMapping(_ blob: BlobRef) -> ShardMapping? {
+        let i = Int(blob.index)
+        guard i < shardOffsets.count, entries[i] != nil else { return nil }
+        return ShardMapping(nShards: config.nShards, offset: Int(shardOffsets[i]))
+    }
+
+    /// The blob ID `blob` was registered with, or `nil` if it was never added.
+    public func blobID(_ blob: BlobRef) -> BlobID? {
+        Int(blob.index) < entries.count ? entries[Int(blob.index)]?.metadata.blobID : nil
+    }
+
     /// The entry of `blob`, or `nil` if it was never added.
     public func entry(_ blob: BlobRef) -> Entry? { Int(blob.index) < entries.count ? entries[Int(blob.index)] : nil }
 
     /// Registers a blob. Under digest payloads the pairs are replaced by their hashes.
     public func add(_ blob: BlobRef, _ entry: Entry) {
         while entries.count <= Int(blob.index) { entries.append(nil) }
+        while shardOffsets.count <= Int(blob.index) { shardOffsets.append(0) }
+        shardOffsets[Int(blob.index)] = UInt32(entry.metadata.blobID.rotationOffset(nShards: config.nShards))
+        while sliverSizeTable.count <= Int(blob.index) { sliverSizeTable.append((0, 0)) }
+        sliverSizeTable[Int(blob.index)] = ((try? config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 0,
+                                            (try? config.sliverSize(.secondary, blobLength: entry.sizeBytes)) ?? 0)
         var e = entry
         if !keepsPayload && !e.pairs.isEmpty {
             e.pairHashes = e.pairs.map(PairPayload.contentHash)
@@ -371,17 +400,19 @@ public final class BlobCatalog {
 
     /// Whether `metadata` is well formed and its hashes imply its blob ID (spec §3.4). Under
     /// `memoized`, metadata equal to an honest encoder's for this blob is known to pass.
+    /// A modeled blob's metadata is notional (shared pair hashes, a drawn ID; DESIGN §5): it is
+    /// valid when it is the metadata the writer registered, as modeled pairs are.
     public func isValidMetadata(_ metadata: BlobMetadataWithID, blob: BlobRef) -> Bool {
+        if let e = entry(blob), e.modeled { return e.metadata == metadata }
         if mode == .memoized, let e = entry(blob), e.honest, e.metadata == metadata { return true }
         return (try? metadata.verify(config: config)) != nil
     }
 
     /// Sizes of a pair's primary and secondary slivers for `blob`.
     public func sliverSizes(_ blob: BlobRef) -> (primary: Int, secondary: Int) {
-        guard let e = entry(blob) else { return (0, 0) }
-        let p = (try? config.sliverSize(.primary, blobLength: e.sizeBytes)) ?? 0
-        let q = (try? config.sliverSize(.secondary, blobLength: e.sizeBytes)) ?? 0
-        return (p, q)
+        let i = Int(blob.index)
+        guard i < sliverSizeTable.count, entries[i] != nil else { return (0, 0) }
+        return sliverSizeTable[i]
     }
 
     /// Whether `payload` (claimed to be pair `index`) is valid for `metadata`. A modeled pair is

@@ -82,7 +82,7 @@ extension StorageNode {
         case .metadataRequest(let blob) where targets(blob):
             switch behaviour {
             case .withhold: return [.send(to: from, .metadataResponse(blob: blob, metadata: nil))]
-            case .wrongMetadata: return [.send(to: from, .metadataResponse(blob: blob, metadata: stored[blob].map { Self.falsified($0.metadata) }))]
+            case .wrongMetadata: return [.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx).map(Self.falsified)))]
             default: return nil
             }
         case .sliverRequest(let blob, let pair) where targets(blob):

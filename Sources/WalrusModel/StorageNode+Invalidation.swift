@@ -40,7 +40,7 @@ extension StorageNode {
     /// answered with an attestation if it holds, with `nil` if not.
     mutating func verifyInconsistencyProof(_ blob: BlobRef, proof: InconsistencyProof, from: Party, context ctx: ProtocolContext,
                                            into actions: inout [Action]) {
-        guard let metadata = stored[blob]?.metadata ?? ctx.catalog.entry(blob)?.metadata else {
+        guard let metadata = storedMetadata(blob, ctx) ?? ctx.catalog.entry(blob)?.metadata else {
             actions.append(.send(to: from, .invalidBlobAttestation(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
         }

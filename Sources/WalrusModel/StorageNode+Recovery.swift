@@ -36,11 +36,10 @@ extension StorageNode {
     /// Starts recovering every pair of `blob` this node should hold (its current shards) and
     /// does not; nothing for a blob that is not certified and live.
     mutating func scheduleMissing(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard isLive(blob, ctx), let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { return }
-        let mapping = ShardMapping(blobID: blobID, nShards: ctx.config.nShards)
+        guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return }
         for shard in ctx.view.committee.shards(of: id) {
             let p = mapping.pair(ofShard: shard.index)
-            if !holds(blob, pair: p) { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
+            if !holds(blob, pair: p, context: ctx) { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
         }
     }
 
@@ -55,7 +54,7 @@ extension StorageNode {
     mutating func startRecovery(_ blob: BlobRef, pair: Int, syncShard: ShardIndex?, context ctx: ProtocolContext,
                                 into actions: inout [Action]) {
         let key = RecoveryKey(blob: blob, pair: pair)
-        guard recoveries[key] == nil else {
+        guard recoveries.index(forKey: key) == nil else {  // not `recoveries[key]`, which copies the state
             if let shard = syncShard, recoveries[key]!.syncShard == nil { recoveries[key]!.syncShard = shard }
             return
         }
@@ -82,7 +81,7 @@ extension StorageNode {
     /// ends (success, inconsistency, or back-off).
     mutating func beginRound(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var state = recoveries[key] else { return }
-        guard isLive(key.blob, ctx), !holds(key.blob, pair: key.pair) else {
+        guard isLive(key.blob, ctx), !holds(key.blob, pair: key.pair, context: ctx) else {
             drop(key, context: ctx, into: &actions)
             return
         }
@@ -92,7 +91,7 @@ extension StorageNode {
         state.candidates = candidateNodes(for: key, ctx)
         state.metadataTries = 0
         state.outstanding = [:]
-        if state.metadata == nil, let held = stored[key.blob]?.metadata { state.metadata = held }
+        if state.metadata == nil, let held = storedMetadata(key.blob, ctx) { state.metadata = held }
         recoveries[key] = state
         actions.append(.timer(after: recoveryRoundTimeout, token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
         if state.metadata == nil {
@@ -181,7 +180,7 @@ extension StorageNode {
 
     /// Symbols from the node's own other pairs of the blob (no message needed).
     mutating func addOwnSymbols(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard stored[key.blob] != nil else { return }
+        guard stored[key.blob] != nil || holdsAnyModeled(key.blob, ctx) else { return }
         if ctx.catalog.entry(key.blob)?.modeled == true {
             let sources = modeledSources(blob: key.blob, target: key.pair, context: ctx, into: &actions)
             recoveries[key]?.modeledPrimary.formUnion(sources)
@@ -308,7 +307,7 @@ extension StorageNode {
     mutating func drop(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let state = recoveries.removeValue(forKey: key) else { return }
         if state.active { activeRecoveries -= 1 }
-        if let shard = state.syncShard, holds(key.blob, pair: key.pair) || !isLive(key.blob, ctx) {
+        if let shard = state.syncShard, holds(key.blob, pair: key.pair, context: ctx) || !isLive(key.blob, ctx) {
             shardBlobDone(shard, blob: key.blob, recovered: false, context: ctx, into: &actions)
         }
         startQueuedRecoveries(context: ctx, into: &actions)
@@ -389,11 +388,11 @@ extension StorageNode {
     /// Modeled blobs: the pairs of `blob` we hold other than `target` (each yields one symbol per
     /// axis), with the CPU cost of computing their symbols.
     func modeledSources(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action]) -> [Int] {
-        guard let s = stored[blob] else { return [] }
+        let sizes = ctx.catalog.sliverSizes(blob)
         var sources: [Int] = []
-        for p in s.pairs.keys.sorted() where p != target {
+        for p in heldPairs(blob, context: ctx) where p != target {
             sources.append(p)
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.pairs[p]!.byteCount), nShards: ctx.config.nShards)))
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(sizes.primary + sizes.secondary), nShards: ctx.config.nShards)))
         }
         return sources
     }

@@ -27,6 +27,7 @@ extension StorageNode {
                 if !mine.contains(shard) && !before.contains(shard) { stored[blob]!.pairs.removeValue(forKey: p) }
             }
         }
+        dropModeledShards(keeping: mine, before)
         expansionCache = ExpansionCache()  // pairs may have been dropped above
         sync = SyncState()
         sync.epoch = epoch
@@ -71,9 +72,8 @@ extension StorageNode {
     /// Recovers every pending pair of `shard` from other nodes' symbols.
     mutating func recoverShard(_ shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
         for blob in (sync.pending[shard] ?? []).sorted() {
-            guard let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { continue }
-            let idx = ShardMapping(blobID: blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
-            if holds(blob, pair: idx) {
+            guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
+            if holds(blob, pair: idx, context: ctx) {
                 shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: &actions)
             } else {
                 startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
@@ -113,10 +113,10 @@ extension StorageNode {
                           into actions: inout [Action]) {
         var items: [SyncItem] = [], missing: [BlobRef] = []
         for blob in blobs {
-            guard let s = stored[blob] else { missing.append(blob); continue }
-            let pairIndex = ShardMapping(blobID: s.metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
+            guard let metadata = storedMetadata(blob, ctx) else { missing.append(blob); continue }
+            let pairIndex = ShardMapping(blobID: metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
             if let p = servable(blob, pairIndex, ctx) {
-                items.append(SyncItem(blob: blob, metadata: s.metadata, pair: p))
+                items.append(SyncItem(blob: blob, metadata: metadata, pair: p))
             } else {
                 missing.append(blob)
             }
@@ -148,8 +148,7 @@ extension StorageNode {
             }
         }
         for blob in missing {
-            guard let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { continue }
-            let idx = ShardMapping(blobID: blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
+            guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
             startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
         }
     }

@@ -35,7 +35,7 @@ extension StorageNode {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
         }
-        let mapping = ShardMapping(blobID: metadata.blobID, nShards: n)
+        let mapping = Self.mapping(blob, metadata, ctx)
         let mine = ctx.view.committee.shards(of: id)
         var needed = Set(mine.map { mapping.pair(ofShard: $0.index) })
         var written: (pairs: UInt64, bytes: UInt64) = (0, 0)
@@ -72,8 +72,13 @@ extension StorageNode {
     }
 
     /// Stores a verified pair; under `payload = digest` only its sizes and hash are kept.
+    /// A modeled pair is recorded in the node's per-shard ranges, not in a per-blob record.
     mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: PairPayload,
                                 context ctx: ProtocolContext) {
+        if case .modeled = pair {
+            storeModeled(blob, shard: Self.mapping(blob, metadata, ctx).shard(ofPair: index))
+            return
+        }
         if stored[blob] == nil { stored[blob] = StoredBlob(metadata: metadata, pairs: [:]) }
         var kept = pair
         if !ctx.catalog.keepsPayload, case .real(let p) = pair {
@@ -83,10 +88,21 @@ extension StorageNode {
         stored[blob]!.pairs[index] = kept
     }
 
+    /// The shard mapping of `metadata`'s blob ID: the catalog's precomputed one when the ID is
+    /// the registered one (the usual case), else computed.
+    static func mapping(_ blob: BlobRef, _ metadata: BlobMetadataWithID, _ ctx: ProtocolContext) -> ShardMapping {
+        if ctx.catalog.blobID(blob) == metadata.blobID, let m = ctx.catalog.shardMapping(blob) { return m }
+        return ShardMapping(blobID: metadata.blobID, nShards: ctx.config.nShards)
+    }
+
     /// A stored pair as it can be sent: digest-only pairs are regenerated (and must match their
     /// hash); `nil` when the node does not hold the pair.
     func servable(_ blob: BlobRef, _ index: Int, _ ctx: ProtocolContext) -> PairPayload? {
-        guard let p = stored[blob]?.pairs[index] else { return nil }
+        guard let p = stored[blob]?.pairs[index] else {
+            guard isModeled(blob, ctx), holdsModeled(blob, pair: index, ctx) else { return nil }
+            let sizes = ctx.catalog.sliverSizes(blob)
+            return .modeled(index: index, primaryBytes: sizes.primary, secondaryBytes: sizes.secondary)
+        }
         guard case .digest(_, _, _, let hash) = p else { return p }
         return ctx.catalog.materialize(blob, index: index, hash: hash).map { .real($0) }
     }

@@ -32,8 +32,12 @@ public struct StorageNode {
     /// The node's signing key (confirmations, invalid-blob attestations); its public half is on chain.
     public let signer: ConfirmationSigner
 
-    /// Stored data: per blob, metadata and the pairs held (any shard, current or recently lost).
+    /// Stored data of real (and digest-payload) blobs: per blob, metadata and the pairs held
+    /// (any shard, current or recently lost).
     var stored: [BlobRef: StoredBlob] = [:]
+    /// Stored data of modeled blobs: per shard, the blobs whose pair on it the node holds
+    /// (`StorageNode+ModeledHoldings.swift`); no record per blob.
+    var modeledHeld = ShardHoldings()
     /// Store requests that arrived before the node saw the blob's registration.
     var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
     /// Recoveries in progress (running, queued or backing off), by (blob, pair).
@@ -169,10 +173,12 @@ public struct StorageNode {
         self.signer = signer
     }
 
-    /// Whether the node holds pair `pair` of `blob`.
+    /// Whether the node holds pair `pair` of `blob`, a blob with real (or digest) payloads; a
+    /// modeled blob needs `holds(_:pair:context:)`, which reads the catalog and the view.
     public func holds(_ blob: BlobRef, pair: Int) -> Bool { stored[blob]?.pairs[pair] != nil }
 
-    /// Pair indices of `blob` the node holds, ascending.
+    /// Pair indices of `blob` the node holds, ascending, for a blob with real (or digest)
+    /// payloads; a modeled blob needs `heldPairs(_:context:)`.
     public func heldPairs(_ blob: BlobRef) -> [Int] { stored[blob]?.pairs.keys.sorted() ?? [] }
 
     // MARK: Crash and restart
@@ -196,6 +202,7 @@ public struct StorageNode {
         isUp = true
         if loseDisk {
             stored.removeAll()
+            modeledHeld.removeAll()
             invalidBlobs.removeAll()
         }
         var actions: [Action] = []
@@ -213,15 +220,21 @@ public struct StorageNode {
 
     /// Reacts to a message from `from`. A node that is down ignores everything.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
-        guard isUp else { return [] }
-        if let lie = misbehave(message, from: from, context: ctx) { return lie }
         var actions: [Action] = []
+        receive(message, from: from, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard isUp else { return }
+        if let lie = misbehave(message, from: from, context: ctx) { actions.append(contentsOf: lie); return }
         switch message {
         case .store(let blob, let metadata, let pairs):
             receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
         case .metadataRequest(let blob):
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
-            actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: stored[blob]?.metadata)))
+            actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx))))
         case .metadataResponse(let blob, let metadata):
             takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: &actions)
         case .sliverRequest(let blob, let pair):
@@ -255,13 +268,18 @@ public struct StorageNode {
         case .stored, .sliverResponse, .columnResponse, .blobStatusResponse:
             break  // client-bound messages; a node ignores them
         }
-        return actions
     }
 
     /// Reacts to a chain event (every node sees every event, after the chain's lag).
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
-        guard isUp else { return [] }
         var actions: [Action] = []
+        chainEvent(event, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard isUp else { return }
         switch event {
         case .blobRegistered(let blob, _):
             if let early = earlyStores.removeValue(forKey: blob) {
@@ -280,13 +298,18 @@ public struct StorageNode {
         case .blobExtended, .epochChangeDone, .votingEnded, .transactionFailed:
             break
         }
-        return actions
     }
 
     /// Reacts to a timer this node set (`Action.timer`) with `token`.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
-        guard isUp else { return [] }
         var actions: [Action] = []
+        timerFired(token: token, context: ctx, into: &actions)
+        return actions
+    }
+
+    /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard isUp else { return }
         switch TimerKind(rawValue: token & 0xff) {
         case .syncTimeout:
             syncTimedOut(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
@@ -308,6 +331,5 @@ public struct StorageNode {
         case nil:
             break
         }
-        return actions
     }
 }

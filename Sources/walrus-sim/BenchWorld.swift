@@ -5,10 +5,17 @@ import Simulation
 
 /// `walrus-sim bench world`: a synthetic Walrus world of a given shape, for scale figures
 /// without a scenario file (the scenario files under Scenarios/paper/ are the reference runs).
+///
+/// Besides the world's own rates it measures, in the same process and run, PHOLD with as many
+/// pending events as the world had on average: the world's cost per event against the bare
+/// engine's at the same event-queue size (`world_vs_phold`).
 struct BenchWorld: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
-        abstract: "Run a synthetic world (nodes x shards, blobs written then read) and print its rates."
+        abstract: "Run a synthetic world (nodes x shards, blobs written then read) and print its rates.",
+        discussion: """
+            Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads             finished per wall second), mean_queue (pending events, sampled every 10,000 events),             phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold,             live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built,             per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes             keep for their blobs, counted from their records), max_rss_mib and the event digest.
+            """
     )
 
     @Option(help: "Storage nodes (>= 1).") var nodes: Int = 100
@@ -18,6 +25,8 @@ struct BenchWorld: ParsableCommand {
     @Option(help: "Epochs to simulate (epochs last 1 hour).") var epochs: Int = 1
     @Option(help: "Stake moved per epoch, in permille of all stake.") var churnPermille: UInt64 = 0
     @Option(help: "Signatures: real or modeled.") var signatures: String = "modeled"
+    @Option(help: "Encoding: real or modeled (sizes and costs only, DESIGN §5).") var encoding: String = "real"
+    @Option(help: "Events PHOLD runs at the world's mean queue size (0: skip it).") var pholdEvents: UInt64 = 2_000_000
     @Option(help: "Host threads for the encoder (results are identical for any value).") var threads: Int = 1
     @Option(help: "Run seed.") var seed: UInt64 = 1
 
@@ -28,6 +37,7 @@ struct BenchWorld: ParsableCommand {
         guard meanBytes >= 1 else { throw ValidationError("--mean-bytes must be >= 1") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be >= 1") }
         guard ["real", "modeled"].contains(signatures) else { throw ValidationError("--signatures must be real or modeled") }
+        guard ["real", "modeled"].contains(encoding) else { throw ValidationError("--encoding must be real or modeled") }
         guard threads >= 1 else { throw ValidationError("--threads must be >= 1") }
     }
 
@@ -40,6 +50,7 @@ struct BenchWorld: ParsableCommand {
         s.nodes.stake = .dirichlet(totalWAL: 1_000_000_000, alpha: 4)
         s.clients.count = 4
         s.fidelity.signatures = signatures == "real" ? .real : .modeled
+        s.fidelity.encoding = encoding == "real" ? .real : .modeled
         let gap = Double(epochs) * 3_000 / Double(max(1, blobs))
         let mu = log(Double(meanBytes)) - 0.5
         var w = WriteWorkload(interArrivalSeconds: .exponential(mean: gap), sizeBytes: .lognormal(mu: mu, sigma: 1), count: blobs)
@@ -54,15 +65,52 @@ struct BenchWorld: ParsableCommand {
         let world = try World(scenario: s, options: World.Options(encoderThreads: threads))
         var sim = Simulator(model: world)
         world.start(&sim.scheduler)
-        _ = sim.run(RunLimits(until: SimTime.zero + s.duration))
+        let rssBuilt = residentBytes()
+        let t1 = clock.now
+        // Run in slices to sample the queue size; slicing does not change the event stream.
+        var queueSum = 0.0, samples = 0.0
+        let until = SimTime.zero + s.duration
+        while sim.run(RunLimits(until: until, maxEvents: 10_000)) == .eventLimit {
+            queueSum += Double(sim.scheduler.pendingCount)
+            samples += 1
+        }
+        let runWall = seconds(clock.now - t1)
+        let rssRun = residentBytes()
+        let liveBlobs = world.view.liveCertified.count
+        let nodeBytes = world.nodes.reduce(0) { $0 + $1.modeledHoldingBytes + $1.storedBlobCount * 64 }
         world.finish(now: sim.scheduler.now)
         let wall = seconds(clock.now - t0)
         let ops = world.operations
-        print("world nodes=\(nodes) shards=\(shards) blobs=\(blobs) epochs_started=\(world.epochsStarted) events=\(sim.scheduler.eventsHandled)"
-              + " wall_s=\(formatted(wall, digits: 2)) events_per_s=\(Int(Double(sim.scheduler.eventsHandled) / wall))"
-              + " writes_ok=\(ops.writesOK) writes_failed=\(ops.writesFailed) reads_ok=\(ops.readsOK) reads_failed=\(ops.readsFailed)"
-              + " recoveries=\(world.recoveries) violations=\(world.violations.count) max_rss_mib=\(maxResidentMiB()) digest=\(sim.scheduler.digest.hex)")
+        let events = sim.scheduler.eventsHandled
+        let eventsPerS = Double(events) / runWall
+        let finishedOps = ops.writesOK + ops.writesFailed + ops.readsOK + ops.readsFailed + ops.readsInconsistent + ops.readsInvalid
+        let meanQueue = samples > 0 ? queueSum / samples : Double(sim.scheduler.pendingCount)
+        var line = "world nodes=\(nodes) shards=\(shards) blobs=\(blobs) encoding=\(encoding) epochs_started=\(world.epochsStarted) events=\(events)"
+            + " wall_s=\(formatted(wall, digits: 2)) run_s=\(formatted(runWall, digits: 2)) events_per_s=\(Int(eventsPerS))"
+            + " ops_per_s=\(formatted(Double(finishedOps) / runWall, digits: 1)) mean_queue=\(Int(meanQueue.rounded()))"
+        if pholdEvents > 0 {
+            let phold = try pholdRate(queue: Int(meanQueue.rounded()), events: pholdEvents)
+            line += " phold_events_per_s=\(Int(phold)) world_vs_phold=\(formatted(eventsPerS / phold, digits: 3))"
+        }
+        let perBlob = { (bytes: Int) in liveBlobs > 0 ? String(bytes / liveBlobs) : "n/a" }
+        line += " live_blobs=\(liveBlobs) rss_bytes_per_live_blob=\(perBlob(max(0, rssRun - rssBuilt)))"
+            + " node_state_bytes_per_live_blob=\(perBlob(nodeBytes))"
+            + " writes_ok=\(ops.writesOK) writes_failed=\(ops.writesFailed) reads_ok=\(ops.readsOK) reads_failed=\(ops.readsFailed)"
+            + " recoveries=\(world.recoveries) violations=\(world.violations.count) max_rss_mib=\(maxResidentMiB()) digest=\(sim.scheduler.digest.hex)"
+        print(line)
         for v in world.violations.prefix(5) { print("  \(v)") }
+    }
+
+    /// PHOLD's event rate with `queue` pending events (8 per logical process, as `bench phold`).
+    func pholdRate(queue: Int, events: UInt64) throws -> Double {
+        let population = min(8, max(1, queue))
+        let config = PHOLD.Configuration(lps: max(1, (queue + population / 2) / population), population: population,
+                                         totalEvents: events, seed: seed)
+        var simulator = try PHOLD.makeSimulator(config)
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = simulator.run()
+        return Double(simulator.model.handled) / seconds(clock.now - start)
     }
 }
 
@@ -79,6 +127,18 @@ func maxResidentMiB() -> Int {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss / 1024
 }
+
+/// Resident memory of this process now, in bytes (Linux `/proc/self/statm`); 0 if unreadable.
+func residentBytes() -> Int {
+    guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(f) }
+    var buffer = [CChar](repeating: 0, count: 128)
+    guard fgets(&buffer, Int32(buffer.count), f) != nil else { return 0 }
+    let fields = String(cString: buffer).split(separator: " ")
+    guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
 #else
 func maxResidentMiB() -> Int { 0 }
+func residentBytes() -> Int { 0 }
 #endif

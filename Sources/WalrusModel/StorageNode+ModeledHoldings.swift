@@ -1,0 +1,179 @@
+import RedStuff
+import SimSupport
+
+/// What a node holds of modeled blobs (DESIGN §5), in memory that does not grow with blobs or
+/// shards: per shard the node holds (or held in the previous committee), the set of blobs
+/// whose pair on that shard it stored, as sorted ranges of blob indices. Blobs are written
+/// roughly in index order and a node stores every pair of its shards, so each set is a few
+/// ranges however many blobs it covers.
+///
+/// A modeled blob's metadata is the catalog's (the writer's, which the node verified on
+/// receipt), and its pairs carry only sizes, so the ranges are all the node needs to answer
+/// for them. A blob that expired, was deleted or was declared invalid stops being held the
+/// moment the node's view says so — exactly when the per-blob records of real blobs are dropped
+/// (`startEpoch`, `blobDeleted`, `blobInvalidated`) — without being removed from the ranges,
+/// which would fragment them; blob indices are never reused, so it never comes back.
+extension StorageNode {
+    /// Whether `blob` was written with modeled encoding (its pairs carry sizes only).
+    func isModeled(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool { ctx.catalog.isModeled(blob) }
+
+    /// Whether a modeled blob is still kept by the nodes that stored it, as the node's view
+    /// sees it: registered, neither deleted nor invalid, and not expired.
+    func modeledKept(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
+        guard let st = ctx.view.status(blob) else { return false }
+        return st.registered && !st.deleted && !st.invalid && st.endEpoch > ctx.view.epoch && !invalidBlobs.contains(blob)
+    }
+
+    /// Records that the node stored the pair of modeled `blob` on `shard`.
+    mutating func storeModeled(_ blob: BlobRef, shard: Int) {
+        modeledHeld.insert(blob.index, shard: ShardIndex(UInt16(shard)))
+    }
+
+    /// Whether the node holds pair `pair` of modeled `blob`.
+    func holdsModeled(_ blob: BlobRef, pair: Int, _ ctx: ProtocolContext) -> Bool {
+        guard let mapping = ctx.catalog.shardMapping(blob), modeledKept(blob, ctx) else { return false }
+        let shard = mapping.shard(ofPair: pair)
+        return modeledHeld.contains(blob.index, shard: ShardIndex(UInt16(shard)))
+    }
+
+    /// The pair indices of modeled `blob` the node holds, ascending.
+    func modeledPairs(_ blob: BlobRef, _ ctx: ProtocolContext) -> [Int] {
+        guard !modeledHeld.isEmpty, let mapping = ctx.catalog.shardMapping(blob), modeledKept(blob, ctx) else { return [] }
+        var pairs: [Int] = []
+        for (shard, ranges) in modeledHeld.shards where ranges.contains(blob.index) { pairs.append(mapping.pair(ofShard: shard.index)) }
+        return pairs.sorted()
+    }
+
+    /// Whether the node holds any pair of modeled `blob` (and so its metadata).
+    func holdsAnyModeled(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
+        guard !modeledHeld.isEmpty, modeledKept(blob, ctx) else { return false }
+        return modeledHeld.shards.contains { $0.ranges.contains(blob.index) }
+    }
+
+    /// Forgets the modeled pairs of every shard the node owns neither in `mine` nor in `before`.
+    mutating func dropModeledShards(keeping mine: Set<ShardIndex>, _ before: Set<ShardIndex>) {
+        modeledHeld.shards.removeAll { !mine.contains($0.shard) && !before.contains($0.shard) }
+    }
+
+    // MARK: Any blob, real or modeled
+
+    /// The metadata the node stored for `blob`: a real blob's own record, or a modeled blob's
+    /// catalog metadata when the node holds any of its pairs; `nil` when it holds none.
+    func storedMetadata(_ blob: BlobRef, _ ctx: ProtocolContext) -> BlobMetadataWithID? {
+        if let s = stored[blob] { return s.metadata }
+        guard holdsAnyModeled(blob, ctx) else { return nil }
+        return ctx.catalog.entry(blob)?.metadata
+    }
+
+    /// Whether the node holds pair `pair` of `blob` (real or modeled), as its view sees it.
+    public func holds(_ blob: BlobRef, pair: Int, context ctx: ProtocolContext) -> Bool {
+        if stored[blob]?.pairs[pair] != nil { return true }
+        return isModeled(blob, ctx) && holdsModeled(blob, pair: pair, ctx)
+    }
+
+    /// Pair indices of `blob` (real or modeled) the node holds, ascending.
+    public func heldPairs(_ blob: BlobRef, context ctx: ProtocolContext) -> [Int] {
+        if let s = stored[blob] { return s.pairs.keys.sorted() }
+        return isModeled(blob, ctx) ? modeledPairs(blob, ctx) : []
+    }
+
+    /// Bytes of the node's records of modeled blobs (the ranges and their table), for the
+    /// memory-per-blob figures of `walrus-sim bench world`.
+    public var modeledHoldingBytes: Int {
+        modeledHeld.byteCount
+    }
+
+    /// Real blobs the node keeps a per-blob record of (modeled ones have none).
+    public var storedBlobCount: Int { stored.count }
+}
+
+/// A node's modeled holdings: per shard, the blobs whose pair on it the node holds. A node
+/// holds a handful of shards, so a short array sorted by shard (binary search) beats a hash
+/// table here, and iterates in a deterministic order.
+struct ShardHoldings: Sendable {
+    /// `(shard, blobs)`, ascending by shard, each shard once.
+    var shards: [(shard: ShardIndex, ranges: BlobRanges)] = []
+
+    /// Whether the table is empty.
+    var isEmpty: Bool { shards.isEmpty }
+
+    /// The position of `shard`, or where it would go.
+    private func slot(_ shard: ShardIndex) -> (index: Int, found: Bool) {
+        var lo = 0, hi = shards.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if shards[mid].shard.rawValue < shard.rawValue { lo = mid + 1 } else { hi = mid }
+        }
+        return (lo, lo < shards.count && shards[lo].shard == shard)
+    }
+
+    /// Whether blob `index` is held on `shard`.
+    func contains(_ index: UInt32, shard: ShardIndex) -> Bool {
+        let (i, found) = slot(shard)
+        return found && shards[i].ranges.contains(index)
+    }
+
+    /// Records blob `index` as held on `shard`.
+    mutating func insert(_ index: UInt32, shard: ShardIndex) {
+        let (i, found) = slot(shard)
+        if !found { shards.insert((shard, BlobRanges()), at: i) }
+        shards[i].ranges.insert(index)
+    }
+
+    /// Forgets everything.
+    mutating func removeAll() { shards.removeAll() }
+
+    /// Bytes of the table and its ranges.
+    var byteCount: Int { 32 + shards.capacity * 16 + shards.reduce(0) { $0 + $1.ranges.byteCount } }
+}
+
+/// A set of blob indices as sorted, disjoint, non-adjacent half-open ranges `[lo, hi)`.
+/// Inserting in ascending order (the common case) extends the last range in O(1); any other
+/// insert is a binary search and at worst one array insertion.
+struct BlobRanges: Sendable, Equatable {
+    /// `bounds[2k] ..< bounds[2k + 1]` is the k-th range, ascending.
+    private(set) var bounds: [UInt32] = []
+
+    /// Whether `index` is in the set. O(log ranges).
+    func contains(_ index: UInt32) -> Bool {
+        // The number of bounds <= index is odd exactly when index lies inside a range.
+        var lo = 0, hi = bounds.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if bounds[mid] <= index { lo = mid + 1 } else { hi = mid }
+        }
+        return lo & 1 == 1
+    }
+
+    /// Adds `index` (no effect if present), merging with the ranges it touches.
+    mutating func insert(_ index: UInt32) {
+        if let last = bounds.last {
+            if index == last { bounds[bounds.count - 1] = index + 1; return }  // the common case: the next blob
+            if index > last { bounds.append(index); bounds.append(index + 1); return }
+        } else {
+            bounds = [index, index + 1]
+            return
+        }
+        var lo = 0, hi = bounds.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if bounds[mid] <= index { lo = mid + 1 } else { hi = mid }
+        }
+        if lo & 1 == 1 { return }  // inside range (lo - 1) / 2
+        // `index` lies in the gap before bounds[lo] (a range start) and after bounds[lo - 1] (an end).
+        let joinsNext = bounds[lo] == index + 1
+        let joinsPrevious = lo > 0 && bounds[lo - 1] == index
+        switch (joinsPrevious, joinsNext) {
+        case (true, true): bounds.removeSubrange((lo - 1)...lo)
+        case (true, false): bounds[lo - 1] = index + 1
+        case (false, true): bounds[lo] = index
+        case (false, false): bounds.insert(contentsOf: [index, index + 1], at: lo)
+        }
+    }
+
+    /// Ranges in the set.
+    var rangeCount: Int { bounds.count / 2 }
+
+    /// Bytes the set's storage occupies (array header and capacity).
+    var byteCount: Int { bounds.isEmpty ? 0 : 32 + bounds.capacity * 4 }
+}

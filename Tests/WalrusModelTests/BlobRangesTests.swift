@@ -1,0 +1,55 @@
+import SimSupport
+import Testing
+@testable import WalrusModel
+
+/// The per-shard blob ranges modeled holdings are kept in, against a plain set.
+@Suite struct BlobRangesTests {
+    /// Inserts in ascending order, with gaps, into gaps, joining neighbours, and duplicates:
+    /// membership always matches a `Set`, and the ranges stay minimal (no two touch).
+    @Test func membershipMatchesASetWhateverTheInsertOrder() {
+        var ranges = BlobRanges()
+        var reference = Set<UInt32>()
+        // A fixed pseudo-random sequence (multiplicative hashing), mostly ascending like writes.
+        var x: UInt32 = 1
+        for i in 0..<4_000 {
+            x = x &* 2_654_435_761 &+ 12_345
+            let index = i % 5 == 0 ? x % 3_000 : UInt32(i) / 2 + x % 3
+            ranges.insert(index)
+            reference.insert(index)
+        }
+        for index in UInt32(0)..<3_100 { #expect(ranges.contains(index) == reference.contains(index), "\(index)") }
+        // Minimal: the number of ranges is the number of runs of consecutive members.
+        let runs = reference.filter { !reference.contains($0 &- 1) || $0 == 0 }.count
+        #expect(ranges.rangeCount == runs)
+    }
+
+    @Test func ascendingInsertsStayOneRange() {
+        var ranges = BlobRanges()
+        for i in UInt32(10)..<10_010 { ranges.insert(i) }
+        #expect(ranges.rangeCount == 1)
+        #expect(!ranges.contains(9) && ranges.contains(10) && ranges.contains(10_009) && !ranges.contains(10_010))
+        #expect(ranges.byteCount < 64)
+    }
+
+    @Test func fillingTheGapBetweenTwoRangesMergesThem() {
+        var ranges = BlobRanges()
+        for i: UInt32 in [1, 2, 4, 5] { ranges.insert(i) }
+        #expect(ranges.rangeCount == 2)
+        ranges.insert(3)
+        #expect(ranges.rangeCount == 1)
+        ranges.insert(0)
+        #expect(ranges.rangeCount == 1 && ranges.contains(0) && ranges.contains(5) && !ranges.contains(6))
+    }
+
+    @Test func shardHoldingsKeepShardsApart() {
+        var holdings = ShardHoldings()
+        holdings.insert(7, shard: ShardIndex(3))
+        holdings.insert(8, shard: ShardIndex(1))
+        holdings.insert(9, shard: ShardIndex(3))
+        #expect(holdings.contains(7, shard: ShardIndex(3)) && holdings.contains(9, shard: ShardIndex(3)))
+        #expect(!holdings.contains(8, shard: ShardIndex(3)) && holdings.contains(8, shard: ShardIndex(1)))
+        #expect(holdings.shards.map(\.shard) == [ShardIndex(1), ShardIndex(3)])  // ascending: a deterministic order
+        holdings.removeAll()
+        #expect(holdings.isEmpty && !holdings.contains(7, shard: ShardIndex(3)))
+    }
+}
