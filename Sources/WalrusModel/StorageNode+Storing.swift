@@ -54,7 +54,7 @@ extension StorageNode {
         }
         if let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
-            needed = needed.filter { stored[blob]?.pairs[$0] == nil }
+            needed = needed.filter { !holds(blob, pair: $0, context: ctx) }
             // Each sliver is its own HTTPS request and its own database write (two per pair),
             // and the confirmation waits for the writes to reach the disk.
             actions.append(.cpu(r.requestOverhead * UInt64(2 * pairs.count) + r.dbWriteOverhead * (2 * written.pairs)))

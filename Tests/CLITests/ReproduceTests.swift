@@ -23,6 +23,11 @@ import Testing
             let afterMetric = line.split(separator: "\"").last!.split(separator: ",", omittingEmptySubsequences: false)
             #expect(["=", "<", ">"].contains(String(afterMetric[1])), "\(line)")
         }
+        // Every latency row has a simulated value: writes and reads of the testbed succeeded.
+        for line in csv.dropFirst() where line.hasPrefix("F8,\"write latency p50") || line.hasPrefix("F8,\"read latency p50") {
+            let simulated = line.split(separator: "\"").last!.split(separator: ",", omittingEmptySubsequences: false)[3]
+            #expect((Double(simulated) ?? 0) > 0, "no simulated latency: \(line)")
+        }
         #expect(r.stdout.contains("RedStuff expansion"))
         for file in ["summary.md", "latency.csv", "latency-vs-size.svg"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")

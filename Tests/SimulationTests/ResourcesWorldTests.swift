@@ -26,6 +26,31 @@ import WalrusModel
         #expect(sa.digest != (try runWorld(smallScenario(seed: 11, writes: 5, reads: 5, duration: .minutes(12)))).1.digest)
     }
 
+    /// Modeled blobs are held as per-shard ranges, not per-blob records: a node whose pairs come
+    /// in several store batches (40 shards a node, above the SDK's 10 connections) must count the
+    /// earlier batches' pairs and sign. Regression: it once looked only at per-blob records and
+    /// never signed, so every modeled write under `[resources]` timed out.
+    @Test func modeledStoresInSeveralBatchesCertify() throws {
+        var s = try workloadScenario("""
+            [[workload]]
+            name = "w"
+            kind = "writes"
+            count = 4
+            inter_arrival_s = 60
+            size = "64KiB"
+            [[workload]]
+            name = "r"
+            kind = "reads"
+            count = 4
+            start = "10m"
+            inter_arrival_s = 60
+            """, shards: 400, duration: "30m")
+        s.resources = ResourceModel()
+        let (world, _) = try runWorld(s)
+        #expect(world.operations.writesOK == 4 && world.operations.readsOK == 4, "\(world.operations)")
+        #expect(world.violations.isEmpty, "\(world.violations)")
+    }
+
     @Test func writesAndReadsStartWithAStatusCheck() throws {
         let sink = CollectingResultsSink()
         _ = try runWorld(scenario(), sink: sink)
