@@ -352,8 +352,7 @@ public struct Client {
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
         let need = ctx.config.sliversForDecoding(.primary)
-        let mapping = ctx.catalog.blobID(r.blob) == meta.blobID ? ctx.catalog.shardMapping(r.blob)!
-            : ShardMapping(blobID: meta.blobID, nShards: ctx.config.nShards)
+        let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
         let owner = owners(for: r.blob, ctx)
         // Under the resource model the SDK also keeps at most max_data_in_flight bytes of slivers requested.
         var limit = need
@@ -505,7 +504,7 @@ public struct Client {
     private mutating func requestColumns(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var r = reads[op], let meta = r.metadata, let patch = r.patch else { return }
         let n = ctx.config.nShards
-        let mapping = ShardMapping(blobID: meta.blobID, nShards: n)
+        let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
         let owner = owners(for: r.blob, ctx)
         // A column presumed lost is asked for again: no other node holds it.
         for column in patch where !r.answered.contains(column) && !r.outstanding.contains(column) {

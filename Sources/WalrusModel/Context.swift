@@ -367,6 +367,14 @@ public final class BlobCatalog {
         return ShardMapping(nShards: config.nShards, offset: Int(shardOffsets[i]))
     }
 
+    /// The shard mapping of `blobID` for `blob`: the precomputed one when `blobID` is the ID the
+    /// blob was added with (the usual case), else computed from `blobID` (a lying or other
+    /// metadata maps its own way).
+    public func shardMapping(_ blob: BlobRef, blobID: BlobID) -> ShardMapping {
+        if self.blobID(blob) == blobID, let m = shardMapping(blob) { return m }
+        return ShardMapping(blobID: blobID, nShards: config.nShards)
+    }
+
     /// The blob ID `blob` was registered with, or `nil` if it was never added.
     public func blobID(_ blob: BlobRef) -> BlobID? {
         Int(blob.index) < entries.count ? entries[Int(blob.index)]?.metadata.blobID : nil

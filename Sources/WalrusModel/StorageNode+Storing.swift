@@ -35,7 +35,7 @@ extension StorageNode {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
         }
-        let mapping = Self.mapping(blob, metadata, ctx)
+        let mapping = ctx.catalog.shardMapping(blob, blobID: metadata.blobID)
         let mine = ctx.view.committee.shards(of: id)
         var needed = Set(mine.map { mapping.pair(ofShard: $0.index) })
         var written: (pairs: UInt64, bytes: UInt64) = (0, 0)
@@ -76,7 +76,7 @@ extension StorageNode {
     mutating func store(_ blob: BlobRef, metadata: BlobMetadataWithID, pair index: Int, _ pair: PairPayload,
                                 context ctx: ProtocolContext) {
         if case .modeled = pair {
-            storeModeled(blob, shard: Self.mapping(blob, metadata, ctx).shard(ofPair: index))
+            storeModeled(blob, shard: ctx.catalog.shardMapping(blob, blobID: metadata.blobID).shard(ofPair: index))
             return
         }
         if stored[blob] == nil { stored[blob] = StoredBlob(metadata: metadata, pairs: [:]) }
@@ -86,13 +86,6 @@ extension StorageNode {
                            hash: PairPayload.contentHash(p))
         }
         stored[blob]!.pairs[index] = kept
-    }
-
-    /// The shard mapping of `metadata`'s blob ID: the catalog's precomputed one when the ID is
-    /// the registered one (the usual case), else computed.
-    static func mapping(_ blob: BlobRef, _ metadata: BlobMetadataWithID, _ ctx: ProtocolContext) -> ShardMapping {
-        if ctx.catalog.blobID(blob) == metadata.blobID, let m = ctx.catalog.shardMapping(blob) { return m }
-        return ShardMapping(blobID: metadata.blobID, nShards: ctx.config.nShards)
     }
 
     /// A stored pair as it can be sent: digest-only pairs are regenerated (and must match their
