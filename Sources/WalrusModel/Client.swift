@@ -336,11 +336,13 @@ public struct Client {
         finishRead(op, .failed, detail: "no node to ask for metadata", context: ctx, into: &actions)
     }
 
-    /// Whether read `op` waits for pair `pair` (outstanding or stale). Reads the state in
+    /// Whether read `op` waits for `index` (outstanding or stale): the primary sliver of pair
+    /// `index` for a whole-blob read, column `index` for a patch read (`column`). The two kinds
+    /// never match each other's responses, since both count by index. Reads the state in
     /// place: `reads[op]?.…` would copy the whole read (its sets and slivers) per response.
-    private func awaits(_ op: UInt64, _ pair: Int) -> Bool {
-        guard let i = reads.index(forKey: op) else { return false }
-        return reads.values[i].outstanding.contains(pair) || reads.values[i].stale.contains(pair)
+    private func awaits(_ op: UInt64, _ index: Int, column: Bool = false) -> Bool {
+        guard let i = reads.index(forKey: op), (reads.values[i].patch != nil) == column else { return false }
+        return reads.values[i].outstanding.contains(index) || reads.values[i].stale.contains(index)
     }
 
     /// Whether read `op` exists and has its metadata (read in place, see `awaits`).
@@ -462,9 +464,8 @@ public struct Client {
             }
 
         case .columnResponse(let blob, let column, let payload):
-            guard let op = (readsByBlob[blob] ?? []).first(where: {
-                      reads[$0]?.patch != nil && (reads[$0]?.outstanding.contains(column) == true || reads[$0]?.stale.contains(column) == true) }),
-                  var r = reads[op], let meta = r.metadata else { break }
+            guard let op = (readsByBlob[blob] ?? []).first(where: { awaits($0, column, column: true) }),
+                  hasMetadata(op), var r = reads[op], let meta = r.metadata else { break }
             r.outstanding.remove(column)
             r.stale.remove(column)
             r.answered.insert(column)
