@@ -477,7 +477,7 @@ public struct QuiltEncoder: Sendable {
         } catch {
             throw .quiltOversize("quilt is too large: \(quilt.data.count)")
         }
-        assert(encoded.pairs.first.map { $0.secondary.symbolSize == quilt.symbolSize } ?? true)
+        precondition(encoded.pairs.first.map { $0.secondary.symbolSize == quilt.symbolSize } ?? true)
         return EncodedQuilt(quilt: quilt, encoded: encoded)
     }
 
