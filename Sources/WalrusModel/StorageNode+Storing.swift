@@ -6,10 +6,19 @@ import WalrusCrypto
 /// Storing and serving: what a node does with the pairs clients send it and the reads it answers.
 extension StorageNode {
     /// A client's store request. Slivers may arrive before the node has seen the blob's
-    /// registration; they wait for it. A blob that expired or was deleted is refused.
+    /// registration: without the resource model they wait for it; under it the node refuses
+    /// them as the Walrus node the paper measured did (`StoreMetadataError::NotCurrentlyRegistered`;
+    /// nodes keep such uploads in a pending cache only since November 2025), answering with its
+    /// status of the blob, not registered, and the SDK retries after its backoff. A blob that
+    /// expired or was deleted is refused.
     mutating func receiveStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
                                context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let status = ctx.view.status(blob), status.registered else {
+            if let r = ctx.resources {
+                actions.append(.cpu(r.requestOverhead))
+                actions.append(.send(to: from, .blobStatusResponse(blob: blob, registered: false, certified: false)))
+                return
+            }
             earlyStores[blob, default: []].append((from, metadata, pairs))
             return
         }

@@ -109,6 +109,17 @@ let minimal = """
         #expect(try scenario(minimal + "stake = \(toml)\n").nodes.stake == expected)
     }
 
+    /// Per-node chain lag is off unless set; set, it is a distribution in seconds.
+    @Test func nodeEventLag() throws {
+        #expect(try scenario(minimal).chain.nodeEventLagSeconds == nil)
+        let s = try scenario(minimal + """
+            [chain]
+            node_event_lag_s = { kind = "uniform", low = "300ms", high = 2.3 }
+            """)
+        #expect(s.chain.nodeEventLagSeconds == .uniform(low: 0.3, high: 2.3))
+        #expect(s.chain.eventLagSeconds == ChainSpec().eventLagSeconds)
+    }
+
     @Test func chainEconomicsClientsFidelityChecks() throws {
         let s = try scenario(minimal + """
             [chain]

@@ -57,3 +57,24 @@ import WalrusModel
         #expect(r.disk(ofNode: 2) == .nvme)  // beyond the list: the mix (index 2 is nvme)
     }
 }
+
+/// The SDK's store backoff: `min(max, min x 2^i + jitter)`, jitter in 0...1000 ms, a fixed
+/// function of node and retry.
+@Suite struct StoreRetryBackoffTests {
+    @Test func delaysFollowTheSDKsExponentialBackoff() {
+        let r = ResourceModel()
+        for node in 0..<50 {
+            for retry in 0..<8 {
+                let d = r.storeRetryDelay(node: node, retry: retry).nanoseconds
+                let base = min(UInt64(1) << UInt64(retry), 30) * 1_000_000_000
+                #expect(d >= min(base, 30_000_000_000) && d <= min(base + 1_000_000_000, 30_000_000_000), "node \(node) retry \(retry): \(d)")
+                #expect(d == r.storeRetryDelay(node: node, retry: retry).nanoseconds)
+            }
+        }
+        // The jitter differs between nodes (the SDK seeds each node's backoff with its index).
+        let firsts = Set((0..<50).map { r.storeRetryDelay(node: $0, retry: 0).nanoseconds })
+        #expect(firsts.count > 40)
+        // Huge retry counts saturate at the cap instead of overflowing.
+        #expect(r.storeRetryDelay(node: 3, retry: 200) == .seconds(30))
+    }
+}
