@@ -46,7 +46,13 @@ extension World {
     /// The time a message takes beyond what the network charged (one one-way latency and the
     /// line-rate serialization): its bytes flow at most one window per round trip, and a
     /// client's store to a node is `2 x pairs` HTTP requests, sent `maxNodeConnections` at a
-    /// time, each preceded by a sliver status request when its sliver is above the threshold.
+    /// time. As the SDK the paper ran does it (`NodeWriteCommunication::store_metadata_and_pairs`):
+    /// a node's first batch is preceded by a metadata status request and the metadata upload
+    /// (two round trips) when the node lacks the metadata, and then no sliver is status-checked
+    /// (their metadata was missing, so are they); when the node had the metadata before the
+    /// write reached it (a re-store), each sliver above the threshold is status-checked first
+    /// (one more round trip). A signed confirmation comes back on its own request, after the
+    /// slivers (one more round trip).
     func transferExtra(_ message: Message, from: Party, to: Party, _ t: Network.Transmission) -> SimDuration {
         guard let r = scenario.resources else { return .zero }
         let a = network.endpoints[t.from.index], b = network.endpoints[t.to.index]
@@ -55,10 +61,17 @@ extension World {
         let lineTime = SimDuration(nanoseconds: UInt64(UInt128(t.bytes) * 8 * 1_000_000_000 / UInt128(rate)))
         var requests = 1
         var statusChecked = false
-        if case .store(_, _, let pairs) = message, case .client = from {
+        var metadataRoundTrips = 0
+        if case .store(let blob, _, let pairs) = message, case .client = from, case .node(let node) = to {
             requests = 2 * pairs.count
-            statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
+            if !nodes[node.index].hasMetadata(blob, context: context(t.sentAt, for: to)) {
+                metadataRoundTrips = 2
+                metadataUploaded[blob, default: []].insert(node.index)
+            } else if metadataUploaded[blob]?.contains(node.index) != true {
+                statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
+            }
         }
+        if case .stored(_, _, _?) = message, case .client = to { metadataRoundTrips = 1 }  // the confirmation's own request
         // The connection's congestion window: restarted after an idle spell, grown by this transfer.
         let key = UInt64(t.from.rawValue) << 32 | UInt64(t.to.rawValue)
         var cwnd = r.initialWindowBytes
@@ -68,8 +81,9 @@ extension World {
         // The receiver's flow-control window: a client's (hyper client default) or a node's.
         var window = r.windowBytes
         if case .client = to { window = r.clientWindowBytes }
-        let extra = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
-                                    window: window, congestionWindow: &cwnd)
+        let transfer = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
+                                       window: window, congestionWindow: &cwnd)
+        let extra = transfer + SimDuration(nanoseconds: rtt.nanoseconds * UInt64(metadataRoundTrips))
         connections[key] = (cwnd, t.arrivesAt + extra)
         return extra
     }

@@ -93,6 +93,10 @@ public final class World: EventHandler {
     /// Under `[resources]`: each directed connection's congestion window and last use, by
     /// `from << 32 | to` endpoint indices.
     var connections: [UInt64: (cwnd: UInt64, lastUse: SimTime)] = [:]
+    /// Under `[resources]`: for each blob being written, the nodes that lacked its metadata
+    /// when its first store batch reached them (the SDK uploaded the metadata, so it stores the
+    /// node's slivers without checking their status); dropped when the blob is certified.
+    var metadataUploaded: [BlobRef: Set<Int>] = [:]
     /// The buffer state machines write their actions into, reused from event to event (see
     /// `withActionBuffer`).
     var actionBuffer: [Action] = []
@@ -592,6 +596,7 @@ public final class World: EventHandler {
                 offerToReaders(b, certifiedAt: executedAt)
             }
             blobs[Int(b.index)].certifiedAt = executedAt
+            metadataUploaded.removeValue(forKey: b)
             blobs[Int(b.index)].certifiedEpoch = epoch
             blobs[Int(b.index)].endEpoch = end
         case .blobExtended(let b, let end):

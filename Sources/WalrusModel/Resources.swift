@@ -69,10 +69,15 @@ public struct ResourceModel: Sendable, Equatable {
     public var requestOverhead: SimDuration = .microseconds(50)
     /// CPU time of one database write (RocksDB put: memtable insert and WAL append).
     public var dbWriteOverhead: SimDuration = .microseconds(20)
-    /// The flow-control window of one client-node HTTP/2 connection, in bytes: hyper's default
-    /// (1 MiB per stream and per connection), which the node's axum server keeps. A transfer
-    /// of `b` bytes over a path of round-trip time `rtt` takes at least `b * rtt / window`.
-    public var windowBytes: UInt64 = 1 << 20
+    /// The most a node's HTTP/2 flow-control window lets a client send per round trip, in
+    /// bytes: 16 MiB. The node's REST server (axum on hyper) runs with
+    /// `http2_adaptive_window = true` by default (walrus-service `Http2Config`, at the paper's
+    /// commit and since): hyper then starts the window at the protocol's 64 KiB and grows it
+    /// with its bandwidth-delay estimate up to its `BDP_LIMIT`, 16 MiB, and never shrinks it on
+    /// a kept-alive connection. Starting above the initial congestion window and growing as
+    /// fast, it binds only at that cap. A transfer of `b` bytes over a path of round-trip time
+    /// `rtt` takes at least `b * rtt / window`.
+    public var windowBytes: UInt64 = 16 << 20
     /// The flow-control window when a client receives (sliver and metadata responses): hyper's
     /// default HTTP/2 client stream window, 2 MiB (the SDK's reqwest client keeps it).
     public var clientWindowBytes: UInt64 = 2 << 20

@@ -29,6 +29,10 @@ extension StorageNode {
         handleStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
     }
 
+    /// Whether the node has stored metadata of `blob` (real, or a modeled blob's when it holds
+    /// any of its pairs): a client's store then skips the metadata upload.
+    public func hasMetadata(_ blob: BlobRef, context ctx: ProtocolContext) -> Bool { storedMetadata(blob, ctx) != nil }
+
     /// Verifies the metadata against the blob ID, then each pair of the node's shards against the
     /// metadata; stores what verifies and signs a confirmation once every pair it owns is stored
     /// (spec §6). Anything else gets a refusal (`stored` without a signature).

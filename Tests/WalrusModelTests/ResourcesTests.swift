@@ -23,7 +23,8 @@ import WalrusModel
     }
 
     @Test func slowStartDoublesTheWindowUpToTheCap() {
-        let r = ResourceModel()  // initial window 14,600 B, cap 1 MiB
+        var r = ResourceModel()  // initial window 14,600 B
+        r.windowBytes = 1 << 20  // cap 1 MiB
         let rtt = SimDuration.milliseconds(100)
         // Fits the initial window: no round trip beyond the one the network charges.
         var cwnd = r.initialWindowBytes
