@@ -6,6 +6,24 @@ import WalrusModel
 /// window-bounded transfers. Without `[resources]` a party has one core and no disk queue, and
 /// transfers take what the network charges.
 extension World {
+    /// The pair indices a read of `blob` asks for, in order. Without `[resources]`, a uniform
+    /// shuffle. Under it, as the SDK the paper ran does (`request_slivers_and_decode` over
+    /// `node_read_communications`): the committee's members in a random order, each member's
+    /// shards one after another, so a read asks one node for several slivers at once.
+    func readOrder(_ blob: BlobRef, stream: RandomStream) -> [Int] {
+        guard scenario.resources != nil, let mapping = catalog.shardMapping(blob) else {
+            return stream.shuffled(Array(0..<config.nShards))
+        }
+        var order = stream.shuffled(view.committee.members).flatMap { $0.shards.map { mapping.pair(ofShard: $0.index) } }
+        if order.count < config.nShards {
+            // Shards without an owner (none in a full committee) go last, so every pair is listed once.
+            var listed = Array(repeating: false, count: config.nShards)
+            for p in order { listed[p] = true }
+            order += (0..<config.nShards).filter { !listed[$0] }
+        }
+        return order
+    }
+
     /// Sets up the extra cores of every party and the nodes' disks.
     func setUpResources() {
         guard let r = scenario.resources else { return }
@@ -81,10 +99,18 @@ extension World {
         // The receiver's flow-control window: a client's (hyper client default) or a node's.
         var window = r.windowBytes
         if case .client = to { window = r.clientWindowBytes }
+        let previous = connections[key]
         let transfer = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
                                        window: window, congestionWindow: &cwnd)
-        let extra = transfer + SimDuration(nanoseconds: rtt.nanoseconds * UInt64(metadataRoundTrips))
-        connections[key] = (cwnd, t.arrivesAt + extra)
-        return extra
+        var end = t.arrivesAt + transfer + SimDuration(nanoseconds: rtt.nanoseconds * UInt64(metadataRoundTrips))
+        if let c = previous, c.lastUse > t.sentAt {
+            // HTTP/2 carries all of a party's requests to one peer over one TCP connection: a
+            // transfer that starts while an earlier one is still flowing shares its windows, so
+            // its bytes follow the earlier one's, at one window per round trip or the line rate.
+            let windowed = UInt64(min(UInt128(t.bytes) * UInt128(rtt.nanoseconds) / UInt128(max(1, min(cwnd, window))), UInt128(UInt64.max / 4)))
+            end = max(end, c.lastUse + SimDuration(nanoseconds: max(windowed, lineTime.nanoseconds)))
+        }
+        connections[key] = (cwnd, end)
+        return end - t.arrivesAt
     }
 }
