@@ -40,6 +40,22 @@ import WalrusModel
         }
     }
 
+    /// Nodes cut off from the chain under per-node lag keep the view their own stream had
+    /// reached, take the missed events when the cut heals, and end level with the chain.
+    @Test func nodesCutOffFromTheChainCatchUp() throws {
+        var s = scenario(lag: .uniform(low: 0.3, high: 2.3), seed: 13)
+        let side = PartitionSide.regions([s.network.regions.names[1]])
+        s.faults = [FaultSpec(at: .minutes(1), duration: .minutes(3), kind: .partition(side: side, direction: .both, isolateChain: true))]
+        let (world, scheduler) = try runWorld(s)
+        #expect(world.violations.filter(\.withinAssumptions).isEmpty, "\(world.violations)")
+        #expect(world.operations.writesOK > 0, "\(world.operations)")
+        for v in world.nodeViews {
+            #expect(v.blobs.map(\.registered) == world.view.blobs.map(\.registered))
+            #expect(v.liveCertified == world.view.liveCertified)
+        }
+        #expect(scheduler.digest == (try runWorld(s)).1.digest)
+    }
+
     /// With every node 3 s behind the chain, no node takes a store before 3 s after the
     /// registration executed, while the client starts storing well before: each write's store
     /// phase waits for refusals and backoffs, and still reaches its quorum.
