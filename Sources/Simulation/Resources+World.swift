@@ -6,24 +6,6 @@ import WalrusModel
 /// window-bounded transfers. Without `[resources]` a party has one core and no disk queue, and
 /// transfers take what the network charges.
 extension World {
-    /// The pair indices a read of `blob` asks for, in order. Without `[resources]`, a uniform
-    /// shuffle. Under it, as the SDK the paper ran does (`request_slivers_and_decode` over
-    /// `node_read_communications`): the committee's members in a random order, each member's
-    /// shards one after another, so a read asks one node for several slivers at once.
-    func readOrder(_ blob: BlobRef, stream: RandomStream) -> [Int] {
-        guard scenario.resources != nil, let mapping = catalog.shardMapping(blob) else {
-            return stream.shuffled(Array(0..<config.nShards))
-        }
-        var order = stream.shuffled(view.committee.members).flatMap { $0.shards.map { mapping.pair(ofShard: $0.index) } }
-        if order.count < config.nShards {
-            // Shards without an owner (none in a full committee) go last, so every pair is listed once.
-            var listed = Array(repeating: false, count: config.nShards)
-            for p in order { listed[p] = true }
-            order += (0..<config.nShards).filter { !listed[$0] }
-        }
-        return order
-    }
-
     /// Sets up the extra cores of every party and the nodes' disks.
     func setUpResources() {
         guard let r = scenario.resources else { return }

@@ -77,7 +77,7 @@ extension World {
             if let blob = picked {
                 workloadIssued[w] += 1
                 let c = ClientID(UInt32(stream.uniformInt(below: UInt64(clients.count))))
-                let order = readOrder(blob, stream: clientStreams[Int(c.rawValue)])
+                let order = clientStreams[Int(c.rawValue)].shuffled(Array(0..<config.nShards))
                 let op = newOperation()
                 // A quilt is read one record at a time, by patch ID: a patch drawn uniformly.
                 let patch = quiltPatchEnds[blob].map { ends in
