@@ -282,7 +282,9 @@ public struct Client {
     /// the SDK does, the batch's sliver writes are released and the batch goes to that node
     /// again after the backoff (`ResourceModel.storeRetryDelay`), the node taking no other batch
     /// meanwhile; after `storeRetries` retries the client gives up on the node. Returns `false`
-    /// when the answer is not about a store in flight (it answers a status check).
+    /// when the answer is not about a store in flight (it answers a status check). A status
+    /// check's answer still on its way when the store to the same node goes out (1-3 s of
+    /// registration later) would be taken for a refusal and cost that node one backoff.
     private mutating func takeStoreRefusal(_ blob: BlobRef, from node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
                                            into actions: inout [Action]) -> Bool {
         guard let op = writeByBlob[blob], var w = writes[op], w.phase == .storing,
