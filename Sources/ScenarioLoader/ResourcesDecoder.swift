@@ -10,7 +10,8 @@ extension ScenarioDecoder {
         try t.expectKeys(["client_cores", "node_cores", "hdd_bytes_per_s", "hdd_iops", "ssd_bytes_per_s", "ssd_iops",
                           "nvme_bytes_per_s", "nvme_iops", "disk_mix", "node_disks", "request_overhead", "db_write_overhead",
                           "window_bytes", "client_window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
-                          "sliver_status_check_threshold", "registration_delay", "status_check"])
+                          "sliver_status_check_threshold", "registration_delay", "status_check",
+                          "store_backoff_min", "store_backoff_max", "store_retries"])
         var r = ResourceModel()
         func positive(_ key: String, max: UInt64 = 1 << 20) throws(ScenarioError) -> Int? {
             guard let v = try t.uint(key, max: max) else { return nil }
@@ -74,6 +75,16 @@ extension ScenarioDecoder {
         if let v = try t.size("sliver_status_check_threshold") { r.sliverStatusCheckThreshold = v }
         if let d = try t.duration("registration_delay") { r.registrationDelay = d }
         if let b = try t.bool("status_check") { r.statusCheck = b }
+        if let d = try t.duration("store_backoff_min") {
+            guard d > .zero else { throw t.fail("store_backoff_min", "must be positive, got \(d)") }
+            r.storeRetryMinBackoff = d
+        }
+        if let d = try t.duration("store_backoff_max") { r.storeRetryMaxBackoff = d }
+        guard r.storeRetryMaxBackoff >= r.storeRetryMinBackoff else {
+            throw t.fail(t.entries["store_backoff_max"] != nil ? "store_backoff_max" : "store_backoff_min",
+                         "store_backoff_max (\(r.storeRetryMaxBackoff)) must be at least store_backoff_min (\(r.storeRetryMinBackoff))")
+        }
+        if let v = try t.uint("store_retries", max: 64) { r.storeRetries = Int(v) }
         return r
     }
 }

@@ -215,10 +215,11 @@ struct ScenarioDecoder {
     }
 
     func decodeChain(_ t: TableReader) throws(ScenarioError) -> ChainSpec {
-        try t.expectKeys(["finality_s", "event_lag_s"])
+        try t.expectKeys(["finality_s", "event_lag_s", "node_event_lag_s"])
         var spec = ChainSpec()
         if let node = t.entries["finality_s"] { spec.finalitySeconds = try distribution(node, at: t.keyPath("finality_s"), unit: .seconds) }
         if let node = t.entries["event_lag_s"] { spec.eventLagSeconds = try distribution(node, at: t.keyPath("event_lag_s"), unit: .seconds) }
+        if let node = t.entries["node_event_lag_s"] { spec.nodeEventLagSeconds = try distribution(node, at: t.keyPath("node_event_lag_s"), unit: .seconds) }
         return spec
     }
 

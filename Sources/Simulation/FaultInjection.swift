@@ -41,7 +41,11 @@ extension World {
             let endpoints = partitionSide(side)
             faultCuts[i] = network.cut(endpoints, direction: direction)
             if isolateChain {
-                for e in endpoints where chainIsolation[e.index] == 0 { isolatedView[e.index] = view.snapshot() }
+                for e in endpoints where chainIsolation[e.index] == 0 {
+                    // A node under per-node chain lag stays where its own event stream was.
+                    let party: Party = e.index < nodes.count ? .node(NodeID(UInt32(e.index))) : .client(ClientID(UInt32(e.index - nodes.count)))
+                    isolatedView[e.index] = (ownView(party) ?? view).snapshot()
+                }
                 for e in endpoints { chainIsolation[e.index] += 1 }
             }
             faultSides[i] = Set(endpoints.map(\.index))
@@ -157,8 +161,8 @@ extension World {
         heldEvents[endpoint] = []
         for e in missed where isUp(party) {
             let actions: [Action] = switch party {
-            case .node(let n): nodes[n.index].chainEvent(e, context: context(now))
-            case .client(let c): clients[Int(c.rawValue)].chainEvent(e, context: context(now))
+            case .node(let n): nodes[n.index].chainEvent(e, context: context(now, for: party))
+            case .client(let c): clients[Int(c.rawValue)].chainEvent(e, context: context(now, for: party))
             }
             execute(actions, for: party, now: now, scheduler: &scheduler)
         }

@@ -46,7 +46,13 @@ extension World {
     /// The time a message takes beyond what the network charged (one one-way latency and the
     /// line-rate serialization): its bytes flow at most one window per round trip, and a
     /// client's store to a node is `2 x pairs` HTTP requests, sent `maxNodeConnections` at a
-    /// time, each preceded by a sliver status request when its sliver is above the threshold.
+    /// time. As the SDK the paper ran does it (`NodeWriteCommunication::store_metadata_and_pairs`):
+    /// a node's first batch is preceded by a metadata status request and the metadata upload
+    /// (two round trips) when the node lacks the metadata, and then no sliver is status-checked
+    /// (their metadata was missing, so are they); when the node had the metadata before the
+    /// write reached it (a re-store), each sliver above the threshold is status-checked first
+    /// (one more round trip). A signed confirmation comes back on its own request, after the
+    /// slivers (one more round trip).
     func transferExtra(_ message: Message, from: Party, to: Party, _ t: Network.Transmission) -> SimDuration {
         guard let r = scenario.resources else { return .zero }
         let a = network.endpoints[t.from.index], b = network.endpoints[t.to.index]
@@ -55,10 +61,17 @@ extension World {
         let lineTime = SimDuration(nanoseconds: UInt64(UInt128(t.bytes) * 8 * 1_000_000_000 / UInt128(rate)))
         var requests = 1
         var statusChecked = false
-        if case .store(_, _, let pairs) = message, case .client = from {
+        var metadataRoundTrips = 0
+        if case .store(let blob, _, let pairs) = message, case .client = from, case .node(let node) = to {
             requests = 2 * pairs.count
-            statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
+            if !nodes[node.index].hasMetadata(blob, context: context(t.sentAt, for: to)) {
+                metadataRoundTrips = 2
+                metadataUploaded[blob, default: []].insert(node.index)
+            } else if metadataUploaded[blob]?.contains(node.index) != true {
+                statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
+            }
         }
+        if case .stored(_, _, _?) = message, case .client = to { metadataRoundTrips = 1 }  // the confirmation's own request
         // The connection's congestion window: restarted after an idle spell, grown by this transfer.
         let key = UInt64(t.from.rawValue) << 32 | UInt64(t.to.rawValue)
         var cwnd = r.initialWindowBytes
@@ -68,9 +81,18 @@ extension World {
         // The receiver's flow-control window: a client's (hyper client default) or a node's.
         var window = r.windowBytes
         if case .client = to { window = r.clientWindowBytes }
-        let extra = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
-                                    window: window, congestionWindow: &cwnd)
-        connections[key] = (cwnd, t.arrivesAt + extra)
-        return extra
+        let previous = connections[key]
+        let transfer = r.transferExtra(bytes: t.bytes, requests: requests, statusChecked: statusChecked, rtt: rtt, lineTime: lineTime,
+                                       window: window, congestionWindow: &cwnd)
+        var end = t.arrivesAt + transfer + SimDuration(nanoseconds: rtt.nanoseconds * UInt64(metadataRoundTrips))
+        if let c = previous, c.lastUse > t.sentAt {
+            // HTTP/2 carries all of a party's requests to one peer over one TCP connection: a
+            // transfer that starts while an earlier one is still flowing shares its windows, so
+            // its bytes follow the earlier one's, at one window per round trip or the line rate.
+            let windowed = UInt64(min(UInt128(t.bytes) * UInt128(rtt.nanoseconds) / UInt128(max(1, min(cwnd, window))), UInt128(UInt64.max / 4)))
+            end = max(end, c.lastUse + SimDuration(nanoseconds: max(windowed, lineTime.nanoseconds)))
+        }
+        connections[key] = (cwnd, end)
+        return end - t.arrivesAt
     }
 }

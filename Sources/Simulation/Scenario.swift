@@ -143,7 +143,14 @@ public struct ChainSpec: Sendable, Equatable {
     public var finalitySeconds: Distribution = .uniform(low: 1, high: 3)
     /// Delay between a chain event and a node or client acting on it, in seconds.
     public var eventLagSeconds: Distribution = .uniform(low: 0.1, high: 0.5)
-    /// The defaults: finality uniform in 1...3 s, event lag uniform in 0.1...0.5 s.
+    /// Per-node chain lag (`node_event_lag_s`): when set, each storage node follows the chain
+    /// through its own full node and checkpoint stream, so it sees each event at its own time,
+    /// the event's execution plus a lag drawn per node and per event (from the stream
+    /// `chain.node_lag`, index = node), never before an earlier event. Clients keep
+    /// `eventLagSeconds`. `nil` (the default): every party sees an event at once, after
+    /// `eventLagSeconds`, and the event stream is what it was before this key existed.
+    public var nodeEventLagSeconds: Distribution?
+    /// The defaults: finality uniform in 1...3 s, event lag uniform in 0.1...0.5 s, no per-node lag.
     public init() {}
 }
 

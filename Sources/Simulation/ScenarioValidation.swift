@@ -157,6 +157,7 @@ extension Scenario {
         // chain
         try check(chain.finalitySeconds, at: "chain.finality_s", lowerBound: 0)
         try check(chain.eventLagSeconds, at: "chain.event_lag_s", lowerBound: 0)
+        if let lag = chain.nodeEventLagSeconds { try check(lag, at: "chain.node_event_lag_s", lowerBound: 0) }
 
         // economics
         if let epoch = economics.epochDuration {

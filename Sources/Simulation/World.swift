@@ -36,6 +36,8 @@ public final class World: EventHandler {
         case arrival = 1, deliver, txFinal, chainNotify, timer, deferred, workload, faultStart, faultEnd, driver, metrics, churn
         /// The economy's own timers (`World+Economy.swift`).
         case economy
+        /// A batch of chain events reaching one node under per-node chain lag (`World+ChainLag.swift`).
+        case nodeChainNotify
     }
 
     /// A message on the wire, parked in `inFlight` between its arrival and delivery events.
@@ -91,6 +93,10 @@ public final class World: EventHandler {
     /// Under `[resources]`: each directed connection's congestion window and last use, by
     /// `from << 32 | to` endpoint indices.
     var connections: [UInt64: (cwnd: UInt64, lastUse: SimTime)] = [:]
+    /// Under `[resources]`: for each blob being written, the nodes that lacked its metadata
+    /// when its first store batch reached them (the SDK uploaded the metadata, so it stores the
+    /// node's slivers without checking their status); dropped when the blob is certified.
+    var metadataUploaded: [BlobRef: Set<Int>] = [:]
     /// The buffer state machines write their actions into, reused from event to event (see
     /// `withActionBuffer`).
     var actionBuffer: [Action] = []
@@ -170,6 +176,16 @@ public final class World: EventHandler {
     var isolatedView: [ChainView?] = []
     /// Chain events each cut-off endpoint missed, in order, delivered when it reconnects.
     var heldEvents: [[ChainEvent]] = []
+    /// Under `chain.node_event_lag_s` (`World+ChainLag.swift`): the chain as each node's own
+    /// event stream has reached it, by node index; empty when every party shares `view`.
+    var nodeViews: [ChainView] = []
+    /// Under per-node chain lag: when the last event scheduled for each node reaches it (a
+    /// node takes the chain's events in order).
+    var nodeChainAt: [SimTime] = []
+    /// Under per-node chain lag: each node's lag stream (`chain.node_lag`, index = node).
+    var nodeLagStreams: [RandomStream] = []
+    /// Under per-node chain lag: one transaction's events on their way to one node.
+    var pendingNodeEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     /// Transactions submitted by cut-off parties, in order, sent when they reconnect.
     var heldTransactions: [(Party, Transaction)] = []
     /// The endpoints each partition fault cut off, by fault index.
@@ -318,6 +334,7 @@ public final class World: EventHandler {
         }
         installRegeneration()
         setUpResources()
+        setUpNodeChainLag()
     }
 
     /// How much pending work the world parks, by table: what must stay proportional to the live
@@ -339,16 +356,16 @@ public final class World: EventHandler {
 
     /// The pending work parked now (see `PendingWork`).
     public var pendingWork: PendingWork {
-        PendingWork(inFlight: inFlight.count, transactions: pendingTx.count, chainEvents: pendingEvents.count, timers: timers.count,
-                    deferred: deferredActions.count,
-                    slots: inFlight.slots + pendingTx.slots + pendingEvents.slots + timers.slots + deferredActions.slots)
+        PendingWork(inFlight: inFlight.count, transactions: pendingTx.count, chainEvents: pendingEvents.count + pendingNodeEvents.count,
+                    timers: timers.count, deferred: deferredActions.count,
+                    slots: inFlight.slots + pendingTx.slots + pendingEvents.slots + pendingNodeEvents.slots + timers.slots + deferredActions.slots)
     }
 
     // MARK: Context
 
     /// The read-only context a state machine reacts in at `now`.
     func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
-        let seen = party.flatMap { isolatedView[endpointIndex($0)] } ?? view
+        let seen = party.flatMap { isolatedView[endpointIndex($0)] ?? ownView($0) } ?? view
         return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
                                signatures: scenario.fidelity.signatures == .real ? .real : .modeled, resources: scenario.resources)
     }
@@ -421,10 +438,15 @@ public final class World: EventHandler {
                 let lag = SimDuration(seconds: max(0, scenario.chain.eventLagSeconds.sample(chainStream)))
                 scheduler.schedule(after: lag, target: 0, kind: Kind.chainNotify.rawValue,
                                    payload: pendingEvents.insert((now, events)))
+                // Under per-node lag, each node takes the events at its own time, from execution.
+                if !nodeViews.isEmpty { scheduleNodeChainEvents(events, executedAt: now, scheduler: &scheduler) }
             }
         case .chainNotify:
             let (executedAt, events) = pendingEvents.remove(event.payload)
-            for e in events { deliverChainEvent(e, executedAt: executedAt, now: now, scheduler: &scheduler) }
+            for e in events { deliverChainEvent(e, executedAt: executedAt, now: now, scheduler: &scheduler, toNodes: nodeViews.isEmpty) }
+        case .nodeChainNotify:
+            let (_, events) = pendingNodeEvents.remove(event.payload)
+            for e in events { deliverToNode(e, node: Int(event.target), now: now, scheduler: &scheduler) }
         case .timer:
             let (party, token) = timers.remove(event.payload)
             guard isUp(party) else { return }
@@ -533,7 +555,10 @@ public final class World: EventHandler {
 
     // MARK: Chain events
 
-    func deliverChainEvent(_ e: ChainEvent, executedAt: SimTime, now: SimTime, scheduler: inout Scheduler) {
+    /// Applies chain event `e` to the shared view, does the world's bookkeeping, and hands it to
+    /// the clients and, with `toNodes`, to the nodes (under per-node chain lag the nodes take it
+    /// later, each at its own time, except at genesis).
+    func deliverChainEvent(_ e: ChainEvent, executedAt: SimTime, now: SimTime, scheduler: inout Scheduler, toNodes: Bool = true) {
         view.apply(e)
         noteChainEvent(e, executedAt: executedAt, now: now, scheduler: &scheduler)
         if case .transactionFailed(let submitter, _, _) = e {
@@ -545,9 +570,13 @@ public final class World: EventHandler {
             return
         }
         let ctx = context(now)
-        for i in nodes.indices where !crashed[i] {
-            if chainIsolation[i] > 0 { heldEvents[i].append(e); continue }
-            withActionBuffer(for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: &$0) }
+        if toNodes && !nodeViews.isEmpty {
+            for i in nodes.indices { deliverToNode(e, node: i, now: now, scheduler: &scheduler) }
+        } else if toNodes {
+            for i in nodes.indices where !crashed[i] {
+                if chainIsolation[i] > 0 { heldEvents[i].append(e); continue }
+                withActionBuffer(for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: &$0) }
+            }
         }
         for c in clients.indices {
             if chainIsolation[nodes.count + c] > 0 { heldEvents[nodes.count + c].append(e); continue }
@@ -567,6 +596,7 @@ public final class World: EventHandler {
                 offerToReaders(b, certifiedAt: executedAt)
             }
             blobs[Int(b.index)].certifiedAt = executedAt
+            metadataUploaded.removeValue(forKey: b)
             blobs[Int(b.index)].certifiedEpoch = epoch
             blobs[Int(b.index)].endEpoch = end
         case .blobExtended(let b, let end):

@@ -60,7 +60,7 @@ public struct Client {
     private var reads: [UInt64: ReadOp] = [:]
     private var readsByBlob: [BlobRef: [UInt64]] = [:]
 
-    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5 }
+    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5, storeRetry = 6 }
 
     /// A read request unanswered this long is presumed lost (its node down or partitioned) and
     /// replaced by a request to another node; a late answer is still taken.
@@ -84,8 +84,15 @@ public struct Client {
         /// Under the resource model: store batches (a member and some of its pair indices)
         /// waiting for room in the SDK's sliver writes in flight, in committee order.
         var storeQueue: [(node: NodeID, pairs: [Int])] = []
-        /// Sliver writes in flight to each member (2 per pair), released by its answer.
+        /// Sliver writes in flight to each member (2 per pair), released by its answer; 0 while
+        /// the member's refused batch waits out the SDK's backoff (the member takes no other batch).
         var storesInFlight: [NodeID: Int] = [:]
+        /// The pairs of the batch in flight to each member.
+        var inFlightPairs: [NodeID: [Int]] = [:]
+        /// Refused batches waiting out the SDK's backoff, and when each goes again.
+        var retryQueue: [(node: NodeID, pairs: [Int], at: SimTime)] = []
+        /// Retries each member's refused stores took so far.
+        var storeRetriesUsed: [NodeID: Int] = [:]
         /// The sum of `storesInFlight`.
         var sliversInFlight = 0
         /// The blob status check: members that answered and their weight.
@@ -145,11 +152,10 @@ public struct Client {
         w.epochs = epochs
         w.deletable = deletable
         let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: sizeBytes)) ?? 0
-        var encode = ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)
-        if let r = ctx.resources {
-            // The SDK encodes the slivers in parallel on every core.
-            encode = SimDuration(nanoseconds: encode.nanoseconds / UInt64(max(1, r.clientCores)))
-        }
+        // One core encodes the blob: the SDK the paper ran encodes several blobs in parallel
+        // (rayon over blobs) but each blob's `encode_with_metadata` sequentially (walrus-core
+        // had no parallelism then); the client's other cores serve its other writes.
+        let encode = ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)
         var actions: [Action] = [.cpu(encode), mark(op, .encoded)]
         if ctx.resources?.statusCheck == true {
             // The SDK first asks the nodes for the blob's status (is it already stored?).
@@ -226,6 +232,8 @@ public struct Client {
                 }
             }
             w.storesInFlight = [:]
+            w.inFlightPairs = [:]
+            w.retryQueue = []
             w.sliversInFlight = 0
             writes[op] = w
             actions.append(mark(op, .storeFirstSent))
@@ -261,11 +269,41 @@ public struct Client {
             guard w.storesInFlight[node] == nil else { i += 1; continue }
             w.storeQueue.remove(at: i)
             w.storesInFlight[node] = slivers
+            w.inFlightPairs[node] = pairs
             w.sliversInFlight += slivers
             actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
             if w.storeQueue.isEmpty { actions.append(mark(op, .storeLastSent)) }
         }
         writes[op] = w
+    }
+
+    /// Under the resource model, a node answers a store with its status of the blob, not
+    /// registered, when it has not seen the registration yet (its chain lags the client's). As
+    /// the SDK does, the batch's sliver writes are released and the batch goes to that node
+    /// again after the backoff (`ResourceModel.storeRetryDelay`), the node taking no other batch
+    /// meanwhile; after `storeRetries` retries the client gives up on the node. Returns `false`
+    /// when the answer is not about a store in flight (it answers a status check). A status
+    /// check's answer still on its way when the store to the same node goes out (1-3 s of
+    /// registration later) would be taken for a refusal and cost that node one backoff.
+    private mutating func takeStoreRefusal(_ blob: BlobRef, from node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
+                                           into actions: inout [Action]) -> Bool {
+        guard let op = writeByBlob[blob], var w = writes[op], w.phase == .storing,
+              let k = w.storesInFlight[node], k > 0, let pairs = w.inFlightPairs.removeValue(forKey: node) else { return false }
+        w.sliversInFlight -= k
+        let retry = w.storeRetriesUsed[node, default: 0]
+        if retry < r.storeRetries {
+            w.storeRetriesUsed[node] = retry + 1
+            w.storesInFlight[node] = 0
+            let delay = r.storeRetryDelay(node: node.index, retry: retry)
+            w.retryQueue.append((node, pairs, ctx.now + delay))
+            actions.append(.timer(after: delay, token: token(.storeRetry, op)))
+        } else {
+            w.storesInFlight.removeValue(forKey: node)
+            w.storeQueue.removeAll { $0.node == node }
+        }
+        writes[op] = w
+        sendQueuedStores(op, resources: r, context: ctx, into: &actions)
+        return true
     }
 
     private mutating func finishWrite(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
@@ -408,6 +446,7 @@ public struct Client {
             let op = writeByBlob[blob]!
             if case .node(let node) = from, let k = writes[op]!.storesInFlight.removeValue(forKey: node) {
                 writes[op]!.sliversInFlight -= k
+                writes[op]!.inFlightPairs.removeValue(forKey: node)
             }
             actions += takeConfirmation(message, context: ctx)
             if let r = ctx.resources { sendQueuedStores(op, resources: r, context: ctx, into: &actions) }
@@ -415,8 +454,10 @@ public struct Client {
         case .stored:
             actions += takeConfirmation(message, context: ctx)
 
-        case .blobStatusResponse(let blob, _, _):
-            if case .node(let node) = from { takeStatus(blob, from: node, context: ctx, into: &actions) }
+        case .blobStatusResponse(let blob, let registered, _):
+            guard case .node(let node) = from else { break }
+            if !registered, let r = ctx.resources, takeStoreRefusal(blob, from: node, resources: r, context: ctx, into: &actions) { break }
+            takeStatus(blob, from: node, context: ctx, into: &actions)
 
         case .metadataResponse(let blob, let metadata):
             for op in readsByBlob[blob] ?? [] {
@@ -582,15 +623,30 @@ public struct Client {
         return actions
     }
 
+    /// The CPU time of a read's decode and consistency check (`total`), and the check's part of
+    /// it. Decoding is one pass over the received bytes. The check, under the resource model, is
+    /// what the SDK does: re-encode the decoded blob with its metadata (`decode_and_verify`), on
+    /// one core, as costly as the writer's encoding; otherwise one more pass over the bytes.
+    private func decodeAndCheckCost(receivedBytes: UInt64, blobBytes: UInt64, context ctx: ProtocolContext) -> (total: SimDuration, check: SimDuration) {
+        guard ctx.resources != nil else {
+            let total = ctx.costs.bytes(receivedBytes * 2)
+            return (total, SimDuration(nanoseconds: total.nanoseconds - ctx.costs.bytes(receivedBytes).nanoseconds))
+        }
+        let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: blobBytes)) ?? 0
+        let check = ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)
+        return (ctx.costs.bytes(receivedBytes) + check, check)
+    }
+
     private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let r = reads[op], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
         actions.append(mark(op, .sliversReceived))
         if entry.modeled {
             // Sizes only: charge the decode and the check, there are no bytes to compare.
             let sizes = ctx.catalog.sliverSizes(r.blob)
-            let decodeAndCheck = ctx.costs.bytes(UInt64(sizes.primary * r.modeledSlivers) * 2)
-            actions.append(.cpu(decodeAndCheck))
-            actions.append(mark(op, .decoded, backdate: SimDuration(nanoseconds: decodeAndCheck.nanoseconds - ctx.costs.bytes(UInt64(sizes.primary * r.modeledSlivers)).nanoseconds)))
+            let received = UInt64(sizes.primary * r.modeledSlivers)
+            let (total, check) = decodeAndCheckCost(receivedBytes: received, blobBytes: entry.sizeBytes, context: ctx)
+            actions.append(.cpu(total))
+            actions.append(mark(op, .decoded, backdate: check))
             finishRead(op, .ok, detail: "", context: ctx, into: &actions)
             return
         }
@@ -598,9 +654,9 @@ public struct Client {
         // Decoding, then the consistency check (re-encoding to compare the metadata), each
         // charged as one pass over the encoded bytes; one CPU action, so that the decode mark
         // is backdated by the check's share.
-        let decodeAndCheck = ctx.costs.bytes(encodedBytes * 2)
-        actions.append(.cpu(decodeAndCheck))
-        actions.append(mark(op, .decoded, backdate: SimDuration(nanoseconds: decodeAndCheck.nanoseconds - ctx.costs.bytes(encodedBytes).nanoseconds)))
+        let (total, check) = decodeAndCheckCost(receivedBytes: encodedBytes, blobBytes: entry.sizeBytes, context: ctx)
+        actions.append(.cpu(total))
+        actions.append(mark(op, .decoded, backdate: check))
         do {
             let blob = try BlobDecoder(config: ctx.config, metadata: meta).decode(slivers: r.slivers, check: .default, inputsVerified: true)
             let ok = Blake2b256.hash(blob) == entry.contentDigest
@@ -697,6 +753,16 @@ public struct Client {
         case .storeNow:
             guard writes[op]?.phase == .registering else { break }
             sendStores(op, context: ctx, into: &actions)
+        case .storeRetry:
+            // Refused batches whose backoff is over go first in the queue, in the order they fell due.
+            guard var w = writes[op], w.phase == .storing, let r = ctx.resources else { break }
+            let due = w.retryQueue.filter { $0.at <= ctx.now }
+            guard !due.isEmpty else { break }
+            w.retryQueue.removeAll { $0.at <= ctx.now }
+            for d in due where w.storesInFlight[d.node] == 0 { w.storesInFlight.removeValue(forKey: d.node) }
+            w.storeQueue.insert(contentsOf: due.map { ($0.node, $0.pairs) }, at: 0)
+            writes[op] = w
+            sendQueuedStores(op, resources: r, context: ctx, into: &actions)
         case .writeTimeout:
             guard var w = writes[op] else { break }
             w.attempt += 1

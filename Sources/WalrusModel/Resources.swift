@@ -69,10 +69,15 @@ public struct ResourceModel: Sendable, Equatable {
     public var requestOverhead: SimDuration = .microseconds(50)
     /// CPU time of one database write (RocksDB put: memtable insert and WAL append).
     public var dbWriteOverhead: SimDuration = .microseconds(20)
-    /// The flow-control window of one client-node HTTP/2 connection, in bytes: hyper's default
-    /// (1 MiB per stream and per connection), which the node's axum server keeps. A transfer
-    /// of `b` bytes over a path of round-trip time `rtt` takes at least `b * rtt / window`.
-    public var windowBytes: UInt64 = 1 << 20
+    /// The most a node's HTTP/2 flow-control window lets a client send per round trip, in
+    /// bytes: 16 MiB. The node's REST server (axum on hyper) runs with
+    /// `http2_adaptive_window = true` by default (walrus-service `Http2Config`, at the paper's
+    /// commit and since): hyper then starts the window at the protocol's 64 KiB and grows it
+    /// with its bandwidth-delay estimate up to its `BDP_LIMIT`, 16 MiB, and never shrinks it on
+    /// a kept-alive connection. Starting above the initial congestion window and growing as
+    /// fast, it binds only at that cap. A transfer of `b` bytes over a path of round-trip time
+    /// `rtt` takes at least `b * rtt / window`.
+    public var windowBytes: UInt64 = 16 << 20
     /// The flow-control window when a client receives (sliver and metadata responses): hyper's
     /// default HTTP/2 client stream window, 2 MiB (the SDK's reqwest client keeps it).
     public var clientWindowBytes: UInt64 = 2 << 20
@@ -98,6 +103,16 @@ public struct ResourceModel: Sendable, Equatable {
     public var registrationDelay: SimDuration = .milliseconds(200)
     /// Whether writes and reads first ask the nodes for the blob's status (the SDK does).
     public var statusCheck = true
+    /// The SDK's request backoff (`walrus-utils` `ExponentialBackoffConfig` default, used by
+    /// `RequestRateConfig`): a store a node refuses is retried after
+    /// `min(storeRetryMaxBackoff, storeRetryMinBackoff x 2^i + jitter)` for the i-th retry,
+    /// with jitter in 0...1000 ms, at most `storeRetries` times; then the client gives up on
+    /// that node. Defaults: 1 s, 30 s, 5 retries.
+    public var storeRetryMinBackoff: SimDuration = .seconds(1)
+    /// The backoff's cap (see `storeRetryMinBackoff`).
+    public var storeRetryMaxBackoff: SimDuration = .seconds(30)
+    /// Retries of a refused store per node (see `storeRetryMinBackoff`).
+    public var storeRetries = 5
 
     /// The defaults above.
     public init() {}
@@ -115,6 +130,17 @@ public struct ResourceModel: Sendable, Equatable {
         let byBytes = Int(maxDataInFlight / UInt64(max(1, primarySliverBytes)))
         let cap = maxConcurrentWrites > 0 ? maxConcurrentWrites : nShards
         return max(1, min(byBytes, cap))
+    }
+
+    /// The SDK's wait before the `retry`-th retry (from 0) of a store node `node` refused:
+    /// `min(storeRetryMaxBackoff, storeRetryMinBackoff x 2^retry + jitter)`. The SDK seeds each
+    /// node's backoff with the node's index, so its jitter (0...1000 ms) is a fixed function of
+    /// node and retry; here a SplitMix64 hash of the two (not the SDK's `StdRng` numbers).
+    public func storeRetryDelay(node: Int, retry: Int) -> SimDuration {
+        let jitterMs = SeedDerivation.splitMix64(UInt64(node) << 16 | UInt64(min(retry, 0xffff))) % 1001
+        let base = storeRetryMinBackoff.nanoseconds.multipliedReportingOverflow(by: 1 << UInt64(min(retry, 40)))
+        let ns = (base.overflow ? UInt64.max : base.partialValue).addingReportingOverflow(jitterMs * 1_000_000)
+        return SimDuration(nanoseconds: min(ns.overflow ? UInt64.max : ns.partialValue, storeRetryMaxBackoff.nanoseconds))
     }
 
     /// Pairs per store request batch the client sends one node: the SDK sends each sliver as
@@ -165,6 +191,7 @@ public struct ResourceModel: Sendable, Equatable {
             + " window_bytes=\(windowBytes) client_window_bytes=\(clientWindowBytes) initial_window_bytes=\(initialWindowBytes) idle_restart_ns=\(idleRestart.nanoseconds)"
             + " max_data_in_flight=\(maxDataInFlight) max_concurrent_writes=\(maxConcurrentWrites)"
             + " max_node_connections=\(maxNodeConnections) sliver_status_check_threshold=\(sliverStatusCheckThreshold)"
-            + " registration_delay_ns=\(registrationDelay.nanoseconds) status_check=\(statusCheck))"
+            + " registration_delay_ns=\(registrationDelay.nanoseconds) status_check=\(statusCheck)"
+            + " store_backoff_ns=\(storeRetryMinBackoff.nanoseconds)...\(storeRetryMaxBackoff.nanoseconds) store_retries=\(storeRetries))"
     }
 }

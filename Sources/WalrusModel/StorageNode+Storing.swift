@@ -6,10 +6,19 @@ import WalrusCrypto
 /// Storing and serving: what a node does with the pairs clients send it and the reads it answers.
 extension StorageNode {
     /// A client's store request. Slivers may arrive before the node has seen the blob's
-    /// registration; they wait for it. A blob that expired or was deleted is refused.
+    /// registration: without the resource model they wait for it; under it the node refuses
+    /// them as the Walrus node the paper measured did (`StoreMetadataError::NotCurrentlyRegistered`;
+    /// nodes keep such uploads in a pending cache only since November 2025), answering with its
+    /// status of the blob, not registered, and the SDK retries after its backoff. A blob that
+    /// expired or was deleted is refused.
     mutating func receiveStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
                                context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let status = ctx.view.status(blob), status.registered else {
+            if let r = ctx.resources {
+                actions.append(.cpu(r.requestOverhead))
+                actions.append(.send(to: from, .blobStatusResponse(blob: blob, registered: false, certified: false)))
+                return
+            }
             earlyStores[blob, default: []].append((from, metadata, pairs))
             return
         }
@@ -19,6 +28,10 @@ extension StorageNode {
         }
         handleStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
     }
+
+    /// Whether the node has stored metadata of `blob` (real, or a modeled blob's when it holds
+    /// any of its pairs): a client's store then skips the metadata upload.
+    public func hasMetadata(_ blob: BlobRef, context ctx: ProtocolContext) -> Bool { storedMetadata(blob, ctx) != nil }
 
     /// Verifies the metadata against the blob ID, then each pair of the node's shards against the
     /// metadata; stores what verifies and signs a confirmation once every pair it owns is stored

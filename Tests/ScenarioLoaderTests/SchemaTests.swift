@@ -109,6 +109,31 @@ let minimal = """
         #expect(try scenario(minimal + "stake = \(toml)\n").nodes.stake == expected)
     }
 
+    /// Per-node chain lag is off unless set; set, it is a distribution in seconds.
+    @Test func nodeEventLag() throws {
+        #expect(try scenario(minimal).chain.nodeEventLagSeconds == nil)
+        let s = try scenario(minimal + """
+            [chain]
+            node_event_lag_s = { kind = "uniform", low = "300ms", high = 2.3 }
+            """)
+        #expect(s.chain.nodeEventLagSeconds == .uniform(low: 0.3, high: 2.3))
+        #expect(s.chain.eventLagSeconds == ChainSpec().eventLagSeconds)
+    }
+
+    /// The SDK's store backoff is overridable under `[resources]`; unset, its defaults.
+    @Test func resourcesStoreBackoff() throws {
+        let plain = try #require(try scenario(minimal + "[resources]\n").resources)
+        #expect(plain.storeRetryMinBackoff == .seconds(1) && plain.storeRetryMaxBackoff == .seconds(30) && plain.storeRetries == 5)
+        #expect(plain.windowBytes == 16 << 20)
+        let r = try #require(try scenario(minimal + """
+            [resources]
+            store_backoff_min = "250ms"
+            store_backoff_max = "4s"
+            store_retries = 0
+            """).resources)
+        #expect(r.storeRetryMinBackoff == .milliseconds(250) && r.storeRetryMaxBackoff == .seconds(4) && r.storeRetries == 0)
+    }
+
     @Test func chainEconomicsClientsFidelityChecks() throws {
         let s = try scenario(minimal + """
             [chain]

@@ -23,7 +23,8 @@ import WalrusModel
     }
 
     @Test func slowStartDoublesTheWindowUpToTheCap() {
-        let r = ResourceModel()  // initial window 14,600 B, cap 1 MiB
+        var r = ResourceModel()  // initial window 14,600 B
+        r.windowBytes = 1 << 20  // cap 1 MiB
         let rtt = SimDuration.milliseconds(100)
         // Fits the initial window: no round trip beyond the one the network charges.
         var cwnd = r.initialWindowBytes
@@ -55,5 +56,26 @@ import WalrusModel
         r.nodeDisks = [.nvme, .nvme]
         #expect(r.disk(ofNode: 1) == .nvme)
         #expect(r.disk(ofNode: 2) == .nvme)  // beyond the list: the mix (index 2 is nvme)
+    }
+}
+
+/// The SDK's store backoff: `min(max, min x 2^i + jitter)`, jitter in 0...1000 ms, a fixed
+/// function of node and retry.
+@Suite struct StoreRetryBackoffTests {
+    @Test func delaysFollowTheSDKsExponentialBackoff() {
+        let r = ResourceModel()
+        for node in 0..<50 {
+            for retry in 0..<8 {
+                let d = r.storeRetryDelay(node: node, retry: retry).nanoseconds
+                let base = min(UInt64(1) << UInt64(retry), 30) * 1_000_000_000
+                #expect(d >= min(base, 30_000_000_000) && d <= min(base + 1_000_000_000, 30_000_000_000), "node \(node) retry \(retry): \(d)")
+                #expect(d == r.storeRetryDelay(node: node, retry: retry).nanoseconds)
+            }
+        }
+        // The jitter differs between nodes (the SDK seeds each node's backoff with its index).
+        let firsts = Set((0..<50).map { r.storeRetryDelay(node: $0, retry: 0).nanoseconds })
+        #expect(firsts.count > 40)
+        // Huge retry counts saturate at the cap instead of overflowing.
+        #expect(r.storeRetryDelay(node: 3, retry: 200) == .seconds(30))
     }
 }
