@@ -154,6 +154,9 @@ extension World {
         case (.write, .failed), (.write, .notFound):
             // Walrus guarantees an honest writer reaches PoA while at most f shards are faulty.
             guard scenario.checks.liveness, !blobs[Int(op.blob.index)].inconsistent else { break }
+            // Liveness holds for a registration that is still valid: a blob whose end epoch came
+            // before its certificate could not be certified by anyone.
+            if let status = view.status(op.blob), status.registered, status.endEpoch <= view.epoch { break }
             let faulty = maxFaultyShards(from: op.start, to: op.end, reader: op.client)
             if faulty <= config.maxFaulty {
                 violations.append(Violation(kind: .liveness, time: now, blob: op.blob,

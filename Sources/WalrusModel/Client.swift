@@ -714,6 +714,15 @@ public struct Client {
                 finishWrite(op, .failed, detail: "registration failed: \(reason)", context: ctx, into: &actions)
             }
         case .epochChangeStart:
+            // A registration that ends with the old epoch can no longer be certified (the chain
+            // refuses an expired blob, and nodes no longer sign for it): the write fails now
+            // instead of retrying until its attempts run out.
+            for op in writes.keys.sorted() {
+                let w = writes[op]!
+                guard w.phase != .statusChecking, let status = ctx.view.status(w.blob), status.registered, status.endEpoch <= ctx.view.epoch else { continue }
+                finishWrite(op, .failed, detail: "its registration expired (end epoch \(status.endEpoch.rawValue)) before it was certified",
+                            context: ctx, into: &actions)
+            }
             // Confirmations from the old committee are void; stores restart with the new one.
             for op in writes.keys.sorted() where writes[op]!.phase == .storing {
                 writes[op]!.confirmations = [:]

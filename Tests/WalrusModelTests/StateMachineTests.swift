@@ -210,6 +210,33 @@ import WalrusCrypto
         #expect(op.kind == .write && op.result == .ok && op.id == 1)
     }
 
+    /// A write whose registration ends before it is certified cannot succeed (nodes stop signing
+    /// for an expired blob and the chain refuses its certificate): when the epoch change that
+    /// expires it arrives, the write fails at once, saying why, instead of retrying until its
+    /// attempts run out.
+    @Test func aWriteWhoseRegistrationExpiresBeforeCertificationFailsAtTheEpochChange() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_200)
+        let start = h.client.startWrite(op: 1, blob: blob, encoded: BlobToWrite(encoded: encoded), sizeBytes: 1_200, epochs: 1,
+                                        deletable: false, context: h.context)
+        let registered = h.executeOnChain(try #require(start.submitted.first), from: .client(ClientID(0)))
+        let stores = h.client.chainEvent(registered[0], context: h.context)
+        #expect(stores.sent.count == 4 && stores.observed.allSatisfy { if case .operationFinished = $0 { false } else { true } })
+        // The stores are lost; the epoch ends before they are answered.
+        let epoch = h.view.epoch
+        for i in 0..<4 { h.executeOnChain(.epochSyncDone(node: NodeID(UInt32(i)), epoch: epoch), from: .node(NodeID(UInt32(i)))) }
+        h.now = h.now + .seconds(60 * 86_400)
+        h.executeOnChain(.votingEnd, from: .node(NodeID(0)))
+        let change = h.executeOnChain(.initiateEpochChange, from: .node(NodeID(0)))
+        guard case .epochChangeStart? = change.first, h.view.status(blob)?.endEpoch == h.view.epoch else {
+            Issue.record("the epoch did not end the registration: \(change)"); return
+        }
+        let actions = h.client.chainEvent(change[0], context: h.context)
+        guard case .operationFinished(let op)? = actions.observed.first else { Issue.record("\(actions)"); return }
+        #expect(op.result == .failed && op.detail.contains("expired"))
+        #expect(actions.sent.isEmpty, "no stores for an expired registration")
+    }
+
     /// A read fetches verified metadata, then primary slivers until it can decode, and checks
     /// the bytes against what was written.
     @Test func readDecodesTheWrittenBytes() throws {
