@@ -90,7 +90,12 @@ extension World {
                       let blobID = catalog.entry(blob)?.metadata.blobID else { continue }
                 let mapping = ShardMapping(blobID: blobID, nShards: config.nShards)
                 for member in view.committee.members where !crashed[member.node.index] && byzantineHolds[member.node.index].isEmpty {
-                    let missing = member.shards.map { mapping.pair(ofShard: $0.index) }.filter { !nodes[member.node.index].holds(blob, pair: $0, context: ctx) }
+                    // A plain loop: a closure over `nodes` copied the node for every pair.
+                    var missing: [Int] = []
+                    for shard in member.shards {
+                        let pair = mapping.pair(ofShard: shard.index)
+                        if !nodes[member.node.index].holds(blob, pair: pair, context: ctx) { missing.append(pair) }
+                    }
                     guard !missing.isEmpty else { continue }
                     violations.append(Violation(kind: .completeness, time: now, blob: blob,
                                                 detail: "\(member.node) lacks pairs \(missing) after a quiet tail of \(tail)",
