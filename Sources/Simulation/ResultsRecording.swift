@@ -38,9 +38,26 @@ extension World {
         accountFlows(flows)
         guard let sink else { return }
         for f in flows {
-            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: ResultRecords.FlowKind(rawValue: snakeCase(f.kind.rawValue)),
-                                   payer: "\(f.from)", payee: "\(f.to)", amountFrost: f.amountFrost.rawValue))
+            sink.record(FlowRecord(epoch: f.epoch, timeNs: now.nanoseconds, kind: ResultRecords.FlowKind(rawValue: flowName(f.kind)),
+                                   payer: flowName(f.from), payee: flowName(f.to), amountFrost: f.amountFrost.rawValue))
         }
+    }
+
+    /// `snakeCase` of a flow kind, made once per kind: a flow is recorded per transaction.
+    func flowName(_ kind: Economics.FlowKind) -> String {
+        if let name = flowNames.kinds[kind] { return name }
+        let name = snakeCase(kind.rawValue)
+        flowNames.kinds[kind] = name
+        return name
+    }
+
+    /// `"\(endpoint)"`, made once per endpoint: the default description goes through
+    /// reflection, which was a tenth of a long modeled run.
+    func flowName(_ endpoint: FlowEndpoint) -> String {
+        if let name = flowNames.endpoints[endpoint] { return name }
+        let name = "\(endpoint)"
+        flowNames.endpoints[endpoint] = name
+        return name
     }
 
     /// `storagePayment` -> `storage_payment`: the results database names categories in snake case.

@@ -100,6 +100,8 @@ public final class World: EventHandler {
     /// The buffer state machines write their actions into, reused from event to event (see
     /// `withActionBuffer`).
     var actionBuffer: [Action] = []
+    /// The results database's names of flow kinds and endpoints, made once each (`recordFlows`).
+    var flowNames: (kinds: [Economics.FlowKind: String], endpoints: [FlowEndpoint: String]) = ([:], [:])
 
     // MARK: Random streams, one per concern (DESIGN §4)
 

@@ -350,10 +350,13 @@ public struct Client {
     /// Shard owners to read from: during a hand-over, blobs certified before the epoch are
     /// still read from the previous committee (spec §1.6).
     private func owners(for blob: BlobRef, _ ctx: ProtocolContext) -> [NodeID?] {
-        if !ctx.view.handoverDone, let c = ctx.view.status(blob)?.certifiedEpoch, c < ctx.view.epoch {
-            return ctx.view.previousOwnerOf
-        }
-        return ctx.view.ownerOf
+        readsPreviousCommittee(blob, ctx) ? ctx.view.previousOwnerOf : ctx.view.ownerOf
+    }
+
+    /// Whether reads of `blob` go to the previous committee (see `owners`).
+    private func readsPreviousCommittee(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
+        if !ctx.view.handoverDone, let c = ctx.view.status(blob)?.certifiedEpoch, c < ctx.view.epoch { return true }
+        return false
     }
 
     private mutating func requestMetadata(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
@@ -389,28 +392,94 @@ public struct Client {
         return reads.values[i].metadata != nil
     }
 
+    /// Whether reads of `blob` ask each node once for all the primary slivers it should serve
+    /// (`sliversRequest`) instead of once per sliver: for modeled blobs without a resource
+    /// model. The calibrated runs under `[resources]` count the SDK's per-sliver requests, and
+    /// real-encoding runs keep their event stream, so both keep one request per sliver.
+    private func readsByNode(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
+        ctx.resources == nil && ctx.catalog.isModeled(blob)
+    }
+
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
         let need = ctx.config.sliversForDecoding(.primary)
         let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
         let owner = owners(for: r.blob, ctx)
-        // Under the resource model the SDK also keeps at most max_data_in_flight bytes of slivers requested.
-        var limit = need
-        if let res = ctx.resources, let entry = ctx.catalog.entry(r.blob) {
-            let sliver = (try? ctx.config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 1
-            limit = max(1, min(need, Int(res.maxDataInFlight / UInt64(max(1, sliver)))))
-        }
-        // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
-        while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
-            let pair = r.order[r.nextPair]
-            r.nextPair += 1
-            guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }
-            r.outstanding.insert(pair)
-            actions.append(.send(to: .node(node), .sliverRequest(blob: r.blob, pair: pair)))
+        if readsByNode(r.blob, ctx) {
+            // Walk the pairs in the read's order as below, but each new node is asked at once for
+            // every pair of its shards the read has not yet asked for: the read asks about
+            // need / (shards per node) nodes, plus at most one node's shards as a margin, and a
+            // node that fails or withholds is replaced by the next ones in the order, as a lost or
+            // empty per-sliver answer is.
+            let committee = readsPreviousCommittee(r.blob, ctx) ? ctx.view.previousCommittee : ctx.view.committee
+            while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
+                let pair = r.order[r.nextPair]
+                r.nextPair += 1
+                guard !r.answered.contains(pair), !r.stale.contains(pair), !r.outstanding.contains(pair),
+                      let node = owner[mapping.shard(ofPair: pair)] else { continue }
+                var pairs: [Int] = []
+                for shard in committee.shards(of: node) where owner[shard.index] == node {
+                    let p = mapping.pair(ofShard: shard.index)
+                    if !r.answered.contains(p), !r.stale.contains(p), r.outstanding.insert(p).inserted { pairs.append(p) }
+                }
+                if r.outstanding.insert(pair).inserted { pairs.append(pair) }  // owner map and committee disagree: still ask
+                actions.append(.send(to: .node(node), .sliversRequest(blob: r.blob, pairs: pairs)))
+            }
+        } else {
+            // Under the resource model the SDK also keeps at most max_data_in_flight bytes of slivers requested.
+            var limit = need
+            if let res = ctx.resources, let entry = ctx.catalog.entry(r.blob) {
+                let sliver = (try? ctx.config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 1
+                limit = max(1, min(need, Int(res.maxDataInFlight / UInt64(max(1, sliver)))))
+            }
+            // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
+            while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
+                let pair = r.order[r.nextPair]
+                r.nextPair += 1
+                guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }
+                r.outstanding.insert(pair)
+                actions.append(.send(to: .node(node), .sliverRequest(blob: r.blob, pair: pair)))
+            }
         }
         reads[op] = r
         if r.outstanding.isEmpty && r.stale.isEmpty && r.slivers.count + r.modeledSlivers < need {
             finishRead(op, .failed, detail: "only \(r.slivers.count + r.modeledSlivers) of \(need) primary slivers available", context: ctx, into: &actions)
+        }
+    }
+
+    /// Takes the answer for the primary sliver of `pair` into whole-blob read `op` (which awaits
+    /// it and has its metadata): the pair counts as answered, and the sliver is kept if it
+    /// verifies, else reported as rejected. Verification CPU is added to `cpu` (set once any
+    /// sliver came), not charged here, so that a batched answer charges it in one action. Does not decode or ask for more.
+    private mutating func takePrimary(_ op: UInt64, pair: Int, sliver: SliverPayload?, bytes: UInt64, from: Party,
+                                      cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
+        // `r` was taken out of the table so that changing its sets does not copy them.
+        r.outstanding.remove(pair)
+        r.stale.remove(pair)
+        r.answered.insert(pair)
+        r.bytes += bytes
+        if let s = sliver, s.index == pair {
+            cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)
+            if ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta) {
+                switch s {
+                case .real(let sliver): r.slivers.append(sliver)
+                case .modeled: r.modeledSlivers += 1
+                }
+            } else {
+                actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: r.blob, what: "sliver \(pair)")))
+            }
+        }
+        reads[op] = r
+    }
+
+    /// After primary slivers arrived for read `op`: decode once R are held, else ask for more.
+    private mutating func continueRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let i = reads.index(forKey: op) else { return }
+        if reads.values[i].slivers.count + reads.values[i].modeledSlivers >= ctx.config.sliversForDecoding(.primary) {
+            decode(op, context: ctx, into: &actions)
+        } else {
+            requestSlivers(op, context: ctx, into: &actions)
         }
     }
 
@@ -479,30 +548,34 @@ public struct Client {
 
         case .sliverResponse(let blob, let pair, let sliver):
             guard let op = (readsByBlob[blob] ?? []).first(where: {
-                      awaits($0, pair) }),
-                  hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { break }
-            // `r` was taken out of the table so that changing its sets does not copy them.
-            r.outstanding.remove(pair)
-            r.stale.remove(pair)
-            r.answered.insert(pair)
-            r.bytes += message.wireBytes
-            if let s = sliver, s.index == pair {
-                actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
-                if ctx.catalog.isValid(primary: s, blob: blob, metadata: meta) {
-                    switch s {
-                    case .real(let sliver): r.slivers.append(sliver)
-                    case .modeled: r.modeledSlivers += 1
-                    }
-                } else {
-                    actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "sliver \(pair)")))
+                      awaits($0, pair) }), hasMetadata(op) else { break }
+            var cpu: SimDuration?
+            let start = actions.count
+            takePrimary(op, pair: pair, sliver: sliver, bytes: message.wireBytes, from: from, cpu: &cpu, context: ctx, into: &actions)
+            if let cpu { actions.insert(.cpu(cpu), at: start) }
+            continueRead(op, context: ctx, into: &actions)
+
+        case .sliversResponse(let blob, let pairs, let slivers):
+            // Each pair goes to the first read of the blob awaiting it, as a `sliverResponse`
+            // would (walking the reads, not the pairs, so that each read is looked up once);
+            // the framing is counted once, on the first read served.
+            var claimed = [Bool](repeating: false, count: pairs.count)
+            var served: [UInt64] = []
+            var cpu: SimDuration?
+            let start = actions.count
+            var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
+            for op in readsByBlob[blob] ?? [] where hasMetadata(op) {
+                for (k, pair) in pairs.enumerated() where !claimed[k] && awaits(op, pair) {
+                    claimed[k] = true
+                    let sliver = k < slivers.count ? slivers[k] : nil
+                    takePrimary(op, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), from: from, cpu: &cpu, context: ctx, into: &actions)
+                    framing = 0
+                    if served.last != op { served.append(op) }
                 }
             }
-            reads[op] = r
-            if r.slivers.count + r.modeledSlivers >= ctx.config.sliversForDecoding(.primary) {
-                decode(op, context: ctx, into: &actions)
-            } else {
-                requestSlivers(op, context: ctx, into: &actions)
-            }
+            // Verifying the slivers is one CPU action before what it leads to (see `execute`).
+            if let cpu { actions.insert(.cpu(cpu), at: start) }
+            for op in served { continueRead(op, context: ctx, into: &actions) }
 
         case .columnResponse(let blob, let column, let payload):
             guard let op = (readsByBlob[blob] ?? []).first(where: { awaits($0, column, column: true) }),
@@ -530,7 +603,7 @@ public struct Client {
             reads[op] = r
             if let patch = r.patch, r.columns.count + r.modeledColumns == patch.count { decodePatch(op, context: ctx, into: &actions) }
 
-        case .store, .metadataRequest, .sliverRequest, .columnRequest, .blobStatusRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
+        case .store, .metadataRequest, .sliverRequest, .sliversRequest, .columnRequest, .blobStatusRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
              .inconsistencyProof, .invalidBlobAttestation:
             break  // node-bound messages
         }

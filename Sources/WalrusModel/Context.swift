@@ -546,12 +546,19 @@ public struct ConfirmationSigner: Sendable {
     /// The modeled signature of `signers` (one, or a certificate's set): 96 bytes binding them,
     /// the intent, the epoch and the blob (BLAKE2b-256 of those, repeated to length).
     static func tag(signers: [NodeID], _ intent: IntentType, epoch: Epoch, blobID: BlobID) -> [UInt8] {
-        var input: [UInt8] = [intent.rawValue]
+        // Sized up front: a modeled signature is made per store and node (same bytes as before).
+        var input: [UInt8] = []
+        input.reserveCapacity(1 + MemoryLayout.size(ofValue: epoch.rawValue) + blobID.bytes.count
+                              + signers.count * MemoryLayout<UInt32>.size)
+        input.append(intent.rawValue)
         withUnsafeBytes(of: epoch.rawValue.littleEndian) { input += $0 }
         input += blobID.bytes
         for s in signers { withUnsafeBytes(of: s.rawValue.littleEndian) { input += $0 } }
         let h = Blake2b256.hash(input).bytes
-        return Array((h + h + h).prefix(96))
+        var tag: [UInt8] = []
+        tag.reserveCapacity(96)
+        while tag.count < 96 { tag += h.prefix(96 - tag.count) }
+        return tag
     }
 
     /// Verifies a signature over `intent`'s message claimed by `signature.signer` with that

@@ -154,6 +154,14 @@ public enum Message: Sendable {
     case sliverRequest(blob: BlobRef, pair: Int)
     /// Node -> client: the primary sliver of pair `pair`, or `nil` if the node does not hold it.
     case sliverResponse(blob: BlobRef, pair: Int, sliver: SliverPayload?)
+    /// Client -> node, modeled encoding without a resource model only: the primary slivers of
+    /// `pairs` (pairs of the node's shards), asked in one request instead of one per sliver so
+    /// that a modeled read costs a message per node rather than per sliver. Each pair is served,
+    /// withheld or corrupted exactly as a `sliverRequest` for it would be.
+    case sliversRequest(blob: BlobRef, pairs: [Int])
+    /// Node -> client: the answer to a `sliversRequest`, `slivers[i]` the primary sliver of
+    /// `pairs[i]` or `nil` if the node does not hold (or withholds) it.
+    case sliversResponse(blob: BlobRef, pairs: [Int], slivers: [SliverPayload?])
     /// Client -> node: secondary sliver `sliver` of a blob, i.e. one column of a quilt (a patch
     /// read fetches only its patch's columns, as Walrus's quilt client does).
     case columnRequest(blob: BlobRef, sliver: Int)
@@ -196,6 +204,8 @@ public enum Message: Sendable {
         case .blobStatusResponse: return framing + 48  // the BCS BlobStatus: variant, object ID, epochs, counts
         case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
         case .sliverResponse(_, _, let s), .columnResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
+        case .sliversRequest(_, let pairs): return framing + 40 + 2 * UInt64(pairs.count)
+        case .sliversResponse(_, _, let slivers): return framing + slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
         case .recoveryResponse(_, _, let p, let s):
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
         case .modeledRecoveryResponse(_, _, _, _, _, let bytes): return framing + bytes

@@ -92,6 +92,15 @@ extension StorageNode {
                 return [.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary.map(Self.corrupted)))]
             default: return nil
             }
+        case .sliversRequest(let blob, let pairs) where targets(blob):
+            // Per pair as `sliverRequest` above: every pair withheld, or every held one corrupted.
+            switch behaviour {
+            case .withhold: return [.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: pairs.map { _ in nil }))]
+            case .corruptSlivers:
+                return [.send(to: from, .sliversResponse(blob: blob, pairs: pairs,
+                                                         slivers: pairs.map { servable(blob, $0, ctx)?.primary.map(Self.corrupted) }))]
+            default: return nil
+            }
         case .columnRequest(let blob, let sliver) where targets(blob):
             let n = ctx.config.nShards
             switch behaviour {

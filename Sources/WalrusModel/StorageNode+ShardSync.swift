@@ -114,7 +114,7 @@ extension StorageNode {
         var items: [SyncItem] = [], missing: [BlobRef] = []
         for blob in blobs {
             guard let metadata = storedMetadata(blob, ctx) else { missing.append(blob); continue }
-            let pairIndex = ShardMapping(blobID: metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
+            let pairIndex = ctx.catalog.shardMapping(blob, blobID: metadata.blobID).pair(ofShard: shard.index)
             if let p = servable(blob, pairIndex, ctx) {
                 items.append(SyncItem(blob: blob, metadata: metadata, pair: p))
             } else {
@@ -130,9 +130,16 @@ extension StorageNode {
                                    into actions: inout [Action]) {
         guard sync.pending[shard] != nil else { return }
         sync.lastProgress[shard] = ctx.now
+        // Modeled blobs without a resource model: the verification of the whole response is one
+        // CPU action (as a modeled store's, see `handleStore`), not one per item, each of which
+        // cost the world an event.
+        let oneCPU = ctx.resources == nil && items.allSatisfy { ctx.catalog.isModeled($0.blob) }
+        let start = actions.count
+        var cpu = SimDuration.zero
         for item in items {
-            let idx = ShardMapping(blobID: item.metadata.blobID, nShards: ctx.config.nShards).pair(ofShard: shard.index)
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)))
+            let idx = ctx.catalog.shardMapping(item.blob, blobID: item.metadata.blobID).pair(ofShard: shard.index)
+            let verify = ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)
+            if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
             if ctx.catalog.isValidMetadata(item.metadata, blob: item.blob),
                item.metadata.blobID == ctx.catalog.entry(item.blob)?.metadata.blobID,
                ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
@@ -151,6 +158,7 @@ extension StorageNode {
             guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
             startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
         }
+        if oneCPU && !items.isEmpty { actions.insert(.cpu(cpu), at: start) }
     }
 
     /// The owner did not answer attempt `attempt` in time: retry after Walrus's back-off

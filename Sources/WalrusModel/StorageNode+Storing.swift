@@ -39,11 +39,19 @@ extension StorageNode {
     mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
                                       context ctx: ProtocolContext, into actions: inout [Action]) {
         let n = ctx.config.nShards
+        // A modeled blob without a resource model charges the whole store (metadata, pairs,
+        // signature) as one CPU action: each CPU action followed by others costs the world an
+        // event, and nothing here needs the steps apart. Real blobs and calibrated runs keep
+        // one action per step, and so their event streams.
+        let oneCPU = ctx.resources == nil && ctx.catalog.isModeled(blob)
+        let start = actions.count
+        var cpu = ctx.costs.hashCost * UInt64(2 * n)
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
-        actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * n)))
+        if !oneCPU { actions.append(.cpu(cpu)) }
         guard ctx.catalog.isValidMetadata(metadata, blob: blob),
               ctx.catalog.entry(blob).map({ $0.metadata.blobID == metadata.blobID }) ?? true
         else {
+            if oneCPU { actions.insert(.cpu(cpu), at: start) }
             actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "metadata does not match the blob ID")))
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
@@ -55,7 +63,8 @@ extension StorageNode {
         for pair in pairs {
             let idx = pair.index
             guard needed.contains(idx) else { continue }
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)))
+            let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)
+            if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
             if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
                 store(blob, metadata: metadata, pair: idx, pair, context: ctx)
                 needed.remove(idx)
@@ -76,8 +85,10 @@ extension StorageNode {
             }
         }
         // Sign only once every pair of every shard of ours is stored and verified (spec §6).
-        if needed.isEmpty, !mine.isEmpty {
-            actions.append(.cpu(ctx.costs.signatureCost))
+        let signs = needed.isEmpty && !mine.isEmpty
+        if oneCPU { actions.insert(.cpu(signs ? cpu + ctx.costs.signatureCost : cpu), at: start) }
+        if signs {
+            if !oneCPU { actions.append(.cpu(ctx.costs.signatureCost)) }
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID))))
         } else {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))

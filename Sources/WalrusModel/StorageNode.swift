@@ -240,6 +240,8 @@ public struct StorageNode {
         case .sliverRequest(let blob, let pair):
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
+        case .sliversRequest(let blob, let pairs):
+            actions.append(.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: pairs.map { servable(blob, $0, ctx)?.primary })))
         case .columnRequest(let blob, let sliver):
             let n = ctx.config.nShards
             let payload = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil
@@ -265,7 +267,7 @@ public struct StorageNode {
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .blobStatusResponse(blob: blob, registered: status?.registered ?? false,
                                                                certified: status?.certifiedEpoch != nil)))
-        case .stored, .sliverResponse, .columnResponse, .blobStatusResponse:
+        case .stored, .sliverResponse, .sliversResponse, .columnResponse, .blobStatusResponse:
             break  // client-bound messages; a node ignores them
         }
     }
