@@ -17,7 +17,12 @@ import Testing
         let csv = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(csv.first == "item,metric,bound,paper,simulated,ci_low,ci_high,ratio")
         let items = Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) })
-        #expect(items == ["T1", "F8", "F9", "F10", "F11", "F12"])
+        #expect(items == ["T1", "F8", "F9", "F10", "F11", "F12", "S7.3"])
+        // §7.3 is listed without a simulated value (not run), never with a made-up one.
+        for line in csv.dropFirst() where line.hasPrefix("S7.3,") {
+            let afterMetric = line.split(separator: "\"").last!.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(afterMetric[3].isEmpty && afterMetric[6].isEmpty, "\(line)")
+        }
         for line in csv.dropFirst() {
             // The metric is quoted and may hold commas; the bound follows it.
             let afterMetric = line.split(separator: "\"").last!.split(separator: ",", omittingEmptySubsequences: false)
