@@ -59,14 +59,28 @@ extension StorageNode {
                                into actions: inout [Action]) {
         let blobs = (sync.pending[shard] ?? []).sorted()
         guard !blobs.isEmpty else { return }
-        var i = 0
-        while i < blobs.count {
-            let chunk = Array(blobs[i..<min(i + syncBlobsPerRequest, blobs.count)])
-            actions.append(.send(to: .node(owner), .syncRequest(shard: shard, blobs: chunk)))
-            i += syncBlobsPerRequest
-        }
+        sync.unrequested[shard] = blobs[...]
         sync.attempt[shard] = attempt
+        // A new attempt starts the shard over; answers to earlier requests still count when they come.
+        sync.outstanding[shard] = 0
+        requestNextBatch(shard, from: owner, into: &actions)
         actions.append(.timer(after: syncRequestTimeout, token: Self.syncToken(.syncTimeout, shard, attempt: attempt)))
+    }
+
+    /// Asks `owner` for the next `syncBlobsPerRequest` blobs of `shard` still pending, if any.
+    /// One request per shard is in flight at a time, as Walrus pulls a shard batch after batch:
+    /// sending them all at once had every answer (with its items) wait in the owner's uplink
+    /// queue together, the run's heap peak at each epoch change of a long modeled run.
+    mutating func requestNextBatch(_ shard: ShardIndex, from owner: NodeID, into actions: inout [Action]) {
+        guard var rest = sync.unrequested[shard], let pending = sync.pending[shard] else { return }
+        var batch: [BlobRef] = []
+        while batch.count < syncBlobsPerRequest, let blob = rest.popFirst() {
+            if pending.contains(blob) { batch.append(blob) }
+        }
+        sync.unrequested[shard] = rest
+        guard !batch.isEmpty else { return }
+        sync.outstanding[shard, default: 0] += 1
+        actions.append(.send(to: .node(owner), .syncRequest(shard: shard, blobs: batch)))
     }
 
     /// Recovers every pending pair of `shard` from other nodes' symbols.
@@ -159,6 +173,13 @@ extension StorageNode {
             startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
         }
         if oneCPU && !items.isEmpty { actions.insert(.cpu(cpu), at: start) }
+        // The answer frees the shard's request slot: the next batch goes to the previous owner.
+        if let n = sync.outstanding[shard], n > 0 {
+            sync.outstanding[shard] = n - 1
+            if n == 1, sync.attempt[shard].map({ $0 >= 0 }) ?? false, let owner = ctx.view.previousOwnerOf[shard.index], owner != id {
+                requestNextBatch(shard, from: owner, into: &actions)
+            }
+        }
     }
 
     /// The owner did not answer attempt `attempt` in time: retry after Walrus's back-off
@@ -166,6 +187,14 @@ extension StorageNode {
     /// `syncSwitchToRecovery`, recover the shard's pending pairs instead (spec §1.5.3).
     mutating func syncTimedOut(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let pending = sync.pending[shard], !pending.isEmpty, sync.attempt[shard] == attempt else { return }
+        // Batches go one after another: the timeout is for an owner that stopped answering, so
+        // while answers keep coming within `syncRequestTimeout` of each other it is pushed back.
+        let quiet = ctx.now - (sync.lastProgress[shard] ?? .zero)
+        if quiet < syncRequestTimeout, (sync.outstanding[shard] ?? 0) > 0 {
+            let rest = SimDuration(nanoseconds: syncRequestTimeout.nanoseconds - quiet.nanoseconds)
+            actions.append(.timer(after: rest, token: Self.syncToken(.syncTimeout, shard, attempt: attempt)))
+            return
+        }
         if ctx.now - (sync.lastProgress[shard] ?? .zero) >= syncSwitchToRecovery {
             sync.attempt[shard] = -1
             recoverShard(shard, context: ctx, into: &actions)

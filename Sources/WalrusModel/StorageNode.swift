@@ -157,6 +157,11 @@ public struct StorageNode {
         var lastProgress: [ShardIndex: SimTime] = [:]
         /// The attempt whose timers are current, per shard (-1: switched to recovery).
         var attempt: [ShardIndex: Int] = [:]
+        /// Blobs of the current attempt not yet asked for, per shard, in request order: a shard
+        /// is pulled one request at a time, the next going out when the previous is answered.
+        var unrequested: [ShardIndex: ArraySlice<BlobRef>] = [:]
+        /// Requests sent and not yet answered, per shard: at most one, briefly two after a retry.
+        var outstanding: [ShardIndex: Int] = [:]
         var reported = true
     }
 

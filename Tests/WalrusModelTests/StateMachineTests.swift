@@ -237,6 +237,58 @@ import WalrusCrypto
         #expect(actions.sent.isEmpty, "no stores for an expired registration")
     }
 
+    /// A node that gains shards pulls each one batch after batch from its previous owner: one
+    /// request in flight per shard, the next sent when the previous is answered (as Walrus does;
+    /// all at once, every answer waited in the owner's uplink together), until it holds them all.
+    @Test func shardSyncPullsOneBatchAtATimePerShard() throws {
+        var h = try ModelHarness()
+        var written: [(BlobRef, EncodedBlob)] = []
+        for i in 0..<5 {
+            let (blob, encoded, _) = try h.encodeBlob(UInt32(i), size: 300 + 50 * i, seed: UInt64(i + 1))
+            try h.storeEverywhereAndCertify(blob, encoded)
+            written.append((blob, encoded))
+        }
+        // A heavily staked newcomer joins and takes shards from the others at the next epoch.
+        let joiner = NodeID(4)
+        let signer = ConfirmationSigner(node: joiner, mode: .real, seed: [UInt8](repeating: 9, count: 32))
+        try h.chain.addNode(joiner, publicKey: signer.publicKey, commission: BasisPoints(1_000),
+                            votes: Votes(storagePriceFrost: Frost(1_000), writePriceFrost: Frost(100), capacityBytes: 1 << 40),
+                            stake: Frost(8_000_000 * Frost.perWAL))
+        h.nodes.append(StorageNode(id: joiner, signer: signer))
+        h.nodes[4].syncBlobsPerRequest = 2
+        let epoch = h.view.epoch
+        for i in 0..<4 { h.executeOnChain(.epochSyncDone(node: NodeID(UInt32(i)), epoch: epoch), from: .node(NodeID(UInt32(i)))) }
+        h.now = h.now + .seconds(60 * 86_400)
+        h.executeOnChain(.votingEnd, from: .node(NodeID(0)))
+        let change = h.executeOnChain(.initiateEpochChange, from: .node(NodeID(0)))
+        guard case .epochChangeStart? = change.first else { Issue.record("\(change)"); return }
+        let gained = h.view.committee.shards(of: joiner)
+        try #require(!gained.isEmpty, "the newcomer got no shards")
+
+        // Plays the network: every request goes to its node, answers come straight back.
+        var queue = h.nodes[4].chainEvent(change[0], context: h.context).sent
+        var inFlight: [ShardIndex: Int] = [:], requests: [ShardIndex: Int] = [:], worst = 0
+        for case (_, .syncRequest(let shard, _)) in queue { inFlight[shard, default: 0] += 1; requests[shard, default: 0] += 1 }
+        while !queue.isEmpty {
+            let (to, message) = queue.removeFirst()
+            guard case .node(let owner) = to, case .syncRequest(let shard, let blobs) = message else { continue }
+            #expect(blobs.count <= 2)
+            worst = max(worst, inFlight.values.max() ?? 0)
+            for (_, answer) in h.nodes[owner.index].receive(message, from: .node(joiner), context: h.context).sent {
+                inFlight[shard]! -= 1
+                let next = h.nodes[4].receive(answer, from: to, context: h.context).sent
+                for case (_, .syncRequest(let s, _)) in next { inFlight[s, default: 0] += 1; requests[s, default: 0] += 1 }
+                queue += next
+            }
+        }
+        #expect(worst == 1, "more than one request of a shard in flight")
+        #expect(requests.keys.sorted() == gained.sorted() && requests.values.allSatisfy { $0 == 3 }, "\(requests)")  // 5 blobs, 2 per request
+        for (blob, encoded) in written {
+            let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
+            for shard in gained { #expect(h.nodes[4].holds(blob, pair: mapping.pair(ofShard: shard.index), context: h.context)) }
+        }
+    }
+
     /// A read fetches verified metadata, then primary slivers until it can decode, and checks
     /// the bytes against what was written.
     @Test func readDecodesTheWrittenBytes() throws {
