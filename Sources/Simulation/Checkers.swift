@@ -171,7 +171,7 @@ extension World {
             guard scenario.checks.liveness, !blobs[Int(op.blob.index)].inconsistent else { break }
             // Liveness holds for a registration that is still valid: a blob whose end epoch came
             // before its certificate could not be certified by anyone.
-            if let status = view.status(op.blob), status.registered, status.endEpoch <= view.epoch { break }
+            if view.status(op.blob)?.registrationExpired(at: view.epoch) == true { break }
             let faulty = maxFaultyShards(from: op.start, to: op.end, reader: op.client)
             if faulty <= config.maxFaulty {
                 violations.append(Violation(kind: .liveness, time: now, blob: op.blob,

@@ -38,7 +38,7 @@ extension World {
             let at = max(executedAt + SimDuration(seconds: max(0, lag.sample(nodeLagStreams[i]))), nodeChainAt[i], scheduler.now)
             nodeChainAt[i] = at
             scheduler.schedule(at: at, target: UInt32(i), kind: Kind.nodeChainNotify.rawValue,
-                               payload: pendingNodeEvents.insert((executedAt, forNodes)))
+                               payload: pendingNodeEvents.insert(forNodes))
         }
     }
 

@@ -187,7 +187,7 @@ public final class World: EventHandler {
     /// Under per-node chain lag: each node's lag stream (`chain.node_lag`, index = node).
     var nodeLagStreams: [RandomStream] = []
     /// Under per-node chain lag: one transaction's events on their way to one node.
-    var pendingNodeEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
+    var pendingNodeEvents = Slab<[ChainEvent]>()
     /// Transactions submitted by cut-off parties, in order, sent when they reconnect.
     var heldTransactions: [(Party, Transaction)] = []
     /// The endpoints each partition fault cut off, by fault index.
@@ -447,8 +447,7 @@ public final class World: EventHandler {
             let (executedAt, events) = pendingEvents.remove(event.payload)
             for e in events { deliverChainEvent(e, executedAt: executedAt, now: now, scheduler: &scheduler, toNodes: nodeViews.isEmpty) }
         case .nodeChainNotify:
-            let (_, events) = pendingNodeEvents.remove(event.payload)
-            for e in events { deliverToNode(e, node: Int(event.target), now: now, scheduler: &scheduler) }
+            for e in pendingNodeEvents.remove(event.payload) { deliverToNode(e, node: Int(event.target), now: now, scheduler: &scheduler) }
         case .timer:
             let (party, token) = timers.remove(event.payload)
             guard isUp(party) else { return }

@@ -792,7 +792,7 @@ public struct Client {
             // instead of retrying until its attempts run out.
             for op in writes.keys.sorted() {
                 let w = writes[op]!
-                guard w.phase != .statusChecking, let status = ctx.view.status(w.blob), status.registered, status.endEpoch <= ctx.view.epoch else { continue }
+                guard w.phase != .statusChecking, let status = ctx.view.status(w.blob), status.registrationExpired(at: ctx.view.epoch) else { continue }
                 finishWrite(op, .failed, detail: "its registration expired (end epoch \(status.endEpoch.rawValue)) before it was certified",
                             context: ctx, into: &actions)
             }

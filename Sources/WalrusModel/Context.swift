@@ -166,6 +166,9 @@ public final class ChainView {
         public var invalid = false
         /// Registered, not deleted, not invalid. Says nothing of expiry: compare `endEpoch` with the view's epoch.
         public var isLive: Bool { registered && !deleted && !invalid }
+        /// Whether its registration has run out by `epoch` (its end epoch has come): nobody can
+        /// certify it any more, and nodes no longer sign for it.
+        public func registrationExpired(at epoch: Epoch) -> Bool { registered && endEpoch <= epoch }
     }
 
     /// A view at epoch 0 with no committee, no blobs and no owner for any of the `nShards` shards.

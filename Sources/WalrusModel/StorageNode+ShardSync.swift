@@ -195,7 +195,7 @@ extension StorageNode {
             actions.append(.timer(after: rest, token: Self.syncToken(.syncTimeout, shard, attempt: attempt)))
             return
         }
-        if ctx.now - (sync.lastProgress[shard] ?? .zero) >= syncSwitchToRecovery {
+        if quiet >= syncSwitchToRecovery {
             sync.attempt[shard] = -1
             recoverShard(shard, context: ctx, into: &actions)
             return
