@@ -11,7 +11,7 @@ extension ScenarioDecoder {
                           "nvme_bytes_per_s", "nvme_iops", "disk_mix", "node_disks", "request_overhead", "db_write_overhead",
                           "window_bytes", "client_window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
                           "sliver_status_check_threshold", "registration_delay", "status_check",
-                          "store_backoff_min", "store_backoff_max", "store_retries"])
+                          "store_backoff_min", "store_backoff_max", "store_retries", "read_backoff_min", "read_backoff_max", "read_retries"])
         var r = ResourceModel()
         func positive(_ key: String, max: UInt64 = 1 << 20) throws(ScenarioError) -> Int? {
             guard let v = try t.uint(key, max: max) else { return nil }
@@ -85,6 +85,16 @@ extension ScenarioDecoder {
                          "store_backoff_max (\(r.storeRetryMaxBackoff)) must be at least store_backoff_min (\(r.storeRetryMinBackoff))")
         }
         if let v = try t.uint("store_retries", max: 64) { r.storeRetries = Int(v) }
+        if let d = try t.duration("read_backoff_min") {
+            guard d > .zero else { throw t.fail("read_backoff_min", "must be positive, got \(d)") }
+            r.readRetryMinBackoff = d
+        }
+        if let d = try t.duration("read_backoff_max") { r.readRetryMaxBackoff = d }
+        guard r.readRetryMaxBackoff >= r.readRetryMinBackoff else {
+            throw t.fail(t.entries["read_backoff_max"] != nil ? "read_backoff_max" : "read_backoff_min",
+                         "read_backoff_max (\(r.readRetryMaxBackoff)) must be at least read_backoff_min (\(r.readRetryMinBackoff))")
+        }
+        if let v = try t.uint("read_retries", max: 64) { r.readRetries = Int(v) }
         return r
     }
 }
