@@ -478,7 +478,11 @@ public struct Client {
                 limit = max(1, min(need, Int(res.maxDataInFlight / UInt64(max(1, sliver)))))
             }
             // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
-            while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
+            // Under the resource model, as the SDK's `WeightedFutures::execute_weight` does, the
+            // limit holds until R slivers are in, however few are still missing: a read whose last
+            // requests went to a crashed node does not then ask one node's shards two at a time.
+            let capAtNeed = ctx.resources == nil
+            while !capAtNeed || r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
                 let pair = r.order[r.nextPair]
                 r.nextPair += 1
                 guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }
