@@ -111,4 +111,34 @@ import Testing
         }
         #expect(Set((UInt64(0)..<40).map { r.readRetryDelay(op: $0, retry: 0).nanoseconds }).count > 30)
     }
+
+    /// The SDK keeps its limit of sliver requests in flight until it holds enough
+    /// (`WeightedFutures::execute_weight`): with one of 4 needed still missing and its request
+    /// unanswered, each sliver that arrives is followed by a new request, not by none.
+    @Test func requestsInFlightStayAtTheLimitToTheEnd() throws {
+        var resources = ResourceModel()
+        resources.statusCheck = false
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 5_000)
+        try h.storeEverywhereAndCertify(blob, encoded)
+        let ctx = context(h, resources)
+        let start = h.client.startRead(op: 5, blob: blob, order: Array(0..<10), context: ctx)
+        let (node, metadataRequest) = try #require(start.sent.first)
+        guard case .node(let n) = node else { Issue.record("metadata not asked of a node"); return }
+        var out: [Action] = []
+        for (_, reply) in h.nodes[n.index].receive(metadataRequest, from: .client(ClientID(0)), context: ctx).sent {
+            out += h.client.receive(reply, from: node, context: ctx)
+        }
+        let first = out.sent.filter { if case .sliverRequest = $0.message { true } else { false } }
+        #expect(first.count == 4)  // R = n - 2f = 4 of 10 shards
+        // Three requests are answered with their slivers; the fourth never is.
+        var followUps = 0
+        for (to, request) in first.prefix(3) {
+            guard case .node(let m) = to else { continue }
+            for (_, reply) in h.nodes[m.index].receive(request, from: .client(ClientID(0)), context: ctx).sent {
+                followUps += h.client.receive(reply, from: to, context: ctx).sent.filter { if case .sliverRequest = $0.message { true } else { false } }.count
+            }
+        }
+        #expect(followUps == 3, "\(followUps) new requests after 3 slivers")
+    }
 }
