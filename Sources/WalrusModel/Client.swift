@@ -140,6 +140,15 @@ public struct Client {
         /// distinct nodes (`node_read_communications_quorum`), and the SDK's read order lists
         /// a node's pairs one after another, so walking it would ask one node again and again.
         var metadataAsked: Set<NodeID> = []
+
+        /// Forgets the requests made so far (in flight, presumed lost, answered): the next
+        /// request starts again from the first pair (or column) of the order.
+        mutating func forgetRequests() {
+            outstanding.removeAll()
+            stale.removeAll()
+            answered.removeAll()
+            nextPair = 0
+        }
     }
 
     /// An idle client with no operations in flight.
@@ -413,11 +422,8 @@ public struct Client {
         r.metadataTries = 0
         r.slivers = []
         r.modeledSlivers = 0
-        r.outstanding.removeAll()
-        r.stale.removeAll()
-        r.answered.removeAll()
+        r.forgetRequests()
         r.metadataAsked.removeAll()
-        r.nextPair = 0
         reads[op] = r
         requestMetadata(op, context: ctx, into: &actions)
     }
@@ -694,10 +700,7 @@ public struct Client {
         r.patch = nil
         r.columns = []
         r.modeledColumns = 0
-        r.outstanding.removeAll()
-        r.stale.removeAll()
-        r.answered.removeAll()
-        r.nextPair = 0
+        r.forgetRequests()
         reads[op] = r
         requestSlivers(op, context: ctx, into: &actions)
     }
