@@ -415,7 +415,7 @@ public struct Client {
     /// The next pass of read `op` after its backoff: the SDK refreshes its committees and reads
     /// anew (metadata, then slivers), keeping nothing of the previous pass but the bytes it moved.
     private mutating func retryRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads.removeValue(forKey: op), r.retryPending else { return }
+        guard var r = reads[op], r.retryPending else { return }
         r.retryPending = false
         r.retries += 1
         r.metadata = nil
