@@ -12,8 +12,8 @@ extension World {
     /// order, each member's shards one after another, so a read asks one node for several
     /// slivers at once. The read committee is the one the client reads from now: the previous
     /// committee during a hand-over for blobs certified before the epoch (`ActiveCommittees::
-    /// read_committee`). A retried read (`ResourceModel.readRetries`) walks the same order;
-    /// the SDK would draw a new one, which changes which nodes are asked first, not which are.
+    /// read_committee`). A retried read (`ResourceModel.readRetries`) draws a new one
+    /// (`Client.retryRead`).
     func readOrder(_ blob: BlobRef, stream: RandomStream) -> [Int] {
         guard scenario.resources != nil, let mapping = catalog.shardMapping(blob) else {
             return stream.shuffled(Array(0..<config.nShards))
@@ -22,14 +22,7 @@ extension World {
         if !view.handoverDone, let certified = view.status(blob)?.certifiedEpoch, certified < view.epoch {
             committee = view.previousCommittee
         }
-        var order = stream.shuffled(committee.members).flatMap { $0.shards.map { mapping.pair(ofShard: $0.index) } }
-        if order.count < config.nShards {
-            // Shards without an owner (none in a full committee) go last, so every pair is listed once.
-            var listed = Array(repeating: false, count: config.nShards)
-            for p in order { listed[p] = true }
-            order += (0..<config.nShards).filter { !listed[$0] }
-        }
-        return order
+        return Client.sdkReadOrder(members: stream.shuffled(committee.members), mapping: mapping, nShards: config.nShards)
     }
 
     /// Sets up the extra cores of every party and the nodes' disks.

@@ -412,12 +412,38 @@ public struct Client {
         actions.append(.timer(after: res.readRetryDelay(op: op, retry: r.retries), token: token(.readRetry, op)))
     }
 
+    /// The pair order of the SDK's read (`request_slivers_and_decode` over
+    /// `node_read_communications` at `f7135f5b`): `members`, already in the random order the
+    /// caller drew, each member's shards one after another; pairs of shards no member holds (none
+    /// in a full committee) go last, so every pair is listed once.
+    public static func sdkReadOrder(members: [CommitteeMember], mapping: ShardMapping, nShards: Int) -> [Int] {
+        var order = members.flatMap { $0.shards.map { mapping.pair(ofShard: $0.index) } }
+        if order.count < nShards {
+            var listed = Array(repeating: false, count: nShards)
+            for p in order { listed[p] = true }
+            order += (0..<nShards).filter { !listed[$0] }
+        }
+        return order
+    }
+
     /// The next pass of read `op` after its backoff: the SDK refreshes its committees and reads
     /// anew (metadata, then slivers), keeping nothing of the previous pass but the bytes it moved.
+    /// It also draws a new order over the (refreshed) read committee: here its members shuffled
+    /// by a SplitMix64 sequence of the operation and the retry, so that runs stay deterministic.
     private mutating func retryRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var r = reads[op], r.retryPending else { return }
         r.retryPending = false
         r.retries += 1
+        if let mapping = ctx.catalog.shardMapping(r.blob) {
+            var members = (readsPreviousCommittee(r.blob, ctx) ? ctx.view.previousCommittee : ctx.view.committee).members
+            var state = SeedDerivation.splitMix64(op) ^ UInt64(r.retries) << 40
+            for i in stride(from: members.count - 1, to: 0, by: -1) {
+                state = SeedDerivation.splitMix64(state)
+                members.swapAt(i, Int(state % UInt64(i + 1)))
+            }
+            let order = Self.sdkReadOrder(members: members, mapping: mapping, nShards: ctx.config.nShards)
+            if order.count == r.order.count { r.order = order }
+        }
         r.metadata = nil
         r.metadataTries = 0
         r.slivers = []
