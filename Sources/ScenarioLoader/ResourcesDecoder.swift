@@ -11,7 +11,7 @@ extension ScenarioDecoder {
                           "nvme_bytes_per_s", "nvme_iops", "disk_mix", "node_disks", "request_overhead", "db_write_overhead",
                           "window_bytes", "client_window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
                           "sliver_status_check_threshold", "registration_delay", "status_check",
-                          "store_backoff_min", "store_backoff_max", "store_retries"])
+                          "store_backoff_min", "store_backoff_max", "store_retries", "read_backoff_min", "read_backoff_max", "read_retries"])
         var r = ResourceModel()
         func positive(_ key: String, max: UInt64 = 1 << 20) throws(ScenarioError) -> Int? {
             guard let v = try t.uint(key, max: max) else { return nil }
@@ -75,16 +75,22 @@ extension ScenarioDecoder {
         if let v = try t.size("sliver_status_check_threshold") { r.sliverStatusCheckThreshold = v }
         if let d = try t.duration("registration_delay") { r.registrationDelay = d }
         if let b = try t.bool("status_check") { r.statusCheck = b }
-        if let d = try t.duration("store_backoff_min") {
-            guard d > .zero else { throw t.fail("store_backoff_min", "must be positive, got \(d)") }
-            r.storeRetryMinBackoff = d
+        // The SDK's exponential backoffs: a positive minimum, a cap at least the minimum.
+        func backoff(_ name: String, _ lower: inout SimDuration, _ upper: inout SimDuration) throws(ScenarioError) {
+            if let d = try t.duration("\(name)_backoff_min") {
+                guard d > .zero else { throw t.fail("\(name)_backoff_min", "must be positive, got \(d)") }
+                lower = d
+            }
+            if let d = try t.duration("\(name)_backoff_max") { upper = d }
+            guard upper >= lower else {
+                throw t.fail(t.entries["\(name)_backoff_max"] != nil ? "\(name)_backoff_max" : "\(name)_backoff_min",
+                             "\(name)_backoff_max (\(upper)) must be at least \(name)_backoff_min (\(lower))")
+            }
         }
-        if let d = try t.duration("store_backoff_max") { r.storeRetryMaxBackoff = d }
-        guard r.storeRetryMaxBackoff >= r.storeRetryMinBackoff else {
-            throw t.fail(t.entries["store_backoff_max"] != nil ? "store_backoff_max" : "store_backoff_min",
-                         "store_backoff_max (\(r.storeRetryMaxBackoff)) must be at least store_backoff_min (\(r.storeRetryMinBackoff))")
-        }
+        try backoff("store", &r.storeRetryMinBackoff, &r.storeRetryMaxBackoff)
         if let v = try t.uint("store_retries", max: 64) { r.storeRetries = Int(v) }
+        try backoff("read", &r.readRetryMinBackoff, &r.readRetryMaxBackoff)
+        if let v = try t.uint("read_retries", max: 64) { r.readRetries = Int(v) }
         return r
     }
 }

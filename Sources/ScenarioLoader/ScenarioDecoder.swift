@@ -267,7 +267,7 @@ struct ScenarioDecoder {
             "writes": ["preset", "inter_arrival_s", "size", "lifetime_epochs", "count", "deletable_permille", "start", "oversize",
                        "inconsistent_permille", "quilt_batch", "closed_loop"] + Self.arrivalKeys,
             "reads": ["preset", "inter_arrival_s", "count", "start", "popularity", "zipf_exponent", "recency_half_life",
-                      "reread_permille", "of"] + Self.arrivalKeys,
+                      "reread_permille", "of", "closed_loop"] + Self.arrivalKeys,
             "stake_churn": ["fraction_permille"],
             "lifecycle": ["inter_arrival_s", "extend_permille", "extend_epochs", "count"],
         ]
@@ -326,6 +326,7 @@ struct ScenarioDecoder {
             if let source = try t.string("of") { r.source = source }
             r.popularity = try readPopularity(t, default: r.popularity)
             r.arrival = try arrivalProcess(t, default: r.arrival)
+            if let n = try t.uint("closed_loop", max: 100_000) { r.closedLoop = Int(n) }
             return WorkloadSpec(name: name, kind: .reads(r))
         case "stake_churn":
             _ = try t.required("fraction_permille", "permille of all stake moved each epoch")

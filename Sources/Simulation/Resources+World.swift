@@ -6,6 +6,25 @@ import WalrusModel
 /// window-bounded transfers. Without `[resources]` a party has one core and no disk queue, and
 /// transfers take what the network charges.
 extension World {
+    /// The pair indices a read of `blob` asks for, in order. Without `[resources]`, a uniform
+    /// shuffle. Under it, as the SDK the paper ran does (`request_slivers_and_decode` over
+    /// `node_read_communications`, at `f7135f5b`): the read committee's members in a random
+    /// order, each member's shards one after another, so a read asks one node for several
+    /// slivers at once. The read committee is the one the client reads from now: the previous
+    /// committee during a hand-over for blobs certified before the epoch (`ActiveCommittees::
+    /// read_committee`). A retried read (`ResourceModel.readRetries`) draws a new one
+    /// (`Client.retryRead`).
+    func readOrder(_ blob: BlobRef, stream: RandomStream) -> [Int] {
+        guard scenario.resources != nil, let mapping = catalog.shardMapping(blob) else {
+            return stream.shuffled(Array(0..<config.nShards))
+        }
+        var committee = view.committee
+        if !view.handoverDone, let certified = view.status(blob)?.certifiedEpoch, certified < view.epoch {
+            committee = view.previousCommittee
+        }
+        return Client.sdkReadOrder(members: stream.shuffled(committee.members), mapping: mapping, nShards: config.nShards)
+    }
+
     /// Sets up the extra cores of every party and the nodes' disks.
     func setUpResources() {
         guard let r = scenario.resources else { return }

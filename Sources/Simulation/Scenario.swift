@@ -272,7 +272,7 @@ public struct WriteWorkload: Sendable, Equatable {
     public var preset: String?
     /// Closed loop: 0 (open loop, a write every `interArrivalSeconds`) or the number of writes
     /// kept in flight, each next one starting `interArrivalSeconds` (think time) after one ends.
-    /// With one client, 1 is a single closed-loop client (the paper's figure 11).
+    /// With one client, N is one machine keeping N writes busy (walrus-stress, the paper's figure 11: 10).
     public var closedLoop = 0
     /// Writes with the given gaps, sizes and count; lifetimes 1...5 epochs, none deletable, starting at 0.
     public init(interArrivalSeconds: Distribution, sizeBytes: Distribution, count: Int) {
@@ -310,6 +310,10 @@ public struct ReadWorkload: Sendable, Equatable {
     public var source: String?
     /// The preset the workload's defaults came from (`preset = "..."`), for the record.
     public var preset: String?
+    /// Closed loop: 0 (open loop, a read every `interArrivalSeconds`) or the number of reads
+    /// kept in flight, each next one starting `interArrivalSeconds` (think time) after one
+    /// ends, as a pool of read clients kept busy does (walrus-stress: `n_clients` readers).
+    public var closedLoop = 0
     /// How many of its latest reads a workload remembers for re-reads.
     public static let rereadWindow = 16
     /// Reads with the given gaps and count, starting at 0.

@@ -415,6 +415,9 @@ extension Scenario {
             try checkStart(r.start)
             try requireWrites(for: "reads", at: path)
             try checkArrival(r.arrival, at: path)
+            if r.closedLoop > 0, r.arrival != .renewal {
+                throw fail("closed_loop", "a closed-loop reader starts each read when one ends; arrival = \"\(r.arrival.name)\" does not apply")
+            }
             guard r.rereadPermille <= 1_000 else {
                 throw fail("reread_permille", "expected 0...1000 permille, got \(r.rereadPermille)")
             }

@@ -29,7 +29,11 @@ extension World {
                 for _ in 0..<max(1, min(spec.closedLoop, spec.count)) {
                     scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
                 }
-            case .reads(let spec): scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+            case .reads(let spec):
+                // A closed loop starts its readers together, as for writes.
+                for _ in 0..<max(1, min(spec.closedLoop, spec.count)) {
+                    scheduler.schedule(at: SimTime.zero + spec.start, target: UInt32(i), kind: Kind.workload.rawValue)
+                }
             case .lifecycle: scheduler.schedule(at: .zero, target: UInt32(i), kind: Kind.workload.rawValue)
             case .stakeChurn: break  // runs at each epoch start
             }
@@ -77,17 +81,28 @@ extension World {
             if let blob = picked {
                 workloadIssued[w] += 1
                 let c = ClientID(UInt32(stream.uniformInt(below: UInt64(clients.count))))
-                let order = clientStreams[Int(c.rawValue)].shuffled(Array(0..<config.nShards))
+                let order = readOrder(blob, stream: clientStreams[Int(c.rawValue)])
                 let op = newOperation()
                 // A quilt is read one record at a time, by patch ID: a patch drawn uniformly.
                 let patch = quiltPatchEnds[blob].map { ends in
                     let k = Int(stream.uniformInt(below: UInt64(ends.count - 1)))
                     return Int(ends[k])..<Int(ends[k + 1])
                 }
+                // Registered before the read starts: a read can end at once (a blob invalid on chain).
+                if spec.closedLoop > 0 { closedLoopReads[op] = w }
                 execute(clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: context(now, for: .client(c))),
                         for: .client(c), now: now, scheduler: &scheduler)
             }
-            if workloadIssued[w] < spec.count { next(spec.interArrivalSeconds, spec.arrival) }
+            if spec.closedLoop > 0 {
+                // A closed-loop reader with nothing readable yet looks again after its think
+                // time, at least a second (a zero think time would spin at one instant).
+                if picked == nil {
+                    scheduler.schedule(after: max(.seconds(1), SimDuration(seconds: max(0, spec.interArrivalSeconds.sample(stream)))),
+                                       target: UInt32(w), kind: Kind.workload.rawValue)
+                }
+            } else if workloadIssued[w] < spec.count {
+                next(spec.interArrivalSeconds, spec.arrival)
+            }
         case .lifecycle(let spec):
             guard workloadIssued[w] < spec.count else { return }
             if let blob = pickLiveBlob(stream) {
@@ -163,12 +178,16 @@ extension World {
         }
     }
 
-    /// A closed-loop write ended: its workload's next write starts after a think time drawn
-    /// from `interArrivalSeconds`.
-    func continueClosedLoop(after blob: BlobRef, scheduler: inout Scheduler) {
-        guard let w = closedLoopWrites.removeValue(forKey: blob), case .writes(let spec) = scenario.workloads[w].kind,
-              workloadIssued[w] < spec.count else { return }
-        let think = SimDuration(seconds: max(0, spec.interArrivalSeconds.sample(workloadStreams[w])))
+    /// A closed-loop write or read of workload `w` ended: the workload's next operation starts
+    /// after a think time drawn from `interArrivalSeconds`, until its count is issued.
+    func continueClosedLoop(workload w: Int, scheduler: inout Scheduler) {
+        let gaps: Distribution
+        switch scenario.workloads[w].kind {
+        case .writes(let spec) where workloadIssued[w] < spec.count: gaps = spec.interArrivalSeconds
+        case .reads(let spec) where workloadIssued[w] < spec.count: gaps = spec.interArrivalSeconds
+        default: return
+        }
+        let think = SimDuration(seconds: max(0, gaps.sample(workloadStreams[w])))
         scheduler.schedule(after: think, target: UInt32(w), kind: Kind.workload.rawValue)
     }
 

@@ -159,8 +159,11 @@ public final class World: EventHandler {
     public internal(set) var readLatencies: [SimDuration] = []
     /// Closed-loop writes in flight: the workload each belongs to (see `Workloads.swift`).
     var closedLoopWrites: [BlobRef: Int] = [:]
-    /// Blobs whose closed-loop writes ended while carrying out actions, to continue from.
-    var closedLoopEnded: [BlobRef] = []
+    /// Closed-loop reads in flight, by operation: the workload each belongs to.
+    var closedLoopReads: [UInt64: Int] = [:]
+    /// Workloads whose closed-loop operations ended while carrying out actions, one entry per
+    /// ended operation, to start the next from.
+    var closedLoopEnded: [Int] = []
     /// The marks of operations in progress, by operation id (see `PhaseRecording.swift`).
     var phaseMarks: [UInt64: [OperationMark: SimTime]] = [:]
 
@@ -529,7 +532,7 @@ public final class World: EventHandler {
                 scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
             case .observe(let o):
                 observe(o, now: now)
-                while let blob = closedLoopEnded.popLast() { continueClosedLoop(after: blob, scheduler: &scheduler) }
+                while let w = closedLoopEnded.popLast() { continueClosedLoop(workload: w, scheduler: &scheduler) }
             }
         }
     }
@@ -664,7 +667,8 @@ public final class World: EventHandler {
 
     /// Counts a finished client operation, checks it and records it.
     func finishOperation(_ op: FinishedOperation, now: SimTime) {
-        if op.kind == .write, closedLoopWrites[op.blob] != nil { closedLoopEnded.append(op.blob) }
+        if op.kind == .write, let w = closedLoopWrites.removeValue(forKey: op.blob) { closedLoopEnded.append(w) }
+        if op.kind == .read, let w = closedLoopReads.removeValue(forKey: op.id) { closedLoopEnded.append(w) }
         switch (op.kind, op.result) {
         case (.write, .ok):
             operations.writesOK += 1

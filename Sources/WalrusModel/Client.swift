@@ -60,7 +60,7 @@ public struct Client {
     private var reads: [UInt64: ReadOp] = [:]
     private var readsByBlob: [BlobRef: [UInt64]] = [:]
 
-    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5, storeRetry = 6 }
+    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5, storeRetry = 6, readRetry = 7 }
 
     /// A read request unanswered this long is presumed lost (its node down or partitioned) and
     /// replaced by a request to another node; a late answer is still taken.
@@ -132,6 +132,23 @@ public struct Client {
         var statusChecking = false
         var statusAnswered: Set<NodeID> = []
         var statusWeight = 0
+        /// Under the resource model, the SDK's read retries taken so far (`ResourceModel.readRetries`),
+        /// and whether the read waits out the backoff before its next pass (it asks nothing meanwhile).
+        var retries = 0
+        var retryPending = false
+        /// Under the resource model, the nodes asked for metadata in this pass: the SDK asks
+        /// distinct nodes (`node_read_communications_quorum`), and the SDK's read order lists
+        /// a node's pairs one after another, so walking it would ask one node again and again.
+        var metadataAsked: Set<NodeID> = []
+
+        /// Forgets the requests made so far (in flight, presumed lost, answered): the next
+        /// request starts again from the first pair (or column) of the order.
+        mutating func forgetRequests() {
+            outstanding.removeAll()
+            stale.removeAll()
+            answered.removeAll()
+            nextPair = 0
+        }
     }
 
     /// An idle client with no operations in flight.
@@ -367,14 +384,74 @@ public struct Client {
         while r.metadataTries < n {
             let pair = r.order[r.metadataTries % r.order.count]
             r.metadataTries += 1
-            if let node = owner[mapping.shard(ofPair: pair)] {
+            if let node = owner[mapping.shard(ofPair: pair)], ctx.resources == nil || r.metadataAsked.insert(node).inserted {
                 actions.append(.send(to: .node(node), .metadataRequest(blob: r.blob)))
                 reads[op] = r
                 return
             }
         }
         reads[op] = r
-        finishRead(op, .failed, detail: "no node to ask for metadata", context: ctx, into: &actions)
+        outOfNodes(op, detail: "no node to ask for metadata", context: ctx, into: &actions)
+    }
+
+    /// Read `op` asked every node it could without getting what it needs. Under the resource
+    /// model, as the SDK's `read_blob_retry_committees` does on `NotEnoughSlivers` and
+    /// `NoMetadataReceived`, it starts over after the backoff (`ResourceModel.readRetryDelay`),
+    /// at most `readRetries` times: one pass of a read never asks a node twice for a sliver, so
+    /// a node that answered "not held" (say, still syncing a shard it just took over) is asked
+    /// again only by the next pass. Without the resource model, or with its retries spent, the
+    /// read fails with `detail`.
+    private mutating func outOfNodes(_ op: UInt64, detail: String, context ctx: ProtocolContext, into actions: inout [Action]) {
+        if reads[op]?.retryPending == true { return }  // a late answer after the pass ended: the retry is set
+        guard let res = ctx.resources, var r = reads[op], r.retries < res.readRetries else {
+            finishRead(op, .failed, detail: detail, context: ctx, into: &actions)
+            return
+        }
+        r.retryPending = true
+        reads[op] = r
+        actions.append(.timer(after: res.readRetryDelay(op: op, retry: r.retries), token: token(.readRetry, op)))
+    }
+
+    /// The pair order of the SDK's read (`request_slivers_and_decode` over
+    /// `node_read_communications` at `f7135f5b`): `members`, already in the random order the
+    /// caller drew, each member's shards one after another; pairs of shards no member holds (none
+    /// in a full committee) go last, so every pair is listed once.
+    public static func sdkReadOrder(members: [CommitteeMember], mapping: ShardMapping, nShards: Int) -> [Int] {
+        var order = members.flatMap { $0.shards.map { mapping.pair(ofShard: $0.index) } }
+        if order.count < nShards {
+            var listed = Array(repeating: false, count: nShards)
+            for p in order { listed[p] = true }
+            order += (0..<nShards).filter { !listed[$0] }
+        }
+        return order
+    }
+
+    /// The next pass of read `op` after its backoff: the SDK refreshes its committees and reads
+    /// anew (metadata, then slivers), keeping nothing of the previous pass but the bytes it moved.
+    /// It also draws a new order over the (refreshed) read committee: here its members shuffled
+    /// by a SplitMix64 sequence of the operation and the retry, so that runs stay deterministic.
+    private mutating func retryRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard var r = reads[op], r.retryPending else { return }
+        r.retryPending = false
+        r.retries += 1
+        if let mapping = ctx.catalog.shardMapping(r.blob) {
+            var members = (readsPreviousCommittee(r.blob, ctx) ? ctx.view.previousCommittee : ctx.view.committee).members
+            var state = SeedDerivation.splitMix64(op) ^ UInt64(r.retries) << 40
+            for i in stride(from: members.count - 1, to: 0, by: -1) {
+                state = SeedDerivation.splitMix64(state)
+                members.swapAt(i, Int(state % UInt64(i + 1)))
+            }
+            let order = Self.sdkReadOrder(members: members, mapping: mapping, nShards: ctx.config.nShards)
+            if order.count == r.order.count { r.order = order }
+        }
+        r.metadata = nil
+        r.metadataTries = 0
+        r.slivers = []
+        r.modeledSlivers = 0
+        r.forgetRequests()
+        r.metadataAsked.removeAll()
+        reads[op] = r
+        requestMetadata(op, context: ctx, into: &actions)
     }
 
     /// Whether read `op` waits for `index` (outstanding or stale): the primary sliver of pair
@@ -433,7 +510,11 @@ public struct Client {
                 limit = max(1, min(need, Int(res.maxDataInFlight / UInt64(max(1, sliver)))))
             }
             // Keep up to R requests in flight (the SDK's initial read concurrency is n - 2f).
-            while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
+            // Under the resource model, as the SDK's `WeightedFutures::execute_weight` does, the
+            // limit holds until R slivers are in, however few are still missing: a read whose last
+            // requests went to a crashed node does not then ask one node's shards two at a time.
+            let capAtNeed = ctx.resources == nil
+            while !capAtNeed || r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
                 let pair = r.order[r.nextPair]
                 r.nextPair += 1
                 guard !r.answered.contains(pair), !r.stale.contains(pair), let node = owner[mapping.shard(ofPair: pair)] else { continue }
@@ -442,8 +523,11 @@ public struct Client {
             }
         }
         reads[op] = r
-        if r.outstanding.isEmpty && r.stale.isEmpty && r.slivers.count + r.modeledSlivers < need {
-            finishRead(op, .failed, detail: "only \(r.slivers.count + r.modeledSlivers) of \(need) primary slivers available", context: ctx, into: &actions)
+        // Under the resource model, requests presumed lost count as failed, as the SDK's would
+        // once they time out: with nothing left to ask, the pass is over (`outOfNodes`).
+        // Without it, the read waits for their late answers or its attempt timeout.
+        if r.outstanding.isEmpty && (r.stale.isEmpty || ctx.resources != nil) && r.slivers.count + r.modeledSlivers < need {
+            outOfNodes(op, detail: "only \(r.slivers.count + r.modeledSlivers) of \(need) primary slivers available", context: ctx, into: &actions)
         }
     }
 
@@ -490,7 +574,7 @@ public struct Client {
         if readsByBlob[r.blob]?.isEmpty == true { readsByBlob.removeValue(forKey: r.blob) }
         actions.append(.observe(.operationFinished(FinishedOperation(
             id: op, kind: .read, client: id, blob: r.blob, start: r.start, end: ctx.now, result: result,
-            bytes: r.bytes, attempts: r.attempt, detail: detail))))
+            bytes: r.bytes, attempts: r.attempt + r.retries, detail: detail))))
     }
 
     // MARK: Messages, chain events, timers
@@ -530,7 +614,7 @@ public struct Client {
 
         case .metadataResponse(let blob, let metadata):
             for op in readsByBlob[blob] ?? [] {
-                guard var r = reads[op], r.metadata == nil, let entry = ctx.catalog.entry(blob) else { continue }
+                guard var r = reads[op], r.metadata == nil, !r.retryPending, let entry = ctx.catalog.entry(blob) else { continue }
                 actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
                 let valid = metadata.map { $0.blobID == entry.metadata.blobID && ctx.catalog.isValidMetadata($0, blob: blob) } ?? false
                 if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "metadata"))) }
@@ -642,10 +726,7 @@ public struct Client {
         r.patch = nil
         r.columns = []
         r.modeledColumns = 0
-        r.outstanding.removeAll()
-        r.stale.removeAll()
-        r.answered.removeAll()
-        r.nextPair = 0
+        r.forgetRequests()
         reads[op] = r
         requestSlivers(op, context: ctx, into: &actions)
     }
@@ -858,6 +939,11 @@ public struct Client {
             actions.append(.timer(after: attemptTimeout, token: self.token(.writeTimeout, op)))
         case .readTimeout:
             guard var r = reads[op] else { break }
+            if r.retryPending {
+                // Waiting out the SDK's backoff: the retry will start the next pass.
+                actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
+                break
+            }
             r.attempt += 1
             if r.attempt > maxAttempts {
                 reads[op] = r
@@ -880,7 +966,9 @@ public struct Client {
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
             guard var r = reads[op] else { break }
-            if r.statusChecking {
+            if r.retryPending {
+                // Nothing is asked while the read waits out the SDK's backoff.
+            } else if r.statusChecking {
                 askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
             } else if r.metadata == nil {
                 requestMetadata(op, context: ctx, into: &actions)
@@ -891,6 +979,8 @@ public struct Client {
                 requestData(op, context: ctx, into: &actions)
             }
             if reads[op] != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
+        case .readRetry:
+            retryRead(op, context: ctx, into: &actions)
         case nil:
             break
         }

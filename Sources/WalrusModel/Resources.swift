@@ -113,6 +113,21 @@ public struct ResourceModel: Sendable, Equatable {
     public var storeRetryMaxBackoff: SimDuration = .seconds(30)
     /// Retries of a refused store per node (see `storeRetryMinBackoff`).
     public var storeRetries = 5
+    /// The SDK's read retry (`read_blob_retry_committees`, the aggregator's read at the
+    /// paper's commit `f7135f5b`): a read that runs out of nodes to ask before it holds enough
+    /// slivers (`NotEnoughSlivers`) or metadata (`NoMetadataReceived`), errors the SDK takes
+    /// for a possible epoch change, starts over after `min(readRetryMaxBackoff,
+    /// readRetryMinBackoff x 2^i + jitter)` for the i-th retry, jitter in 0...1000 ms: with the
+    /// committees refreshed, it asks for the metadata and the slivers again, nodes that
+    /// answered "not held" included. Defaults: `committee_change_backoff`, 1 s, 5 s, 5 retries
+    /// (plus one last try, as the SDK makes). 0 retries is the CLI's `walrus read`, which
+    /// does not retry.
+    public var readRetryMinBackoff: SimDuration = .seconds(1)
+    /// The read backoff's cap (see `readRetryMinBackoff`).
+    public var readRetryMaxBackoff: SimDuration = .seconds(5)
+    /// Retries of a read that ran out of nodes (see `readRetryMinBackoff`); the SDK tries once
+    /// more after its backoff's last delay, so a read makes at most `readRetries + 1` passes.
+    public var readRetries = 5
 
     /// The defaults above.
     public init() {}
@@ -137,10 +152,26 @@ public struct ResourceModel: Sendable, Equatable {
     /// node's backoff with the node's index, so its jitter (0...1000 ms) is a fixed function of
     /// node and retry; here a SplitMix64 hash of the two (not the SDK's `StdRng` numbers).
     public func storeRetryDelay(node: Int, retry: Int) -> SimDuration {
-        let jitterMs = SeedDerivation.splitMix64(UInt64(node) << 16 | UInt64(min(retry, 0xffff))) % 1001
-        let base = storeRetryMinBackoff.nanoseconds.multipliedReportingOverflow(by: 1 << UInt64(min(retry, 40)))
+        Self.backoff(min: storeRetryMinBackoff, max: storeRetryMaxBackoff, retry: retry,
+                     seed: UInt64(node) << 16 | UInt64(min(retry, 0xffff)))
+    }
+
+    /// The SDK's wait before the `retry`-th retry (from 0) of read `op` that ran out of nodes:
+    /// `min(readRetryMaxBackoff, readRetryMinBackoff x 2^retry + jitter)`. The SDK draws the
+    /// jitter (0...1000 ms) from the thread's generator; here a SplitMix64 hash of the
+    /// operation and the retry, so that runs stay deterministic.
+    public func readRetryDelay(op: UInt64, retry: Int) -> SimDuration {
+        Self.backoff(min: readRetryMinBackoff, max: readRetryMaxBackoff, retry: retry,
+                     seed: SeedDerivation.splitMix64(op) ^ UInt64(min(retry, 0xffff)))
+    }
+
+    /// `walrus-utils` `ExponentialBackoff`: `min(max, min x 2^retry + jitter)`, the jitter
+    /// 0...1000 ms from a SplitMix64 hash of `seed`; saturates instead of overflowing.
+    static func backoff(min lower: SimDuration, max upper: SimDuration, retry: Int, seed: UInt64) -> SimDuration {
+        let jitterMs = SeedDerivation.splitMix64(seed) % 1001
+        let base = lower.nanoseconds.multipliedReportingOverflow(by: 1 << UInt64(min(retry, 40)))
         let ns = (base.overflow ? UInt64.max : base.partialValue).addingReportingOverflow(jitterMs * 1_000_000)
-        return SimDuration(nanoseconds: min(ns.overflow ? UInt64.max : ns.partialValue, storeRetryMaxBackoff.nanoseconds))
+        return SimDuration(nanoseconds: min(ns.overflow ? UInt64.max : ns.partialValue, upper.nanoseconds))
     }
 
     /// Pairs per store request batch the client sends one node: the SDK sends each sliver as
@@ -192,6 +223,7 @@ public struct ResourceModel: Sendable, Equatable {
             + " max_data_in_flight=\(maxDataInFlight) max_concurrent_writes=\(maxConcurrentWrites)"
             + " max_node_connections=\(maxNodeConnections) sliver_status_check_threshold=\(sliverStatusCheckThreshold)"
             + " registration_delay_ns=\(registrationDelay.nanoseconds) status_check=\(statusCheck)"
-            + " store_backoff_ns=\(storeRetryMinBackoff.nanoseconds)...\(storeRetryMaxBackoff.nanoseconds) store_retries=\(storeRetries))"
+            + " store_backoff_ns=\(storeRetryMinBackoff.nanoseconds)...\(storeRetryMaxBackoff.nanoseconds) store_retries=\(storeRetries)"
+            + " read_backoff_ns=\(readRetryMinBackoff.nanoseconds)...\(readRetryMaxBackoff.nanoseconds) read_retries=\(readRetries))"
     }
 }

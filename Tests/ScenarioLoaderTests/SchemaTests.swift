@@ -134,6 +134,19 @@ let minimal = """
         #expect(r.storeRetryMinBackoff == .milliseconds(250) && r.storeRetryMaxBackoff == .seconds(4) && r.storeRetries == 0)
     }
 
+    /// The SDK's read retry (committee-change backoff) is overridable under `[resources]`; unset, 1 s, 5 s, 5 retries.
+    @Test func resourcesReadBackoff() throws {
+        let plain = try #require(try scenario(minimal + "[resources]\n").resources)
+        #expect(plain.readRetryMinBackoff == .seconds(1) && plain.readRetryMaxBackoff == .seconds(5) && plain.readRetries == 5)
+        let r = try #require(try scenario(minimal + """
+            [resources]
+            read_backoff_min = "100ms"
+            read_backoff_max = "2s"
+            read_retries = 0
+            """).resources)
+        #expect(r.readRetryMinBackoff == .milliseconds(100) && r.readRetryMaxBackoff == .seconds(2) && r.readRetries == 0)
+    }
+
     @Test func chainEconomicsClientsFidelityChecks() throws {
         let s = try scenario(minimal + """
             [chain]

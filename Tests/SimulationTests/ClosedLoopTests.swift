@@ -38,4 +38,31 @@ import WalrusModel
         }
         #expect(scheduler.digest == (try runWorld(scenario(writers: 3, count: 9))).1.digest)
     }
+
+    /// One blob written, then `readers` closed-loop readers reading it `count` times in all.
+    func readScenario(readers: Int, count: Int) -> Scenario {
+        var s = scenario(writers: 1, count: 1)
+        var r = ReadWorkload(interArrivalSeconds: .constant(0), count: count)
+        r.closedLoop = readers
+        s.workloads.append(WorkloadSpec(name: "reads", kind: .reads(r)))
+        return s
+    }
+
+    /// Closed-loop readers start together (finding nothing readable, they look again each
+    /// second), keep at most N reads in flight, each next one starting when one ends; deterministic.
+    @Test func nReadersKeepNInFlightAndAreDeterministic() throws {
+        let sink = CollectingResultsSink()
+        let (world, scheduler) = try runWorld(readScenario(readers: 3, count: 9), sink: sink)
+        #expect(world.operations.readsOK == 9, "\(world.operations)")
+        let reads = sink.operations.filter { $0.kind == .read }
+        let firstStart = try #require(reads.map(\.startNs).min())
+        #expect(reads.filter { $0.startNs == firstStart }.count == 3)  // three readers start together
+        for r in reads {
+            let inFlight = reads.filter { $0.startNs <= r.startNs && ($0.endNs ?? .max) > r.startNs }.count
+            #expect(inFlight <= 3)
+            // Every later read starts exactly when another one ended.
+            if r.startNs != firstStart { #expect(reads.contains { $0.endNs == r.startNs }) }
+        }
+        #expect(scheduler.digest == (try runWorld(readScenario(readers: 3, count: 9))).1.digest)
+    }
 }
