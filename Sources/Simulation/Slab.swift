@@ -19,20 +19,6 @@ struct Slab<Element> {
         return UInt64(items.count - 1)
     }
 
-    /// The element in `slot`, which must be occupied, read or changed in place (no copy of
-    /// the element, so its references are not retained to change one field).
-    subscript(slot: UInt64) -> Element {
-        get {
-            guard let e = items[Int(slot)] else { preconditionFailure("slab slot \(slot) is empty") }
-            return e
-        }
-        _modify {
-            let i = Int(slot)
-            precondition(items[i] != nil, "slab slot \(slot) is empty")
-            yield &items[i]!
-        }
-    }
-
     /// Removes and returns the element in `slot`, which must be occupied.
     mutating func remove(_ slot: UInt64) -> Element {
         let i = Int(slot)

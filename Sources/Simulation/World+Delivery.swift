@@ -65,6 +65,11 @@ extension World {
         switch network.transmit(from: endpoint(from), to: receiver, bytes: message.wireBytes, now: now) {
         case .success(let t):
             let slot = inFlight.insert(InFlight(transmission: t, from: from, to: to, message: message))
+            if Int(slot) == arrivalStates.count {
+                arrivalStates.append((t, .pending))
+            } else {
+                arrivalStates[Int(slot)] = (t, .pending)
+            }
             let id = scheduler.schedule(at: network.earliestDelivery(t), target: receiver.rawValue, kind: Kind.message.rawValue, payload: slot)
             unsettledArrivals[receiver.index].push(Event(time: t.arrivesAt, sequence: id.sequence, target: 0, kind: 0, payload: slot))
         case .failure:
@@ -76,7 +81,7 @@ extension World {
     /// delivers it now, schedules its delivery later, or drops it.
     func messageEvent(_ event: Event, scheduler: inout Scheduler) {
         let slot = event.payload
-        if case .pending = inFlight[slot].outcome {
+        if case .pending = arrivalStates[Int(slot)].outcome {
             let arrivals = Int(event.target)
             // Settle in arrival order up to and including this message's own arrival.
             while let next = unsettledArrivals[arrivals].pop() {
@@ -84,7 +89,7 @@ extension World {
                 if next.payload == slot { break }
             }
         }
-        switch inFlight[slot].outcome {
+        switch arrivalStates[Int(slot)].outcome {
         case .pending:
             preconditionFailure("message in slot \(slot) was not in its receiver's arrival order")
         case .dropped:
@@ -117,9 +122,10 @@ extension World {
 
     /// Reserves the receiver's downlink for the message in `slot` as its arrival does.
     private func settle(_ slot: UInt64) {
-        switch network.deliver(inFlight[slot].transmission) {
-        case .success(let at): inFlight[slot].outcome = .deliverAt(at)
-        case .failure: inFlight[slot].outcome = .dropped
+        let i = Int(slot)
+        switch network.deliver(arrivalStates[i].transmission) {
+        case .success(let at): arrivalStates[i].outcome = .deliverAt(at)
+        case .failure: arrivalStates[i].outcome = .dropped
         }
     }
 

@@ -49,9 +49,6 @@ public final class World: EventHandler {
         var from: Party
         var to: Party
         var message: Message
-        /// Under the one-event rule, what its arrival at the receiver's downlink gave, once it
-        /// has been settled (`World+Delivery.swift`); unused by the two-event path.
-        var outcome: ArrivalOutcome = .pending
     }
 
     // MARK: Configuration
@@ -92,6 +89,9 @@ public final class World: EventHandler {
     /// Under the one-event rule, each receiver's messages not yet settled at its downlink, by
     /// endpoint index, ordered by (arrival time, sequence of the message's event).
     var unsettledArrivals: [EventQueue] = []
+    /// Under the one-event rule, each `inFlight` slot's transmission and what its arrival gave
+    /// once settled, by slot: plain values, read without copying the message.
+    var arrivalStates: [(transmission: Network.Transmission, outcome: ArrivalOutcome)] = []
     var pendingTx = Slab<(Party, Transaction)>()
     var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     var timers = Slab<(Party, UInt64)>()

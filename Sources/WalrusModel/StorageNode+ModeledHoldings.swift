@@ -21,7 +21,8 @@ extension StorageNode {
     /// sees it: registered, neither deleted nor invalid, and not expired.
     func modeledKept(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
         guard let st = ctx.view.status(blob) else { return false }
-        return st.registered && !st.deleted && !st.invalid && st.endEpoch > ctx.view.epoch && !invalidBlobs.contains(blob)
+        return st.registered && !st.deleted && !st.invalid && st.endEpoch > ctx.view.epoch
+            && (invalidBlobs.isEmpty || !invalidBlobs.contains(blob))  // hashing skipped in the common case
     }
 
     /// Records that the node stored the pair of modeled `blob` on `shard`.
