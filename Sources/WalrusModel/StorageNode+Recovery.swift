@@ -398,13 +398,10 @@ extension StorageNode {
     /// axis), with the CPU cost of computing their symbols.
     func modeledSources(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action]) -> [Int] {
         let sizes = ctx.catalog.sliverSizes(blob)
-        let sources = heldPairs(blob, context: ctx).filter { $0 != target }
-        // One CPU action for all the symbols, as a modeled store's (`handleStore`): each CPU
-        // action followed by others costs the world an event, and a node holding hundreds of
-        // shards (a 10,000-shard committee) made hundreds per request.
-        if !sources.isEmpty {
-            let each = ctx.costs.sliver(bytes: UInt64(sizes.primary + sizes.secondary), nShards: ctx.config.nShards)
-            actions.append(.cpu(each * UInt64(sources.count)))
+        var sources: [Int] = []
+        for p in heldPairs(blob, context: ctx) where p != target {
+            sources.append(p)
+            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(sizes.primary + sizes.secondary), nShards: ctx.config.nShards)))
         }
         return sources
     }
