@@ -352,7 +352,7 @@ public final class World: EventHandler {
         installRegeneration()
         setUpResources()
         setUpNodeChainLag()
-        if oneEventMessages { unsettledArrivals = Array(repeating: EventQueue(), count: nodes.count + clients.count) }
+        if oneEventMessages { unsettledArrivals = Array(repeating: EventQueue(), count: network.endpoints.count) }
     }
 
     /// How much pending work the world parks, by table: what must stay proportional to the live
