@@ -265,6 +265,16 @@ public struct Network {
         return .success(max(downDone, t.sentAt + t.latency))
     }
 
+    /// The earliest time `deliver` can give for `t`, whatever happens before `t` arrives: its
+    /// last bit arriving (`sentAt + latency`), and its first bit plus the receiver's downlink
+    /// serialization at full capacity (a queue or a throttle only delays it; throttling never
+    /// raises capacity, see `setThrottle`). Equal to the delivery time when the receiver's
+    /// downlink is idle and unthrottled at arrival. O(1).
+    public func earliestDelivery(_ t: Transmission) -> SimTime {
+        let r = endpoints[t.to.index]
+        return max(t.sentAt + t.latency, t.arrivesAt + serialization(t.bytes, bitsPerSecond: r.link.downlinkBitsPerSecond, throttle: 1_000))
+    }
+
     private mutating func drop(_ reason: Drop) -> Result<Transmission, Drop> {
         messagesDropped &+= 1
         return .failure(reason)
@@ -341,9 +351,11 @@ public struct Network {
         }
     }
 
-    /// Scales `e`'s link capacities by `permille / 1000` from now on; 1000 is full speed, values below 1 become 1.
+    /// Scales `e`'s link capacities by `permille / 1000` from now on; 1000 is full speed, values
+    /// below 1 become 1 and values above 1000 become 1000 (a throttle never adds capacity, which
+    /// `earliestDelivery` relies on).
     public mutating func setThrottle(_ e: EndpointID, permille: UInt64) {
-        endpoints[e.index].throttlePermille = max(1, permille)
+        endpoints[e.index].throttlePermille = min(1_000, max(1, permille))
     }
 
     /// Adds `extra` one-way latency to every later message to or from `e`; `.zero` ends the spike.

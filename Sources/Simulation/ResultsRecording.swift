@@ -10,6 +10,7 @@ import WalrusModel
 extension World {
     /// Runs the end-of-run checks and writes the per-blob results.
     public func finish(now: SimTime) {
+        settleArrivals(through: now)  // messages that reached their receiver by the end count as delivered
         checkQuietTail(now: now)
         checkDurability(now: now)
         checkConservation(now: now)

@@ -38,6 +38,9 @@ public final class World: EventHandler {
         case economy
         /// A batch of chain events reaching one node under per-node chain lag (`World+ChainLag.swift`).
         case nodeChainNotify
+        /// A message's one event under the one-event rule (`World+Delivery.swift`), at the
+        /// earliest time it can be delivered; `target` is the receiver's endpoint index.
+        case message
     }
 
     /// A message on the wire, parked in `inFlight` between its arrival and delivery events.
@@ -78,6 +81,17 @@ public final class World: EventHandler {
     // MARK: Pending work, addressed by event payloads
 
     var inFlight = Slab<InFlight>()
+    /// Whether messages take one event instead of two (`World+Delivery.swift`): modeled
+    /// encoding and no `[resources]`. Tests may turn it off before `start` to compare.
+    var oneEventMessages: Bool
+    /// When not `nil`, every message handed to its receiver is appended here (tests).
+    var deliveryLog: [DeliveryRecord]?
+    /// Under the one-event rule, each receiver's messages not yet settled at its downlink, by
+    /// endpoint index, ordered by (arrival time, sequence of the message's event).
+    var unsettledArrivals: [EventQueue] = []
+    /// Under the one-event rule, each `inFlight` slot's transmission and what its arrival gave
+    /// once settled, by slot: plain values, read without copying the message.
+    var arrivalStates: [(transmission: Network.Transmission, outcome: ArrivalOutcome)] = []
     var pendingTx = Slab<(Party, Transaction)>()
     var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     var timers = Slab<(Party, UInt64)>()
@@ -308,6 +322,7 @@ public final class World: EventHandler {
         churnStream = streams.stream("stake.churn")
         econ = EconomyState(scenario: scenario, streams: streams)
         costs = scenario.fidelity.costModel
+        if case .modeled = scenario.fidelity.encoding, scenario.resources == nil { oneEventMessages = true } else { oneEventMessages = false }
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
@@ -340,6 +355,7 @@ public final class World: EventHandler {
         installRegeneration()
         setUpResources()
         setUpNodeChainLag()
+        if oneEventMessages { unsettledArrivals = Array(repeating: EventQueue(), count: network.endpoints.count) }
     }
 
     /// How much pending work the world parks, by table: what must stay proportional to the live
@@ -423,15 +439,9 @@ public final class World: EventHandler {
                 break
             }
         case .deliver:
-            let f = inFlight.remove(event.payload)
-            guard isUp(f.to) else { return }
-            let ctx = context(now, for: f.to)
-            withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
-                switch f.to {
-                case .node(let n): nodes[n.index].receive(f.message, from: f.from, context: ctx, into: &actions)
-                case .client(let c): clients[Int(c.rawValue)].receive(f.message, from: f.from, context: ctx, into: &actions)
-                }
-            }
+            deliver(event.payload, now: now, scheduler: &scheduler)
+        case .message:
+            messageEvent(event, scheduler: &scheduler)
         case .txFinal:
             let (submitter, tx) = pendingTx.remove(event.payload)
             let epochBefore = chain.economy.epoch
@@ -468,17 +478,21 @@ public final class World: EventHandler {
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
+            settleArrivals(before: event)  // faults change what an arrival finds
             startFault(Int(event.target), now: now, scheduler: &scheduler)
         case .faultEnd:
+            settleArrivals(before: event)
             endFault(Int(event.target), now: now, scheduler: &scheduler)
         case .driver:
             submit(event.target == 0 ? .votingEnd : .initiateEpochChange, from: .node(NodeID(0)), now: now, scheduler: &scheduler)
         case .metrics:
+            settleArrivals(before: event)  // the delivery counters count arrivals
             sampleMetrics(now)
             scheduler.schedule(after: scenario.metricsInterval, target: 0, kind: Kind.metrics.rawValue)
         case .churn:
             stakeChurn(now: now, scheduler: &scheduler)
         case .economy:
+            settleArrivals(before: event)  // per-node received bytes count arrivals
             economyTimer(event.target, now: now, scheduler: &scheduler)
         case nil:
             preconditionFailure("unknown event kind \(event.kind)")
@@ -538,6 +552,7 @@ public final class World: EventHandler {
     }
 
     func send(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
+        if oneEventMessages { return sendOneEvent(message, from: from, to: to, now: now, scheduler: &scheduler) }
         switch network.transmit(from: endpoint(from), to: endpoint(to), bytes: message.wireBytes, now: now) {
         case .success(var t):
             if scenario.resources != nil { t.arrivesAt = t.arrivesAt + transferExtra(message, from: from, to: to, t) }

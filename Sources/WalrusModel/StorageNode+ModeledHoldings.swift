@@ -21,7 +21,8 @@ extension StorageNode {
     /// sees it: registered, neither deleted nor invalid, and not expired.
     func modeledKept(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
         guard let st = ctx.view.status(blob) else { return false }
-        return st.registered && !st.deleted && !st.invalid && st.endEpoch > ctx.view.epoch && !invalidBlobs.contains(blob)
+        return st.registered && !st.deleted && !st.invalid && st.endEpoch > ctx.view.epoch
+            && (invalidBlobs.isEmpty || !invalidBlobs.contains(blob))  // hashing skipped in the common case
     }
 
     /// Records that the node stored the pair of modeled `blob` on `shard`.
@@ -40,19 +41,19 @@ extension StorageNode {
     func modeledPairs(_ blob: BlobRef, _ ctx: ProtocolContext) -> [Int] {
         guard !modeledHeld.isEmpty, let mapping = ctx.catalog.shardMapping(blob), modeledKept(blob, ctx) else { return [] }
         var pairs: [Int] = []
-        for (shard, ranges) in modeledHeld.shards where ranges.contains(blob.index) { pairs.append(mapping.pair(ofShard: shard.index)) }
+        for shard in modeledHeld.shards(holding: blob.index) { pairs.append(mapping.pair(ofShard: shard.index)) }
         return pairs.sorted()
     }
 
     /// Whether the node holds any pair of modeled `blob` (and so its metadata).
     func holdsAnyModeled(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
         guard !modeledHeld.isEmpty, modeledKept(blob, ctx) else { return false }
-        return modeledHeld.shards.contains { $0.ranges.contains(blob.index) }
+        return modeledHeld.holdsAny(blob.index)
     }
 
     /// Forgets the modeled pairs of every shard the node owns neither in `mine` nor in `before`.
     mutating func dropModeledShards(keeping mine: Set<ShardIndex>, _ before: Set<ShardIndex>) {
-        modeledHeld.shards.removeAll { !mine.contains($0.shard) && !before.contains($0.shard) }
+        modeledHeld.removeShards { !mine.contains($0) && !before.contains($0) }
     }
 
     // MARK: Any blob, real or modeled
@@ -89,10 +90,14 @@ extension StorageNode {
 
 /// A node's modeled holdings: per shard, the blobs whose pair on it the node holds. A node
 /// holds a handful of shards, so a short array sorted by shard (binary search) beats a hash
-/// table here, and iterates in a deterministic order.
+/// table here, and iterates in a deterministic order. The shard numbers are an array of their
+/// own, apart from the blob sets: the search reads plain integers and never copies (retains)
+/// a set, which it did as an array of (shard, set) pairs on every store of every node.
 struct ShardHoldings: Sendable {
-    /// `(shard, blobs)`, ascending by shard, each shard once.
-    var shards: [(shard: ShardIndex, ranges: BlobRanges)] = []
+    /// The shards held, ascending, each once.
+    private(set) var shards: [ShardIndex] = []
+    /// `sets[i]`: the blobs held on `shards[i]`.
+    private var sets: [BlobRanges] = []
 
     /// Whether the table is empty.
     var isEmpty: Bool { shards.isEmpty }
@@ -102,29 +107,55 @@ struct ShardHoldings: Sendable {
         var lo = 0, hi = shards.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if shards[mid].shard.rawValue < shard.rawValue { lo = mid + 1 } else { hi = mid }
+            if shards[mid].rawValue < shard.rawValue { lo = mid + 1 } else { hi = mid }
         }
-        return (lo, lo < shards.count && shards[lo].shard == shard)
+        return (lo, lo < shards.count && shards[lo] == shard)
     }
 
     /// Whether blob `index` is held on `shard`.
     func contains(_ index: UInt32, shard: ShardIndex) -> Bool {
         let (i, found) = slot(shard)
-        return found && shards[i].ranges.contains(index)
+        return found && sets[i].contains(index)
     }
 
     /// Records blob `index` as held on `shard`.
     mutating func insert(_ index: UInt32, shard: ShardIndex) {
         let (i, found) = slot(shard)
-        if !found { shards.insert((shard, BlobRanges()), at: i) }
-        shards[i].ranges.insert(index)
+        if !found {
+            shards.insert(shard, at: i)
+            sets.insert(BlobRanges(), at: i)
+        }
+        sets[i].insert(index)
+    }
+
+    /// The shards on which blob `index` is held, ascending.
+    func shards(holding index: UInt32) -> [ShardIndex] {
+        shards.indices.compactMap { sets[$0].contains(index) ? shards[$0] : nil }
+    }
+
+    /// Whether blob `index` is held on any shard.
+    func holdsAny(_ index: UInt32) -> Bool { sets.contains { $0.contains(index) } }
+
+    /// Forgets the shards `drop` says to, with their blobs.
+    mutating func removeShards(where drop: (ShardIndex) -> Bool) {
+        var kept = 0
+        for i in shards.indices where !drop(shards[i]) {
+            shards.swapAt(kept, i)
+            sets.swapAt(kept, i)
+            kept += 1
+        }
+        shards.removeSubrange(kept...)
+        sets.removeSubrange(kept...)
     }
 
     /// Forgets everything.
-    mutating func removeAll() { shards.removeAll() }
+    mutating func removeAll() {
+        shards.removeAll()
+        sets.removeAll()
+    }
 
     /// Bytes of the table and its ranges.
-    var byteCount: Int { 32 + shards.capacity * 16 + shards.reduce(0) { $0 + $1.ranges.byteCount } }
+    var byteCount: Int { 64 + shards.capacity * 2 + sets.capacity * 8 + sets.reduce(0) { $0 + $1.byteCount } }
 }
 
 /// A set of blob indices as sorted, disjoint, non-adjacent half-open ranges `[lo, hi)`.

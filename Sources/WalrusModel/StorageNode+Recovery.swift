@@ -37,16 +37,21 @@ extension StorageNode {
     /// does not; nothing for a blob that is not certified and live.
     mutating func scheduleMissing(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return }
+        // A kept modeled blob is held on a shard exactly when the shard's ranges have it
+        // (`holds`, with the per-blob checks made once instead of per shard).
+        let modeled = stored[blob] == nil && isModeled(blob, ctx) && modeledKept(blob, ctx)
         for shard in ctx.view.committee.shards(of: id) {
             let p = mapping.pair(ofShard: shard.index)
-            if !holds(blob, pair: p, context: ctx) { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
+            let held = modeled ? modeledHeld.contains(blob.index, shard: shard) : holds(blob, pair: p, context: ctx)
+            if !held { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
         }
     }
 
     /// Whether `blob` is certified, undeleted and unexpired, so worth recovering.
     func isLive(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
         guard let st = ctx.view.status(blob) else { return false }
-        return st.certifiedEpoch != nil && !st.deleted && st.endEpoch > ctx.view.epoch && !invalidBlobs.contains(blob)
+        return st.certifiedEpoch != nil && !st.deleted && st.endEpoch > ctx.view.epoch
+            && (invalidBlobs.isEmpty || !invalidBlobs.contains(blob))  // hashing skipped in the common case
     }
 
     /// Starts recovering pair `pair` of `blob` (as part of syncing `syncShard`, if given). At most

@@ -58,22 +58,29 @@ extension StorageNode {
         }
         let mapping = ctx.catalog.shardMapping(blob, blobID: metadata.blobID)
         let mine = ctx.view.committee.shards(of: id)
-        var needed = Set(mine.map { mapping.pair(ofShard: $0.index) })
+        // The pairs of our shards, ascending, and which of them this store has written: a
+        // sorted array searched by bisection, not a hash set (this runs for every store at
+        // every node, and hashing was a measurable share of a modeled run).
+        let ours = mine.map { mapping.pair(ofShard: $0.index) }.sorted()
+        var done = [Bool](repeating: false, count: ours.count)
         var written: (pairs: UInt64, bytes: UInt64) = (0, 0)
         for pair in pairs {
             let idx = pair.index
-            guard needed.contains(idx) else { continue }
+            let k = ours.partitioningIndex { $0 >= idx }
+            guard k < ours.count, ours[k] == idx, !done[k] else { continue }
             let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)
             if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
             if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
                 store(blob, metadata: metadata, pair: idx, pair, context: ctx)
-                needed.remove(idx)
+                done[k] = true
                 written.pairs += 1
                 written.bytes += UInt64(pair.byteCount)
             } else {
                 actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
             }
         }
+        var needed: [Int] = []  // our pairs not stored by this request
+        for k in ours.indices where !done[k] { needed.append(ours[k]) }
         if let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
             needed = needed.filter { !holds(blob, pair: $0, context: ctx) }

@@ -48,7 +48,12 @@ import Testing
         holdings.insert(9, shard: ShardIndex(3))
         #expect(holdings.contains(7, shard: ShardIndex(3)) && holdings.contains(9, shard: ShardIndex(3)))
         #expect(!holdings.contains(8, shard: ShardIndex(3)) && holdings.contains(8, shard: ShardIndex(1)))
-        #expect(holdings.shards.map(\.shard) == [ShardIndex(1), ShardIndex(3)])  // ascending: a deterministic order
+        #expect(holdings.shards == [ShardIndex(1), ShardIndex(3)])  // ascending: a deterministic order
+        #expect(holdings.shards(holding: 8) == [ShardIndex(1)] && holdings.holdsAny(9) && !holdings.holdsAny(10))
+        holdings.insert(9, shard: ShardIndex(5))
+        holdings.removeShards { $0 == ShardIndex(3) }
+        #expect(holdings.shards == [ShardIndex(1), ShardIndex(5)] && holdings.contains(9, shard: ShardIndex(5)))
+        #expect(!holdings.contains(7, shard: ShardIndex(3)) && holdings.contains(8, shard: ShardIndex(1)))
         holdings.removeAll()
         #expect(holdings.isEmpty && !holdings.contains(7, shard: ShardIndex(3)))
     }
