@@ -18,11 +18,7 @@ extension World {
         guard scenario.resources != nil, let mapping = catalog.shardMapping(blob) else {
             return stream.shuffled(Array(0..<config.nShards))
         }
-        var committee = view.committee
-        if !view.handoverDone, let certified = view.status(blob)?.certifiedEpoch, certified < view.epoch {
-            committee = view.previousCommittee
-        }
-        return Client.sdkReadOrder(members: stream.shuffled(committee.members), mapping: mapping, nShards: config.nShards)
+        return Client.sdkReadOrder(members: stream.shuffled(view.readCommittee(for: blob).members), mapping: mapping, nShards: config.nShards)
     }
 
     /// Sets up the extra cores of every party and the nodes' disks.

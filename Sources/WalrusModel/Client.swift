@@ -367,13 +367,7 @@ public struct Client {
     /// Shard owners to read from: during a hand-over, blobs certified before the epoch are
     /// still read from the previous committee (spec §1.6).
     private func owners(for blob: BlobRef, _ ctx: ProtocolContext) -> [NodeID?] {
-        readsPreviousCommittee(blob, ctx) ? ctx.view.previousOwnerOf : ctx.view.ownerOf
-    }
-
-    /// Whether reads of `blob` go to the previous committee (see `owners`).
-    private func readsPreviousCommittee(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
-        if !ctx.view.handoverDone, let c = ctx.view.status(blob)?.certifiedEpoch, c < ctx.view.epoch { return true }
-        return false
+        ctx.view.readsPreviousCommittee(blob) ? ctx.view.previousOwnerOf : ctx.view.ownerOf
     }
 
     private mutating func requestMetadata(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
@@ -435,7 +429,7 @@ public struct Client {
         r.retryPending = false
         r.retries += 1
         if let mapping = ctx.catalog.shardMapping(r.blob) {
-            var members = (readsPreviousCommittee(r.blob, ctx) ? ctx.view.previousCommittee : ctx.view.committee).members
+            var members = ctx.view.readCommittee(for: r.blob).members
             var state = SeedDerivation.splitMix64(op) ^ UInt64(r.retries) << 40
             for i in stride(from: members.count - 1, to: 0, by: -1) {
                 state = SeedDerivation.splitMix64(state)
@@ -488,7 +482,7 @@ public struct Client {
             // need / (shards per node) nodes, plus at most one node's shards as a margin, and a
             // node that fails or withholds is replaced by the next ones in the order, as a lost or
             // empty per-sliver answer is.
-            let committee = readsPreviousCommittee(r.blob, ctx) ? ctx.view.previousCommittee : ctx.view.committee
+            let committee = ctx.view.readCommittee(for: r.blob)
             while r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.nextPair < r.order.count {
                 let pair = r.order[r.nextPair]
                 r.nextPair += 1

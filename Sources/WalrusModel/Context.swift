@@ -193,6 +193,19 @@ public final class ChainView {
         return copy
     }
 
+    /// Whether reads of `blob` go to `previousCommittee`: during a hand-over, blobs certified
+    /// before the epoch are still read from the committee that stored them (spec §1.6; Walrus's
+    /// `ActiveCommittees::read_committee`).
+    public func readsPreviousCommittee(_ blob: BlobRef) -> Bool {
+        guard !handoverDone, let certified = status(blob)?.certifiedEpoch else { return false }
+        return certified < epoch
+    }
+
+    /// The committee reads of `blob` go to now (see `readsPreviousCommittee`).
+    public func readCommittee(for blob: BlobRef) -> Committee {
+        readsPreviousCommittee(blob) ? previousCommittee : committee
+    }
+
     /// The chain's status of `blob`; `nil` when its index is beyond every blob an applied event named.
     public func status(_ blob: BlobRef) -> BlobStatus? {
         Int(blob.index) < blobs.count ? blobs[Int(blob.index)] : nil
