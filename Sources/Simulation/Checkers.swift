@@ -46,13 +46,15 @@ extension World {
         let need = config.sliversForDecoding(.primary)
         let ctx = context(now)
         let nodes = self.nodes  // a local array: calling a node's method through the property copies the node
+        let up = nodes.indices.filter { !crashed[$0] }
+        let surelyDurable = modeledBlobsHeld(atLeast: need, among: view.liveCertified, by: up, ctx)
         // Distinct pairs held, counted in a bitmap reset after each blob: a set per blob was
         // most of an epoch change of a long modeled run (hundreds of thousands of live blobs).
         var seen = [Bool](repeating: false, count: config.nShards)
         var marked: [Int] = []
-        for blob in view.liveCertified {
+        for blob in view.liveCertified where !surelyDurable[Int(blob.index)] {
             var held = 0
-            for i in nodes.indices where !crashed[i] {
+            for i in up {
                 for p in nodes[i].heldPairs(blob, context: ctx) where p >= 0 && p < seen.count && !seen[p] {
                     seen[p] = true
                     marked.append(p)
@@ -68,6 +70,47 @@ extension World {
                                             seed: scenario.seed, withinAssumptions: faultyShards <= config.maxFaulty))
             }
         }
+    }
+
+    /// The modeled blobs among `blobs` of which nodes `up` together hold at least `need`
+    /// distinct pairs, counted from the nodes' ranges in one pass (O(ranges + blobs), not a
+    /// question per node, blob and shard): the per-blob count of shards on which some node of
+    /// `up` holds the blob, with each shard's ranges merged across nodes (a pair's shard is
+    /// unique per blob, so distinct shards are distinct pairs). It may leave out a blob that
+    /// is durable — one a node found invalid, or a real one — which the exact count settles.
+    /// Returns a flag per blob index up to the last of `blobs`.
+    func modeledBlobsHeld(atLeast need: Int, among blobs: [BlobRef], by up: [Int], _ ctx: ProtocolContext) -> [Bool] {
+        let span = blobs.last.map { Int($0.index) + 1 } ?? 0
+        var perShard = [[Range<UInt32>]](repeating: [], count: config.nShards)
+        var refused = Set<BlobRef>()  // a node that found a blob invalid does not hold it, whatever its ranges say
+        for i in up {
+            nodes[i].forEachModeledRange { shard, range in
+                if Int(shard.index) < perShard.count, Int(range.lowerBound) < span { perShard[Int(shard.index)].append(range) }
+            }
+            refused.formUnion(nodes[i].invalidBlobs)
+        }
+        var delta = [Int32](repeating: 0, count: span + 1)  // +1 where a shard's merged range starts, -1 past its end
+        for var ranges in perShard where !ranges.isEmpty {
+            ranges.sort { $0.lowerBound < $1.lowerBound }
+            var open = ranges[0]
+            for r in ranges.dropFirst() {
+                if r.lowerBound <= open.upperBound { open = open.lowerBound ..< max(open.upperBound, r.upperBound); continue }
+                delta[Int(open.lowerBound)] += 1
+                delta[min(span, Int(open.upperBound))] -= 1
+                open = r
+            }
+            delta[Int(open.lowerBound)] += 1
+            delta[min(span, Int(open.upperBound))] -= 1
+        }
+        var sure = [Bool](repeating: false, count: span)
+        var held: Int32 = 0, next = 0
+        for blob in blobs {
+            while next <= Int(blob.index) { held += delta[next]; next += 1 }
+            if held >= need, ctx.catalog.isModeled(blob), StorageNode.viewKeepsModeled(blob, ctx.view), !refused.contains(blob) {
+                sure[Int(blob.index)] = true
+            }
+        }
+        return sure
     }
 
     /// Spec §6.5's bytes to recover one sliver pair of `blob`: `R + C` recovery symbols of the
@@ -94,12 +137,26 @@ extension World {
         if scenario.checks.writeCompleteness {
             let ctx = context(now)
             let nodes = self.nodes  // see checkDurability
-            for blob in view.liveCertified {
-                let info = blobs[Int(blob.index)]
-                guard let certified = info.certifiedAt, certified <= tailStart, !info.inconsistent,
-                      let blobID = catalog.entry(blob)?.metadata.blobID else { continue }
+            let due = view.liveCertified.filter {
+                let info = blobs[Int($0.index)]
+                guard let certified = info.certifiedAt else { return false }
+                return certified <= tailStart && !info.inconsistent && catalog.blobID($0) != nil
+            }
+            let honestUp = view.committee.members.filter { !crashed[$0.node.index] && byzantineHolds[$0.node.index].isEmpty }
+            // Modeled blobs are asked of each shard's ranges at once; only the blobs some node
+            // lacks there (and every real blob) take the exact pair-by-pair question below.
+            let modeled = due.filter { catalog.isModeled($0) && StorageNode.viewKeepsModeled($0, ctx.view) }
+            var settled = [Bool](repeating: false, count: due.last.map { Int($0.index) + 1 } ?? 0)
+            for blob in modeled { settled[Int(blob.index)] = true }
+            for member in honestUp {
+                for shard in member.shards {
+                    for blob in nodes[member.node.index].modeledBlobsLacking(on: shard, among: modeled) { settled[Int(blob.index)] = false }
+                }
+            }
+            for blob in due where !settled[Int(blob.index)] {
+                guard let blobID = catalog.blobID(blob) else { continue }
                 let mapping = ShardMapping(blobID: blobID, nShards: config.nShards)
-                for member in view.committee.members where !crashed[member.node.index] && byzantineHolds[member.node.index].isEmpty {
+                for member in honestUp {
                     // A plain loop: a closure over `nodes` copied the node for every pair.
                     var missing: [Int] = []
                     for shard in member.shards {

@@ -322,6 +322,14 @@ public final class BlobCatalog {
     /// Each added blob's shard rotation (`BlobID.rotationOffset`), by blob index: a 128-bit
     /// remainder per lookup otherwise, on paths taken per node and per blob.
     private var shardOffsets: [UInt32] = []
+    /// What the hot lookups ask of each blob index (added? modeled?), apart from the entries:
+    /// reading even one field of an `Entry?` in `entries` copied (retained) the whole entry,
+    /// several times per message handled.
+    private var kinds: [EntryKind] = []
+    /// Each added blob's ID, by blob index (zero for indices never added), for the same reason.
+    private var blobIDs: [BlobID] = []
+    /// Whether an index was added, and how.
+    private enum EntryKind: UInt8 { case absent, real, modeled }
     /// Each added blob's primary and secondary sliver sizes, by blob index (two size
     /// computations per lookup otherwise, once per sliver handled).
     private var sliverSizeTable: [(primary: Int, secondary: Int)] = []
@@ -372,14 +380,14 @@ public final class BlobCatalog {
 
     /// Whether `blob` was added as a modeled blob (sizes and a commitment, no slivers).
     public func isModeled(_ blob: BlobRef) -> Bool {
-        Int(blob.index) < entries.count && entries[Int(blob.index)]?.modeled == true
+        Int(blob.index) < kinds.count && kinds[Int(blob.index)] == .modeled
     }
 
     /// The shard mapping of `blob` (its rotation, computed once when it was added), or `nil`
     /// if it was never added.
     public func shardMapping(_ blob: BlobRef) -> ShardMapping? {
         let i = Int(blob.index)
-        guard i < shardOffsets.count, entries[i] != nil else { return nil }
+        guard i < kinds.count, kinds[i] != .absent else { return nil }
         return ShardMapping(nShards: config.nShards, offset: Int(shardOffsets[i]))
     }
 
@@ -393,7 +401,8 @@ public final class BlobCatalog {
 
     /// The blob ID `blob` was registered with, or `nil` if it was never added.
     public func blobID(_ blob: BlobRef) -> BlobID? {
-        Int(blob.index) < entries.count ? entries[Int(blob.index)]?.metadata.blobID : nil
+        let i = Int(blob.index)
+        return i < kinds.count && kinds[i] != .absent ? blobIDs[i] : nil
     }
 
     /// The entry of `blob`, or `nil` if it was never added.
@@ -404,6 +413,9 @@ public final class BlobCatalog {
         while entries.count <= Int(blob.index) { entries.append(nil) }
         while shardOffsets.count <= Int(blob.index) { shardOffsets.append(0) }
         shardOffsets[Int(blob.index)] = UInt32(entry.metadata.blobID.rotationOffset(nShards: config.nShards))
+        while kinds.count <= Int(blob.index) { kinds.append(.absent); blobIDs.append(BlobID(digest: .zero)) }
+        kinds[Int(blob.index)] = entry.modeled ? .modeled : .real
+        blobIDs[Int(blob.index)] = entry.metadata.blobID
         while sliverSizeTable.count <= Int(blob.index) { sliverSizeTable.append((0, 0)) }
         sliverSizeTable[Int(blob.index)] = ((try? config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 0,
                                             (try? config.sliverSize(.secondary, blobLength: entry.sizeBytes)) ?? 0)
@@ -435,7 +447,7 @@ public final class BlobCatalog {
     /// Sizes of a pair's primary and secondary slivers for `blob`.
     public func sliverSizes(_ blob: BlobRef) -> (primary: Int, secondary: Int) {
         let i = Int(blob.index)
-        guard i < sliverSizeTable.count, entries[i] != nil else { return (0, 0) }
+        guard i < sliverSizeTable.count, kinds[i] != .absent else { return (0, 0) }
         return sliverSizeTable[i]
     }
 

@@ -20,9 +20,33 @@ extension StorageNode {
     /// Whether a modeled blob is still kept by the nodes that stored it, as the node's view
     /// sees it: registered, neither deleted nor invalid, and not expired.
     func modeledKept(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
-        guard let st = ctx.view.status(blob) else { return false }
-        return st.registered && !st.deleted && !st.invalid && st.endEpoch > ctx.view.epoch
+        Self.viewKeepsModeled(blob, ctx.view)
             && (invalidBlobs.isEmpty || !invalidBlobs.contains(blob))  // hashing skipped in the common case
+    }
+
+    /// The part of `modeledKept` every node shares: `view` has `blob` registered, neither
+    /// deleted nor invalid, and not expired.
+    public static func viewKeepsModeled(_ blob: BlobRef, _ view: ChainView) -> Bool {
+        guard let st = view.status(blob) else { return false }
+        return st.registered && !st.deleted && !st.invalid && st.endEpoch > view.epoch
+    }
+
+    /// Of `candidates` (modeled blobs `viewKeepsModeled` keeps, ascending by index, each
+    /// once), those whose pair on `shard` the node does not hold, as `holds` answers pair by
+    /// pair. O(ranges · log candidates) when it lacks none: the end-of-run checks ask this of
+    /// every shard of every node about every live blob.
+    public func modeledBlobsLacking(on shard: ShardIndex, among candidates: [BlobRef]) -> [BlobRef] {
+        guard let held = modeledHeld.ranges(on: shard) else { return candidates }
+        guard invalidBlobs.isEmpty else {  // blobs the node found invalid are not held, whatever the ranges say
+            return candidates.filter { !held.contains($0.index) || invalidBlobs.contains($0) }
+        }
+        return held.absent(from: candidates)
+    }
+
+    /// Calls `body` with every range of blob indices the node holds on a shard, shard by shard
+    /// in ascending order. Blobs the node's view no longer keeps are in them (see above).
+    public func forEachModeledRange(_ body: (ShardIndex, Range<UInt32>) -> Void) {
+        modeledHeld.forEachRange(body)
     }
 
     /// Records that the node stored the pair of modeled `blob` on `shard`.
@@ -133,6 +157,17 @@ struct ShardHoldings: Sendable {
         shards.indices.compactMap { sets[$0].contains(index) ? shards[$0] : nil }
     }
 
+    /// The blobs held on `shard`, or `nil` when the table has no entry for it.
+    func ranges(on shard: ShardIndex) -> BlobRanges? {
+        let (i, found) = slot(shard)
+        return found ? sets[i] : nil
+    }
+
+    /// Calls `body` with each range of each shard, shards ascending.
+    func forEachRange(_ body: (ShardIndex, Range<UInt32>) -> Void) {
+        for i in shards.indices { sets[i].forEachRange { body(shards[i], $0) } }
+    }
+
     /// Whether blob `index` is held on any shard.
     func holdsAny(_ index: UInt32) -> Bool { sets.contains { $0.contains(index) } }
 
@@ -199,6 +234,25 @@ struct BlobRanges: Sendable, Equatable {
         case (true, false): bounds[lo - 1] = index + 1
         case (false, true): bounds[lo] = index
         case (false, false): bounds.insert(contentsOf: [index, index + 1], at: lo)
+        }
+    }
+
+    /// The members of `sorted` (ascending by index, each once) not in the set, in order.
+    /// O(ranges · log n) when there are none, which is the case the checks expect.
+    func absent(from sorted: [BlobRef]) -> [BlobRef] {
+        var inside = 0
+        forEachRange { range in
+            inside += sorted.partitioningIndex { $0.index >= range.upperBound } - sorted.partitioningIndex { $0.index >= range.lowerBound }
+        }
+        return inside == sorted.count ? [] : sorted.filter { !contains($0.index) }
+    }
+
+    /// Calls `body` with each range, ascending.
+    func forEachRange(_ body: (Range<UInt32>) -> Void) {
+        var k = 0
+        while k + 1 < bounds.count {
+            body(bounds[k] ..< bounds[k + 1])
+            k += 2
         }
     }
 

@@ -1,0 +1,99 @@
+import RedStuff
+import SimEngine
+import SimSupport
+import Testing
+
+@testable import Simulation
+@testable import WalrusModel
+
+/// The durability and completeness checkers answer modeled blobs from the nodes' ranges in one
+/// pass instead of asking every node about every pair of every blob (which was a fifth of a
+/// long modeled run). The answer must be the pair-by-pair one: checked here against that
+/// definition, written out plainly, on modeled worlds whose nodes lost data in several ways.
+@Suite struct CheckerFastPathTests {
+    /// A modeled small world run to its end, its checks not yet run.
+    static func world(seed: UInt64, faults: [FaultSpec] = []) throws -> (World, SimTime) {
+        var s = smallScenario(seed: seed, writes: 30, reads: 0, duration: .minutes(35))
+        s.fidelity.encoding = .modeled
+        s.faults = faults
+        let world = try World(scenario: s)
+        var sim = Simulator(model: world)
+        world.start(&sim.scheduler)
+        _ = sim.run(RunLimits(until: SimTime.zero + s.duration))
+        return (world, sim.scheduler.now)
+    }
+
+    /// The durability verdicts by definition: per live certified blob, the distinct pairs the
+    /// nodes that are up hold, when fewer than the decoding threshold.
+    static func expectedLosses(_ world: World, now: SimTime) -> [String] {
+        let ctx = world.context(now)
+        let need = world.config.sliversForDecoding(.primary)
+        return world.view.liveCertified.compactMap { blob in
+            var pairs = Set<Int>()
+            for i in world.nodes.indices where !world.crashed[i] { pairs.formUnion(world.nodes[i].heldPairs(blob, context: ctx)) }
+            return pairs.count < need ? "\(blob): \(pairs.count)" : nil
+        }
+    }
+
+    /// The completeness verdicts by definition: per blob certified before the quiet tail and per
+    /// honest member that is up, the pairs of its shards it does not hold.
+    static func expectedGaps(_ world: World, now: SimTime) -> [String] {
+        let ctx = world.context(now)
+        let tailStart = SimTime(nanoseconds: now.nanoseconds - world.scenario.checks.quietTail.nanoseconds)
+        var gaps: [String] = []
+        for blob in world.view.liveCertified {
+            guard let certified = world.blobs[Int(blob.index)].certifiedAt, certified <= tailStart,
+                  let id = world.catalog.blobID(blob) else { continue }
+            let mapping = ShardMapping(blobID: id, nShards: world.config.nShards)
+            for member in world.view.committee.members where !world.crashed[member.node.index] {
+                let missing = member.shards.map { mapping.pair(ofShard: $0.index) }
+                    .filter { !world.nodes[member.node.index].holds(blob, pair: $0, context: ctx) }
+                if !missing.isEmpty { gaps.append("\(blob) \(member.node) \(missing)") }
+            }
+        }
+        return gaps
+    }
+
+    static func found(_ world: World, _ kind: Violation.Kind) -> [String] {
+        world.violations.filter { $0.kind == kind }.map { v in
+            switch kind {
+            case .durability: return "\(v.blob!): \(v.detail.split(separator: " ")[1])"
+            default: return "\(v.blob!) \(v.detail.replacingOccurrences(of: " lacks pairs", with: "").split(separator: " after")[0])"
+            }
+        }
+    }
+
+    @Test func nodesThatLostShardsAreReportedAsThePairByPairCheckWould() throws {
+        let (world, now) = try Self.world(seed: 71)
+        #expect(world.view.liveCertified.count >= 20)
+        // Node 2 forgets one of its shards, node 5 everything; node 7 finds one blob invalid
+        // (so it no longer holds it); blobs below index 10 lose a shard at node 3.
+        let shard2 = try #require(world.view.committee.shards(of: world.nodes[2].id).first)
+        world.nodes[2].modeledHeld.removeShards { $0 == shard2 }
+        world.nodes[5].modeledHeld.removeAll()
+        world.nodes[7].invalidBlobs.insert(world.view.liveCertified[3])
+        let gaps = Self.expectedGaps(world, now: now)
+        #expect(!gaps.isEmpty)
+        world.finish(now: now)
+        #expect(Self.found(world, .completeness).sorted() == gaps.sorted())
+        #expect(Self.found(world, .durability).isEmpty && Self.expectedLosses(world, now: now).isEmpty)
+    }
+
+    @Test func lossesBeyondTheThresholdAreCountedAsThePairByPairCheckWould() throws {
+        // Most shards' holders lose their disks for good: blobs fall below the threshold.
+        let (world, now) = try Self.world(seed: 72, faults: [
+            FaultSpec(at: .minutes(30), duration: nil, kind: .crash(nodes: .shardsUpTo(14), loseDisk: true)),
+        ])
+        let losses = Self.expectedLosses(world, now: now)
+        #expect(!losses.isEmpty)
+        world.violations.removeAll()  // the epoch change after the crash checked once already
+        world.checkDurability(now: now)
+        #expect(Self.found(world, .durability).sorted() == losses.sorted())
+    }
+
+    @Test func durableBlobsNeedNoVerdict() throws {
+        let (world, now) = try Self.world(seed: 73)
+        world.checkDurability(now: now)
+        #expect(world.violations.isEmpty && Self.expectedLosses(world, now: now).isEmpty)
+    }
+}
