@@ -608,15 +608,16 @@ public struct Client {
 
         case .metadataResponse(let blob, let metadata):
             for op in readsByBlob[blob] ?? [] {
-                guard var r = reads[op], r.metadata == nil, !r.retryPending, let entry = ctx.catalog.entry(blob) else { continue }
+                // Looked at in place: a copy of the read per late response was a measurable cost.
+                guard let i = reads.index(forKey: op), reads.values[i].metadata == nil, !reads.values[i].retryPending,
+                      let registered = ctx.catalog.blobID(blob) else { continue }
                 actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
-                let valid = metadata.map { $0.blobID == entry.metadata.blobID && ctx.catalog.isValidMetadata($0, blob: blob) } ?? false
+                let valid = metadata.map { $0.blobID == registered && ctx.catalog.isValidMetadata($0, blob: blob) } ?? false
                 if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "metadata"))) }
                 if valid, let m = metadata {
                     actions.append(mark(op, .metadataReceived))
-                    r.metadata = m
-                    r.bytes += message.wireBytes
-                    reads[op] = r
+                    reads.values[i].metadata = m
+                    reads.values[i].bytes += message.wireBytes
                     requestData(op, context: ctx, into: &actions)
                 } else {
                     requestMetadata(op, context: ctx, into: &actions)
@@ -689,7 +690,8 @@ public struct Client {
 
     /// Asks for what the read needs after the metadata: its patch's columns or R primary slivers.
     private mutating func requestData(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        if reads[op]?.patch != nil { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+        guard let i = reads.index(forKey: op) else { return }
+        if reads.values[i].patch != nil { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
     }
 
     /// Requests every column of the patch not yet answered or in flight, each from the owner of
@@ -749,25 +751,25 @@ public struct Client {
     /// A storage confirmation: counted once per signer, current epoch only, by its committee
     /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
     private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
+        // The write is looked at and changed in place: copying it (its confirmations) per
+        // confirmation was a measurable share of a modeled run.
         guard case .stored(let blob, let epoch, let signature) = message,
-              let op = writeByBlob[blob], let phase = writes[op]?.phase, phase == .storing, let sig = signature,
-              epoch == ctx.view.epoch, writes[op]?.confirmations[sig.signer] == nil else { return [] }
+              let op = writeByBlob[blob], let i = writes.index(forKey: op), writes.values[i].phase == .storing, let sig = signature,
+              epoch == ctx.view.epoch, writes.values[i].confirmations[sig.signer] == nil else { return [] }
         let weight = ctx.view.committee.weight(of: sig.signer)
         guard weight > 0 else { return [] }
         var actions: [Action] = []
-        // Taken out of the table while it changes, so its confirmations are not copied.
-        var w = writes.removeValue(forKey: op)!
-        w.confirmations[sig.signer] = sig
-        w.weight += weight
-        let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
-        if quorum && !w.certifyScheduled {
+        if writes.values[i].confirmations.isEmpty { writes.values[i].confirmations.reserveCapacity(ctx.view.committee.members.count) }
+        writes.values[i].confirmations[sig.signer] = sig
+        writes.values[i].weight += weight
+        let quorum = Quorum.isCertificationQuorum(weight: writes.values[i].weight, nShards: ctx.config.nShards)
+        if quorum && !writes.values[i].certifyScheduled {
             actions.append(mark(op, .quorum))
             // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
-            w.certifyScheduled = true
-            let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
+            writes.values[i].certifyScheduled = true
+            let extra = SimDuration(nanoseconds: (ctx.now - writes.values[i].storeStart).nanoseconds / 2) + .milliseconds(500)
             actions.append(.timer(after: extra, token: token(.certifyNow, op)))
         }
-        writes[op] = w
         return actions
     }
 
@@ -959,20 +961,20 @@ public struct Client {
             }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
-            guard var r = reads[op] else { break }
-            if r.retryPending {
+            // Every few seconds per read: looked at in place, not copied.
+            guard let i = reads.index(forKey: op) else { break }
+            if reads.values[i].retryPending {
                 // Nothing is asked while the read waits out the SDK's backoff.
-            } else if r.statusChecking {
-                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
-            } else if r.metadata == nil {
+            } else if reads.values[i].statusChecking {
+                askStatus(reads.values[i].blob, skipping: reads.values[i].statusAnswered, context: ctx, into: &actions)
+            } else if reads.values[i].metadata == nil {
                 requestMetadata(op, context: ctx, into: &actions)
-            } else if !r.outstanding.isEmpty {
-                r.stale.formUnion(r.outstanding)
-                r.outstanding.removeAll()
-                reads[op] = r
+            } else if !reads.values[i].outstanding.isEmpty {
+                reads.values[i].stale.formUnion(reads.values[i].outstanding)
+                reads.values[i].outstanding.removeAll()
                 requestData(op, context: ctx, into: &actions)
             }
-            if reads[op] != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
+            if reads.index(forKey: op) != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
         case .readRetry:
             retryRead(op, context: ctx, into: &actions)
         case nil:

@@ -574,19 +574,25 @@ public struct ConfirmationSigner: Sendable {
     /// The modeled signature of `signers` (one, or a certificate's set): 96 bytes binding them,
     /// the intent, the epoch and the blob (BLAKE2b-256 of those, repeated to length).
     static func tag(signers: [NodeID], _ intent: IntentType, epoch: Epoch, blobID: BlobID) -> [UInt8] {
-        // Sized up front: a modeled signature is made per store and node (same bytes as before).
-        var input: [UInt8] = []
-        input.reserveCapacity(1 + MemoryLayout.size(ofValue: epoch.rawValue) + blobID.bytes.count
-                              + signers.count * MemoryLayout<UInt32>.size)
-        input.append(intent.rawValue)
-        withUnsafeBytes(of: epoch.rawValue.littleEndian) { input += $0 }
-        input += blobID.bytes
-        for s in signers { withUnsafeBytes(of: s.rawValue.littleEndian) { input += $0 } }
-        let h = Blake2b256.hash(input).bytes
-        var tag: [UInt8] = []
-        tag.reserveCapacity(96)
-        while tag.count < 96 { tag += h.prefix(96 - tag.count) }
-        return tag
+        // Made per store and node, and checked per confirmation: the input is laid out in a
+        // stack buffer and the 96 bytes written in one allocation (same bytes as before).
+        let epochBytes = MemoryLayout.size(ofValue: epoch.rawValue), signerBytes = MemoryLayout.size(ofValue: NodeID(0).rawValue)
+        let length = 1 + epochBytes + 32 + signers.count * signerBytes
+        let h = withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { input -> Digest32 in
+            input.storeBytes(of: intent.rawValue, toByteOffset: 0, as: UInt8.self)
+            input.storeBytes(of: epoch.rawValue.littleEndian, toByteOffset: 1, as: type(of: epoch.rawValue))
+            blobID.digest.store(to: input.baseAddress! + 1 + epochBytes)
+            var at = 1 + epochBytes + 32
+            for s in signers {
+                input.storeBytes(of: s.rawValue.littleEndian, toByteOffset: at, as: type(of: s.rawValue))
+                at += signerBytes
+            }
+            return Blake2b256.hash(UnsafeRawBufferPointer(input))
+        }
+        return [UInt8](unsafeUninitializedCapacity: 96) { tag, count in
+            for k in 0 ..< 3 { h.store(to: tag.baseAddress! + 32 * k) }
+            count = 96
+        }
     }
 
     /// Verifies a signature over `intent`'s message claimed by `signature.signer` with that

@@ -49,7 +49,7 @@ extension StorageNode {
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
         if !oneCPU { actions.append(.cpu(cpu)) }
         guard ctx.catalog.isValidMetadata(metadata, blob: blob),
-              ctx.catalog.entry(blob).map({ $0.metadata.blobID == metadata.blobID }) ?? true
+              ctx.catalog.blobID(blob).map({ $0 == metadata.blobID }) ?? true
         else {
             if oneCPU { actions.insert(.cpu(cpu), at: start) }
             actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "metadata does not match the blob ID")))
