@@ -97,8 +97,9 @@ extension StorageNode {
         state.active = true
         state.round &+= 1
         state.candidates = candidateNodes(for: key, ctx)
+        state.nextCandidate = 0
         state.metadataTries = 0
-        state.outstanding = [:]
+        state.forgetOutstanding()
         if state.metadata == nil, let held = storedMetadata(key.blob, ctx) { state.metadata = held }
         recoveries[key] = state
         actions.append(.timer(after: recoveryRoundTimeout, token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
@@ -114,7 +115,8 @@ extension StorageNode {
     /// weight first; ties broken by a hash of (node, blob, pair) so load spreads deterministically.
     func candidateNodes(for key: RecoveryKey, _ ctx: ProtocolContext) -> [NodeID] {
         var nodes: [NodeID] = []
-        for m in ctx.view.committee.members + ctx.view.previousCommittee.members where m.node != id && !nodes.contains(m.node) {
+        var listed = Set<NodeID>([id])  // not `nodes.contains`: quadratic at thousands of members
+        for m in ctx.view.committee.members + ctx.view.previousCommittee.members where listed.insert(m.node).inserted {
             nodes.append(m.node)
         }
         func spread(_ n: NodeID) -> UInt64 {
@@ -136,11 +138,11 @@ extension StorageNode {
     /// time, whichever of its pairs asked first, and every waiting pair takes the answer.
     mutating func askForMetadata(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var state = recoveries[key] else { return }
-        guard state.metadataTries < state.candidates.count else {
+        guard state.nextCandidate + state.metadataTries < state.candidates.count else {
             backOff(key, reason: "no node served valid metadata", context: ctx, into: &actions)
             return
         }
-        let node = state.candidates[state.metadataTries]
+        let node = state.candidates[state.nextCandidate + state.metadataTries]
         state.metadataTries += 1
         recoveries[key] = state
         let alreadyAsked = awaitingMetadata[key.blob].map { !$0.isEmpty } ?? false
@@ -204,21 +206,25 @@ extension StorageNode {
     /// outstanding requests cover what decoding needs; finishes if nothing more is needed, backs
     /// off if nobody is left to ask.
     mutating func requestMore(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var state = recoveries[key], state.active, state.metadata != nil else { return }
+        guard let at = recoveries.index(forKey: key), recoveries.values[at].active, recoveries.values[at].metadata != nil else { return }
         let needP = ctx.config.symbolsForRecovery(.primary), needS = ctx.config.symbolsForRecovery(.secondary)
-        if state.have(.primary) >= needP && state.have(.secondary) >= needS {
+        if recoveries.values[at].have(.primary) >= needP && recoveries.values[at].have(.secondary) >= needS {
             finish(key, context: ctx, into: &actions)
             return
         }
-        while !state.candidates.isEmpty {
+        // Taken out of the table while it changes: its tables hold thousands of entries at
+        // thousands of nodes, and a copy read out of the table was copied again when changed.
+        var state = recoveries.remove(at: at).value
+        while state.nextCandidate < state.candidates.count {
             let shortP = state.have(.primary) + state.promised(.primary) < needP
             let shortS = state.have(.secondary) + state.promised(.secondary) < needS
             guard shortP || shortS else { break }
-            let node = state.candidates.removeFirst()
+            let node = state.candidates[state.nextCandidate]
+            state.nextCandidate += 1
             let weight = heldWeight(node, ctx)
             guard weight > 0 else { continue }
             let axes: RecoveryAxes = shortP && shortS ? .both : (shortP ? .primary : .secondary)
-            state.outstanding[node] = Promise(weight: weight, axes: axes)
+            state.expect(Promise(weight: weight, axes: axes), from: node)
             actions.append(.send(to: .node(node), .recoveryRequest(blob: key.blob, pair: key.pair, axes: axes)))
         }
         recoveries[key] = state
@@ -233,9 +239,10 @@ extension StorageNode {
     /// round, still add their valid symbols (a late answer is not wasted).
     mutating func takeRecoveryResponse(_ key: RecoveryKey, from: Party, bytes: UInt64, forPrimary: [RecoverySymbol],
                                        forSecondary: [RecoverySymbol], context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var state = recoveries[key], let metadata = state.metadata?.metadata else { return }
+        guard let at = recoveries.index(forKey: key), let metadata = recoveries.values[at].metadata?.metadata else { return }
+        var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
         state.bytesMoved += bytes
-        if case .node(let n) = from { state.outstanding.removeValue(forKey: n) }
+        if case .node(let n) = from { state.settle(n) }
         let cost = ctx.costs.hashCost * UInt64(max(1, MerkleHash.pathLength(leafCount: ctx.config.nShards)))
         let secondaryIndex = ctx.config.sliverIndex(ofPair: key.pair, axis: .secondary)
         var rejected = 0
@@ -260,9 +267,10 @@ extension StorageNode {
     /// would verify.
     mutating func takeModeledRecoveryResponse(_ key: RecoveryKey, from: Party, bytes: UInt64, axes: RecoveryAxes, sources: [Int],
                                               valid: Bool, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var state = recoveries[key], state.metadata != nil else { return }
+        guard let at = recoveries.index(forKey: key), recoveries.values[at].metadata != nil else { return }
+        var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
         state.bytesMoved += bytes
-        if case .node(let n) = from { state.outstanding.removeValue(forKey: n) }
+        if case .node(let n) = from { state.settle(n) }
         let cost = ctx.costs.hashCost * UInt64(max(1, MerkleHash.pathLength(leafCount: ctx.config.nShards)))
         actions.append(.cpu(cost * UInt64(sources.count * axes.count)))
         if valid {
@@ -279,7 +287,7 @@ extension StorageNode {
     /// replaced by further candidates.
     mutating func recoveryRoundTimedOut(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var state = recoveries[key], state.active, state.round == round else { return }
-        state.outstanding = [:]
+        state.forgetOutstanding()
         recoveries[key] = state
         if awaitingMetadata[key.blob]?.contains(key.pair) == true {
             awaitingMetadata[key.blob]?.removeAll { $0 == key.pair }
@@ -294,7 +302,7 @@ extension StorageNode {
     mutating func backOff(_ key: RecoveryKey, reason: String, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var state = recoveries[key], state.active else { return }
         state.active = false
-        state.outstanding = [:]
+        state.forgetOutstanding()
         activeRecoveries -= 1
         let rounds = min(Int(state.round), 20)
         let delay = Self.backoff(min: recoveryRetryMin, max: recoveryRetryMax, attempt: rounds - 1)

@@ -120,10 +120,19 @@ public struct StorageNode {
         /// Modeled blobs: the source pairs whose symbols arrived, per target axis.
         var modeledPrimary: Set<Int> = []
         var modeledSecondary: Set<Int> = []
-        /// Nodes still to ask in this round, in order.
+        /// The nodes to ask in this round, in order; those before `nextCandidate` were taken.
         var candidates: [NodeID] = []
+        /// How many of `candidates` symbol requests have taken (asked or passed over) this
+        /// round: a cursor, since removing the first of thousands of candidates per request
+        /// made a round quadratic in the committee size.
+        var nextCandidate = 0
         /// Nodes asked in this round that have not answered, with what they should bring.
-        var outstanding: [NodeID: Promise] = [:]
+        /// Changed only through `expect`, `settle` and `forgetOutstanding`, which keep the
+        /// promised totals.
+        private(set) var outstanding: [NodeID: Promise] = [:]
+        /// `promised(.primary)` and `promised(.secondary)`, kept as requests come and go: a sum
+        /// over `outstanding` per request sent was quadratic in the committee size.
+        private var promisedPrimary = 0, promisedSecondary = 0
         /// Candidates asked for metadata so far in this round (in `candidates` order).
         var metadataTries = 0
         /// Rounds started (wrapping); timers carry it so stale ones are ignored.
@@ -141,8 +150,28 @@ public struct StorageNode {
         }
 
         /// Sources outstanding requests should still bring for `axis`.
-        func promised(_ axis: SliverAxis) -> Int {
-            outstanding.values.reduce(0) { $0 + ((axis == .primary ? $1.axes.wantsPrimary : $1.axes.wantsSecondary) ? $1.weight : 0) }
+        func promised(_ axis: SliverAxis) -> Int { axis == .primary ? promisedPrimary : promisedSecondary }
+
+        /// Records a request to `node` expected to bring `promise` (replacing any earlier one).
+        mutating func expect(_ promise: Promise, from node: NodeID) {
+            settle(node)
+            outstanding[node] = promise
+            if promise.axes.wantsPrimary { promisedPrimary += promise.weight }
+            if promise.axes.wantsSecondary { promisedSecondary += promise.weight }
+        }
+
+        /// `node` answered (or is given up on): its promise no longer counts.
+        mutating func settle(_ node: NodeID) {
+            guard let promise = outstanding.removeValue(forKey: node) else { return }
+            if promise.axes.wantsPrimary { promisedPrimary -= promise.weight }
+            if promise.axes.wantsSecondary { promisedSecondary -= promise.weight }
+        }
+
+        /// Gives up on every outstanding request.
+        mutating func forgetOutstanding() {
+            outstanding = [:]
+            promisedPrimary = 0
+            promisedSecondary = 0
         }
     }
 

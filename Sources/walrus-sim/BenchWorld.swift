@@ -22,7 +22,11 @@ struct BenchWorld: ParsableCommand {
     @Option(help: "Shards (>= 4).") var shards: Int = 100
     @Option(help: "Blobs to write (each is then read once).") var blobs: Int = 100
     @Option(help: "Mean blob size in bytes (lognormal sizes around it).") var meanBytes: Int = 65_536
-    @Option(help: "Epochs to simulate (epochs last 1 hour).") var epochs: Int = 1
+    @Option(help: "Epochs to simulate (each --epoch-minutes long).") var epochs: Int = 1
+    @Option(help: "Epoch length in minutes (>= 10). Writes and reads arrive over all but the last 10 minutes of each.")
+    var epochMinutes: Int = 60
+    @Option(help: "Clients (>= 1), each with its own 10 Gbit/s link: at thousands of shards a write sends every node the blob's metadata (n x 66 bytes), so the clients' uplinks bound the write rate.")
+    var clients: Int = 4
     @Option(help: "Stake moved per epoch, in permille of all stake.") var churnPermille: UInt64 = 0
     @Option(help: "Signatures: real or modeled.") var signatures: String = "modeled"
     @Option(help: "Encoding: real or modeled (sizes and costs only, DESIGN §5).") var encoding: String = "real"
@@ -36,22 +40,27 @@ struct BenchWorld: ParsableCommand {
         guard blobs >= 0 else { throw ValidationError("--blobs must be >= 0") }
         guard meanBytes >= 1 else { throw ValidationError("--mean-bytes must be >= 1") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be >= 1") }
+        guard (10...100_000).contains(epochMinutes) else { throw ValidationError("--epoch-minutes must be in 10...100000") }
+        guard (1...10_000).contains(clients) else { throw ValidationError("--clients must be in 1...10000") }
         guard ["real", "modeled"].contains(signatures) else { throw ValidationError("--signatures must be real or modeled") }
         guard ["real", "modeled"].contains(encoding) else { throw ValidationError("--encoding must be real or modeled") }
         guard threads >= 1 else { throw ValidationError("--threads must be >= 1") }
     }
 
     func run() throws {
-        let epoch = SimDuration.hours(1)
+        let epoch = SimDuration.minutes(UInt64(epochMinutes))
         var s = Scenario(name: "bench-world", duration: epoch * UInt64(epochs) + .minutes(5), nodes: NodesSpec(count: nodes, shards: shards))
         s.seed = seed
         s.economics.preset = .testnet
         s.economics.epochDuration = epoch
+        // Every node may be in the committee: the preset's active set (111, Walrus's) would
+        // leave a "10,000-node" world with a 111-member committee.
+        s.economics.activeSetSize = max(nodes, 1)
         s.nodes.stake = .dirichlet(totalWAL: 1_000_000_000, alpha: 4)
-        s.clients.count = 4
+        s.clients.count = clients
         s.fidelity.signatures = signatures == "real" ? .real : .modeled
         s.fidelity.encoding = encoding == "real" ? .real : .modeled
-        let gap = Double(epochs) * 3_000 / Double(max(1, blobs))
+        let gap = Double(epochs * (epochMinutes - 10) * 60) / Double(max(1, blobs))
         let mu = log(Double(meanBytes)) - 0.5
         var w = WriteWorkload(interArrivalSeconds: .exponential(mean: gap), sizeBytes: .lognormal(mu: mu, sigma: 1), count: blobs)
         w.lifetimeEpochs = (epochs + 1)...(epochs + 3)
