@@ -142,7 +142,13 @@ extension World {
                 guard let certified = info.certifiedAt else { return false }
                 return certified <= tailStart && !info.inconsistent && catalog.blobID($0) != nil
             }
-            let honestUp = view.committee.members.filter { !crashed[$0.node.index] && byzantineHolds[$0.node.index].isEmpty }
+            // After an epoch change that started within the tail the new owners may still be
+            // syncing their shards (the hand-over's quorum does not wait for every node), and
+            // the previous owners keep holding them through the epoch: the guarantee is theirs
+            // to keep. (An unfinished hand-over that started earlier is a liveness violation.)
+            let recentChange = lastEpochChangeStart.map { $0 > tailStart } ?? false
+            let holders = recentChange && !view.previousCommittee.isEmpty ? view.previousCommittee : view.committee
+            let honestUp = holders.members.filter { !crashed[$0.node.index] && byzantineHolds[$0.node.index].isEmpty }
             // Modeled blobs are asked of each shard's ranges at once; only the blobs some node
             // lacks there (and every real blob) take the exact pair-by-pair question below.
             let modeled = due.filter { catalog.isModeled($0) && StorageNode.viewKeepsModeled($0, ctx.view) }
