@@ -505,12 +505,19 @@ public final class World: EventHandler {
     /// carries them out for `party`. The buffer is taken out of the world while in use, so a
     /// nested reaction gets a fresh one; if the actions were parked behind CPU work, the parked
     /// list keeps that storage and the next reaction allocates anew.
+    /// The largest action buffer `withActionBuffer` keeps for reuse (actions).
+    static let actionBufferKeptCapacity = 4_096
+
     func withActionBuffer(for party: Party, now: SimTime, scheduler: inout Scheduler, _ react: (inout [Action]) -> Void) {
         var actions: [Action] = []
         swap(&actions, &actionBuffer)
         react(&actions)
         if !actions.isEmpty { execute(actions, for: party, now: now, scheduler: &scheduler) }
-        actions.removeAll(keepingCapacity: true)
+        // Keep the storage for the next reaction unless one rare reaction grew it large: a
+        // list parked behind CPU work shares it, so keeping its capacity would allocate that
+        // much afresh here, per reaction (a node starting thousands of recoveries at once made
+        // half a million actions, and each later reaction then took 90 MB).
+        if actions.capacity <= Self.actionBufferKeptCapacity { actions.removeAll(keepingCapacity: true) } else { actions = [] }
         swap(&actions, &actionBuffer)
     }
 
