@@ -33,18 +33,32 @@ extension StorageNode {
         actions.append(.timer(after: large ? blobSyncDelay * 2 : blobSyncDelay, token: TimerKind.blobSync.rawValue | UInt64(blob.index) << 8))
     }
 
-    /// Starts recovering every pair of `blob` this node should hold (its current shards) and
-    /// does not; nothing for a blob that is not certified and live.
-    mutating func scheduleMissing(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+    /// Starts recovering every pair of `blob` this node should hold and does not: on the node's
+    /// current shards, or on `shards` when given; nothing for a blob that is not certified and live.
+    mutating func scheduleMissing(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return }
         // A kept modeled blob is held on a shard exactly when the shard's ranges have it
         // (`holds`, with the per-blob checks made once instead of per shard).
         let modeled = stored[blob] == nil && isModeled(blob, ctx) && modeledKept(blob, ctx)
-        for shard in ctx.view.committee.shards(of: id) {
+        for shard in shards ?? ctx.view.committee.shards(of: id) {
             let p = mapping.pair(ofShard: shard.index)
             let held = modeled ? modeledHeld.contains(blob.index, shard: shard) : holds(blob, pair: p, context: ctx)
             if !held { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
         }
+    }
+
+    /// The shards a blob sync of `blob` recovers: the node's shards in the epoch the blob was
+    /// certified, as Walrus's node recovers for the shard assignment of the certification
+    /// event it processes (`BlobSynchronizer::recover_blob_slivers`). A blob certified just
+    /// before an epoch change is the previous owners' to hold, recover and hand over; the new
+    /// owners get it by shard sync, which lists every blob certified before the change. (A
+    /// blob certified two epochs back, which a node only sees after sleeping through a change,
+    /// is left to the catch-up of `restart`.)
+    func blobSyncShards(_ blob: BlobRef, _ ctx: ProtocolContext) -> [ShardIndex] {
+        guard let certified = ctx.view.status(blob)?.certifiedEpoch, certified < ctx.view.epoch else {
+            return ctx.view.committee.shards(of: id)
+        }
+        return certified.rawValue + 1 == ctx.view.epoch.rawValue ? ctx.view.previousCommittee.shards(of: id) : []
     }
 
     /// Whether `blob` is certified, undeleted and unexpired, so worth recovering.

@@ -354,7 +354,8 @@ public struct StorageNode {
             syncRetry(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
                       context: ctx, into: &actions)
         case .blobSync:
-            scheduleMissing(BlobRef(UInt32(truncatingIfNeeded: token >> 8)), context: ctx, into: &actions)
+            let blob = BlobRef(UInt32(truncatingIfNeeded: token >> 8))
+            scheduleMissing(blob, shards: blobSyncShards(blob, ctx), context: ctx, into: &actions)
         case .recoveryRetry:
             let (key, round) = Self.recoveryKey(token: token)
             retryRecovery(key, round: round, context: ctx, into: &actions)

@@ -135,3 +135,36 @@ import Testing
         #expect(world.violations.contains { $0.kind == .completeness && $0.withinAssumptions }, "\(world.violations)")
     }
 }
+
+/// Blob sync after certification recovers the shards the node had in the epoch the blob was
+/// certified (Walrus's `recover_blob_slivers`): a blob certified just before an epoch change
+/// is its previous owners' to recover and hand over, and the new owners get it by shard sync
+/// instead of each starting a recovery of its own (at 10,000 nodes, thousands of requests each).
+@Suite struct BlobSyncShardsTests {
+    @Test func blobSyncFollowsTheCertificationEpochsAssignment() throws {
+        // Stopped part-way into an epoch, so that live blobs were certified in this epoch and the last.
+        var found: (World, SimTime, BlobRef, BlobRef)?
+        for minutes: UInt64 in [12, 14, 16, 18, 20, 22, 24] where found == nil {
+            var s = smallScenario(seed: 75, writes: 40, reads: 0, duration: .minutes(minutes))
+            s.fidelity.encoding = .modeled
+            s.workloads.append(WorkloadSpec(name: "churn", kind: .stakeChurn(fractionPermille: 300)))
+            let (world, scheduler) = try runWorld(s)
+            let view = world.view
+            if let now = view.liveCertified.first(where: { view.status($0)?.certifiedEpoch == view.epoch }),
+               let before = view.liveCertified.first(where: { view.status($0)?.certifiedEpoch?.rawValue == view.epoch.rawValue - 1 }) {
+                found = (world, scheduler.now, now, before)
+            }
+        }
+        let (world, end, thisEpoch, lastEpoch) = try #require(found)
+        let view = world.view, ctx = world.context(end)
+        let older = view.liveCertified.first { ($0.index, view.status($0)?.certifiedEpoch.map { $0.rawValue + 1 < view.epoch.rawValue } ?? false).1 }
+        var moved = false
+        for node in world.nodes {
+            #expect(node.blobSyncShards(thisEpoch, ctx) == view.committee.shards(of: node.id))
+            #expect(node.blobSyncShards(lastEpoch, ctx) == view.previousCommittee.shards(of: node.id))
+            if let older { #expect(node.blobSyncShards(older, ctx).isEmpty) }
+            moved = moved || view.committee.shards(of: node.id) != view.previousCommittee.shards(of: node.id)
+        }
+        #expect(moved, "the churn moved no shard, so the two assignments were not told apart")
+    }
+}
