@@ -114,11 +114,11 @@ public struct Client {
         var slivers: [Sliver] = []
         /// Modeled blobs: verified primary slivers received (sizes only).
         var modeledSlivers = 0
-        var outstanding: Set<Int> = []
+        var outstanding = DenseIndexSet()
         /// Requests presumed lost but whose late answers are still welcome.
-        var stale: Set<Int> = []
+        var stale = DenseIndexSet()
         /// Pairs already received (verified or not), so retries skip them.
-        var answered: Set<Int> = []
+        var answered = DenseIndexSet()
         var bytes: UInt64 = 0
         /// A patch read: the quilt columns (secondary sliver indices) of the patch; `nil` for a
         /// whole-blob read, and after a patch read fell back to one. While set, `outstanding`,

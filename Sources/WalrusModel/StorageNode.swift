@@ -118,8 +118,8 @@ public struct StorageNode {
         /// Verified symbols for the target's secondary sliver, by source sliver index.
         var forSecondary: [Int: RecoverySymbol] = [:]
         /// Modeled blobs: the source pairs whose symbols arrived, per target axis.
-        var modeledPrimary: Set<Int> = []
-        var modeledSecondary: Set<Int> = []
+        var modeledPrimary = DenseIndexSet()
+        var modeledSecondary = DenseIndexSet()
         /// The nodes to ask in this round, in order; those before `nextCandidate` were taken.
         var candidates: [NodeID] = []
         /// How many of `candidates` symbol requests have taken (asked or passed over) this

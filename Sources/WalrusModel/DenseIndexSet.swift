@@ -1,0 +1,65 @@
+/// A set of small non-negative integers — pair, column or sliver indices, all below the shard
+/// count — kept as a bitmap: membership, insertion and removal without hashing, which a
+/// `Set<Int>` paid for every sliver a read asks for and takes, and for every source a modeled
+/// recovery counts. It has no iteration: nothing that affects results may depend on the order
+/// of a set (DESIGN §4), and none of its users needs one.
+struct DenseIndexSet: Sendable, Equatable {
+    /// Bit `i % 64` of `words[i / 64]` is set when `i` is a member; grown on demand.
+    private var words: [UInt64] = []
+    /// The number of members.
+    private(set) var count = 0
+
+    /// An empty set.
+    init() {}
+
+    /// Whether the set has no member.
+    var isEmpty: Bool { count == 0 }
+
+    /// Whether `i` is a member (false for any negative `i`).
+    func contains(_ i: Int) -> Bool {
+        i >= 0 && i >> 6 < words.count && words[i >> 6] & (1 << UInt64(i & 63)) != 0
+    }
+
+    /// Adds `i` (which must not be negative); `inserted` says whether it was new, as `Set.insert` does.
+    @discardableResult
+    mutating func insert(_ i: Int) -> (inserted: Bool, memberAfterInsert: Int) {
+        precondition(i >= 0, "DenseIndexSet holds non-negative indices, not \(i)")
+        let w = i >> 6, bit: UInt64 = 1 << UInt64(i & 63)
+        if w >= words.count { words.append(contentsOf: repeatElement(0, count: w + 1 - words.count)) }
+        guard words[w] & bit == 0 else { return (false, i) }
+        words[w] |= bit
+        count += 1
+        return (true, i)
+    }
+
+    /// Removes `i`, returning it if it was a member.
+    @discardableResult
+    mutating func remove(_ i: Int) -> Int? {
+        guard contains(i) else { return nil }
+        words[i >> 6] &= ~(1 << UInt64(i & 63))
+        count -= 1
+        return i
+    }
+
+    /// Removes every member, keeping the storage.
+    mutating func removeAll() {
+        for w in words.indices { words[w] = 0 }
+        count = 0
+    }
+
+    /// Adds every member of `other`.
+    mutating func formUnion(_ other: DenseIndexSet) {
+        if other.words.count > words.count { words.append(contentsOf: repeatElement(0, count: other.words.count - words.count)) }
+        var total = 0
+        for w in words.indices {
+            if w < other.words.count { words[w] |= other.words[w] }
+            total += words[w].nonzeroBitCount
+        }
+        count = total
+    }
+
+    /// Adds every element of `indices` (none may be negative).
+    mutating func formUnion<S: Sequence>(_ indices: S) where S.Element == Int {
+        for i in indices { insert(i) }
+    }
+}
