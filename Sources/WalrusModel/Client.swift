@@ -141,6 +141,13 @@ public struct Client {
         /// a node's pairs one after another, so walking it would ask one node again and again.
         var metadataAsked: Set<NodeID> = []
 
+        /// Whether the read waits for `index` (outstanding or stale): the primary sliver of pair
+        /// `index` for a whole-blob read, column `index` for a patch read (`column`). The two
+        /// kinds never match each other's responses, since both count by index.
+        func awaits(_ index: Int, column: Bool = false) -> Bool {
+            (patch != nil) == column && (outstanding.contains(index) || stale.contains(index))
+        }
+
         /// Forgets the requests made so far (in flight, presumed lost, answered): the next
         /// request starts again from the first pair (or column) of the order.
         mutating func forgetRequests() {
@@ -453,8 +460,8 @@ public struct Client {
     /// never match each other's responses, since both count by index. Reads the state in
     /// place: `reads[op]?.…` would copy the whole read (its sets and slivers) per response.
     private func awaits(_ op: UInt64, _ index: Int, column: Bool = false) -> Bool {
-        guard let i = reads.index(forKey: op), (reads.values[i].patch != nil) == column else { return false }
-        return reads.values[i].outstanding.contains(index) || reads.values[i].stale.contains(index)
+        guard let i = reads.index(forKey: op) else { return false }
+        return reads.values[i].awaits(index, column: column)
     }
 
     /// Whether read `op` exists and has its metadata (read in place, see `awaits`).
@@ -529,10 +536,11 @@ public struct Client {
     /// it and has its metadata): the pair counts as answered, and the sliver is kept if it
     /// verifies, else reported as rejected. Verification CPU is added to `cpu` (set once any
     /// sliver came), not charged here, so that a batched answer charges it in one action. Does not decode or ask for more.
-    private mutating func takePrimary(_ op: UInt64, pair: Int, sliver: SliverPayload?, bytes: UInt64, from: Party,
-                                      cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
-        // `r` was taken out of the table so that changing its sets does not copy them.
+    /// The caller takes the read out of `reads` (and puts it back): reading it in the table,
+    /// even one field, copied the whole read, per sliver taken.
+    private func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, from: Party,
+                             cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let meta = r.metadata else { return }
         r.outstanding.remove(pair)
         r.stale.remove(pair)
         r.answered.insert(pair)
@@ -548,13 +556,14 @@ public struct Client {
                 actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: r.blob, what: "sliver \(pair)")))
             }
         }
-        reads[op] = r
     }
 
     /// After primary slivers arrived for read `op`: decode once R are held, else ask for more.
     private mutating func continueRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let i = reads.index(forKey: op) else { return }
-        if reads.values[i].slivers.count + reads.values[i].modeledSlivers >= ctx.config.sliversForDecoding(.primary) {
+        guard let r = reads.removeValue(forKey: op) else { return }  // out and back: no copy (see `takePrimary`)
+        let held = r.slivers.count + r.modeledSlivers
+        reads[op] = r
+        if held >= ctx.config.sliversForDecoding(.primary) {
             decode(op, context: ctx, into: &actions)
         } else {
             requestSlivers(op, context: ctx, into: &actions)
@@ -626,13 +635,20 @@ public struct Client {
             }
 
         case .sliverResponse(let blob, let pair, let sliver):
-            guard let op = (readsByBlob[blob] ?? []).first(where: {
-                      awaits($0, pair) }), hasMetadata(op) else { break }
-            var cpu: SimDuration?
-            let start = actions.count
-            takePrimary(op, pair: pair, sliver: sliver, bytes: message.wireBytes, from: from, cpu: &cpu, context: ctx, into: &actions)
-            if let cpu { actions.insert(.cpu(cpu), at: start) }
-            continueRead(op, context: ctx, into: &actions)
+            // The first read of the blob awaiting the pair takes it (if it has its metadata).
+            // Each read is taken out of the table while looked at: see `takePrimary`.
+            for op in readsByBlob[blob] ?? [] {
+                guard var r = reads.removeValue(forKey: op) else { continue }
+                guard r.awaits(pair) else { reads[op] = r; continue }
+                guard r.metadata != nil else { reads[op] = r; break }
+                var cpu: SimDuration?
+                let start = actions.count
+                takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, from: from, cpu: &cpu, context: ctx, into: &actions)
+                reads[op] = r
+                if let cpu { actions.insert(.cpu(cpu), at: start) }
+                continueRead(op, context: ctx, into: &actions)
+                break
+            }
 
         case .sliversResponse(let blob, let pairs, let slivers):
             // Each pair goes to the first read of the blob awaiting it, as a `sliverResponse`
@@ -643,14 +659,19 @@ public struct Client {
             var cpu: SimDuration?
             let start = actions.count
             var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
-            for op in readsByBlob[blob] ?? [] where hasMetadata(op) {
-                for (k, pair) in pairs.enumerated() where !claimed[k] && awaits(op, pair) {
-                    claimed[k] = true
-                    let sliver = k < slivers.count ? slivers[k] : nil
-                    takePrimary(op, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), from: from, cpu: &cpu, context: ctx, into: &actions)
-                    framing = 0
-                    if served.last != op { served.append(op) }
+            for op in readsByBlob[blob] ?? [] {
+                guard var r = reads.removeValue(forKey: op) else { continue }  // see `takePrimary`
+                if r.metadata != nil {
+                    for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
+                        claimed[k] = true
+                        let sliver = k < slivers.count ? slivers[k] : nil
+                        takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), from: from, cpu: &cpu,
+                                    context: ctx, into: &actions)
+                        framing = 0
+                        if served.last != op { served.append(op) }
+                    }
                 }
+                reads[op] = r
             }
             // Verifying the slivers is one CPU action before what it leads to (see `execute`).
             if let cpu { actions.insert(.cpu(cpu), at: start) }
