@@ -14,7 +14,7 @@ struct BenchWorld: ParsableCommand {
         commandName: "world",
         abstract: "Run a synthetic world (nodes x shards, blobs written then read) and print its rates.",
         discussion: """
-            Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads             finished per wall second), mean_queue (pending events, sampled every 10,000 events),             phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold,             live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built,             per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes             keep for their blobs, counted from their records), max_rss_mib and the event digest.
+            Every node may join the committee (committee_members reports its size at the end).             Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads             finished per wall second), mean_queue (pending events, sampled every 10,000 events),             phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold,             live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built,             per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes             keep for their blobs, counted from their records), max_rss_mib and the event digest.
             """
     )
 
@@ -94,7 +94,7 @@ struct BenchWorld: ParsableCommand {
         let eventsPerS = Double(events) / runWall
         let finishedOps = ops.writesOK + ops.writesFailed + ops.readsOK + ops.readsFailed + ops.readsInconsistent + ops.readsInvalid
         let meanQueue = samples > 0 ? queueSum / samples : Double(sim.scheduler.pendingCount)
-        var line = "world nodes=\(nodes) shards=\(shards) blobs=\(blobs) encoding=\(encoding) epochs_started=\(world.epochsStarted) events=\(events)"
+        var line = "world nodes=\(nodes) shards=\(shards) blobs=\(blobs) encoding=\(encoding) epochs_started=\(world.epochsStarted) committee_members=\(world.view.committee.members.count) events=\(events)"
             + " wall_s=\(formatted(wall, digits: 2)) run_s=\(formatted(runWall, digits: 2)) events_per_s=\(Int(eventsPerS))"
             + " ops_per_s=\(formatted(Double(finishedOps) / runWall, digits: 1)) mean_queue=\(Int(meanQueue.rounded()))"
         if pholdEvents > 0 {

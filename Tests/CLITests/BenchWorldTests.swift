@@ -22,11 +22,23 @@ import Testing
         #expect(CLI.field("digest", in: a.stdout) != nil && CLI.field("digest", in: a.stdout) == CLI.field("digest", in: b.stdout))
     }
 
+    /// Every node may join the committee: with more nodes than Walrus's active set (111), the
+    /// committee is not capped at 111 (which the "10,000-node" runs once were).
+    @Test func theCommitteeAdmitsEveryNode() throws {
+        let out = try CLI.run(["bench", "world", "--nodes", "150", "--shards", "300", "--blobs", "4", "--encoding", "modeled",
+                               "--epoch-minutes", "20", "--clients", "2", "--phold-events", "0"])
+        #expect(out.status == 0, "stderr: \(out.stderr)")
+        #expect((Int(CLI.field("committee_members", in: out.stdout) ?? "") ?? 0) > 111, "\(out.stdout)")
+        #expect(CLI.field("writes_ok", in: out.stdout) == "4", "\(out.stdout)")
+    }
+
     @Test(arguments: [
         (["--encoding", "sampled"], "encoding"),
         (["--signatures", "fake"], "signatures"),
         (["--shards", "2"], "shards"),
         (["--nodes", "0"], "nodes"),
+        (["--epoch-minutes", "5"], "epoch-minutes"),
+        (["--clients", "0"], "clients"),
     ])
     func badInputIsACleanError(extra: [String], mentions: String) throws {
         let out = try CLI.run(["bench", "world"] + extra)
