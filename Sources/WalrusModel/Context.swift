@@ -319,20 +319,23 @@ public final class BlobCatalog {
     }
     /// `entries[blob.index]`: the entry of each blob added, `nil` for indices never added.
     public internal(set) var entries: [Entry?] = []
-    /// Each added blob's shard rotation (`BlobID.rotationOffset`), by blob index: a 128-bit
-    /// remainder per lookup otherwise, on paths taken per node and per blob.
-    private var shardOffsets: [UInt32] = []
-    /// What the hot lookups ask of each blob index (added? modeled?), apart from the entries:
-    /// reading even one field of an `Entry?` in `entries` copied (retained) the whole entry,
-    /// several times per message handled.
-    private var kinds: [EntryKind] = []
-    /// Each added blob's ID, by blob index (zero for indices never added), for the same reason.
-    private var blobIDs: [BlobID] = []
-    /// Whether an index was added, and how.
-    private enum EntryKind: UInt8 { case absent, real, modeled }
-    /// Each added blob's primary and secondary sliver sizes, by blob index (two size
-    /// computations per lookup otherwise, once per sliver handled).
-    private var sliverSizeTable: [(primary: Int, secondary: Int)] = []
+    /// `facts[blob.index]`: what the hot lookups ask of each blob, apart from the entries.
+    private var facts: [Facts] = []
+    /// What is looked up of a blob on paths taken per node and per message, computed once when
+    /// it is added: reading even one field of an `Entry?` in `entries` copied (retained) the
+    /// whole entry, and the rotation and sliver sizes cost a 128-bit remainder and two size
+    /// computations per lookup.
+    private struct Facts {
+        /// Whether the index was added, and how.
+        var kind = Kind.absent
+        /// The blob's shard rotation (`BlobID.rotationOffset`).
+        var shardOffset: UInt32 = 0
+        /// Its primary and secondary sliver sizes.
+        var sliverSizes = (primary: 0, secondary: 0)
+        /// The ID it was added with (zero for an index never added).
+        var blobID = BlobID(digest: .zero)
+        enum Kind: UInt8 { case absent, real, modeled }
+    }
     /// The encoding parameters, for the checks that do run.
     public let config: EncodingConfig
     /// Whether sliver and metadata checks may be memoized for honest blobs.
@@ -380,15 +383,13 @@ public final class BlobCatalog {
 
     /// Whether `blob` was added as a modeled blob (sizes and a commitment, no slivers).
     public func isModeled(_ blob: BlobRef) -> Bool {
-        Int(blob.index) < kinds.count && kinds[Int(blob.index)] == .modeled
+        facts(blob)?.kind == .modeled
     }
 
     /// The shard mapping of `blob` (its rotation, computed once when it was added), or `nil`
     /// if it was never added.
     public func shardMapping(_ blob: BlobRef) -> ShardMapping? {
-        let i = Int(blob.index)
-        guard i < kinds.count, kinds[i] != .absent else { return nil }
-        return ShardMapping(nShards: config.nShards, offset: Int(shardOffsets[i]))
+        facts(blob).map { ShardMapping(nShards: config.nShards, offset: Int($0.shardOffset)) }
     }
 
     /// The shard mapping of `blobID` for `blob`: the precomputed one when `blobID` is the ID the
@@ -401,8 +402,13 @@ public final class BlobCatalog {
 
     /// The blob ID `blob` was registered with, or `nil` if it was never added.
     public func blobID(_ blob: BlobRef) -> BlobID? {
+        facts(blob)?.blobID
+    }
+
+    /// The facts of `blob`, or `nil` if it was never added.
+    private func facts(_ blob: BlobRef) -> Facts? {
         let i = Int(blob.index)
-        return i < kinds.count && kinds[i] != .absent ? blobIDs[i] : nil
+        return i < facts.count && facts[i].kind != .absent ? facts[i] : nil
     }
 
     /// The entry of `blob`, or `nil` if it was never added.
@@ -411,14 +417,13 @@ public final class BlobCatalog {
     /// Registers a blob. Under digest payloads the pairs are replaced by their hashes.
     public func add(_ blob: BlobRef, _ entry: Entry) {
         while entries.count <= Int(blob.index) { entries.append(nil) }
-        while shardOffsets.count <= Int(blob.index) { shardOffsets.append(0) }
-        shardOffsets[Int(blob.index)] = UInt32(entry.metadata.blobID.rotationOffset(nShards: config.nShards))
-        while kinds.count <= Int(blob.index) { kinds.append(.absent); blobIDs.append(BlobID(digest: .zero)) }
-        kinds[Int(blob.index)] = entry.modeled ? .modeled : .real
-        blobIDs[Int(blob.index)] = entry.metadata.blobID
-        while sliverSizeTable.count <= Int(blob.index) { sliverSizeTable.append((0, 0)) }
-        sliverSizeTable[Int(blob.index)] = ((try? config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 0,
-                                            (try? config.sliverSize(.secondary, blobLength: entry.sizeBytes)) ?? 0)
+        while facts.count <= Int(blob.index) { facts.append(Facts()) }
+        facts[Int(blob.index)] = Facts(
+            kind: entry.modeled ? .modeled : .real,
+            shardOffset: UInt32(entry.metadata.blobID.rotationOffset(nShards: config.nShards)),
+            sliverSizes: ((try? config.sliverSize(.primary, blobLength: entry.sizeBytes)) ?? 0,
+                          (try? config.sliverSize(.secondary, blobLength: entry.sizeBytes)) ?? 0),
+            blobID: entry.metadata.blobID)
         var e = entry
         if !keepsPayload && !e.pairs.isEmpty {
             e.pairHashes = e.pairs.map(PairPayload.contentHash)
@@ -446,9 +451,7 @@ public final class BlobCatalog {
 
     /// Sizes of a pair's primary and secondary slivers for `blob`.
     public func sliverSizes(_ blob: BlobRef) -> (primary: Int, secondary: Int) {
-        let i = Int(blob.index)
-        guard i < sliverSizeTable.count, kinds[i] != .absent else { return (0, 0) }
-        return sliverSizeTable[i]
+        facts(blob)?.sliverSizes ?? (0, 0)
     }
 
     /// Whether `payload` (claimed to be pair `index`) is valid for `metadata`. A modeled pair is
