@@ -455,19 +455,24 @@ public struct Client {
         requestMetadata(op, context: ctx, into: &actions)
     }
 
-    /// Whether read `op` waits for `index` (outstanding or stale): the primary sliver of pair
-    /// `index` for a whole-blob read, column `index` for a patch read (`column`). The two kinds
-    /// never match each other's responses, since both count by index. Reads the state in
-    /// place: `reads[op]?.…` would copy the whole read (its sets and slivers) per response.
-    private func awaits(_ op: UInt64, _ index: Int, column: Bool = false) -> Bool {
-        guard let i = reads.index(forKey: op) else { return false }
-        return reads.values[i].awaits(index, column: column)
+    /// What `look` finds in read `op`, or `nil` if there is no such read. The read is taken out
+    /// of the table and put back: reading it through the table (`reads[op]?.…`, or
+    /// `reads.values[i]`), even one field, copies the whole read, its sets and slivers, and
+    /// these lookups run per response. Every lookup and change of a read here takes it out.
+    private mutating func peekRead<T>(_ op: UInt64, _ look: (ReadOp) -> T) -> T? {
+        guard let r = reads.removeValue(forKey: op) else { return nil }
+        defer { reads[op] = r }
+        return look(r)
     }
 
-    /// Whether read `op` exists and has its metadata (read in place, see `awaits`).
-    private func hasMetadata(_ op: UInt64) -> Bool {
-        guard let i = reads.index(forKey: op) else { return false }
-        return reads.values[i].metadata != nil
+    /// Whether read `op` waits for `index` (see `ReadOp.awaits`).
+    private mutating func awaits(_ op: UInt64, _ index: Int, column: Bool = false) -> Bool {
+        peekRead(op) { $0.awaits(index, column: column) } ?? false
+    }
+
+    /// Whether read `op` exists and has its metadata.
+    private mutating func hasMetadata(_ op: UInt64) -> Bool {
+        peekRead(op) { $0.metadata != nil } ?? false
     }
 
     /// Whether reads of `blob` ask each node once for all the primary slivers it should serve
@@ -536,8 +541,7 @@ public struct Client {
     /// it and has its metadata): the pair counts as answered, and the sliver is kept if it
     /// verifies, else reported as rejected. Verification CPU is added to `cpu` (set once any
     /// sliver came), not charged here, so that a batched answer charges it in one action. Does not decode or ask for more.
-    /// The caller takes the read out of `reads` (and puts it back): reading it in the table,
-    /// even one field, copied the whole read, per sliver taken.
+    /// The caller takes the read out of `reads` and puts it back (see `peekRead`).
     private func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, from: Party,
                              cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let meta = r.metadata else { return }
@@ -560,9 +564,7 @@ public struct Client {
 
     /// After primary slivers arrived for read `op`: decode once R are held, else ask for more.
     private mutating func continueRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let r = reads.removeValue(forKey: op) else { return }  // out and back: no copy (see `takePrimary`)
-        let held = r.slivers.count + r.modeledSlivers
-        reads[op] = r
+        guard let held = peekRead(op, { $0.slivers.count + $0.modeledSlivers }) else { return }
         if held >= ctx.config.sliversForDecoding(.primary) {
             decode(op, context: ctx, into: &actions)
         } else {
@@ -617,16 +619,14 @@ public struct Client {
 
         case .metadataResponse(let blob, let metadata):
             for op in readsByBlob[blob] ?? [] {
-                // Looked at in place: a copy of the read per late response was a measurable cost.
-                guard let i = reads.index(forKey: op), reads.values[i].metadata == nil, !reads.values[i].retryPending,
-                      let registered = ctx.catalog.blobID(blob) else { continue }
+                guard peekRead(op, { $0.metadata == nil && !$0.retryPending }) == true, let registered = ctx.catalog.blobID(blob) else { continue }
                 actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
                 let valid = metadata.map { $0.blobID == registered && ctx.catalog.isValidMetadata($0, blob: blob) } ?? false
                 if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "metadata"))) }
                 if valid, let m = metadata {
                     actions.append(mark(op, .metadataReceived))
-                    reads.values[i].metadata = m
-                    reads.values[i].bytes += message.wireBytes
+                    reads[op]!.metadata = m  // a change in place (`_modify`), unlike a read through the table
+                    reads[op]!.bytes += message.wireBytes
                     requestData(op, context: ctx, into: &actions)
                 } else {
                     requestMetadata(op, context: ctx, into: &actions)
@@ -636,7 +636,7 @@ public struct Client {
 
         case .sliverResponse(let blob, let pair, let sliver):
             // The first read of the blob awaiting the pair takes it (if it has its metadata).
-            // Each read is taken out of the table while looked at: see `takePrimary`.
+            // Each read is taken out of the table while looked at: see `peekRead`.
             for op in readsByBlob[blob] ?? [] {
                 guard var r = reads.removeValue(forKey: op) else { continue }
                 guard r.awaits(pair) else { reads[op] = r; continue }
@@ -660,7 +660,7 @@ public struct Client {
             let start = actions.count
             var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
             for op in readsByBlob[blob] ?? [] {
-                guard var r = reads.removeValue(forKey: op) else { continue }  // see `takePrimary`
+                guard var r = reads.removeValue(forKey: op) else { continue }  // see `peekRead`
                 if r.metadata != nil {
                     for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
                         claimed[k] = true
@@ -711,8 +711,8 @@ public struct Client {
 
     /// Asks for what the read needs after the metadata: its patch's columns or R primary slivers.
     private mutating func requestData(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let i = reads.index(forKey: op) else { return }
-        if reads.values[i].patch != nil { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+        guard let patchRead = peekRead(op, { $0.patch != nil }) else { return }
+        if patchRead { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
     }
 
     /// Requests every column of the patch not yet answered or in flight, each from the owner of
@@ -772,23 +772,24 @@ public struct Client {
     /// A storage confirmation: counted once per signer, current epoch only, by its committee
     /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
     private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
-        // The write is looked at and changed in place: copying it (its confirmations) per
-        // confirmation was a measurable share of a modeled run.
-        guard case .stored(let blob, let epoch, let signature) = message,
-              let op = writeByBlob[blob], let i = writes.index(forKey: op), writes.values[i].phase == .storing, let sig = signature,
-              epoch == ctx.view.epoch, writes.values[i].confirmations[sig.signer] == nil else { return [] }
+        guard case .stored(let blob, let epoch, let signature) = message, let sig = signature, epoch == ctx.view.epoch,
+              let op = writeByBlob[blob], var w = writes.removeValue(forKey: op) else { return [] }
+        // Taken out of the table while looked at and changed, as reads are (`peekRead`):
+        // through the table, the write and its confirmations were copied per confirmation.
+        defer { writes[op] = w }
+        guard w.phase == .storing, w.confirmations[sig.signer] == nil else { return [] }
         let weight = ctx.view.committee.weight(of: sig.signer)
         guard weight > 0 else { return [] }
         var actions: [Action] = []
-        if writes.values[i].confirmations.isEmpty { writes.values[i].confirmations.reserveCapacity(ctx.view.committee.members.count) }
-        writes.values[i].confirmations[sig.signer] = sig
-        writes.values[i].weight += weight
-        let quorum = Quorum.isCertificationQuorum(weight: writes.values[i].weight, nShards: ctx.config.nShards)
-        if quorum && !writes.values[i].certifyScheduled {
+        if w.confirmations.isEmpty { w.confirmations.reserveCapacity(ctx.view.committee.members.count) }
+        w.confirmations[sig.signer] = sig
+        w.weight += weight
+        let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
+        if quorum && !w.certifyScheduled {
             actions.append(mark(op, .quorum))
             // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
-            writes.values[i].certifyScheduled = true
-            let extra = SimDuration(nanoseconds: (ctx.now - writes.values[i].storeStart).nanoseconds / 2) + .milliseconds(500)
+            w.certifyScheduled = true
+            let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
             actions.append(.timer(after: extra, token: token(.certifyNow, op)))
         }
         return actions
@@ -982,17 +983,21 @@ public struct Client {
             }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
-            // Every few seconds per read: looked at in place, not copied.
-            guard let i = reads.index(forKey: op) else { break }
-            if reads.values[i].retryPending {
+            // Every few seconds per read: taken out of the table while looked at (see `peekRead`).
+            guard var r = reads.removeValue(forKey: op) else { break }
+            let resend = !r.retryPending && !r.statusChecking && r.metadata != nil && !r.outstanding.isEmpty
+            if resend {
+                r.stale.formUnion(r.outstanding)
+                r.outstanding.removeAll()
+            }
+            reads[op] = r
+            if r.retryPending {
                 // Nothing is asked while the read waits out the SDK's backoff.
-            } else if reads.values[i].statusChecking {
-                askStatus(reads.values[i].blob, skipping: reads.values[i].statusAnswered, context: ctx, into: &actions)
-            } else if reads.values[i].metadata == nil {
+            } else if r.statusChecking {
+                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
+            } else if r.metadata == nil {
                 requestMetadata(op, context: ctx, into: &actions)
-            } else if !reads.values[i].outstanding.isEmpty {
-                reads.values[i].stale.formUnion(reads.values[i].outstanding)
-                reads.values[i].outstanding.removeAll()
+            } else if resend {
                 requestData(op, context: ctx, into: &actions)
             }
             if reads.index(forKey: op) != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
