@@ -89,11 +89,16 @@ public struct Client {
         var storesInFlight: [NodeID: Int] = [:]
         /// The pairs of the batch in flight to each member.
         var inFlightPairs: [NodeID: [Int]] = [:]
+        /// Batches that took their room among the sliver writes in flight but wait for their
+        /// member's connections (its batch in flight), in queue order: the SDK takes a request's
+        /// global permit before its node permit and holds it while waiting.
+        var parkedBatches: [NodeID: [[Int]]] = [:]
         /// Refused batches waiting out the SDK's backoff, and when each goes again.
         var retryQueue: [(node: NodeID, pairs: [Int], at: SimTime)] = []
         /// Retries each member's refused stores took so far.
         var storeRetriesUsed: [NodeID: Int] = [:]
-        /// The sum of `storesInFlight`.
+        /// The room taken among the SDK's sliver writes in flight: the sum of `storesInFlight`
+        /// and of the parked batches' slivers.
         var sliversInFlight = 0
         /// The blob status check: members that answered and their weight.
         var statusAnswered: Set<NodeID> = []
@@ -257,6 +262,7 @@ public struct Client {
             }
             w.storesInFlight = [:]
             w.inFlightPairs = [:]
+            w.parkedBatches = [:]
             w.retryQueue = []
             w.sliversInFlight = 0
             writes[op] = w
@@ -276,9 +282,15 @@ public struct Client {
         writes[op] = w
     }
 
-    /// Sends the queued store batches of write `op` that fit, in queue order: the SDK keeps at
-    /// most `concurrentSliverWrites` sliver writes in flight (two per pair; a batch bigger than
-    /// the whole budget goes alone) and one batch per node (its connections).
+    /// Sends the queued store batches of write `op` that fit, in queue order, as the SDK the
+    /// paper ran does (`retry_with_limits_and_backoff` at `f7135f5b`: a request acquires the
+    /// write's permit among `concurrentSliverWrites` first, then one of its node's
+    /// `maxNodeConnections`, both from FIFO semaphores). The head batch takes its room (two per
+    /// pair; a batch bigger than the whole budget goes alone) and goes if its member has no batch
+    /// in flight; otherwise it is parked, still holding its room, until the member's batch in
+    /// flight is answered. So a member with many shards can hold the whole budget with one batch
+    /// moving: the head-of-line wait the SDK's order has. A member whose refused batch waits out
+    /// its backoff is passed over: the SDK queues its slivers only once its metadata is stored.
     private mutating func sendQueuedStores(_ op: UInt64, resources r: ResourceModel, context ctx: ProtocolContext,
                                            into actions: inout [Action]) {
         guard var w = writes[op], w.phase == .storing else { return }
@@ -288,17 +300,60 @@ public struct Client {
         while i < w.storeQueue.count {
             let (node, pairs) = w.storeQueue[i]
             if w.confirmations[node] != nil { w.storeQueue.remove(at: i); continue }
+            if w.storesInFlight[node] == 0 { i += 1; continue }
             let slivers = 2 * pairs.count
             if w.sliversInFlight > 0 && w.sliversInFlight + slivers > budget { break }
-            guard w.storesInFlight[node] == nil else { i += 1; continue }
             w.storeQueue.remove(at: i)
-            w.storesInFlight[node] = slivers
-            w.inFlightPairs[node] = pairs
             w.sliversInFlight += slivers
-            actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
-            if w.storeQueue.isEmpty { actions.append(mark(op, .storeLastSent)) }
+            if w.storesInFlight[node] != nil {
+                w.parkedBatches[node, default: []].append(pairs)
+            } else {
+                sendStoreBatch(op, &w, to: node, pairs: pairs, into: &actions)
+            }
         }
         writes[op] = w
+    }
+
+    /// Sends `pairs` of write `w` (op `op`) to `node`, whose room among the sliver writes in
+    /// flight is already taken; marks the last store sent when nothing is queued or parked.
+    private func sendStoreBatch(_ op: UInt64, _ w: inout WriteOp, to node: NodeID, pairs: [Int], into actions: inout [Action]) {
+        w.storesInFlight[node] = 2 * pairs.count
+        w.inFlightPairs[node] = pairs
+        actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
+        if w.storeQueue.isEmpty && w.parkedBatches.isEmpty { actions.append(mark(op, .storeLastSent)) }
+    }
+
+    /// Member `node` answered its batch of write `op`: frees the batch's room among the sliver
+    /// writes in flight.
+    private mutating func releaseStoreBatch(_ op: UInt64, from node: NodeID) {
+        guard var w = writes[op], let k = w.storesInFlight.removeValue(forKey: node) else { return }
+        w.sliversInFlight -= k
+        w.inFlightPairs.removeValue(forKey: node)
+        writes[op] = w
+    }
+
+    /// Sends member `node`'s next parked batch of write `op` (its room already taken) now that
+    /// the member's connections are free; once the member has confirmed, frees the room of all
+    /// its parked batches instead.
+    private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, into actions: inout [Action]) {
+        guard var w = writes[op], w.phase == .storing, w.storesInFlight[node] == nil,
+              var parked = w.parkedBatches.removeValue(forKey: node), !parked.isEmpty else { return }
+        if w.confirmations[node] != nil {
+            w.sliversInFlight -= parked.reduce(0) { $0 + 2 * $1.count }
+        } else {
+            let pairs = parked.removeFirst()
+            if !parked.isEmpty { w.parkedBatches[node] = parked }
+            sendStoreBatch(op, &w, to: node, pairs: pairs, into: &actions)
+        }
+        writes[op] = w
+    }
+
+    /// Member `node`'s parked batches of write `op` give their room back: back at the head of
+    /// the queue (its metadata was refused, so the SDK has not queued its slivers), or dropped.
+    private func unparkStores(of node: NodeID, _ w: inout WriteOp, requeue: Bool) {
+        guard let parked = w.parkedBatches.removeValue(forKey: node) else { return }
+        w.sliversInFlight -= parked.reduce(0) { $0 + 2 * $1.count }
+        if requeue { w.storeQueue.insert(contentsOf: parked.map { (node, $0) }, at: 0) }
     }
 
     /// Under the resource model, a node answers a store with its status of the blob, not
@@ -320,9 +375,11 @@ public struct Client {
             w.storesInFlight[node] = 0
             let delay = r.storeRetryDelay(node: node.index, retry: retry)
             w.retryQueue.append((node, pairs, ctx.now + delay))
+            unparkStores(of: node, &w, requeue: true)
             actions.append(.timer(after: delay, token: token(.storeRetry, op)))
         } else {
             w.storesInFlight.removeValue(forKey: node)
+            unparkStores(of: node, &w, requeue: false)
             w.storeQueue.removeAll { $0.node == node }
         }
         writes[op] = w
@@ -602,11 +659,9 @@ public struct Client {
         case .stored(let blob, _, _) where ctx.resources != nil && writeByBlob[blob].flatMap({ writes[$0] })?.storesInFlight.isEmpty == false:
             // Under the SDK's limits, any answer frees its sliver writes for the queued stores.
             let op = writeByBlob[blob]!
-            if case .node(let node) = from, let k = writes[op]!.storesInFlight.removeValue(forKey: node) {
-                writes[op]!.sliversInFlight -= k
-                writes[op]!.inFlightPairs.removeValue(forKey: node)
-            }
+            if case .node(let node) = from { releaseStoreBatch(op, from: node) }
             actions += takeConfirmation(message, context: ctx)
+            if case .node(let node) = from { sendParkedStore(op, to: node, into: &actions) }
             if let r = ctx.resources { sendQueuedStores(op, resources: r, context: ctx, into: &actions) }
 
         case .stored:
