@@ -828,26 +828,26 @@ public struct Client {
     /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
     private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
         guard case .stored(let blob, let epoch, let signature) = message, let sig = signature, epoch == ctx.view.epoch,
-              let op = writeByBlob[blob], var w = writes.removeValue(forKey: op) else { return [] }
-        // Taken out of the table while looked at and changed, as reads are (`peekRead`):
-        // through the table, the write and its confirmations were copied per confirmation.
-        defer { writes[op] = w }
+              let op = writeByBlob[blob], let i = writes.index(forKey: op) else { return [] }
+        // Changed in place (`Dictionary.Values`' modify accessor): one lookup, no copy of the
+        // write or its confirmations, and this runs per confirmation.
+        return Self.take(sig, into: &writes.values[i], op: op, context: ctx)
+    }
+
+    /// Records confirmation `sig` in write `w` (op `op`) and, at a certification quorum,
+    /// schedules the certificate after the SDK's extra wait.
+    private static func take(_ sig: ConfirmationSignature, into w: inout WriteOp, op: UInt64, context ctx: ProtocolContext) -> [Action] {
         guard w.phase == .storing, w.confirmations[sig.signer] == nil else { return [] }
         let weight = ctx.view.committee.weight(of: sig.signer)
         guard weight > 0 else { return [] }
-        var actions: [Action] = []
         if w.confirmations.isEmpty { w.confirmations.reserveCapacity(ctx.view.committee.members.count) }
         w.confirmations[sig.signer] = sig
         w.weight += weight
-        let quorum = Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards)
-        if quorum && !w.certifyScheduled {
-            actions.append(mark(op, .quorum))
-            // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
-            w.certifyScheduled = true
-            let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
-            actions.append(.timer(after: extra, token: token(.certifyNow, op)))
-        }
-        return actions
+        guard Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards), !w.certifyScheduled else { return [] }
+        // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
+        w.certifyScheduled = true
+        let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
+        return [.observe(.phaseMark(op: op, mark: .quorum, backdate: .zero)), .timer(after: extra, token: timerToken(.certifyNow, op))]
     }
 
     /// The CPU time of a read's decode and consistency check (`total`), and the check's part of
@@ -979,7 +979,7 @@ public struct Client {
             guard var w = writes[op], w.phase == .storing, w.certifyScheduled else { break }
             w.phase = .certifying
             writes[op] = w
-            let signatures = w.confirmations.keys.sorted().map { w.confirmations[$0]! }
+            let signatures = w.confirmations.sorted { $0.key < $1.key }.map(\.value)
             // Verifying each confirmation and aggregating them (the SDK checks before it sends).
             actions.append(.cpu(ctx.costs.signatureCost * UInt64(signatures.count)))
             guard let certificate = AggregateCertificate.aggregate(signatures, .blobCertification, epoch: w.epoch,
@@ -1063,7 +1063,10 @@ public struct Client {
         }
     }
 
-    private func token(_ kind: TimerKind, _ op: UInt64) -> UInt64 { op << 8 | kind.rawValue }
+    private func token(_ kind: TimerKind, _ op: UInt64) -> UInt64 { Self.timerToken(kind, op) }
+
+    /// The token of timer `kind` of operation `op`: the op above the low byte, the kind in it.
+    private static func timerToken(_ kind: TimerKind, _ op: UInt64) -> UInt64 { op << 8 | kind.rawValue }
 
     /// The action reporting that operation `op` passed `m`, `backdate` before the shell carries it out.
     private func mark(_ op: UInt64, _ m: OperationMark, backdate: SimDuration = .zero) -> Action {

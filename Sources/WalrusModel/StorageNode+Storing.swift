@@ -58,29 +58,38 @@ extension StorageNode {
         }
         let mapping = ctx.catalog.shardMapping(blob, blobID: metadata.blobID)
         let mine = ctx.view.committee.shards(of: id)
-        // The pairs of our shards, ascending, and which of them this store has written: a
-        // sorted array searched by bisection, not a hash set (this runs for every store at
-        // every node, and hashing was a measurable share of a modeled run).
-        let ours = mine.map { mapping.pair(ofShard: $0.index) }.sorted()
-        var done = [Bool](repeating: false, count: ours.count)
         var written: (pairs: UInt64, bytes: UInt64) = (0, 0)
-        for pair in pairs {
-            let idx = pair.index
-            let k = ours.partitioningIndex { $0 >= idx }
-            guard k < ours.count, ours[k] == idx, !done[k] else { continue }
-            let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)
-            if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
-            if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
-                store(blob, metadata: metadata, pair: idx, pair, context: ctx)
-                done[k] = true
-                written.pairs += 1
-                written.bytes += UInt64(pair.byteCount)
-            } else {
-                actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
+        // The pairs of our shards, ascending, and which of them this store has written: a
+        // sorted buffer searched by bisection, not a hash set, and on the stack (this runs for
+        // every store at every node: hashing, then allocating, were measurable shares of a
+        // modeled run).
+        var needed = withUnsafeTemporaryAllocation(of: Int.self, capacity: mine.count) { buffer -> [Int] in
+            var ours = buffer
+            for (k, shard) in mine.enumerated() { ours.initializeElement(at: k, to: mapping.pair(ofShard: shard.index)) }
+            ours.sort()
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: mine.count) { done -> [Int] in
+                done.initialize(repeating: false)
+                for pair in pairs {
+                    let idx = pair.index
+                    let k = ours.partitioningIndex { $0 >= idx }
+                    guard k < ours.count, ours[k] == idx, !done[k] else { continue }
+                    let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)
+                    if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
+                    if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
+                        store(blob, metadata: metadata, pair: idx, pair, context: ctx)
+                        done[k] = true
+                        written.pairs += 1
+                        written.bytes += UInt64(pair.byteCount)
+                    } else {
+                        actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
+                    }
+                }
+                // Our pairs not stored by this request (none, in the common case: no array).
+                var needed: [Int] = []
+                for k in ours.indices where !done[k] { needed.append(ours[k]) }
+                return needed
             }
         }
-        var needed: [Int] = []  // our pairs not stored by this request
-        for k in ours.indices where !done[k] { needed.append(ours[k]) }
         if let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
             needed = needed.filter { !holds(blob, pair: $0, context: ctx) }
