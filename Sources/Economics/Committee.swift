@@ -112,10 +112,26 @@ public struct CommitteeMember: Hashable, Sendable {
 public struct Committee: Hashable, Sendable {
     /// Members sorted by node id, each with at least one shard.
     public private(set) var members: [CommitteeMember]
+    /// `memberSlots[id]`: the position in `members` of the node with raw id `id`, or -1; empty
+    /// when the ids are too sparse for a table (then `memberIndex` bisects). Derived from
+    /// `members` (a committee is not changed after it is built), so it cannot disagree with it.
+    private let memberSlots: [Int32]
 
     /// The committee with no members, as before the first `voting_end`.
     public static let empty = Committee(sortedMembers: [])
-    init(sortedMembers: [CommitteeMember]) { self.members = sortedMembers }
+    init(sortedMembers: [CommitteeMember]) {
+        self.members = sortedMembers
+        // Looked up per store, confirmation and recovery candidate: at thousands of members a
+        // bisection of the member list was a few percent of a run.
+        let top = Int(sortedMembers.last?.node.rawValue ?? 0)
+        if !sortedMembers.isEmpty, top < 4 * sortedMembers.count + 1024 {
+            var slots = [Int32](repeating: -1, count: top + 1)
+            for (i, m) in sortedMembers.enumerated() { slots[Int(m.node.rawValue)] = Int32(i) }
+            memberSlots = slots
+        } else {
+            memberSlots = []
+        }
+    }
 
     /// Whether there are no members. O(1).
     public var isEmpty: Bool { members.isEmpty }
@@ -124,8 +140,13 @@ public struct Committee: Hashable, Sendable {
     /// The number of shards held across all members: `N` for any non-empty committee the economy builds. O(members).
     public var totalShards: Int { members.reduce(0) { $0 + $1.shards.count } }
 
-    /// Binary search by node id.
+    /// The member's position in `members`: a table lookup, or a bisection by node id.
     public func memberIndex(of node: NodeID) -> Int? {
+        if !memberSlots.isEmpty {
+            let id = Int(node.rawValue)
+            guard id < memberSlots.count, memberSlots[id] >= 0 else { return nil }
+            return Int(memberSlots[id])
+        }
         var lo = 0, hi = members.count
         while lo < hi {
             let mid = (lo + hi) / 2

@@ -28,6 +28,21 @@ struct CommitteeTests {
     }
 
     // committee_tests.move: default_scenario
+    @Test("member lookups agree with the member list, with dense ids (a table) and sparse ones (bisection)")
+    func memberLookupsAgreeWithTheList() {
+        for ids in [Array(UInt32(0)..<300).filter { $0 % 3 != 1 }, [7, 90_000, 4_000_000_000]] {
+            let c = Committee.initialize(ids.enumerated().map { (n($1), 1 + $0 % 4) })
+            for (i, member) in c.members.enumerated() {
+                #expect(c.memberIndex(of: member.node) == i)
+                #expect(c.weight(of: member.node) == member.shards.count && c.shards(of: member.node) == member.shards)
+            }
+            for absent in [1, 298, 299, 300, 5_000, 4_000_000_001] as [UInt32] where !ids.contains(absent) {
+                #expect(c.memberIndex(of: n(absent)) == nil && c.weight(of: n(absent)) == 0 && !c.contains(n(absent)))
+            }
+        }
+        #expect(Committee.empty.memberIndex(of: n(0)) == nil)
+    }
+
     @Test("§1.4 default scenario of committee_tests.move")
     func defaultScenario() {
         let c = Committee.initialize([1, 2, 3, 4, 5].map { (n($0), 2) })
