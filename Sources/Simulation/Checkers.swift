@@ -106,11 +106,17 @@ extension World {
         var held: Int32 = 0, next = 0
         for blob in blobs {
             while next <= Int(blob.index) { held += delta[next]; next += 1 }
-            if held >= need, ctx.catalog.isModeled(blob), StorageNode.viewKeepsModeled(blob, ctx.view), !refused.contains(blob) {
+            if held >= need, isKeptModeled(blob, in: ctx.view), !refused.contains(blob) {
                 sure[Int(blob.index)] = true
             }
         }
         return sure
+    }
+
+    /// Whether `blob` is modeled and `view` has the nodes still keep it: the blobs whose
+    /// holdings the checkers' fast paths read from each shard's ranges at once.
+    func isKeptModeled(_ blob: BlobRef, in view: ChainView) -> Bool {
+        catalog.isModeled(blob) && StorageNode.viewKeepsModeled(blob, view)
     }
 
     /// Spec §6.5's bytes to recover one sliver pair of `blob`: `R + C` recovery symbols of the
@@ -151,7 +157,7 @@ extension World {
             let honestUp = holders.members.filter { !crashed[$0.node.index] && byzantineHolds[$0.node.index].isEmpty }
             // Modeled blobs are asked of each shard's ranges at once; only the blobs some node
             // lacks there (and every real blob) take the exact pair-by-pair question below.
-            let modeled = due.filter { catalog.isModeled($0) && StorageNode.viewKeepsModeled($0, ctx.view) }
+            let modeled = due.filter { isKeptModeled($0, in: ctx.view) }
             var settled = [Bool](repeating: false, count: due.last.map { Int($0.index) + 1 } ?? 0)
             for blob in modeled { settled[Int(blob.index)] = true }
             for member in honestUp {
