@@ -674,7 +674,10 @@ public struct CostModel: Sendable {
 
     /// The time to encode, expand or decode `n` bytes at `encodeBytesPerSecond`, rounded down to the ns.
     public func bytes(_ n: UInt64) -> SimDuration {
-        SimDuration(nanoseconds: UInt64((UInt128(n) * 1_000_000_000) / UInt128(encodeBytesPerSecond)))
+        // In 64 bits whenever `n` x 10^9 fits (below ~18 GB): the 128-bit division is a library call.
+        let scaled = n.multipliedReportingOverflow(by: 1_000_000_000)
+        if !scaled.overflow { return SimDuration(nanoseconds: scaled.partialValue / encodeBytesPerSecond) }
+        return SimDuration(nanoseconds: UInt64((UInt128(n) * 1_000_000_000) / UInt128(encodeBytesPerSecond)))
     }
 
     /// Encoding a blob: its encoded bytes plus ~3 n^2 hash calls (spec §10).

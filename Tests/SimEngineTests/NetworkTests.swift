@@ -30,6 +30,20 @@ import Testing
         #expect(big.nanoseconds >= expected && big.nanoseconds < expected + 1_000_000)
     }
 
+    /// Serialization takes a 64-bit path when the numbers fit and a 128-bit one when not: both
+    /// give ceil(bytes x 8 x 10^9 / (rate x throttle / 1000)) ns, on either side of the edge.
+    @Test func serializationIsExactOnBothPaths() {
+        let edge = UInt64.max / 8_000_000_000
+        for bytes: UInt64 in [0, 1, 999, 1_460, 100 << 20, edge - 1, edge, edge + 1, 10_000_000_000, UInt64.max / 8] {
+            for (rate, throttle): (UInt64, UInt64) in [(1_000_000_000, 1_000), (3_000_001, 1_000), (10_000_000_000, 250), (7, 1), (UInt64.max / 2, 1_000)] {
+                let effective = max(1, UInt128(rate) * UInt128(throttle) / 1_000)
+                let ns = (UInt128(bytes) * 8_000_000_000 + effective - 1) / effective
+                let expected = SimDuration(nanoseconds: ns > UInt128(UInt64.max) ? UInt64.max : UInt64(ns))
+                #expect(Network.serialization(bytes, bitsPerSecond: rate, throttle: throttle) == expected, "\(bytes) B at \(rate) b/s x \(throttle)")
+            }
+        }
+    }
+
     @Test func uplinkIsFIFO() throws {
         var (net, a, b) = try pair()
         let first = send(&net, a, b, 10 << 20)!

@@ -5,6 +5,20 @@ import WalrusModel
 /// The resource model's arithmetic: disk writes, the SDK's sliver-write budget, slow start and
 /// window-bounded transfers.
 @Suite struct ResourcesTests {
+    /// `CostModel.bytes` divides in 64 bits when `n` x 10^9 fits and in 128 bits when not: the
+    /// same floor either side of the edge.
+    @Test func byteCostsAreExactOnBothPaths() {
+        let edge = UInt64.max / 1_000_000_000
+        for rate: UInt64 in [1, 400 << 20, 3_000_000_007] {
+            let costs = CostModel(encodeBytesPerSecond: rate, signatureCost: .microseconds(470))
+            for n: UInt64 in [0, 1, 4_096, edge - 1, edge, edge + 1, 1 << 40] {
+                let exact = UInt128(n) * 1_000_000_000 / UInt128(rate)
+                guard exact <= UInt128(UInt64.max) else { continue }
+                #expect(costs.bytes(n) == SimDuration(nanoseconds: UInt64(exact)), "\(n) B at \(rate) B/s")
+            }
+        }
+    }
+
     @Test func diskWriteTimeIsWritesOverIOPSPlusBytesOverThroughput() {
         let hdd = ResourceModel.DiskSpec(bytesPerSecond: 200_000_000, iops: 150)
         // 2 writes at 150/s = 13.333 ms; 2 MB at 200 MB/s = 10 ms.
