@@ -11,7 +11,7 @@ extension ScenarioDecoder {
                           "nvme_bytes_per_s", "nvme_iops", "disk_mix", "node_disks", "request_overhead", "db_write_overhead",
                           "window_bytes", "client_window_bytes", "initial_window_bytes", "idle_restart", "max_data_in_flight", "max_concurrent_writes", "max_node_connections",
                           "sliver_status_check_threshold", "registration_delay", "status_check",
-                          "store_backoff_min", "store_backoff_max", "store_retries", "read_backoff_min", "read_backoff_max", "read_retries"])
+                          "store_backoff_min", "store_backoff_max", "store_retries", "store_request_timeout", "read_backoff_min", "read_backoff_max", "read_retries"])
         var r = ResourceModel()
         func positive(_ key: String, max: UInt64 = 1 << 20) throws(ScenarioError) -> Int? {
             guard let v = try t.uint(key, max: max) else { return nil }
@@ -89,6 +89,10 @@ extension ScenarioDecoder {
         }
         try backoff("store", &r.storeRetryMinBackoff, &r.storeRetryMaxBackoff)
         if let v = try t.uint("store_retries", max: 64) { r.storeRetries = Int(v) }
+        if let d = try t.duration("store_request_timeout") {
+            guard d > .zero else { throw t.fail("store_request_timeout", "must be positive, got \(d)") }
+            r.storeRequestTimeout = d
+        }
         try backoff("read", &r.readRetryMinBackoff, &r.readRetryMaxBackoff)
         if let v = try t.uint("read_retries", max: 64) { r.readRetries = Int(v) }
         return r

@@ -60,7 +60,7 @@ public struct Client {
     private var reads: [UInt64: ReadOp] = [:]
     private var readsByBlob: [BlobRef: [UInt64]] = [:]
 
-    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5, storeRetry = 6, readRetry = 7 }
+    private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5, storeRetry = 6, readRetry = 7, storeTimeout = 8 }
 
     /// A read request unanswered this long is presumed lost (its node down or partitioned) and
     /// replaced by a request to another node; a late answer is still taken.
@@ -89,6 +89,9 @@ public struct Client {
         var storesInFlight: [NodeID: Int] = [:]
         /// The pairs of the batch in flight to each member.
         var inFlightPairs: [NodeID: [Int]] = [:]
+        /// When the batch in flight to each member was sent (its answer is due within the
+        /// resource model's `storeRequestTimeout`).
+        var storeSentAt: [NodeID: SimTime] = [:]
         /// Batches that took their room among the sliver writes in flight but wait for their
         /// member's connections (its batch in flight), in queue order: the SDK takes a request's
         /// global permit before its node permit and holds it while waiting.
@@ -262,6 +265,7 @@ public struct Client {
             }
             w.storesInFlight = [:]
             w.inFlightPairs = [:]
+            w.storeSentAt = [:]
             w.parkedBatches = [:]
             w.retryQueue = []
             w.sliversInFlight = 0
@@ -308,17 +312,21 @@ public struct Client {
             if w.storesInFlight[node] != nil {
                 w.parkedBatches[node, default: []].append(pairs)
             } else {
-                sendStoreBatch(op, &w, to: node, pairs: pairs, into: &actions)
+                sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: &actions)
             }
         }
         writes[op] = w
     }
 
     /// Sends `pairs` of write `w` (op `op`) to `node`, whose room among the sliver writes in
-    /// flight is already taken; marks the last store sent when nothing is queued or parked.
-    private func sendStoreBatch(_ op: UInt64, _ w: inout WriteOp, to node: NodeID, pairs: [Int], into actions: inout [Action]) {
+    /// flight is already taken, with a timer for its answer; marks the last store sent when
+    /// nothing is queued or parked.
+    private func sendStoreBatch(_ op: UInt64, _ w: inout WriteOp, to node: NodeID, pairs: [Int], context ctx: ProtocolContext,
+                                into actions: inout [Action]) {
         w.storesInFlight[node] = 2 * pairs.count
         w.inFlightPairs[node] = pairs
+        w.storeSentAt[node] = ctx.now
+        if let r = ctx.resources { actions.append(.timer(after: r.storeRequestTimeout, token: token(.storeTimeout, op))) }
         actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
         if w.storeQueue.isEmpty && w.parkedBatches.isEmpty { actions.append(mark(op, .storeLastSent)) }
     }
@@ -329,13 +337,14 @@ public struct Client {
         guard var w = writes[op], let k = w.storesInFlight.removeValue(forKey: node) else { return }
         w.sliversInFlight -= k
         w.inFlightPairs.removeValue(forKey: node)
+        w.storeSentAt.removeValue(forKey: node)
         writes[op] = w
     }
 
     /// Sends member `node`'s next parked batch of write `op` (its room already taken) now that
     /// the member's connections are free; once the member has confirmed, frees the room of all
     /// its parked batches instead.
-    private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, into actions: inout [Action]) {
+    private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var w = writes[op], w.phase == .storing, w.storesInFlight[node] == nil,
               var parked = w.parkedBatches.removeValue(forKey: node), !parked.isEmpty else { return }
         if w.confirmations[node] != nil {
@@ -343,7 +352,7 @@ public struct Client {
         } else {
             let pairs = parked.removeFirst()
             if !parked.isEmpty { w.parkedBatches[node] = parked }
-            sendStoreBatch(op, &w, to: node, pairs: pairs, into: &actions)
+            sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: &actions)
         }
         writes[op] = w
     }
@@ -366,9 +375,20 @@ public struct Client {
     /// registration later) would be taken for a refusal and cost that node one backoff.
     private mutating func takeStoreRefusal(_ blob: BlobRef, from node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
                                            into actions: inout [Action]) -> Bool {
-        guard let op = writeByBlob[blob], var w = writes[op], w.phase == .storing,
+        guard let op = writeByBlob[blob] else { return false }
+        return failStoreBatch(op, to: node, resources: r, context: ctx, into: &actions)
+    }
+
+    /// The batch in flight to `node` of write `op` failed (refused, or unanswered for
+    /// `storeRequestTimeout`): its room is released and it goes again after the backoff, or,
+    /// after `storeRetries` retries, the client gives up on the node. `false` when no batch of
+    /// that write is in flight to that node.
+    private mutating func failStoreBatch(_ op: UInt64, to node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
+                                         into actions: inout [Action]) -> Bool {
+        guard var w = writes[op], w.phase == .storing,
               let k = w.storesInFlight[node], k > 0, let pairs = w.inFlightPairs.removeValue(forKey: node) else { return false }
         w.sliversInFlight -= k
+        w.storeSentAt.removeValue(forKey: node)
         let retry = w.storeRetriesUsed[node, default: 0]
         if retry < r.storeRetries {
             w.storeRetriesUsed[node] = retry + 1
@@ -661,7 +681,7 @@ public struct Client {
             let op = writeByBlob[blob]!
             if case .node(let node) = from { releaseStoreBatch(op, from: node) }
             actions += takeConfirmation(message, context: ctx)
-            if case .node(let node) = from { sendParkedStore(op, to: node, into: &actions) }
+            if case .node(let node) = from { sendParkedStore(op, to: node, context: ctx, into: &actions) }
             if let r = ctx.resources { sendQueuedStores(op, resources: r, context: ctx, into: &actions) }
 
         case .stored:
@@ -989,6 +1009,12 @@ public struct Client {
         case .storeNow:
             guard writes[op]?.phase == .registering else { break }
             sendStores(op, context: ctx, into: &actions)
+        case .storeTimeout:
+            // Batches unanswered for the request timeout fail like refused ones (one timer per
+            // batch sent; a batch answered meanwhile is no longer in `storeSentAt`).
+            guard let w = writes[op], w.phase == .storing, let r = ctx.resources else { break }
+            let due = w.storeSentAt.filter { ctx.now >= $0.value + r.storeRequestTimeout }.keys.sorted()
+            for node in due { _ = failStoreBatch(op, to: node, resources: r, context: ctx, into: &actions) }
         case .storeRetry:
             // Refused batches whose backoff is over go first in the queue, in the order they fell due.
             guard var w = writes[op], w.phase == .storing, let r = ctx.resources else { break }

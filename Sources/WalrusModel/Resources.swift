@@ -113,6 +113,11 @@ public struct ResourceModel: Sendable, Equatable {
     public var storeRetryMaxBackoff: SimDuration = .seconds(30)
     /// Retries of a refused store per node (see `storeRetryMinBackoff`).
     public var storeRetries = 5
+    /// How long the client waits for a node's answer to a store batch before it counts the
+    /// batch as failed and retries it like a refused one: the SDK's reqwest `total_timeout`
+    /// per request (30 s at the paper's commit `f7135f5b`, "enough time to transfer big slivers
+    /// on the other side of the world"). A node that is down never answers.
+    public var storeRequestTimeout: SimDuration = .seconds(30)
     /// The SDK's read retry (`read_blob_retry_committees`, the aggregator's read at the
     /// paper's commit `f7135f5b`): a read that runs out of nodes to ask before it holds enough
     /// slivers (`NotEnoughSlivers`) or metadata (`NoMetadataReceived`), errors the SDK takes
@@ -223,7 +228,7 @@ public struct ResourceModel: Sendable, Equatable {
             + " max_data_in_flight=\(maxDataInFlight) max_concurrent_writes=\(maxConcurrentWrites)"
             + " max_node_connections=\(maxNodeConnections) sliver_status_check_threshold=\(sliverStatusCheckThreshold)"
             + " registration_delay_ns=\(registrationDelay.nanoseconds) status_check=\(statusCheck)"
-            + " store_backoff_ns=\(storeRetryMinBackoff.nanoseconds)...\(storeRetryMaxBackoff.nanoseconds) store_retries=\(storeRetries)"
+            + " store_backoff_ns=\(storeRetryMinBackoff.nanoseconds)...\(storeRetryMaxBackoff.nanoseconds) store_retries=\(storeRetries) store_request_timeout_ns=\(storeRequestTimeout.nanoseconds)"
             + " read_backoff_ns=\(readRetryMinBackoff.nanoseconds)...\(readRetryMaxBackoff.nanoseconds) read_retries=\(readRetries))"
     }
 }

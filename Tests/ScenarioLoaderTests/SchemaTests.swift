@@ -124,14 +124,16 @@ let minimal = """
     @Test func resourcesStoreBackoff() throws {
         let plain = try #require(try scenario(minimal + "[resources]\n").resources)
         #expect(plain.storeRetryMinBackoff == .seconds(1) && plain.storeRetryMaxBackoff == .seconds(30) && plain.storeRetries == 5)
-        #expect(plain.windowBytes == 16 << 20)
+        #expect(plain.windowBytes == 16 << 20 && plain.storeRequestTimeout == .seconds(30))
         let r = try #require(try scenario(minimal + """
             [resources]
             store_backoff_min = "250ms"
             store_backoff_max = "4s"
             store_retries = 0
+            store_request_timeout = "90s"
             """).resources)
         #expect(r.storeRetryMinBackoff == .milliseconds(250) && r.storeRetryMaxBackoff == .seconds(4) && r.storeRetries == 0)
+        #expect(r.storeRequestTimeout == .seconds(90))
     }
 
     /// The SDK's read retry (committee-change backoff) is overridable under `[resources]`; unset, 1 s, 5 s, 5 retries.

@@ -87,4 +87,46 @@ import Testing
         }
         #expect(replies.map(\.to).contains(.node(members[0].node)), "\(replies.map(\.to))")
     }
+
+    /// A member that never answers (it is down) holds its room only until the request timeout:
+    /// the batch then fails like a refused one, the next member's batch goes, and after
+    /// `storeRetries` retries (each timing out) the client gives up on the member and the
+    /// rest of the write no longer waits behind it.
+    @Test func anUnansweredBatchTimesOutAndTheMemberIsGivenUpOnAfterItsRetries() throws {
+        var h = try ModelHarness()
+        var r = try resources(h, blobSize: 1_200)
+        r.storeRetries = 1
+        let members = h.view.committee.members
+        var sent = try startStoring(&h, r)
+        #expect(sent.map(\.to) == [.node(members[0].node)])
+        // Nothing is answered. At the timeout the batch fails: room for the second member.
+        h.now = h.now + r.storeRequestTimeout
+        let timeout = h.client.timerFired(token: 1 << 8 | 8, context: context(h, r))
+        #expect(timeout.sent.map(\.to) == [.node(members[1].node)], "\(timeout.sent.map(\.to))")
+        let retry = try #require(timeout.timerTokens.first { $0 & 0xff == 6 })
+        // The others answer everything; after the backoff the first member's batch goes again
+        // (once there is room) and is again unanswered: the one retry is spent, the member dropped.
+        var pending = timeout.sent
+        var toFirst = 0
+        var retried = false
+        for _ in 0..<200 {
+            guard let (to, message) = pending.first else {
+                guard !retried else { break }
+                retried = true
+                h.now = h.now + r.storeRetryDelay(node: members[0].node.index, retry: 0)
+                pending = h.client.timerFired(token: retry, context: context(h, r)).sent
+                continue
+            }
+            pending.removeFirst()
+            guard case .node(let n) = to, n != members[0].node else { toFirst += 1; continue }
+            for (_, reply) in h.nodes[n.index].receive(message, from: .client(ClientID(0)), context: context(h, r)).sent {
+                pending += h.client.receive(reply, from: to, context: context(h, r)).sent
+            }
+        }
+        #expect(retried && toFirst == 1, "the first member's batch went again once: \(toFirst)")
+        h.now = h.now + r.storeRequestTimeout
+        let second = h.client.timerFired(token: 1 << 8 | 8, context: context(h, r))
+        #expect(second.timerTokens.allSatisfy { $0 & 0xff != 6 }, "no retry after the last one")
+        #expect(second.sent.allSatisfy { $0.to != .node(members[0].node) }, "the member is given up on")
+    }
 }
