@@ -62,11 +62,12 @@ extension World {
     /// line-rate serialization): its bytes flow at most one window per round trip, and a
     /// client's store to a node is `2 x pairs` HTTP requests, sent `maxNodeConnections` at a
     /// time. As the SDK the paper ran does it (`NodeWriteCommunication::store_metadata_and_pairs`):
-    /// a node's first batch is preceded by a metadata status request and the metadata upload
-    /// (two round trips) when the node lacks the metadata, and then no sliver is status-checked
-    /// (their metadata was missing, so are they); when the node had the metadata before the
-    /// write reached it (a re-store), each sliver above the threshold is status-checked first
-    /// (one more round trip). A signed confirmation comes back on its own request, after the
+    /// a node's metadata request (a store without pairs, sent before its batches) is a status
+    /// request and the metadata upload (one round trip more than the upload) when the node lacks
+    /// the metadata, and then no sliver is status-checked (their metadata was missing, so are
+    /// they); when the node had the metadata before the write reached it (a re-store), each
+    /// sliver above the threshold is status-checked first (one more round trip). A batch sent
+    /// without a metadata request first (a client outside this order) pays both round trips. A signed confirmation comes back on its own request, after the
     /// slivers (one more round trip).
     func transferExtra(_ message: Message, from: Party, to: Party, _ t: Network.Transmission) -> SimDuration {
         guard let r = scenario.resources else { return .zero }
@@ -78,11 +79,17 @@ extension World {
         var statusChecked = false
         var metadataRoundTrips = 0
         if case .store(let blob, _, let pairs) = message, case .client = from, case .node(let node) = to {
-            requests = 2 * pairs.count
-            if !nodes[node.index].hasMetadata(blob, context: context(t.sentAt, for: to)) {
+            requests = max(1, 2 * pairs.count)
+            if pairs.isEmpty {
+                // The metadata request: the status check's round trip, then the upload (this message).
+                if !nodes[node.index].hasMetadata(blob, context: context(t.sentAt, for: to)) { metadataRoundTrips = 1 }
+                metadataUploaded[blob, default: []].insert(node.index)
+            } else if metadataUploaded[blob]?.contains(node.index) == true {
+                // Just uploaded: the SDK stores the slivers without status checks.
+            } else if !nodes[node.index].hasMetadata(blob, context: context(t.sentAt, for: to)) {
                 metadataRoundTrips = 2
                 metadataUploaded[blob, default: []].insert(node.index)
-            } else if metadataUploaded[blob]?.contains(node.index) != true {
+            } else {
                 statusChecked = UInt64(pairs.first.map { $0.byteCount / 2 } ?? 0) > r.sliverStatusCheckThreshold
             }
         }

@@ -81,9 +81,13 @@ public struct Client {
         var storeStart = SimTime.zero
         var certifyScheduled = false
         var epoch = Epoch(0)
-        /// Under the resource model: store batches (a member and some of its pair indices)
-        /// waiting for room in the SDK's sliver writes in flight, in committee order.
+        /// Under the resource model: requests waiting for room among the SDK's sliver writes in
+        /// flight, in order: first each member's metadata request (no pairs: its status check and
+        /// metadata upload, one permit), in committee order; a member's store batches (some of
+        /// its pair indices, two permits a pair) join the end once its metadata is stored.
         var storeQueue: [(node: NodeID, pairs: [Int])] = []
+        /// Each member's store batches, queued once its metadata request is answered.
+        var batchesAfterMetadata: [NodeID: [[Int]]] = [:]
         /// Sliver writes in flight to each member (2 per pair), released by its answer; 0 while
         /// the member's refused batch waits out the SDK's backoff (the member takes no other batch).
         var storesInFlight: [NodeID: Int] = [:]
@@ -257,10 +261,12 @@ public struct Client {
             // The SDK's limits: stores wait in committee order for room among the sliver writes in flight.
             let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
             w.storeQueue = []
+            w.batchesAfterMetadata = [:]
             for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
                 let pairs = member.shards.map { mapping.pair(ofShard: $0.index) }
-                for start in stride(from: 0, to: pairs.count, by: r.pairsPerStoreBatch) {
-                    w.storeQueue.append((member.node, Array(pairs[start..<min(pairs.count, start + r.pairsPerStoreBatch)])))
+                w.storeQueue.append((member.node, []))
+                w.batchesAfterMetadata[member.node] = stride(from: 0, to: pairs.count, by: r.pairsPerStoreBatch).map {
+                    Array(pairs[$0..<min(pairs.count, $0 + r.pairsPerStoreBatch)])
                 }
             }
             w.storesInFlight = [:]
@@ -305,7 +311,7 @@ public struct Client {
             let (node, pairs) = w.storeQueue[i]
             if w.confirmations[node] != nil { w.storeQueue.remove(at: i); continue }
             if w.storesInFlight[node] == 0 { i += 1; continue }
-            let slivers = 2 * pairs.count
+            let slivers = Self.permits(pairs)
             if w.sliversInFlight > 0 && w.sliversInFlight + slivers > budget { break }
             w.storeQueue.remove(at: i)
             w.sliversInFlight += slivers
@@ -323,20 +329,27 @@ public struct Client {
     /// nothing is queued or parked.
     private func sendStoreBatch(_ op: UInt64, _ w: inout WriteOp, to node: NodeID, pairs: [Int], context ctx: ProtocolContext,
                                 into actions: inout [Action]) {
-        w.storesInFlight[node] = 2 * pairs.count
+        w.storesInFlight[node] = Self.permits(pairs)
         w.inFlightPairs[node] = pairs
         w.storeSentAt[node] = ctx.now
         if let r = ctx.resources { actions.append(.timer(after: r.storeRequestTimeout, token: token(.storeTimeout, op))) }
         actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
-        if w.storeQueue.isEmpty && w.parkedBatches.isEmpty { actions.append(mark(op, .storeLastSent)) }
+        if w.storeQueue.isEmpty && w.parkedBatches.isEmpty && w.batchesAfterMetadata.isEmpty { actions.append(mark(op, .storeLastSent)) }
     }
 
-    /// Member `node` answered its batch of write `op`: frees the batch's room among the sliver
-    /// writes in flight.
+    /// The SDK permits a request takes: one for a metadata request (no pairs), two per pair
+    /// (a sliver each) for a store batch.
+    private static func permits(_ pairs: [Int]) -> Int { pairs.isEmpty ? 1 : 2 * pairs.count }
+
+    /// Member `node` answered its request of write `op`: frees its room among the sliver writes
+    /// in flight; an answered metadata request puts the member's store batches at the end of
+    /// the queue (the SDK's `store_pairs` queues its sliver stores once the metadata is stored).
     private mutating func releaseStoreBatch(_ op: UInt64, from node: NodeID) {
         guard var w = writes[op], let k = w.storesInFlight.removeValue(forKey: node) else { return }
         w.sliversInFlight -= k
-        w.inFlightPairs.removeValue(forKey: node)
+        if w.inFlightPairs.removeValue(forKey: node)?.isEmpty == true, let batches = w.batchesAfterMetadata.removeValue(forKey: node) {
+            w.storeQueue += batches.map { (node, $0) }
+        }
         w.storeSentAt.removeValue(forKey: node)
         writes[op] = w
     }
@@ -348,7 +361,7 @@ public struct Client {
         guard var w = writes[op], w.phase == .storing, w.storesInFlight[node] == nil,
               var parked = w.parkedBatches.removeValue(forKey: node), !parked.isEmpty else { return }
         if w.confirmations[node] != nil {
-            w.sliversInFlight -= parked.reduce(0) { $0 + 2 * $1.count }
+            w.sliversInFlight -= parked.reduce(0) { $0 + Self.permits($1) }
         } else {
             let pairs = parked.removeFirst()
             if !parked.isEmpty { w.parkedBatches[node] = parked }
@@ -360,8 +373,9 @@ public struct Client {
     /// Member `node`'s parked batches of write `op` give their room back: back at the head of
     /// the queue (its metadata was refused, so the SDK has not queued its slivers), or dropped.
     private func unparkStores(of node: NodeID, _ w: inout WriteOp, requeue: Bool) {
+        if !requeue { w.batchesAfterMetadata.removeValue(forKey: node) }
         guard let parked = w.parkedBatches.removeValue(forKey: node) else { return }
-        w.sliversInFlight -= parked.reduce(0) { $0 + 2 * $1.count }
+        w.sliversInFlight -= parked.reduce(0) { $0 + Self.permits($1) }
         if requeue { w.storeQueue.insert(contentsOf: parked.map { (node, $0) }, at: 0) }
     }
 

@@ -23,7 +23,7 @@ import Testing
                         signatures: .real, resources: r)
     }
 
-    /// Registers a 1,200-byte write and returns the stores sent once the registration is seen.
+    /// Registers a 1,200-byte write and returns the requests sent once the registration is seen.
     func startStoring(_ h: inout ModelHarness, _ r: ResourceModel) throws -> [(to: Party, message: Message)] {
         let (blob, encoded, _) = try h.encodeBlob(0, size: 1_200)
         let start = h.client.startWrite(op: 1, blob: blob, encoded: BlobToWrite(encoded: encoded), sizeBytes: 1_200, epochs: 2,
@@ -32,98 +32,99 @@ import Testing
         return h.client.chainEvent(registered[0], context: context(h, r)).sent
     }
 
-    /// The first member's stores in flight to it (one batch) and parked behind it (one batch)
-    /// take all the room: no other member gets a batch until the first member's batches drain.
+    /// Whether `message` is a store batch (pairs), not a metadata request (a store without pairs).
+    func isBatch(_ message: Message) -> Bool {
+        if case .store(_, _, let pairs) = message { !pairs.isEmpty } else { false }
+    }
+
+    /// Plays the network for `sent` until nothing is left, the nodes in `silent` never answering;
+    /// returns every request sent, in order (those of `sent` first).
+    func play(_ h: inout ModelHarness, _ r: ResourceModel, _ sent: [(to: Party, message: Message)], silent: Set<NodeID> = [],
+              limit: Int = 500) -> [(to: Party, message: Message)] {
+        var pending = sent, all = sent
+        var steps = 0
+        while !pending.isEmpty, steps < limit {
+            steps += 1
+            let (to, message) = pending.removeFirst()
+            guard case .node(let n) = to, !silent.contains(n) else { continue }
+            for (_, reply) in h.nodes[n.index].receive(message, from: .client(ClientID(0)), context: context(h, r)).sent {
+                let more = h.client.receive(reply, from: to, context: context(h, r)).sent
+                pending += more
+                all += more
+            }
+        }
+        return all
+    }
+
+    /// Every member's metadata request goes first (one permit each, in committee order); a
+    /// member's store batches follow once its metadata is answered.
+    @Test func metadataRequestsGoFirstAndBatchesFollowTheirAnswers() throws {
+        var h = try ModelHarness()
+        let r = try resources(h, blobSize: 1_200)
+        let sent = try startStoring(&h, r)
+        #expect(sent.map(\.to) == h.view.committee.members.map { .node($0.node) }, "\(sent.map(\.to))")
+        #expect(!sent.contains { isBatch($0.message) })
+        // No answers: no batch ever goes.
+        #expect(!play(&h, r, sent, silent: Set(h.view.committee.members.map(\.node))).contains { isBatch($0.message) })
+    }
+
+    /// The first member's store batch in flight (one batch) and the one parked behind it take
+    /// all the room: no other member gets a batch until the first member's batches drain.
     /// (Passing a busy member over, the other members' batches would go at once.)
     @Test func aMembersParkedBatchesHoldTheRoomOfTheSliverWritesInFlight() throws {
         var h = try ModelHarness()
         let r = try resources(h, blobSize: 1_200)
-        let first = h.view.committee.members[0]
-        #expect(first.shards.count >= 3, "the test needs a member with three batches")
-        var sent = try startStoring(&h, r)
-        #expect(sent.map(\.to) == [.node(first.node)], "\(sent.map(\.to))")
-        // Each answer from the first member sends its parked batch; the queue behind it (its own
-        // next batch) parks again and holds the rest of the room.
-        var answered = 0
-        var others: [Party] = []
-        while others.isEmpty, let (to, message) = sent.first, to == .node(first.node), answered < 10 {
-            sent.removeFirst()
-            let replies = h.nodes[first.node.index].receive(message, from: .client(ClientID(0)), context: context(h, r)).sent
-            answered += 1
-            for (_, reply) in replies { sent += h.client.receive(reply, from: to, context: context(h, r)).sent }
-            others = sent.map(\.to).filter { $0 != .node(first.node) }
-            if others.isEmpty { #expect(sent.count == 1, "one batch at a time to the first member") }
-        }
-        // The second member's first batch goes only with the first member's last batch in flight.
-        #expect(answered == first.shards.count - 1, "\(answered) answers before another member got a batch")
-        #expect(others == [.node(h.view.committee.members[1].node)], "\(others)")
+        let members = h.view.committee.members
+        #expect(members[0].shards.count >= 3, "the test needs a member with three batches")
+        let all = play(&h, r, try startStoring(&h, r))
+        let batches = all.filter { isBatch($0.message) }.map(\.to)
+        // The first member's batches all go before any other member's.
+        let firstOther = batches.firstIndex { $0 != .node(members[0].node) } ?? batches.count
+        #expect(firstOther == members[0].shards.count, "\(batches)")
+        #expect(batches.count == members.reduce(0) { $0 + $1.shards.count }, "one batch per pair: \(batches)")
     }
 
-    /// A member that refuses its first batch (it has not seen the registration) gives back the
-    /// room of its parked batches too: the SDK queues a member's slivers only after its metadata
-    /// is stored, so the next member's batch goes at once, and the refused member's batches go
-    /// again, in order, after the backoff.
-    @Test func aRefusedMemberGivesBackTheRoomOfItsParkedBatches() throws {
+    /// A member that refuses its metadata (it has not seen the registration) gives back its
+    /// room; its batches are not queued (the SDK queues a member's slivers only after its
+    /// metadata is stored), the other members' go, and its metadata goes again after the backoff.
+    @Test func aRefusedMemberGivesBackItsRoomAndItsBatchesWait() throws {
         var h = try ModelHarness()
         let r = try resources(h, blobSize: 1_200)
         let members = h.view.committee.members
         let sent = try startStoring(&h, r)
-        #expect(sent.map(\.to) == [.node(members[0].node)])
         guard case .store(let blob, _, _)? = sent.first?.message else { Issue.record("\(sent)"); return }
         let refusal = h.client.receive(.blobStatusResponse(blob: blob, registered: false, certified: false),
                                        from: .node(members[0].node), context: context(h, r))
-        #expect(refusal.sent.map(\.to) == [.node(members[1].node)], "\(refusal.sent.map(\.to))")
-        let retry = try #require(refusal.timerTokens.first)
-        // After the backoff the refused member's first batch goes again (it heads the queue);
-        // its other batches park behind it.
+        let retry = try #require(refusal.timerTokens.first { $0 & 0xff == 6 })
+        let rest = play(&h, r, Array(sent.dropFirst()) + refusal.sent)
+        #expect(!rest.contains { $0.to == .node(members[0].node) && isBatch($0.message) }, "no batch before the metadata")
+        #expect(rest.contains { $0.to == .node(members[1].node) && isBatch($0.message) })
+        // After the backoff its metadata request goes again, then its batches.
         h.now = h.now + r.storeRetryDelay(node: members[0].node.index, retry: 0)
-        let again = h.client.timerFired(token: retry, context: context(h, r))
-        #expect(again.sent.isEmpty, "the room is held by the second member's batches: \(again.sent.map(\.to))")
-        // The second member answers: its room goes to the refused member's batch at the head.
-        guard let toSecond = refusal.sent.first else { return }
-        var replies: [(to: Party, message: Message)] = []
-        for (_, reply) in h.nodes[members[1].node.index].receive(toSecond.message, from: .client(ClientID(0)), context: context(h, r)).sent {
-            replies += h.client.receive(reply, from: .node(members[1].node), context: context(h, r)).sent
-        }
-        #expect(replies.map(\.to).contains(.node(members[0].node)), "\(replies.map(\.to))")
+        let again = play(&h, r, h.client.timerFired(token: retry, context: context(h, r)).sent)
+        #expect(again.first.map { $0.to == .node(members[0].node) && !isBatch($0.message) } == true, "\(again.map(\.to))")
+        #expect(again.filter { isBatch($0.message) }.count == members[0].shards.count)
     }
 
     /// A member that never answers (it is down) holds its room only until the request timeout:
-    /// the batch then fails like a refused one, the next member's batch goes, and after
-    /// `storeRetries` retries (each timing out) the client gives up on the member and the
-    /// rest of the write no longer waits behind it.
-    @Test func anUnansweredBatchTimesOutAndTheMemberIsGivenUpOnAfterItsRetries() throws {
+    /// the request then fails like a refused one, and after `storeRetries` retries (each timing
+    /// out) the client gives up on the member; the other members' batches all go meanwhile.
+    @Test func anUnansweredRequestTimesOutAndTheMemberIsGivenUpOnAfterItsRetries() throws {
         var h = try ModelHarness()
         var r = try resources(h, blobSize: 1_200)
         r.storeRetries = 1
         let members = h.view.committee.members
-        var sent = try startStoring(&h, r)
-        #expect(sent.map(\.to) == [.node(members[0].node)])
-        // Nothing is answered. At the timeout the batch fails: room for the second member.
+        let down: Set<NodeID> = [members[0].node]
+        let first = play(&h, r, try startStoring(&h, r), silent: down)
+        #expect(first.filter { isBatch($0.message) }.count == members.dropFirst().reduce(0) { $0 + $1.shards.count },
+                "the others' batches go beside the silent member's one permit")
+        // At the timeout its request fails; after the backoff it goes again and times out again.
         h.now = h.now + r.storeRequestTimeout
         let timeout = h.client.timerFired(token: 1 << 8 | 8, context: context(h, r))
-        #expect(timeout.sent.map(\.to) == [.node(members[1].node)], "\(timeout.sent.map(\.to))")
         let retry = try #require(timeout.timerTokens.first { $0 & 0xff == 6 })
-        // The others answer everything; after the backoff the first member's batch goes again
-        // (once there is room) and is again unanswered: the one retry is spent, the member dropped.
-        var pending = timeout.sent
-        var toFirst = 0
-        var retried = false
-        for _ in 0..<200 {
-            guard let (to, message) = pending.first else {
-                guard !retried else { break }
-                retried = true
-                h.now = h.now + r.storeRetryDelay(node: members[0].node.index, retry: 0)
-                pending = h.client.timerFired(token: retry, context: context(h, r)).sent
-                continue
-            }
-            pending.removeFirst()
-            guard case .node(let n) = to, n != members[0].node else { toFirst += 1; continue }
-            for (_, reply) in h.nodes[n.index].receive(message, from: .client(ClientID(0)), context: context(h, r)).sent {
-                pending += h.client.receive(reply, from: to, context: context(h, r)).sent
-            }
-        }
-        #expect(retried && toFirst == 1, "the first member's batch went again once: \(toFirst)")
+        h.now = h.now + r.storeRetryDelay(node: members[0].node.index, retry: 0)
+        let again = h.client.timerFired(token: retry, context: context(h, r)).sent
+        #expect(again.map(\.to) == [.node(members[0].node)], "\(again.map(\.to))")
         h.now = h.now + r.storeRequestTimeout
         let second = h.client.timerFired(token: 1 << 8 | 8, context: context(h, r))
         #expect(second.timerTokens.allSatisfy { $0 & 0xff != 6 }, "no retry after the last one")
