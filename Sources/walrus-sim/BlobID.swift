@@ -8,8 +8,34 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// File helpers shared by the encoding commands.
+/// File helpers shared by the commands.
 enum CLIFiles {
+    /// Creates `path` (and its parents) if needed and checks that files can be written in it,
+    /// so that a command fails on a bad `--out` before its work, naming the option, the path
+    /// and why.
+    static func prepareOutputDirectory(_ path: String, option: String = "--out") throws {
+        let files = FileManager.default
+        do {
+            try files.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            // Foundation's error says little on Linux: name the ancestor that is in the way.
+            var ancestor = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            while !ancestor.isEmpty, ancestor != "/", !files.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+                ancestor = (ancestor as NSString).deletingLastPathComponent
+            }
+            if ancestor.isEmpty { ancestor = "." }
+            let why = files.fileExists(atPath: path) ? "it exists and is not a directory"
+                : !isDirectory.boolValue && files.fileExists(atPath: ancestor) ? "\(ancestor) is a file, not a directory"
+                : !files.isWritableFile(atPath: ancestor) ? "\(ancestor) is not writable"
+                : error.localizedDescription
+            throw CLIError("\(option) \(path): cannot create the directory: \(why)")
+        }
+        guard files.isWritableFile(atPath: path) else {
+            throw CLIError("\(option) \(path): the directory is not writable")
+        }
+    }
+
     static func readFile(_ path: String) throws -> [UInt8] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {

@@ -48,11 +48,7 @@ struct EncodeCommand: ParsableCommand {
         } catch {
             throw CLIError("\(file): \(error)")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("cannot create directory \(out): \(error.localizedDescription)")
-        }
+        try CLIFiles.prepareOutputDirectory(out)
         let dir = URL(fileURLWithPath: out)
         try CLIFiles.writeFile(dir.appendingPathComponent(EncodedDir.metadataFile).path, encoded.metadata.bcsBytes)
         for pair in encoded.pairs {

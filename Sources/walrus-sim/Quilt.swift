@@ -252,11 +252,7 @@ enum QuiltInputs {
 
     /// Writes metadata.bcs and every sliver pair, exactly as `walrus-sim encode` does.
     static func writeEncoded(out: String, metadata: BlobMetadataWithID, pairs: [SliverPair]) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("--out: cannot create directory \(out): \(error.localizedDescription)")
-        }
+        try CLIFiles.prepareOutputDirectory(out)
         let dir = URL(fileURLWithPath: out)
         try CLIFiles.writeFile(dir.appendingPathComponent(EncodedDir.metadataFile).path, metadata.bcsBytes)
         for pair in pairs {

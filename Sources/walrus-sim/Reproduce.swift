@@ -18,7 +18,7 @@ struct Reproduce: ParsableCommand {
         abstract: "Reproduce a paper's evaluation and compare it with the paper's numbers.",
         discussion: """
             paper: the Walrus paper's section 7 (T1, F8, F9, F10, F11, F12) on Scenarios/paper/testbed.toml.
-            --quick runs 3 blob sizes, one seed and 3 writes and reads per size (a few minutes);
+            --quick runs 3 blob sizes, one seed and 3 writes and reads per size (seconds);
             the full run takes every size and seed of the testbed's sweep.
             """
     )
@@ -34,6 +34,7 @@ struct Reproduce: ParsableCommand {
 
     func run() throws {
         let (file, _) = try loadScenario(testbed)
+        try CLIFiles.prepareOutputDirectory(out)  // before the runs: a bad --out fails in a second, not after minutes
         var entries = file.expand()
         if quick {
             let sizes: Set<String> = ["\"1KiB\"", "\"16MiB\"", "\"128MiB\""]
@@ -68,7 +69,6 @@ struct Reproduce: ParsableCommand {
                                         paper: PaperEvaluation.paperWriteThroughput, simulated: writes?.mean, ciLow: writes?.ci95Low, ciHigh: writes?.ci95High))
         rows.append(PaperEvaluation.Row(item: "F11", metric: "read throughput at 128MiB, one machine, \(clients) clients busy (MB/s)", bound: "=",
                                         paper: PaperEvaluation.paperReadThroughput, simulated: reads?.mean, ciLow: reads?.ci95Low, ciHigh: reads?.ci95High))
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try PaperEvaluation.csv(rows).write(toFile: out + "/summary.csv", atomically: true, encoding: .utf8)
         let command = "walrus-sim reproduce paper" + (quick ? " --quick" : "")
         try PaperEvaluation.markdown(rows, command: command).write(toFile: out + "/summary.md", atomically: true, encoding: .utf8)

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `walrus-sim reproduce paper --quick` on the repository's testbed: the summary files and
-/// their columns, every item present, and a clear error for an unknown experiment.
+/// their columns, every item present, and clear errors for an unknown experiment and an unusable `--out`.
 @Suite struct ReproduceCommandTests {
     static let testbed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Scenarios/paper/testbed.toml").path
@@ -39,6 +39,21 @@ import Testing
         }
         let svg = try String(contentsOfFile: out + "/latency-vs-size.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+    }
+
+    /// A `--out` that cannot be a directory fails at once, naming the option and what is in the
+    /// way, before any run (the full evaluation takes minutes).
+    @Test func unusableOutputDirectoryFailsBeforeTheRuns() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a-file").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        for (out, why) in [(file + "/paper", "\(file) is a file, not a directory"), (file, "it exists and is not a directory")] {
+            let r = try CLI.run(["reproduce", "paper", "--testbed", Self.testbed, "--out", out])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("--out \(out): cannot create the directory: \(why)"), "\(r.stderr)")
+            #expect(!r.stderr.contains("run 1/"), "the runs started: \(r.stderr)")
+        }
     }
 
     @Test func unknownExperimentIsRefused() throws {
