@@ -96,8 +96,12 @@ public final class World: EventHandler {
     var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     var timers = Slab<(Party, UInt64)>()
     /// Actions parked behind CPU work: the whole list and the index to resume at (the list is
-    /// shared, not copied, however often it is parked).
+    /// moved, not copied, however often it is parked).
     var deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
+    /// Emptied action lists kept for reuse: a list parked in `deferredActions` comes back here
+    /// once carried out, and replaces the reaction buffer it was parked from, so that parking
+    /// allocates nothing in the steady state (see `withActionBuffer`).
+    var spareActionLists: [[Action]] = []
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
     /// Under `[resources]`: when each of a party's other cores is next free (see `Resources+World.swift`).
@@ -472,9 +476,10 @@ public final class World: EventHandler {
                 }
             }
         case .deferred:
-            let (party, actions, next) = deferredActions.remove(event.payload)
-            guard isUp(party) else { return }
-            execute(actions, from: next, for: party, now: now, scheduler: &scheduler)
+            var (party, actions, next) = deferredActions.remove(event.payload)
+            if isUp(party), execute(actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
+            recycle(&actions)
+            if actions.capacity > 0 && spareActionLists.count < Self.spareActionListsKept { spareActionLists.append(actions) }
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
@@ -501,30 +506,42 @@ public final class World: EventHandler {
 
     // MARK: Actions
 
+    /// The largest action list kept for reuse (actions), by `withActionBuffer` and in
+    /// `spareActionLists`.
+    static let actionBufferKeptCapacity = 4_096
+    /// The most emptied lists `spareActionLists` keeps (a parked list per busy party is the
+    /// steady state: hundreds at mainnet scale).
+    static let spareActionListsKept = 256
+
     /// Lets a state machine write its actions into the world's reusable buffer (`react`), then
     /// carries them out for `party`. The buffer is taken out of the world while in use, so a
     /// nested reaction gets a fresh one; if the actions were parked behind CPU work, the parked
-    /// list keeps that storage and the next reaction allocates anew.
-    /// The largest action buffer `withActionBuffer` keeps for reuse (actions).
-    static let actionBufferKeptCapacity = 4_096
-
+    /// list keeps that storage and a spare list becomes the buffer.
     func withActionBuffer(for party: Party, now: SimTime, scheduler: inout Scheduler, _ react: (inout [Action]) -> Void) {
         var actions: [Action] = []
         swap(&actions, &actionBuffer)
         react(&actions)
-        if !actions.isEmpty { execute(actions, for: party, now: now, scheduler: &scheduler) }
-        // Keep the storage for the next reaction unless one rare reaction grew it large: a
-        // list parked behind CPU work shares it, so keeping its capacity would allocate that
-        // much afresh here, per reaction (a node starting thousands of recoveries at once made
-        // half a million actions, and each later reaction then took 90 MB).
-        if actions.capacity <= Self.actionBufferKeptCapacity { actions.removeAll(keepingCapacity: true) } else { actions = [] }
+        if !actions.isEmpty && execute(actions, for: party, now: now, scheduler: &scheduler) {
+            // Parked: the slab now holds the storage; emptying it here would allocate a copy.
+            actions = spareActionLists.popLast() ?? []
+        } else {
+            recycle(&actions)
+        }
         swap(&actions, &actionBuffer)
+    }
+
+    /// Empties an action list that nothing else holds, keeping its storage unless one rare
+    /// reaction grew it large (a node starting thousands of recoveries at once made half a
+    /// million actions; keeping that made every later parked list cost 90 MB).
+    func recycle(_ actions: inout [Action]) {
+        if actions.capacity <= Self.actionBufferKeptCapacity { actions.removeAll(keepingCapacity: true) } else { actions = [] }
     }
 
     /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
     /// actions after it: the list is parked with the index to resume at, and resumed when the
-    /// party's CPU is free.
-    func execute(_ actions: [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) {
+    /// party's CPU is free. Returns whether it parked the list.
+    @discardableResult
+    func execute(_ actions: [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) -> Bool {
         let cpu = cpuIndex(party)
         var i = start
         while i < actions.count {
@@ -543,7 +560,7 @@ public final class World: EventHandler {
                 if done > now, i < actions.count {
                     scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue,
                                        payload: deferredActions.insert((party, actions, i)))
-                    return
+                    return true
                 }
             case .send(let to, let message):
                 send(message, from: party, to: to, now: now, scheduler: &scheduler)
@@ -556,6 +573,7 @@ public final class World: EventHandler {
                 while let w = closedLoopEnded.popLast() { continueClosedLoop(workload: w, scheduler: &scheduler) }
             }
         }
+        return false
     }
 
     func send(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
