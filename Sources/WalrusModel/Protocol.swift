@@ -43,17 +43,60 @@ public enum Party: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A storage confirmation signature: real (Ed25519 over the BCS confirmation message, spec §6)
-/// or modeled (an unforgeable tag naming the signer, with the real size).
+/// A node's signature over a storage confirmation or an invalid-blob attestation: real
+/// (BLS12-381, 96 bytes compressed) or modeled (an unforgeable tag of the same size, see
+/// `ConfirmationSigner.tag`).
+///
+/// A modeled tag is held as the 64-bit state it expands from, not as its 96 bytes: a node signs
+/// once per store, and a byte array per signature was an allocation per store at every node of
+/// a modeled run. Equality and hashing are those of the bytes, whichever way they are held.
 public struct ConfirmationSignature: Hashable, Sendable {
     /// The node that signed; the chain weighs the signature by this node's shards in the committee.
     public var signer: NodeID
-    /// The signature: 64 bytes, Ed25519 or a modeled tag.
-    public var bytes: [UInt8]
+    /// How the signature is held: its bytes, or a modeled tag's state.
+    enum Storage: Sendable {
+        case bytes([UInt8])
+        case modeledTag(UInt64)
+    }
+    var storage: Storage
+
     /// A signature `bytes` claimed by `signer`; unchecked until the chain verifies it.
     public init(signer: NodeID, bytes: [UInt8]) {
         self.signer = signer
-        self.bytes = bytes
+        self.storage = .bytes(bytes)
+    }
+
+    /// The modeled tag expanded from `state` (`ConfirmationSigner.fold`), claimed by `signer`.
+    init(signer: NodeID, modeledTag state: UInt64) {
+        self.signer = signer
+        self.storage = .modeledTag(state)
+    }
+
+    /// The signature's bytes (a modeled tag's are expanded from its state on each call).
+    public var bytes: [UInt8] {
+        switch storage {
+        case .bytes(let b): b
+        case .modeledTag(let state): ConfirmationSigner.expand(state)
+        }
+    }
+
+    /// The signature's size on the wire, without expanding a modeled tag.
+    public var byteCount: Int {
+        switch storage {
+        case .bytes(let b): b.count
+        case .modeledTag: ConfirmationSigner.tagBytes
+        }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.signer == b.signer else { return false }
+        if case .modeledTag(let x) = a.storage, case .modeledTag(let y) = b.storage { return x == y }
+        return a.bytes == b.bytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(signer)
+        hasher.combine(bytes)
     }
 }
 
@@ -199,7 +242,7 @@ public enum Message: Sendable {
         switch self {
         case .store(_, let metadata, let pairs):
             return framing + Self.metadataBytes(metadata) + pairs.reduce(0) { $0 + $1.wireBytes }
-        case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.bytes.count ?? 0)
+        case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.byteCount ?? 0)
         case .metadataRequest, .sliverRequest, .recoveryRequest, .columnRequest, .blobStatusRequest: return framing + 40
         case .blobStatusResponse: return framing + 48  // the BCS BlobStatus: variant, object ID, epochs, counts
         case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
@@ -212,7 +255,7 @@ public enum Message: Sendable {
         case .syncRequest(_, let blobs): return framing + 8 + UInt64(blobs.count) * 32
         case .inconsistencyProof(_, let proof):
             return framing + 34 + proof.symbols.reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
-        case .invalidBlobAttestation(_, _, let sig): return framing + 39 + UInt64(sig?.bytes.count ?? 0)
+        case .invalidBlobAttestation(_, _, let sig): return framing + 39 + UInt64(sig?.byteCount ?? 0)
         case .syncResponse(_, let items, let missing):
             return framing + UInt64(missing.count) * 32
                 + items.reduce(0) { $0 + $1.pair.wireBytes + Self.metadataBytes($1.metadata) }
