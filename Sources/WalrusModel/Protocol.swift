@@ -88,12 +88,14 @@ public struct ConfirmationSignature: Hashable, Sendable {
         }
     }
 
+    /// Same signer and same bytes (modeled tags compare by state, which fixes the bytes).
     public static func == (a: Self, b: Self) -> Bool {
         guard a.signer == b.signer else { return false }
         if case .modeledTag(let x) = a.storage, case .modeledTag(let y) = b.storage { return x == y }
         return a.bytes == b.bytes
     }
 
+    /// The signer and the bytes, so that equal signatures hash alike however they are held.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(signer)
         hasher.combine(bytes)
