@@ -78,9 +78,11 @@ public struct ResourceModel: Sendable, Equatable {
     /// fast, it binds only at that cap. A transfer of `b` bytes over a path of round-trip time
     /// `rtt` takes at least `b * rtt / window`.
     public var windowBytes: UInt64 = 16 << 20
-    /// The flow-control window when a client receives (sliver and metadata responses): hyper's
-    /// default HTTP/2 client stream window, 2 MiB (the SDK's reqwest client keeps it).
-    public var clientWindowBytes: UInt64 = 2 << 20
+    /// The flow-control window when a client receives (sliver and metadata responses): as the
+    /// node's, hyper's adaptive window up to its 16 MiB cap. The SDK's storage-node client turns
+    /// it on (`walrus-sdk` `ClientBuilder::build`: `http2_adaptive_window(true)`, at the paper's
+    /// commit `f7135f5b` and since).
+    public var clientWindowBytes: UInt64 = 16 << 20
     /// The initial congestion window of a connection, and its window again after an idle
     /// spell: 10 segments of 1,460 bytes (RFC 6928, Linux's default `initcwnd`; Linux's
     /// `tcp_slow_start_after_idle = 1` restarts from it after an idle retransmission timeout).

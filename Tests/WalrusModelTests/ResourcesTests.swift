@@ -53,6 +53,18 @@ import WalrusModel
         #expect(r.flowTime(bytes: 10 << 20, rtt: rtt, congestionWindow: &cwnd) == 9 * 100_000_000)
     }
 
+    /// Both ends of the SDK's connections run hyper's adaptive HTTP/2 window (the node's server
+    /// and, since `walrus-sdk` builds its node client with `http2_adaptive_window(true)`, the
+    /// client): a warm connection carries a 10 MiB response in one window, not five 2 MiB ones.
+    @Test func clientsReceiveWithTheAdaptiveWindowCap() {
+        let r = ResourceModel()
+        #expect(r.clientWindowBytes == r.windowBytes && r.windowBytes == 16 << 20)
+        var cwnd = r.clientWindowBytes
+        #expect(r.flowTime(bytes: 10 << 20, rtt: .milliseconds(100), window: r.clientWindowBytes, congestionWindow: &cwnd) == 0)
+        cwnd = 2 << 20
+        #expect(r.flowTime(bytes: 10 << 20, rtt: .milliseconds(100), window: 2 << 20, congestionWindow: &cwnd) == 4 * 100_000_000)
+    }
+
     @Test func storeRequestsGoTenAtATimeWithStatusChecks() {
         let r = ResourceModel()
         var cwnd = r.windowBytes
