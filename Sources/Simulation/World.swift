@@ -479,7 +479,9 @@ public final class World: EventHandler {
             var (party, actions, next) = deferredActions.remove(event.payload)
             if isUp(party), execute(actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
             recycle(&actions)
-            if actions.capacity > 0 && spareActionLists.count < Self.spareActionListsKept { spareActionLists.append(actions) }
+            if actions.capacity > 0 && actions.capacity <= Self.spareActionListKeptCapacity && spareActionLists.count < Self.spareActionListsKept {
+                spareActionLists.append(actions)
+            }
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
@@ -510,8 +512,11 @@ public final class World: EventHandler {
     /// `spareActionLists`.
     static let actionBufferKeptCapacity = 4_096
     /// The most emptied lists `spareActionLists` keeps (a parked list per busy party is the
-    /// steady state: hundreds at mainnet scale).
+    /// steady state: hundreds at mainnet scale), and the largest capacity a kept one may have
+    /// (a store's continuation is a few actions; a rare large list is freed, so the spares hold
+    /// at most 256 x 256 actions, ~6 MB).
     static let spareActionListsKept = 256
+    static let spareActionListKeptCapacity = 256
 
     /// Lets a state machine write its actions into the world's reusable buffer (`react`), then
     /// carries them out for `party`. The buffer is taken out of the world while in use, so a

@@ -88,7 +88,7 @@ func sampleSizes(_ scenario: Scenario, every: SimDuration) throws -> (World, Sch
         #expect(bytesLate <= 2 * bytesEarly + 4_096, "node holdings \(bytesEarly) B early, \(bytesLate) B late")
         // Action lists parked behind CPU work come back empty for reuse, a bounded number of them.
         #expect(!world.spareActionLists.isEmpty && world.spareActionLists.count <= World.spareActionListsKept)
-        #expect(world.spareActionLists.allSatisfy { $0.isEmpty && $0.capacity > 0 && $0.capacity <= World.actionBufferKeptCapacity })
+        #expect(world.spareActionLists.allSatisfy { $0.isEmpty && $0.capacity > 0 && $0.capacity <= World.spareActionListKeptCapacity })
     }
 
     /// The modeled holdings answer for a blob as the per-blob records did: every live certified
