@@ -508,8 +508,8 @@ public final class World: EventHandler {
 
     // MARK: Actions
 
-    /// The largest action list kept for reuse (actions), by `withActionBuffer` and in
-    /// `spareActionLists`.
+    /// The largest capacity (actions) an emptied list keeps its storage with (`recycle`), so
+    /// the largest `withActionBuffer`'s buffer can be from one reaction to the next.
     static let actionBufferKeptCapacity = 4_096
     /// The most emptied lists `spareActionLists` keeps (a parked list per busy party is the
     /// steady state: hundreds at mainnet scale), and the largest capacity a kept one may have
