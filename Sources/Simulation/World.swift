@@ -478,10 +478,7 @@ public final class World: EventHandler {
         case .deferred:
             var (party, actions, next) = deferredActions.remove(event.payload)
             if isUp(party), execute(actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
-            recycle(&actions)
-            if actions.capacity > 0 && actions.capacity <= Self.spareActionListKeptCapacity && spareActionLists.count < Self.spareActionListsKept {
-                spareActionLists.append(actions)
-            }
+            keepSpare(&actions)
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
@@ -540,6 +537,16 @@ public final class World: EventHandler {
     /// million actions; keeping that made every later parked list cost 90 MB).
     func recycle(_ actions: inout [Action]) {
         if actions.capacity <= Self.actionBufferKeptCapacity { actions.removeAll(keepingCapacity: true) } else { actions = [] }
+    }
+
+    /// Keeps a carried-out parked list, emptied, among the spares if it is small and there is
+    /// room; otherwise it is freed. `inout` so that the list is emptied while nothing else
+    /// holds it (emptying a shared list would allocate a copy).
+    func keepSpare(_ actions: inout [Action]) {
+        guard actions.capacity > 0, actions.capacity <= Self.spareActionListKeptCapacity,
+              spareActionLists.count < Self.spareActionListsKept else { return }
+        actions.removeAll(keepingCapacity: true)
+        spareActionLists.append(actions)
     }
 
     /// Carries out a state machine's actions in order, from index `start`. CPU work delays the

@@ -10,29 +10,35 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// File helpers shared by the commands.
 enum CLIFiles {
-    /// Creates `path` (and its parents) if needed and checks that files can be written in it,
-    /// so that a command fails on a bad `--out` before its work, naming the option, the path
-    /// and why.
-    static func prepareOutputDirectory(_ path: String, option: String = "--out") throws {
+    /// Fails, naming `option`, `path` and what is in the way, unless `path` is a writable
+    /// directory or can be created as one (its nearest existing ancestor is a writable
+    /// directory). Creates nothing: a command checks its `--out` before its work and creates
+    /// it only when it writes, so a run that fails leaves no empty directory behind.
+    static func checkOutputDirectory(_ path: String, option: String = "--out") throws {
         let files = FileManager.default
-        do {
-            try files.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            // Foundation's error says little on Linux: name the ancestor that is in the way.
-            var ancestor = (path as NSString).deletingLastPathComponent
-            var isDirectory: ObjCBool = false
-            while !ancestor.isEmpty, ancestor != "/", !files.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
-                ancestor = (ancestor as NSString).deletingLastPathComponent
-            }
-            if ancestor.isEmpty { ancestor = "." }
-            let why = files.fileExists(atPath: path) ? "it exists and is not a directory"
-                : !isDirectory.boolValue && files.fileExists(atPath: ancestor) ? "\(ancestor) is a file, not a directory"
-                : !files.isWritableFile(atPath: ancestor) ? "\(ancestor) is not writable"
-                : error.localizedDescription
-            throw CLIError("\(option) \(path): cannot create the directory: \(why)")
+        var isDirectory: ObjCBool = false
+        var existing = path.isEmpty ? "." : path
+        while !files.fileExists(atPath: existing, isDirectory: &isDirectory) {
+            let parent = (existing as NSString).deletingLastPathComponent
+            existing = parent.isEmpty ? "." : parent
         }
-        guard files.isWritableFile(atPath: path) else {
-            throw CLIError("\(option) \(path): the directory is not writable")
+        let why: String? = if !isDirectory.boolValue {
+            existing == path ? "it exists and is not a directory" : "\(existing) is a file, not a directory"
+        } else if !files.isWritableFile(atPath: existing) {
+            existing == path ? "the directory is not writable" : "\(existing) is not writable"
+        } else {
+            nil
+        }
+        if let why { throw CLIError("\(option) \(path): cannot create the directory: \(why)") }
+    }
+
+    /// `checkOutputDirectory`, then creates `path` and its parents.
+    static func prepareOutputDirectory(_ path: String, option: String = "--out") throws {
+        try checkOutputDirectory(path, option: option)
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("\(option) \(path): cannot create the directory: \(error.localizedDescription)")
         }
     }
 

@@ -34,7 +34,7 @@ struct Reproduce: ParsableCommand {
 
     func run() throws {
         let (file, _) = try loadScenario(testbed)
-        try CLIFiles.prepareOutputDirectory(out)  // before the runs: a bad --out fails in a second, not after minutes
+        try CLIFiles.checkOutputDirectory(out)  // before the runs: a bad --out fails in a second, not after minutes
         var entries = file.expand()
         if quick {
             let sizes: Set<String> = ["\"1KiB\"", "\"16MiB\"", "\"128MiB\""]
@@ -69,6 +69,7 @@ struct Reproduce: ParsableCommand {
                                         paper: PaperEvaluation.paperWriteThroughput, simulated: writes?.mean, ciLow: writes?.ci95Low, ciHigh: writes?.ci95High))
         rows.append(PaperEvaluation.Row(item: "F11", metric: "read throughput at 128MiB, one machine, \(clients) clients busy (MB/s)", bound: "=",
                                         paper: PaperEvaluation.paperReadThroughput, simulated: reads?.mean, ciLow: reads?.ci95Low, ciHigh: reads?.ci95High))
+        try CLIFiles.prepareOutputDirectory(out)
         try PaperEvaluation.csv(rows).write(toFile: out + "/summary.csv", atomically: true, encoding: .utf8)
         let command = "walrus-sim reproduce paper" + (quick ? " --quick" : "")
         try PaperEvaluation.markdown(rows, command: command).write(toFile: out + "/summary.md", atomically: true, encoding: .utf8)

@@ -43,7 +43,7 @@ struct Sweep: ParsableCommand {
         if let i = chosen {
             guard scenarioFile.entry(i) != nil else { throw CLIError("index \(i) is out of range: \(file) has \(entries.count) run(s)") }
         }
-        try CLIFiles.prepareOutputDirectory(dir)
+        try CLIFiles.prepareOutputDirectory(dir, option: out == nil ? "output directory" : "--out")
         if let i = chosen {
             guard let e = scenarioFile.entry(i) else { throw CLIError("index \(i) is out of range: \(file) has \(entries.count) run(s)") }
             try runEntries([e], dir: dir, jobs: 1)
