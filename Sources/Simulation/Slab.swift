@@ -22,8 +22,8 @@ struct Slab<Element> {
     /// Removes and returns the element in `slot`, which must be occupied.
     mutating func remove(_ slot: UInt64) -> Element {
         let i = Int(slot)
-        guard let e = items[i] else { preconditionFailure("slab slot \(slot) is empty") }
-        items[i] = nil
+        // Moved out (`take`), not copied then cleared: no retain and release of what it holds.
+        guard let e = items[i].take() else { preconditionFailure("slab slot \(slot) is empty") }
         free.append(i)
         return e
     }
