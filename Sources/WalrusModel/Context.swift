@@ -454,6 +454,14 @@ public final class BlobCatalog {
         facts(blob)?.sliverSizes ?? (0, 0)
     }
 
+    /// The sliver sizes a valid pair of modeled `blob` has when sent with `metadata`, or `nil`
+    /// when no pair is valid (the blob is not modeled or `metadata` is not its metadata): the
+    /// per-blob part of `isValid(_:index:blob:metadata:)` for modeled pairs, asked once per store.
+    public func modeledSliverSizes(_ blob: BlobRef, metadata: BlobMetadataWithID) -> (primary: Int, secondary: Int)? {
+        guard let e = entry(blob), e.modeled, e.metadata == metadata else { return nil }
+        return sliverSizes(blob)
+    }
+
     /// Whether `payload` (claimed to be pair `index`) is valid for `metadata`. A modeled pair is
     /// valid when the blob is modeled, the metadata is its metadata and the sizes are right.
     public func isValid(_ payload: PairPayload, index: Int, blob: BlobRef, metadata: BlobMetadataWithID) -> Bool {
@@ -463,8 +471,7 @@ public final class BlobCatalog {
         case .digest:
             return false  // never on the wire
         case .modeled(let i, let a, let b):
-            guard let e = entry(blob), e.modeled, e.metadata == metadata, i == index else { return false }
-            let sizes = sliverSizes(blob)
+            guard i == index, let sizes = modeledSliverSizes(blob, metadata: metadata) else { return false }
             return a == sizes.primary && b == sizes.secondary
         }
     }

@@ -63,30 +63,49 @@ extension StorageNode {
         // sorted buffer searched by bisection, not a hash set, and on the stack (this runs for
         // every store at every node: hashing, then allocating, were measurable shares of a
         // modeled run).
+        // A modeled pair is valid when it has the blob's sliver sizes (and the metadata is the
+        // blob's, checked once here rather than per pair: `BlobCatalog.isValid` of a modeled pair).
+        let modeledSizes = ctx.catalog.modeledSliverSizes(blob, metadata: metadata)
+        // The verification cost of the last size seen: a modeled blob's pairs all have one size.
+        var verifyCost: (bytes: Int, cost: SimDuration) = (-1, .zero)
         var needed = withUnsafeTemporaryAllocation(of: Int.self, capacity: mine.count) { buffer -> [Int] in
+            // Each entry is a pair index above its shard's (`pairShift` bits): sorted by pair.
             var ours = buffer
-            for (k, shard) in mine.enumerated() { ours.initializeElement(at: k, to: mapping.pair(ofShard: shard.index)) }
+            for (k, shard) in mine.enumerated() {
+                ours.initializeElement(at: k, to: mapping.pair(ofShard: shard.index) << Self.pairShift | shard.index)
+            }
             ours.sort()
             return withUnsafeTemporaryAllocation(of: Bool.self, capacity: mine.count) { done -> [Int] in
                 done.initialize(repeating: false)
                 for pair in pairs {
                     let idx = pair.index
-                    let k = ours.partitioningIndex { $0 >= idx }
-                    guard k < ours.count, ours[k] == idx, !done[k] else { continue }
-                    let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: n)
-                    if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
-                    if ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) {
-                        store(blob, metadata: metadata, pair: idx, pair, context: ctx)
+                    let k = ours.partitioningIndex { $0 >> Self.pairShift >= idx }
+                    guard k < ours.count, ours[k] >> Self.pairShift == idx, !done[k] else { continue }
+                    let bytes = pair.byteCount
+                    if bytes != verifyCost.bytes { verifyCost = (bytes, ctx.costs.sliver(bytes: UInt64(bytes), nShards: n)) }
+                    if oneCPU { cpu = cpu + verifyCost.cost } else { actions.append(.cpu(verifyCost.cost)) }
+                    let valid: Bool
+                    if case .modeled(let i, let a, let b) = pair {
+                        valid = modeledSizes.map { i == idx && a == $0.primary && b == $0.secondary } ?? false
+                    } else {
+                        valid = ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata)
+                    }
+                    if valid {
+                        if case .modeled = pair {
+                            storeModeled(blob, shard: ours[k] & Self.shardMask)
+                        } else {
+                            store(blob, metadata: metadata, pair: idx, pair, context: ctx)
+                        }
                         done[k] = true
                         written.pairs += 1
-                        written.bytes += UInt64(pair.byteCount)
+                        written.bytes += UInt64(bytes)
                     } else {
                         actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
                     }
                 }
                 // Our pairs not stored by this request (none, in the common case: no array).
                 var needed: [Int] = []
-                for k in ours.indices where !done[k] { needed.append(ours[k]) }
+                for k in ours.indices where !done[k] { needed.append(ours[k] >> Self.pairShift) }
                 return needed
             }
         }
@@ -110,6 +129,10 @@ extension StorageNode {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
         }
     }
+
+    /// `handleStore` packs a pair index and its shard into one integer, pair above shard.
+    private static let pairShift = 16
+    private static let shardMask = 1 << pairShift - 1
 
     /// Stores a verified pair; under `payload = digest` only its sizes and hash are kept.
     /// A modeled pair is recorded in the node's per-shard ranges, not in a per-blob record.
