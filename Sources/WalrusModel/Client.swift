@@ -75,8 +75,8 @@ public struct Client {
         var phase = WritePhase.registering
         var blob_: BlobToWrite
         var sizeBytes: UInt64
-        /// Confirmations of the current attempt, by signer.
-        var confirmations: [NodeID: ConfirmationSignature] = [:]
+        /// Confirmations of the current attempt, one per signer.
+        var confirmations = Confirmations()
         var weight = 0
         var storeStart = SimTime.zero
         var certifyScheduled = false
@@ -262,7 +262,7 @@ public struct Client {
             let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
             w.storeQueue = []
             w.batchesAfterMetadata = [:]
-            for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
+            for member in ctx.view.committee.members where !w.confirmations.contains(member.node) {
                 let pairs = member.shards.map { mapping.pair(ofShard: $0.index) }
                 w.storeQueue.append((member.node, []))
                 w.batchesAfterMetadata[member.node] = stride(from: 0, to: pairs.count, by: r.pairsPerStoreBatch).map {
@@ -282,7 +282,7 @@ public struct Client {
         }
         let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
         var sent = false
-        for member in ctx.view.committee.members where w.confirmations[member.node] == nil {
+        for member in ctx.view.committee.members where !w.confirmations.contains(member.node) {
             let pairs = member.shards.map { w.blob_.pair(mapping.pair(ofShard: $0.index)) }
             if !sent { actions.append(mark(op, .storeFirstSent)) }
             sent = true
@@ -309,7 +309,7 @@ public struct Client {
         var i = 0
         while i < w.storeQueue.count {
             let (node, pairs) = w.storeQueue[i]
-            if w.confirmations[node] != nil { w.storeQueue.remove(at: i); continue }
+            if w.confirmations.contains(node) { w.storeQueue.remove(at: i); continue }
             if w.storesInFlight[node] == 0 { i += 1; continue }
             let slivers = Self.permits(pairs)
             if w.sliversInFlight > 0 && w.sliversInFlight + slivers > budget { break }
@@ -360,7 +360,7 @@ public struct Client {
     private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var w = writes[op], w.phase == .storing, w.storesInFlight[node] == nil,
               var parked = w.parkedBatches.removeValue(forKey: node), !parked.isEmpty else { return }
-        if w.confirmations[node] != nil {
+        if w.confirmations.contains(node) {
             w.sliversInFlight -= parked.reduce(0) { $0 + Self.permits($1) }
         } else {
             let pairs = parked.removeFirst()
@@ -871,11 +871,11 @@ public struct Client {
     /// Records confirmation `sig` in write `w` (op `op`) and, at a certification quorum,
     /// schedules the certificate after the SDK's extra wait.
     private static func take(_ sig: ConfirmationSignature, into w: inout WriteOp, op: UInt64, context ctx: ProtocolContext) -> [Action] {
-        guard w.phase == .storing, w.confirmations[sig.signer] == nil else { return [] }
+        guard w.phase == .storing, !w.confirmations.contains(sig.signer) else { return [] }
         let weight = ctx.view.committee.weight(of: sig.signer)
         guard weight > 0 else { return [] }
         if w.confirmations.isEmpty { w.confirmations.reserveCapacity(ctx.view.committee.members.count) }
-        w.confirmations[sig.signer] = sig
+        w.confirmations.insert(sig)
         w.weight += weight
         guard Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards), !w.certifyScheduled else { return [] }
         // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
@@ -962,7 +962,7 @@ public struct Client {
             if w.phase == .certifying {
                 // Typically the epoch changed under us: store again with the new committee.
                 w.attempt += 1
-                w.confirmations = [:]
+                w.confirmations.removeAll()
                 w.weight = 0
                 w.certifyScheduled = false
                 writes[op] = w
@@ -986,7 +986,7 @@ public struct Client {
             }
             // Confirmations from the old committee are void; stores restart with the new one.
             for op in writes.keys.sorted() where writes[op]!.phase == .storing {
-                writes[op]!.confirmations = [:]
+                writes[op]!.confirmations.removeAll()
                 writes[op]!.weight = 0
                 writes[op]!.certifyScheduled = false
                 sendStores(op, context: ctx, into: &actions)
@@ -1013,7 +1013,7 @@ public struct Client {
             guard var w = writes[op], w.phase == .storing, w.certifyScheduled else { break }
             w.phase = .certifying
             writes[op] = w
-            let signatures = w.confirmations.sorted { $0.key < $1.key }.map(\.value)
+            let signatures = w.confirmations.bySigner
             // Verifying each confirmation and aggregating them (the SDK checks before it sends).
             actions.append(.cpu(ctx.costs.signatureCost * UInt64(signatures.count)))
             guard let certificate = AggregateCertificate.aggregate(signatures, .blobCertification, epoch: w.epoch,
@@ -1112,4 +1112,43 @@ public struct Client {
     private func mark(_ op: UInt64, _ m: OperationMark, backdate: SimDuration = .zero) -> Action {
         .observe(.phaseMark(op: op, mark: m, backdate: backdate))
     }
+}
+
+/// A write's confirmations of its current attempt: at most one per signer, in arrival order,
+/// with the signers in a bitset by node index (asked per answer and per member on every store
+/// round; a hash table of signatures cost a hash per question).
+struct Confirmations {
+    private var signatures: [ConfirmationSignature] = []
+    /// Bit `i % 64` of word `i / 64` is set when node `i` has confirmed.
+    private var signers: [UInt64] = []
+
+    /// Whether no member has confirmed.
+    var isEmpty: Bool { signatures.isEmpty }
+
+    /// Whether `node` has confirmed.
+    func contains(_ node: NodeID) -> Bool {
+        let word = node.index >> 6
+        return word < signers.count && signers[word] & 1 << UInt64(node.index & 63) != 0
+    }
+
+    /// Adds `signature`, whose signer must not have confirmed yet.
+    mutating func insert(_ signature: ConfirmationSignature) {
+        let i = signature.signer.index
+        precondition(!contains(signature.signer), "node \(i) confirmed twice")
+        if i >> 6 >= signers.count { signers.append(contentsOf: repeatElement(0, count: i >> 6 + 1 - signers.count)) }
+        signers[i >> 6] |= 1 << UInt64(i & 63)
+        signatures.append(signature)
+    }
+
+    /// Makes room for `count` confirmations.
+    mutating func reserveCapacity(_ count: Int) { signatures.reserveCapacity(count) }
+
+    /// Forgets every confirmation (a new attempt).
+    mutating func removeAll() {
+        signatures.removeAll()
+        signers.removeAll()
+    }
+
+    /// The confirmations ordered by signer, as the certificate lists them.
+    var bySigner: [ConfirmationSignature] { signatures.sorted { $0.signer < $1.signer } }
 }
