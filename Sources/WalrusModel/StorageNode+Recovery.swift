@@ -41,9 +41,9 @@ extension StorageNode {
         // (`holds`, with the per-blob checks made once instead of per shard).
         let modeled = stored[blob] == nil && isModeled(blob, ctx) && modeledKept(blob, ctx)
         for shard in shards ?? ctx.view.committee.shards(of: id) {
+            if modeled && modeledHeld.contains(blob.index, shard: shard) { continue }  // no pair index needed
             let p = mapping.pair(ofShard: shard.index)
-            let held = modeled ? modeledHeld.contains(blob.index, shard: shard) : holds(blob, pair: p, context: ctx)
-            if !held { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
+            if modeled || !holds(blob, pair: p, context: ctx) { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
         }
     }
 

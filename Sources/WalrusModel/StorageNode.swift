@@ -318,7 +318,7 @@ public struct StorageNode {
         guard isUp else { return }
         switch event {
         case .blobRegistered(let blob, _):
-            if let early = earlyStores.removeValue(forKey: blob) {
+            if !earlyStores.isEmpty, let early = earlyStores.removeValue(forKey: blob) {  // no hashing in the common case
                 for s in early { handleStore(blob: blob, metadata: s.metadata, pairs: s.pairs, from: s.from, context: ctx, into: &actions) }
             }
         case .blobCertified(let blob, _, _):
