@@ -87,20 +87,29 @@ public struct ShardMapping: Sendable, Hashable {
     }
 
     /// Shard of pair `pair` (`0 <= pair < nShards`; other values are reduced mod n).
+    /// Inlinable and division-free in range: the simulator asks it per pair stored and synced.
+    @inlinable
     public func shard(ofPair pair: Int) -> Int {
         guard nShards > 0 else { return 0 }
-        var p = pair % nShards
-        if p < 0 { p += nShards }
+        let p = Self.reduced(pair, nShards)
         let room = nShards - offset
         return p >= room ? p - room : p + offset
     }
 
     /// Pair stored on `shard` (`0 <= shard < nShards`; other values are reduced mod n).
+    @inlinable
     public func pair(ofShard shard: Int) -> Int {
         guard nShards > 0 else { return 0 }
-        var s = shard % nShards
-        if s < 0 { s += nShards }
+        let s = Self.reduced(shard, nShards)
         return s >= offset ? s - offset : s + (nShards - offset)
+    }
+
+    /// `x` mod `n` in `0..<n` (`n > 0`), dividing only when `x` is out of range.
+    @inlinable
+    static func reduced(_ x: Int, _ n: Int) -> Int {
+        if x >= 0 && x < n { return x }
+        let r = x % n
+        return r < 0 ? r + n : r
     }
 
     /// `rotate_pairs`: element `i` of the result is the item for shard `i`.

@@ -155,6 +155,21 @@ struct ShardHoldings: Sendable {
         sets[i].insert(index)
     }
 
+    /// Records blob `index` as held on each of `sortedShards` (ascending, each once): one
+    /// merge over the table instead of a search per shard.
+    mutating func insert(_ index: UInt32, sortedShards: UnsafeBufferPointer<ShardIndex>) {
+        var i = 0
+        for shard in sortedShards {
+            while i < shards.count && shards[i].rawValue < shard.rawValue { i += 1 }
+            if i == shards.count || shards[i] != shard {
+                shards.insert(shard, at: i)
+                sets.insert(BlobRanges(), at: i)
+            }
+            sets[i].insert(index)
+            i += 1
+        }
+    }
+
     /// The shards on which blob `index` is held, ascending.
     func shards(holding index: UInt32) -> [ShardIndex] {
         shards.indices.compactMap { sets[$0].contains(index) ? shards[$0] : nil }

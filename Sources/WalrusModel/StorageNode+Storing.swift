@@ -76,6 +76,9 @@ extension StorageNode {
             }
             ours.sort()
             return withUnsafeTemporaryAllocation(of: Bool.self, capacity: mine.count) { done -> [Int] in
+              withUnsafeTemporaryAllocation(of: ShardIndex.self, capacity: mine.count) { modeledShards -> [Int] in
+                // The shards of the modeled pairs stored, recorded together after the loop.
+                var modeledCount = 0
                 done.initialize(repeating: false)
                 for pair in pairs {
                     let idx = pair.index
@@ -92,7 +95,8 @@ extension StorageNode {
                     }
                     if valid {
                         if case .modeled = pair {
-                            storeModeled(blob, shard: ours[k] & Self.shardMask)
+                            modeledShards.initializeElement(at: modeledCount, to: ShardIndex(UInt16(ours[k] & Self.shardMask)))
+                            modeledCount += 1
                         } else {
                             store(blob, metadata: metadata, pair: idx, pair, context: ctx)
                         }
@@ -103,10 +107,16 @@ extension StorageNode {
                         actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
                     }
                 }
+                if modeledCount > 0 {
+                    var held = UnsafeMutableBufferPointer<ShardIndex>(rebasing: modeledShards[..<modeledCount])
+                    held.sort()
+                    modeledHeld.insert(blob.index, sortedShards: UnsafeBufferPointer(held))
+                }
                 // Our pairs not stored by this request (none, in the common case: no array).
                 var needed: [Int] = []
                 for k in ours.indices where !done[k] { needed.append(ours[k] >> Self.pairShift) }
                 return needed
+              }
             }
         }
         if let r = ctx.resources {
