@@ -40,7 +40,7 @@ extension StorageNode {
             return
         }
         for shard in gained {
-            sync.pending[shard] = Set(blobs)
+            sync.pending[shard] = PendingBlobs(blobs)
             sync.totalPerShard[shard] = blobs.count
             sync.recoveredPerShard[shard] = 0
             sync.lastProgress[shard] = ctx.now
@@ -57,7 +57,7 @@ extension StorageNode {
     /// per request, and sets the request timeout of this attempt.
     mutating func requestShard(_ shard: ShardIndex, from owner: NodeID, attempt: Int, context ctx: ProtocolContext,
                                into actions: inout [Action]) {
-        let blobs = (sync.pending[shard] ?? []).sorted()
+        let blobs = sync.pending[shard]?.remaining ?? []
         guard !blobs.isEmpty else { return }
         sync.unrequested[shard] = blobs[...]
         sync.attempt[shard] = attempt
@@ -85,7 +85,7 @@ extension StorageNode {
 
     /// Recovers every pending pair of `shard` from other nodes' symbols.
     mutating func recoverShard(_ shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
-        for blob in (sync.pending[shard] ?? []).sorted() {
+        for blob in sync.pending[shard]?.remaining ?? [] {
             guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
             if holds(blob, pair: idx, context: ctx) {
                 shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: &actions)
@@ -105,7 +105,7 @@ extension StorageNode {
     /// the owner and from recovery) count once.
     mutating func shardBlobDone(_ shard: ShardIndex, blob: BlobRef, recovered: Bool, context ctx: ProtocolContext,
                                 into actions: inout [Action]) {
-        guard sync.pending[shard]?.remove(blob) != nil else { return }
+        guard sync.pending[shard]?.remove(blob) ?? false else { return }
         if recovered { sync.recoveredPerShard[shard, default: 0] += 1 }
         if sync.pending[shard]!.isEmpty {
             actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.totalPerShard[shard] ?? 0,
@@ -158,7 +158,7 @@ extension StorageNode {
                item.metadata.blobID == ctx.catalog.entry(item.blob)?.metadata.blobID,
                ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
                 store(item.blob, metadata: item.metadata, pair: idx, item.pair, context: ctx)
-                if recoveries[RecoveryKey(blob: item.blob, pair: idx)] != nil {
+                if !recoveries.isEmpty, recoveries[RecoveryKey(blob: item.blob, pair: idx)] != nil {
                     recoveries[RecoveryKey(blob: item.blob, pair: idx)]!.syncShard = nil
                     drop(RecoveryKey(blob: item.blob, pair: idx), context: ctx, into: &actions)
                 }
@@ -213,4 +213,56 @@ extension StorageNode {
         }
         requestShard(shard, from: owner, attempt: attempt, context: ctx, into: &actions)
     }
+}
+
+/// The blobs of one gained shard still to sync: the shard's blobs at the epoch change, in
+/// ascending order, with a bitset of those done. Asked per blob requested and per blob synced
+/// (hundreds of thousands per shard in a long run), so membership is a bisection and a bit,
+/// not a hash: a set of blobs was a tenth of a modeled year.
+struct PendingBlobs {
+    /// Every blob of the shard's sync, ascending, each once.
+    private let all: [BlobRef]
+    /// Bit `i % 64` of word `i / 64` is set once `all[i]` is done.
+    private var done: [UInt64]
+    /// Blobs not done.
+    private(set) var count: Int
+
+    /// The sync of `blobs` (any order; duplicates count once), none done.
+    init(_ blobs: [BlobRef]) {
+        var sorted = blobs
+        if !zip(sorted, sorted.dropFirst()).allSatisfy({ $0 < $1 }) {
+            sorted = Array(Set(blobs)).sorted()
+        }
+        all = sorted
+        done = Array(repeating: 0, count: (sorted.count + 63) / 64)
+        count = sorted.count
+    }
+
+    /// Whether every blob is done.
+    var isEmpty: Bool { count == 0 }
+
+    /// The position of `blob` in `all`, if it is one of the sync's blobs.
+    private func position(_ blob: BlobRef) -> Int? {
+        let i = all.partitioningIndex { $0 >= blob }
+        return i < all.count && all[i] == blob ? i : nil
+    }
+
+    private func isDone(_ i: Int) -> Bool { done[i >> 6] & 1 << UInt64(i & 63) != 0 }
+
+    /// Whether `blob` is still to sync.
+    func contains(_ blob: BlobRef) -> Bool {
+        guard let i = position(blob) else { return false }
+        return !isDone(i)
+    }
+
+    /// Marks `blob` done; returns whether it was still to sync.
+    mutating func remove(_ blob: BlobRef) -> Bool {
+        guard let i = position(blob), !isDone(i) else { return false }
+        done[i >> 6] |= 1 << UInt64(i & 63)
+        count -= 1
+        return true
+    }
+
+    /// The blobs still to sync, ascending.
+    var remaining: [BlobRef] { all.indices.filter { !isDone($0) }.map { all[$0] } }
 }

@@ -179,7 +179,7 @@ public struct StorageNode {
     struct SyncState {
         var epoch = Epoch(0)
         /// Blobs still to sync per gained shard; the shard is done when its set is empty.
-        var pending: [ShardIndex: Set<BlobRef>] = [:]
+        var pending: [ShardIndex: PendingBlobs] = [:]
         var recoveredPerShard: [ShardIndex: Int] = [:]
         var totalPerShard: [ShardIndex: Int] = [:]
         /// When each shard's sync last made progress (a response from the owner).
