@@ -59,6 +59,10 @@ public final class World: EventHandler {
     public let config: EncodingConfig
     let options: Options
     let costs: CostModel
+    /// The scenario's resource model, boxed once for every reaction's context.
+    let resourceBox: ResourceBox?
+    /// Whether confirmations carry real signatures or modeled tags.
+    let signatureMode: ConfirmationSigner.Mode
     let sink: ResultsSink?
 
     // MARK: Participants
@@ -326,6 +330,8 @@ public final class World: EventHandler {
         churnStream = streams.stream("stake.churn")
         econ = EconomyState(scenario: scenario, streams: streams)
         costs = scenario.fidelity.costModel
+        resourceBox = scenario.resources.map(ResourceBox.init)
+        signatureMode = scenario.fidelity.signatures == .real ? .real : .modeled
         if case .modeled = scenario.fidelity.encoding, scenario.resources == nil { oneEventMessages = true } else { oneEventMessages = false }
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
@@ -392,7 +398,7 @@ public final class World: EventHandler {
     func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
         let seen = party.flatMap { isolatedView[endpointIndex($0)] ?? ownView($0) } ?? view
         return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
-                               signatures: scenario.fidelity.signatures == .real ? .real : .modeled, resources: scenario.resources)
+                               signatures: signatureMode, resources: resourceBox)
     }
 
     /// A party's endpoint index (nodes first, then clients).

@@ -20,18 +20,37 @@ public struct ProtocolContext {
     /// Whether confirmations carry real signatures or modeled tags.
     public let signatures: ConfirmationSigner.Mode
     /// The resource model (`[resources]`), or `nil` for CPU costs only.
-    public let resources: ResourceModel?
+    public var resources: ResourceModel? { resourceBox?.model }
+    /// The resource model behind a reference: a context is built for every reaction and the
+    /// model is a couple of hundred bytes, which every build and every `if let` copied.
+    private let resourceBox: ResourceBox?
+
     /// A context for one reaction at `now`.
     public init(now: SimTime, view: ChainView, catalog: BlobCatalog, config: EncodingConfig, costs: CostModel,
                 signatures: ConfirmationSigner.Mode, resources: ResourceModel? = nil) {
+        self.init(now: now, view: view, catalog: catalog, config: config, costs: costs, signatures: signatures,
+                  resources: resources.map(ResourceBox.init))
+    }
+
+    /// A context for one reaction at `now`, sharing a boxed resource model (`nil`: none).
+    public init(now: SimTime, view: ChainView, catalog: BlobCatalog, config: EncodingConfig, costs: CostModel,
+                signatures: ConfirmationSigner.Mode, resources: ResourceBox?) {
         self.now = now
         self.view = view
         self.catalog = catalog
         self.config = config
         self.costs = costs
         self.signatures = signatures
-        self.resources = resources
+        self.resourceBox = resources
     }
+}
+
+/// A resource model shared by reference between the contexts of a run (see `ProtocolContext`).
+public final class ResourceBox: Sendable {
+    /// The model.
+    public let model: ResourceModel
+    /// Boxes `model`.
+    public init(_ model: ResourceModel) { self.model = model }
 }
 
 /// What a protocol state machine asks the shell to do. State machines never schedule, send or
