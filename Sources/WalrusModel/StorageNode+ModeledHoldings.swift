@@ -218,10 +218,14 @@ struct BlobRanges: Sendable, Equatable {
     /// `bounds[2k] ..< bounds[2k + 1]` is the k-th range, ascending.
     private(set) var bounds: [UInt32] = []
 
-    /// Whether `index` is in the set. O(log ranges).
+    /// Whether `index` is in the set. O(1) for the newest range (where recent blobs are: a
+    /// blob sync asks about a blob certified seconds ago), else O(log ranges).
     func contains(_ index: UInt32) -> Bool {
+        let n = bounds.count
+        guard n > 0 else { return false }
+        if index >= bounds[n - 2] { return index < bounds[n - 1] }
         // The number of bounds <= index is odd exactly when index lies inside a range.
-        var lo = 0, hi = bounds.count
+        var lo = 0, hi = n - 2
         while lo < hi {
             let mid = (lo + hi) / 2
             if bounds[mid] <= index { lo = mid + 1 } else { hi = mid }
