@@ -121,6 +121,15 @@ func sampleSizes(_ scenario: Scenario, every: SimDuration) throws -> (World, Sch
         for blob in expired { #expect(world.nodes.allSatisfy { $0.heldPairs(blob, context: ctx).isEmpty }, "\(blob)") }
     }
 
+    /// Pins the modeled world's event stream, as `goldenDigest` pins the real-encoding one: the
+    /// modeled fast paths (one-event messages, range holdings, sync bookkeeping, confirmation
+    /// sets) are rewritten for speed, and must not change what happens. Update the value only
+    /// for a deliberate change of the model, saying why in the commit.
+    @Test func modeledGoldenDigest() throws {
+        let digest = try runWorld(steadyModeledScenario(epochs: 6)).1.digest
+        #expect(digest.hex == "e9486fc9e9dd0083ea31a70e1eac8c41")
+    }
+
     /// Same seed, same event stream, for the long modeled run (slicing the run changes nothing).
     @Test func steadyModeledRunIsDeterministic() throws {
         let a = try sampleSizes(steadyModeledScenario(epochs: 6), every: .minutes(10)).1.digest
