@@ -111,6 +111,7 @@ extension World {
                                               bytes: f.message.wireBytes, receiverUp: isUp(f.to)))
         }
         guard isUp(f.to) else { return }
+        deliveryCounts[f.message.kind.rawValue] &+= 1
         let ctx = context(now, for: f.to)
         withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
             switch f.to {

@@ -32,7 +32,7 @@ public final class World: EventHandler {
     }
 
     /// Event kinds; an event's `target` and `payload` are interpreted per kind.
-    enum Kind: UInt32 {
+    enum Kind: UInt32, CaseIterable {
         case arrival = 1, deliver, txFinal, chainNotify, timer, deferred, workload, faultStart, faultEnd, driver, metrics, churn
         /// The economy's own timers (`World+Economy.swift`).
         case economy
@@ -81,6 +81,37 @@ public final class World: EventHandler {
     public internal(set) var clients: [Client] = []
     /// Each node's region, indexed by `NodeID`.
     var nodeRegion: [RegionID] = []
+
+    // MARK: Where the events go
+
+    /// Events handled so far, by `Kind` raw value (index 0 unused). Plain memory, freed in
+    /// `deinit`: counted on every event, where an array's uniqueness check was measurable.
+    let eventCounts = World.counters(Int(Kind.allCases.map(\.rawValue).max()!) + 1)
+    /// Messages handed to an up receiver so far, by `MessageKind` raw value.
+    let deliveryCounts = World.counters(MessageKind.allCases.count)
+
+    /// `count` counters at zero.
+    private static func counters(_ count: Int) -> UnsafeMutableBufferPointer<UInt64> {
+        let counts = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
+        counts.initialize(repeating: 0)
+        return counts
+    }
+
+    deinit {
+        eventCounts.deallocate()
+        deliveryCounts.deallocate()
+    }
+
+    /// Events handled so far by kind (`message`, `deferred`, `timer`, ...), most first; kinds
+    /// with none left out. For `bench world`'s account of where a run's events go.
+    public var eventsByKind: [(kind: String, count: UInt64)] {
+        Kind.allCases.map { (String(describing: $0), eventCounts[Int($0.rawValue)]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Messages handed to their (up) receivers so far by kind, most first; kinds with none left out.
+    public var deliveriesByKind: [(kind: String, count: UInt64)] {
+        MessageKind.allCases.map { ($0.name, deliveryCounts[$0.rawValue]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+    }
 
     // MARK: Pending work, addressed by event payloads
 
@@ -439,6 +470,7 @@ public final class World: EventHandler {
     /// Handles one event of the world (see `Kind`).
     public func handle(_ event: Event, scheduler: inout Scheduler) {
         let now = event.time
+        if Int(event.kind) < eventCounts.count { eventCounts[Int(event.kind)] &+= 1 }
         switch Kind(rawValue: event.kind) {
         case .arrival:
             let f = inFlight.remove(event.payload)

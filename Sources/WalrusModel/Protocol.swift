@@ -184,6 +184,17 @@ public enum SliverPayload: Sendable, Equatable {
     var wireBytes: UInt64 { UInt64(byteCount) + 8 }
 }
 
+/// The kinds of `Message`, as its cases (a real and a modeled recovery response are one kind):
+/// what `bench world` counts deliveries by. The raw value, 0 up, indexes per-kind counters.
+public enum MessageKind: Int, CaseIterable, Sendable {
+    case store, stored, metadataRequest, metadataResponse, sliverRequest, sliverResponse, sliversRequest, sliversResponse
+    case columnRequest, columnResponse, recoveryRequest, recoveryResponse, inconsistencyProof, invalidBlobAttestation
+    case syncRequest, syncResponse, blobStatusRequest, blobStatusResponse
+
+    /// The case's name, e.g. `recoveryRequest`.
+    public var name: String { String(describing: self) }
+}
+
 /// Messages between nodes and clients. Each knows its size on the wire, from the real BCS
 /// layouts of what it carries (spec §3.5), so the network charges what Walrus would send.
 public enum Message: Sendable {
@@ -237,6 +248,30 @@ public enum Message: Sendable {
     /// Node -> client: the node's view of the blob (`registered`: it has seen the registration;
     /// `certified`: the certification).
     case blobStatusResponse(blob: BlobRef, registered: Bool, certified: Bool)
+
+    /// What the message is, without its contents (for counts by kind; inlinable: asked per delivery).
+    @inlinable public var kind: MessageKind {
+        switch self {
+        case .store: .store
+        case .stored: .stored
+        case .metadataRequest: .metadataRequest
+        case .metadataResponse: .metadataResponse
+        case .sliverRequest: .sliverRequest
+        case .sliverResponse: .sliverResponse
+        case .sliversRequest: .sliversRequest
+        case .sliversResponse: .sliversResponse
+        case .columnRequest: .columnRequest
+        case .columnResponse: .columnResponse
+        case .recoveryRequest: .recoveryRequest
+        case .recoveryResponse, .modeledRecoveryResponse: .recoveryResponse
+        case .inconsistencyProof: .inconsistencyProof
+        case .invalidBlobAttestation: .invalidBlobAttestation
+        case .syncRequest: .syncRequest
+        case .syncResponse: .syncResponse
+        case .blobStatusRequest: .blobStatusRequest
+        case .blobStatusResponse: .blobStatusResponse
+        }
+    }
 
     /// Bytes on the wire: BCS payload plus a fixed 64-byte framing/header estimate.
     public var wireBytes: UInt64 {

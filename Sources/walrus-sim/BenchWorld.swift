@@ -106,6 +106,9 @@ struct BenchWorld: ParsableCommand {
             + " node_state_bytes_per_live_blob=\(perBlob(nodeBytes))"
             + " writes_ok=\(ops.writesOK) writes_failed=\(ops.writesFailed) reads_ok=\(ops.readsOK) reads_failed=\(ops.readsFailed)"
             + " recoveries=\(world.recoveries) violations=\(world.violations.count) max_rss_mib=\(maxResidentMiB()) digest=\(sim.scheduler.digest.hex)"
+        // Where the events go: by event kind, and the messages delivered by message kind.
+        let counts = { (list: [(kind: String, count: UInt64)]) in list.map { "\($0.kind):\($0.count)" }.joined(separator: ",") }
+        line += " events_by_kind=\(counts(world.eventsByKind)) deliveries_by_kind=\(counts(world.deliveriesByKind))"
         print(line)
         for v in world.violations.prefix(5) { print("  \(v)") }
     }

@@ -18,6 +18,13 @@ import Testing
         }
         #expect(CLI.field("live_blobs", in: a.stdout) == "20")
         #expect(Int(CLI.field("node_state_bytes_per_live_blob", in: a.stdout) ?? "") != nil, "\(a.stdout)")
+        // Where the events go: the counts by kind add up to the events, and a write's stores and
+        // answers are among the deliveries.
+        let byKind = (CLI.field("events_by_kind", in: a.stdout) ?? "").split(separator: ",").map { $0.split(separator: ":") }
+        #expect(byKind.allSatisfy { $0.count == 2 } && byKind.contains { $0[0] == "message" }, "\(a.stdout)")
+        #expect(byKind.reduce(0) { $0 + (UInt64($1.last ?? "") ?? 0) } == UInt64(CLI.field("events", in: a.stdout) ?? ""), "\(a.stdout)")
+        let deliveries = CLI.field("deliveries_by_kind", in: a.stdout) ?? ""
+        #expect(deliveries.contains("store:") && deliveries.contains("stored:"), "\(a.stdout)")
         // Same seed, same event stream, in another process.
         #expect(CLI.field("digest", in: a.stdout) != nil && CLI.field("digest", in: a.stdout) == CLI.field("digest", in: b.stdout))
     }
