@@ -187,8 +187,15 @@ public enum SliverPayload: Sendable, Equatable {
 /// The kinds of `Message`, as its cases (a real and a modeled recovery response are one kind):
 /// what `bench world` counts deliveries by. The raw value, 0 up, indexes per-kind counters.
 public enum MessageKind: Int, CaseIterable, Sendable {
-    case store, stored, metadataRequest, metadataResponse, sliverRequest, sliverResponse, sliversRequest, sliversResponse
-    case columnRequest, columnResponse, recoveryRequest, recoveryResponse, inconsistencyProof, invalidBlobAttestation
+    /// A write's messages: `Message.store` and `Message.stored`.
+    case store, stored
+    /// A read's and a recovery's metadata and primary slivers, asked one or several at a time.
+    case metadataRequest, metadataResponse, sliverRequest, sliverResponse, sliversRequest, sliversResponse
+    /// A quilt patch read's columns (secondary slivers).
+    case columnRequest, columnResponse
+    /// Recovery symbols (real or modeled), and the invalid-blob proof and attestation.
+    case recoveryRequest, recoveryResponse, inconsistencyProof, invalidBlobAttestation
+    /// Shard sync at an epoch change, and the SDK's blob status check.
     case syncRequest, syncResponse, blobStatusRequest, blobStatusResponse
 
     /// The case's name, e.g. `recoveryRequest`.
