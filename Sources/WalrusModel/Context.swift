@@ -489,10 +489,17 @@ public final class BlobCatalog {
             return isValid(pair, index: index, blob: blob, metadata: metadata)
         case .digest:
             return false  // never on the wire
-        case .modeled(let i, let a, let b):
-            guard i == index, let sizes = modeledSliverSizes(blob, metadata: metadata) else { return false }
-            return a == sizes.primary && b == sizes.secondary
+        case .modeled:
+            return Self.isValidModeled(payload, index: index, sizes: modeledSliverSizes(blob, metadata: metadata))
         }
+    }
+
+    /// Whether `payload` (claimed to be pair `index`) is a valid modeled pair for a blob whose
+    /// valid pairs have `sizes` (`modeledSliverSizes`; `nil`: no pair is valid). The modeled case
+    /// of `isValid(_:index:blob:metadata:)`, for callers that ask `modeledSliverSizes` once.
+    public static func isValidModeled(_ payload: PairPayload, index: Int, sizes: (primary: Int, secondary: Int)?) -> Bool {
+        guard case .modeled(let i, let a, let b) = payload, i == index, let sizes else { return false }
+        return a == sizes.primary && b == sizes.secondary
     }
 
     /// Whether a served primary sliver is valid (see `isValid(_:index:blob:metadata:)`).

@@ -157,7 +157,7 @@ struct ShardHoldings: Sendable {
 
     /// Records blob `index` as held on each of `sortedShards` (ascending, each once): one
     /// merge over the table instead of a search per shard.
-    mutating func insert(_ index: UInt32, sortedShards: UnsafeBufferPointer<ShardIndex>) {
+    mutating func insert(_ index: UInt32, sortedShards: some Sequence<ShardIndex>) {
         var i = 0
         for shard in sortedShards {
             while i < shards.count && shards[i].rawValue < shard.rawValue { i += 1 }

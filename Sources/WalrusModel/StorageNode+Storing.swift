@@ -88,8 +88,8 @@ extension StorageNode {
                     if bytes != verifyCost.bytes { verifyCost = (bytes, ctx.costs.sliver(bytes: UInt64(bytes), nShards: n)) }
                     if oneCPU { cpu = cpu + verifyCost.cost } else { actions.append(.cpu(verifyCost.cost)) }
                     let valid: Bool
-                    if case .modeled(let i, let a, let b) = pair {
-                        valid = modeledSizes.map { i == idx && a == $0.primary && b == $0.secondary } ?? false
+                    if case .modeled = pair {
+                        valid = BlobCatalog.isValidModeled(pair, index: idx, sizes: modeledSizes)
                     } else {
                         valid = ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata)
                     }
@@ -110,7 +110,7 @@ extension StorageNode {
                 if modeledCount > 0 {
                     var held = UnsafeMutableBufferPointer<ShardIndex>(rebasing: modeledShards[..<modeledCount])
                     held.sort()
-                    modeledHeld.insert(blob.index, sortedShards: UnsafeBufferPointer(held))
+                    modeledHeld.insert(blob.index, sortedShards: held)
                 }
                 // Our pairs not stored by this request (none, in the common case: no array).
                 var needed: [Int] = []
