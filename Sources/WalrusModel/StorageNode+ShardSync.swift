@@ -41,7 +41,6 @@ extension StorageNode {
         }
         for shard in gained {
             sync.pending[shard] = PendingBlobs(blobs)
-            sync.totalPerShard[shard] = blobs.count
             sync.recoveredPerShard[shard] = 0
             sync.lastProgress[shard] = ctx.now
             if let owner = ctx.view.previousOwnerOf[shard.index], owner != id {
@@ -108,7 +107,7 @@ extension StorageNode {
         guard sync.pending[shard]?.remove(blob) ?? false else { return }
         if recovered { sync.recoveredPerShard[shard, default: 0] += 1 }
         if sync.pending[shard]!.isEmpty {
-            actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.totalPerShard[shard] ?? 0,
+            actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.pending[shard]!.total,
                                                  recoveredBlobs: sync.recoveredPerShard[shard] ?? 0)))
             finishSyncIfDone(context: ctx, into: &actions)
         }
@@ -226,6 +225,8 @@ struct PendingBlobs {
     private var done: [UInt64]
     /// Blobs not done.
     private(set) var count: Int
+    /// Blobs of the sync, done or not.
+    var total: Int { all.count }
 
     /// The sync of `blobs` (any order; duplicates count once), none done.
     init(_ blobs: [BlobRef]) {

@@ -181,7 +181,6 @@ public struct StorageNode {
         /// Blobs still to sync per gained shard; the shard is done when its set is empty.
         var pending: [ShardIndex: PendingBlobs] = [:]
         var recoveredPerShard: [ShardIndex: Int] = [:]
-        var totalPerShard: [ShardIndex: Int] = [:]
         /// When each shard's sync last made progress (a response from the owner).
         var lastProgress: [ShardIndex: SimTime] = [:]
         /// The attempt whose timers are current, per shard (-1: switched to recovery).
