@@ -70,7 +70,7 @@ extension World {
     /// without a metadata request first (a client outside this order) pays both round trips. A signed confirmation comes back on its own request, after the
     /// slivers (one more round trip).
     func transferExtra(_ message: Message, from: Party, to: Party, _ t: Network.Transmission) -> SimDuration {
-        guard let r = scenario.resources else { return .zero }
+        guard let r = resourceBox?.model else { return .zero }
         let a = network.endpoints[t.from.index], b = network.endpoints[t.to.index]
         let rtt = network.regions.baseRTT[a.region.index][b.region.index]
         let rate = max(1, min(a.link.uplinkBitsPerSecond, b.link.downlinkBitsPerSecond))

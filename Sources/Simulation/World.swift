@@ -630,7 +630,7 @@ public final class World: EventHandler {
         if oneEventMessages { return sendOneEvent(message, from: from, to: to, now: now, scheduler: &scheduler) }
         switch network.transmit(from: endpoint(from), to: endpoint(to), bytes: message.wireBytes, now: now) {
         case .success(var t):
-            if scenario.resources != nil { t.arrivesAt = t.arrivesAt + transferExtra(message, from: from, to: to, t) }
+            if resourceBox != nil { t.arrivesAt = t.arrivesAt + transferExtra(message, from: from, to: to, t) }
             scheduler.schedule(at: t.arrivesAt, target: 0, kind: Kind.arrival.rawValue,
                                payload: inFlight.insert(InFlight(transmission: t, from: from, to: to, message: message)))
         case .failure:
