@@ -101,7 +101,7 @@ extension World {
             node.syncRetryMax = timing.syncRetryMax
             node.syncSwitchToRecovery = timing.syncSwitchToRecovery
             node.syncBlobsPerRequest = timing.syncBlobsPerRequest
-            node.recoveryRoundTimeout = timing.recoveryRequestTimeout
+            node.recoveryRequestTimeout = timing.recoveryRequestTimeout
             node.recoveryRetryMin = timing.recoveryRetryMin
             node.recoveryRetryMax = timing.recoveryRetryMax
             node.metadataRequestTimeout = timing.metadataRequestTimeout

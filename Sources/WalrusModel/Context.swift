@@ -734,6 +734,11 @@ public struct CostModel: Sendable {
 
     /// Verifying (or expanding and hashing) one sliver of `bytes`: expansion plus ~2n hashes.
     public func sliver(bytes n: UInt64, nShards: Int) -> SimDuration {
-        bytes(n * UInt64(max(1, nShards)) / UInt64(max(1, nShards / 3))) + hashCost * UInt64(2 * nShards)
+        expansion(bytes: n, nShards: nShards) + hashCost * UInt64(2 * nShards)
+    }
+
+    /// Expanding one sliver of `bytes` to all `nShards` symbols, without hashing them.
+    public func expansion(bytes n: UInt64, nShards: Int) -> SimDuration {
+        bytes(n * UInt64(max(1, nShards)) / UInt64(max(1, nShards / 3)))
     }
 }

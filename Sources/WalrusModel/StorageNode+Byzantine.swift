@@ -120,7 +120,7 @@ extension StorageNode {
             case .corruptSlivers:
                 var actions: [Action] = []
                 if modeled {
-                    let sources = modeledSources(blob: blob, target: target, context: ctx, into: &actions)
+                    let sources = modeledSymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
                     actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, axes: axes, sources: sources, valid: false,
                                                                             bytes: UInt64(sources.count * axes.count) * modeledSymbolBytes(blob, ctx))))
                 } else {

@@ -1,4 +1,5 @@
 import Economics
+import Glibc  // log, as the random streams use it (SimEngine)
 import RedStuff
 import SimSupport
 import WalrusCrypto
@@ -16,8 +17,8 @@ import WalrusCrypto
 ///    `C = n - f` for the primary one; further nodes only for the primary axis once the
 ///    secondary is covered. Symbols are verified as they arrive and kept by source index, so a
 ///    corrupt, duplicate or moved-shard answer never counts twice or at all.
-/// 3. Nodes that answer short, wrongly or not at all (by the round timeout) are replaced by the
-///    next ones. When every node has been asked and symbols are still missing, the recovery
+/// 3. Nodes that answer short, wrongly or not at all (each request within
+///    `recoveryRequestTimeout` of being sent) are replaced by the next ones. When every node has been asked and symbols are still missing, the recovery
 ///    backs off (`recoveryRetryMin` doubling up to `recoveryRetryMax`) and starts a new round,
 ///    keeping the symbols it has, until it succeeds or the blob expires or is deleted.
 /// 4. Decoding yields the pair (stored) or an inconsistency proof (reported; the blob is not
@@ -36,15 +37,25 @@ extension StorageNode {
     /// Starts recovering every pair of `blob` this node should hold and does not: on the node's
     /// current shards, or on `shards` when given; nothing for a blob that is not certified and live.
     mutating func scheduleMissing(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return }
+        for p in missingPairs(blob, shards: shards, context: ctx) {
+            startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions)
+        }
+    }
+
+    /// The pairs of `blob` on the node's current shards, or on `shards` when given, that it
+    /// should hold and does not, in shard order; none for a blob that is not certified and live.
+    func missingPairs(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext) -> [Int] {
+        guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return [] }
         // A kept modeled blob is held on a shard exactly when the shard's ranges have it
         // (`holds`, with the per-blob checks made once instead of per shard).
         let modeled = stored[blob] == nil && isModeled(blob, ctx) && modeledKept(blob, ctx)
+        var missing: [Int] = []
         for shard in shards ?? ctx.view.committee.shards(of: id) {
             if modeled && modeledHeld.contains(blob.index, shard: shard) { continue }  // no pair index needed
             let p = mapping.pair(ofShard: shard.index)
-            if modeled || !holds(blob, pair: p, context: ctx) { startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions) }
+            if modeled || !holds(blob, pair: p, context: ctx) { missing.append(p) }
         }
+        return missing
     }
 
     /// The shards a blob sync of `blob` recovers: the node's shards in the epoch the blob was
@@ -110,13 +121,13 @@ extension StorageNode {
         activeRecoveries += 1
         state.active = true
         state.round &+= 1
-        state.candidates = candidateNodes(for: key, ctx)
+        state.candidates = candidateNodes(for: key, round: state.round, ctx)
         state.nextCandidate = 0
         state.metadataTries = 0
         state.forgetOutstanding()
+        state.timerPending = false  // a timer of an earlier round is stale
         if state.metadata == nil, let held = storedMetadata(key.blob, ctx) { state.metadata = held }
         recoveries[key] = state
-        actions.append(.timer(after: recoveryRoundTimeout, token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
         if state.metadata == nil {
             askForMetadata(key, context: ctx, into: &actions)
         } else {
@@ -125,19 +136,28 @@ extension StorageNode {
         }
     }
 
-    /// Other nodes of the current and (during a hand-over) previous committee, largest shard
-    /// weight first; ties broken by a hash of (node, blob, pair) so load spreads deterministically.
-    func candidateNodes(for key: RecoveryKey, _ ctx: ProtocolContext) -> [NodeID] {
+    /// Other nodes of the current and (during a hand-over) previous committee in a random order
+    /// weighted by the shards they hold, drawn afresh each round, as Walrus's node orders them
+    /// (`RemainingShards::new`: `choose_multiple_weighted` by shard count): larger nodes tend to
+    /// come first, but the recoveries of many pairs do not all ask the same few nodes first,
+    /// which queued them behind each other's requests at thousands of nodes. The draw is a
+    /// weighted shuffle (Efraimidis-Spirakis: descending `log(u) / weight`) with `u` hashed
+    /// from (node, blob, pair, round), so it costs no random stream and never changes with the
+    /// order events elsewhere ran in. Nodes holding nothing come last.
+    func candidateNodes(for key: RecoveryKey, round: UInt8, _ ctx: ProtocolContext) -> [NodeID] {
         var nodes: [NodeID] = []
         var listed = Set<NodeID>([id])  // not `nodes.contains`: quadratic at thousands of members
         for m in ctx.view.committee.members + ctx.view.previousCommittee.members where listed.insert(m.node).inserted {
             nodes.append(m.node)
         }
-        func spread(_ n: NodeID) -> UInt64 {
-            SeedDerivation.splitMix64(UInt64(n.rawValue) &* 0x9E37_79B9 ^ UInt64(key.blob.index) << 20 ^ UInt64(key.pair))
+        let salt = SeedDerivation.splitMix64(UInt64(key.blob.index) << 24 ^ UInt64(UInt16(truncatingIfNeeded: key.pair)) << 8 ^ UInt64(round))
+        let keys = nodes.map { node -> Double in
+            let weight = heldWeight(node, ctx)
+            guard weight > 0 else { return -.infinity }
+            let u = (Double(SeedDerivation.splitMix64(UInt64(node.rawValue) ^ salt) >> 11) + 0.5) * 0x1p-53  // in (0, 1)
+            return log(u) / Double(weight)
         }
-        let weights = nodes.map { heldWeight($0, ctx) }
-        return nodes.indices.sorted { (weights[$0], spread(nodes[$1])) > (weights[$1], spread(nodes[$0])) }.map { nodes[$0] }
+        return nodes.indices.sorted { (keys[$0], nodes[$1].rawValue) > (keys[$1], nodes[$0].rawValue) }.map { nodes[$0] }
     }
 
     /// Shards a node holds pairs of: its shards in the current committee and, during a
@@ -146,6 +166,28 @@ extension StorageNode {
         let now = ctx.view.committee.shards(of: node)
         guard !ctx.view.handoverDone else { return now.count }
         return Set(now + ctx.view.previousCommittee.shards(of: node)).count
+    }
+
+    /// What asking `node` can still bring, per target axis: the pairs of the blob on its shards
+    /// (now and, during a hand-over, before) other than the target whose symbols the recovery
+    /// does not hold yet. Walrus's node asks only for symbols it has not collected
+    /// (`SymbolTracker::is_collected`), so after a back-off a new round goes only to the nodes
+    /// that can still add something, not to the whole committee again.
+    func newSymbols(from node: NodeID, for key: RecoveryKey, _ state: RecoveryState, mapping: ShardMapping,
+                    _ ctx: ProtocolContext) -> (primary: Int, secondary: Int) {
+        var primary = 0, secondary = 0
+        func count(_ shard: ShardIndex) {
+            let p = mapping.pair(ofShard: shard.index)
+            guard p != key.pair else { return }
+            if !state.hasSymbol(fromPair: p, for: .primary, config: ctx.config) { primary += 1 }
+            if !state.hasSymbol(fromPair: p, for: .secondary, config: ctx.config) { secondary += 1 }
+        }
+        let now = ctx.view.committee.shards(of: node)
+        for shard in now { count(shard) }
+        if !ctx.view.handoverDone {
+            for shard in ctx.view.previousCommittee.shards(of: node) where !now.contains(shard) { count(shard) }
+        }
+        return (primary, secondary)
     }
 
     /// Asks the next candidate for the blob's metadata; one request per blob is in flight at a
@@ -206,7 +248,7 @@ extension StorageNode {
     mutating func addOwnSymbols(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard stored[key.blob] != nil || holdsAnyModeled(key.blob, ctx) else { return }
         if ctx.catalog.entry(key.blob)?.modeled == true {
-            let sources = modeledSources(blob: key.blob, target: key.pair, context: ctx, into: &actions)
+            let sources = modeledSymbols(blob: key.blob, target: key.pair, axes: .both, context: ctx, into: &actions)
             recoveries[key]?.modeledPrimary.formUnion(sources)
             recoveries[key]?.modeledSecondary.formUnion(sources)
         } else {
@@ -229,17 +271,25 @@ extension StorageNode {
         // Taken out of the table while it changes: its tables hold thousands of entries at
         // thousands of nodes, and a copy read out of the table was copied again when changed.
         var state = recoveries.remove(at: at).value
+        let mapping = ctx.catalog.shardMapping(key.blob)
         while state.nextCandidate < state.candidates.count {
             let shortP = state.have(.primary) + state.promised(.primary) < needP
             let shortS = state.have(.secondary) + state.promised(.secondary) < needS
             guard shortP || shortS else { break }
             let node = state.candidates[state.nextCandidate]
             state.nextCandidate += 1
-            let weight = heldWeight(node, ctx)
-            guard weight > 0 else { continue }
-            let axes: RecoveryAxes = shortP && shortS ? .both : (shortP ? .primary : .secondary)
-            state.expect(Promise(weight: weight, axes: axes), from: node)
+            guard let mapping else { break }
+            let fresh = newSymbols(from: node, for: key, state, mapping: mapping, ctx)
+            let promise = Promise(primary: shortP ? fresh.primary : 0, secondary: shortS ? fresh.secondary : 0,
+                                  deadline: ctx.now + recoveryRequestTimeout)
+            guard promise.primary > 0 || promise.secondary > 0 else { continue }
+            let axes: RecoveryAxes = promise.primary > 0 && promise.secondary > 0 ? .both : (promise.primary > 0 ? .primary : .secondary)
+            state.expect(promise, from: node)
             actions.append(.send(to: .node(node), .recoveryRequest(blob: key.blob, pair: key.pair, axes: axes)))
+        }
+        if !state.timerPending, let due = state.nextDeadline() {
+            state.timerPending = true
+            actions.append(.timer(after: due - ctx.now, token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
         }
         recoveries[key] = state
         if state.outstanding.isEmpty {
@@ -297,19 +347,27 @@ extension StorageNode {
         requestMore(key, context: ctx, into: &actions)
     }
 
-    /// The round's time is up: nodes that have not answered are given up on for this round and
-    /// replaced by further candidates.
-    mutating func recoveryRoundTimedOut(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var state = recoveries[key], state.active, state.round == round else { return }
-        state.forgetOutstanding()
-        recoveries[key] = state
-        if awaitingMetadata[key.blob]?.contains(key.pair) == true {
-            awaitingMetadata[key.blob]?.removeAll { $0 == key.pair }
-            if awaitingMetadata[key.blob]?.isEmpty == true { awaitingMetadata.removeValue(forKey: key.blob) }
+    /// The request timer: the requests sent `recoveryRequestTimeout` ago or earlier that are
+    /// still unanswered are given up on (their nodes' late answers still count) and replaced by
+    /// further candidates; the timer is set again for the next outstanding request, at least
+    /// `recoveryTimerGranularity` on, so a round's requests sent one by one as answers come in
+    /// do not each cost a timer event (a request is given up on at most that much late).
+    mutating func recoveryRequestsTimedOut(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let at = recoveries.index(forKey: key), recoveries.values[at].active, recoveries.values[at].round == round else { return }
+        var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
+        state.timerPending = false
+        state.expireRequests(now: ctx.now)
+        if let due = state.nextDeadline() {
+            state.timerPending = true
+            let after = max(due - ctx.now, Self.recoveryTimerGranularity)
+            actions.append(.timer(after: after, token: Self.recoveryToken(.recoveryTimeout, key, round: round)))
         }
-        actions.append(.timer(after: recoveryRoundTimeout, token: Self.recoveryToken(.recoveryTimeout, key, round: round)))
-        if state.metadata == nil { askForMetadata(key, context: ctx, into: &actions) } else { requestMore(key, context: ctx, into: &actions) }
+        recoveries[key] = state
+        requestMore(key, context: ctx, into: &actions)
     }
+
+    /// The least time between two firings of a recovery's request timer.
+    static let recoveryTimerGranularity = SimDuration.seconds(1)
 
     /// Ends the round without the pair: reports why, frees the slot and tries again after the
     /// back-off (doubling per round, capped).
@@ -405,7 +463,7 @@ extension StorageNode {
     mutating func serveRecoveryRequest(blob: BlobRef, target: Int, axes: RecoveryAxes, from: Party, context ctx: ProtocolContext,
                                        into actions: inout [Action]) {
         if ctx.catalog.entry(blob)?.modeled == true {
-            let sources = modeledSources(blob: blob, target: target, context: ctx, into: &actions)
+            let sources = modeledSymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
             let bytes = UInt64(sources.count * axes.count) * modeledSymbolBytes(blob, ctx)
             actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, axes: axes, sources: sources,
                                                                     valid: true, bytes: bytes)))
@@ -417,15 +475,38 @@ extension StorageNode {
     }
 
     /// Modeled blobs: the pairs of `blob` we hold other than `target` (each yields one symbol per
-    /// axis), with the CPU cost of computing their symbols.
-    func modeledSources(blob: BlobRef, target: Int, context ctx: ProtocolContext, into actions: inout [Action]) -> [Int] {
+    /// axis), with the CPU cost of computing their symbols for `axes` (`symbolCost`).
+    mutating func modeledSymbols(blob: BlobRef, target: Int, axes: RecoveryAxes, context ctx: ProtocolContext,
+                                 into actions: inout [Action]) -> [Int] {
         let sizes = ctx.catalog.sliverSizes(blob)
-        var sources: [Int] = []
-        for p in heldPairs(blob, context: ctx) where p != target {
-            sources.append(p)
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(sizes.primary + sizes.secondary), nShards: ctx.config.nShards)))
+        let sources = heldPairs(blob, context: ctx).filter { $0 != target }
+        for p in sources {
+            actions.append(.cpu(symbolCost(blob, source: p, target: target, axes: axes,
+                                           primaryBytes: sizes.primary, secondaryBytes: sizes.secondary, ctx)))
         }
         return sources
+    }
+
+    /// CPU time to take the symbols for target pair `target` (the slivers `axes` names) from
+    /// our pair `source`, as Walrus's `RecoverySymbolService` spends it: the target's secondary
+    /// sliver gets a symbol of our primary sliver, its primary sliver one of our secondary
+    /// sliver. The first symbol taken from a source sliver expands it and builds the Merkle tree
+    /// over the expansion, which `proofCache` then keeps; later symbols take their proof from the
+    /// kept tree, expanding the sliver again only for a target outside its systematic part (a
+    /// systematic symbol is the sliver's own).
+    mutating func symbolCost(_ blob: BlobRef, source: Int, target: Int, axes: RecoveryAxes,
+                             primaryBytes: Int, secondaryBytes: Int, _ ctx: ProtocolContext) -> SimDuration {
+        let config = ctx.config, n = config.nShards
+        func cost(_ axis: SliverAxis, bytes: Int) -> SimDuration {
+            let key = UInt64(blob.index) << 24 | UInt64(UInt16(truncatingIfNeeded: source)) << 1 | (axis == .primary ? 0 : 1)
+            if !proofCache.insert(key, capacity: proofCacheCapacity) { return ctx.costs.sliver(bytes: UInt64(bytes), nShards: n) }
+            let targetIndex = config.sliverIndex(ofPair: target, axis: axis.orthogonal)
+            return targetIndex < config.symbolsPerSliver(axis) ? .zero : ctx.costs.expansion(bytes: UInt64(bytes), nShards: n)
+        }
+        var total = SimDuration.zero
+        if axes.wantsSecondary { total = total + cost(.primary, bytes: primaryBytes) }
+        if axes.wantsPrimary { total = total + cost(.secondary, bytes: secondaryBytes) }
+        return total
     }
 
     /// Wire size of one modeled recovery symbol (data plus its Merkle proof).
@@ -456,8 +537,8 @@ extension StorageNode {
         guard let s = stored[blob] else { return ([], []) }
         for p in s.pairs.keys.sorted() where p != target {
             guard let e = expansions(blob, pair: p, ctx) else { continue }
-            actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(e.primary.sliver.data.count + e.secondary.sliver.data.count),
-                                                 nShards: ctx.config.nShards)))
+            actions.append(.cpu(symbolCost(blob, source: p, target: target, axes: axes, primaryBytes: e.primary.sliver.data.count,
+                                           secondaryBytes: e.secondary.sliver.data.count, ctx)))
             if axes.wantsSecondary, let sym = try? e.primary.recoverySymbol(forTargetPair: target) { forSecondary.append(sym) }
             if axes.wantsPrimary, let sym = try? e.secondary.recoverySymbol(forTargetPair: target) { forPrimary.append(sym) }
         }
@@ -477,6 +558,34 @@ extension StorageNode {
         expansionCache.insert(blob, pair: p, (primary, secondary), capacity: expansionCacheBlobs)
         return (primary, secondary)
     }
+}
+
+/// The source slivers (blob, pair, axis) whose Merkle trees a node keeps to serve recovery
+/// symbols, at most `capacity`, the oldest out first. Walrus's cache (moka, `max_proof_cache_elements`)
+/// evicts by frequency and recency; oldest-first is the simple deterministic stand-in.
+struct ProofCache {
+    private var members = Set<UInt64>()
+    /// Keys in insertion order; those before `head` were evicted.
+    private var order: [UInt64] = []
+    private var head = 0
+
+    /// Whether `key` was kept already; if not, keeps it, evicting the oldest beyond `capacity`.
+    mutating func insert(_ key: UInt64, capacity: Int) -> Bool {
+        guard members.insert(key).inserted else { return true }
+        order.append(key)
+        while members.count > max(0, capacity) {
+            members.remove(order[head])
+            head += 1
+        }
+        if head > 4096, head * 2 > order.count {  // drop the evicted prefix now and then
+            order.removeFirst(head)
+            head = 0
+        }
+        return false
+    }
+
+    /// Trees kept.
+    var count: Int { members.count }
 }
 
 /// Expanded slivers a node keeps to answer recovery requests, for a few blobs at a time

@@ -54,6 +54,11 @@ public struct StorageNode {
     var invalidations: [BlobRef: Invalidation] = [:]
     /// Expanded slivers kept to answer recovery requests (host-side cache).
     var expansionCache = ExpansionCache()
+    /// The source slivers whose Merkle trees the node keeps to serve recovery symbols (simulated
+    /// state: it decides what serving costs). Lost on a crash.
+    var proofCache = ProofCache()
+    /// Source-sliver trees `proofCache` keeps (Walrus: `max_proof_cache_elements`, 7,500).
+    public var proofCacheCapacity = 7_500
     /// Blobs whose expanded slivers the cache keeps.
     public var expansionCacheBlobs = 4
     /// How many recoveries may have a round under way at once; the rest wait in `recoveryQueue`.
@@ -75,9 +80,9 @@ public struct StorageNode {
     /// Without progress for this long, a shard is recovered instead of pulled (Walrus:
     /// `shard_sync_retry_switch_to_recovery_interval`, 12 h).
     public var syncSwitchToRecovery: SimDuration = .hours(12)
-    /// How long one round of recovery requests may take before unanswered nodes are replaced
-    /// (Walrus: `sliver_request_timeout`, 45 s).
-    public var recoveryRoundTimeout: SimDuration = .seconds(45)
+    /// How long one recovery-symbol request may go unanswered before the node is given up on
+    /// and replaced (Walrus: `sliver_request_timeout`, 45 s, per request).
+    public var recoveryRequestTimeout: SimDuration = .seconds(45)
     /// How long a recovering node waits for one node's metadata before asking the next
     /// (Walrus: `metadata_request_timeout`, 5 s).
     public var metadataRequestTimeout: SimDuration = .seconds(5)
@@ -102,11 +107,13 @@ public struct StorageNode {
         static func < (a: RecoveryKey, b: RecoveryKey) -> Bool { (a.blob, a.pair) < (b.blob, b.pair) }
     }
 
-    /// What an outstanding recovery request is expected to bring: one symbol per axis asked
-    /// for each pair the node holds.
+    /// What an outstanding recovery request is expected to bring: for each target axis, one
+    /// symbol per pair the node holds whose symbol is not held yet (zero for an axis not asked).
     struct Promise {
-        var weight: Int
-        var axes: RecoveryAxes
+        var primary: Int
+        var secondary: Int
+        /// When the request times out (sent + `recoveryRequestTimeout`).
+        var deadline: SimTime
     }
 
     /// One recovery: what it knows, what it has, whom it waits for.
@@ -135,6 +142,13 @@ public struct StorageNode {
         private var promisedPrimary = 0, promisedSecondary = 0
         /// Candidates asked for metadata so far in this round (in `candidates` order).
         var metadataTries = 0
+        /// The requests of this round in the order sent, each with its deadline: the front
+        /// outstanding one times out first. Entries of nodes that answered since are skipped.
+        var sent: [(node: NodeID, deadline: SimTime)] = []
+        /// How many of `sent` were dealt with (answered or timed out).
+        var sentHead = 0
+        /// Whether this round's request timer is scheduled (at most one is at a time).
+        var timerPending = false
         /// Rounds started (wrapping); timers carry it so stale ones are ignored.
         var round: UInt8 = 0
         /// Whether a round is under way (holding a slot).
@@ -156,22 +170,57 @@ public struct StorageNode {
         mutating func expect(_ promise: Promise, from node: NodeID) {
             settle(node)
             outstanding[node] = promise
-            if promise.axes.wantsPrimary { promisedPrimary += promise.weight }
-            if promise.axes.wantsSecondary { promisedSecondary += promise.weight }
+            sent.append((node, promise.deadline))
+            promisedPrimary += promise.primary
+            promisedSecondary += promise.secondary
         }
 
         /// `node` answered (or is given up on): its promise no longer counts.
         mutating func settle(_ node: NodeID) {
             guard let promise = outstanding.removeValue(forKey: node) else { return }
-            if promise.axes.wantsPrimary { promisedPrimary -= promise.weight }
-            if promise.axes.wantsSecondary { promisedSecondary -= promise.weight }
+            promisedPrimary -= promise.primary
+            promisedSecondary -= promise.secondary
         }
 
-        /// Gives up on every outstanding request.
+        /// Whether the symbol source pair `pair` yields for the target's `axis` sliver is held.
+        /// Real symbols are keyed by their source sliver's index: for the primary target a
+        /// secondary sliver (index `nShards - 1 - pair`), for the secondary target a primary one.
+        func hasSymbol(fromPair pair: Int, for axis: SliverAxis, config: EncodingConfig) -> Bool {
+            axis == .primary
+                ? modeledPrimary.contains(pair) || forPrimary[config.sliverIndex(ofPair: pair, axis: .secondary)] != nil
+                : modeledSecondary.contains(pair) || forSecondary[config.sliverIndex(ofPair: pair, axis: .primary)] != nil
+        }
+
+        /// Gives up on every outstanding request (a new round).
         mutating func forgetOutstanding() {
             outstanding = [:]
+            sent = []
+            sentHead = 0
             promisedPrimary = 0
             promisedSecondary = 0
+        }
+
+        /// Gives up on the outstanding requests whose deadline is `now` or earlier.
+        mutating func expireRequests(now: SimTime) {
+            while sentHead < sent.count, sent[sentHead].deadline <= now {
+                let (node, deadline) = sent[sentHead]
+                sentHead += 1
+                if outstanding[node]?.deadline == deadline { settle(node) }
+            }
+            if sentHead > 1024, sentHead * 2 > sent.count {  // drop the dealt-with prefix now and then
+                sent.removeFirst(sentHead)
+                sentHead = 0
+            }
+        }
+
+        /// The deadline of the earliest outstanding request, if any (skipping answered ones).
+        mutating func nextDeadline() -> SimTime? {
+            while sentHead < sent.count {
+                let (node, deadline) = sent[sentHead]
+                if outstanding[node]?.deadline == deadline { return deadline }
+                sentHead += 1
+            }
+            return nil
         }
     }
 
@@ -225,6 +274,7 @@ public struct StorageNode {
         activeRecoveries = 0
         awaitingMetadata.removeAll()
         expansionCache = ExpansionCache()
+        proofCache = ProofCache()
         invalidations.removeAll()
         earlyStores.removeAll()
     }
@@ -360,7 +410,7 @@ public struct StorageNode {
             retryRecovery(key, round: round, context: ctx, into: &actions)
         case .recoveryTimeout:
             let (key, round) = Self.recoveryKey(token: token)
-            recoveryRoundTimedOut(key, round: round, context: ctx, into: &actions)
+            recoveryRequestsTimedOut(key, round: round, context: ctx, into: &actions)
         case .metadataTimeout:
             let (key, tries) = Self.recoveryKey(token: token)
             metadataTimedOut(key, tries: tries, context: ctx, into: &actions)
