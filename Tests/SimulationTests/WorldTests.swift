@@ -8,7 +8,7 @@ import WalrusModel
 @testable import Simulation
 
 /// The event digest of `smallScenario(seed: 21, writes: 4, reads: 4, duration: 12 min)`.
-let GOLDEN_WORLD_DIGEST = "3d76e4bad228c4b1ac15b24ec6f17cb8"
+let GOLDEN_WORLD_DIGEST = "6d161c56a3867146b337ba50625dccfa"
 
 /// A small world: 10 nodes, 20 shards, 10-minute epochs, writes then reads.
 func smallScenario(seed: UInt64 = 1, writes: Int = 12, reads: Int = 12, duration: SimDuration = .minutes(40)) -> Scenario {

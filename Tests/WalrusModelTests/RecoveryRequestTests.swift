@@ -5,7 +5,8 @@ import Testing
 @testable import WalrusModel
 
 /// How a recovery asks for symbols, as Walrus's node does: per-request timeouts, a weighted
-/// random order of nodes per round, and symbols served from cached Merkle trees.
+/// random order of nodes per round, symbols served from cached Merkle trees, and no blob sync
+/// for a blob a node already holds in full.
 @Suite struct RecoveryRequestTests {
     /// Each request times out on its own deadline: giving up on the early ones leaves the later
     /// ones (and what they promised) outstanding; an answered request is never given up on,
@@ -141,6 +142,19 @@ import Testing
             let expected = Double(trials * h.view.committee.weight(of: n)) / Double(total)
             let seen = Double(firsts[n] ?? 0)
             #expect(abs(seen - expected) < 0.15 * expected, "\(n): \(seen) first, expected about \(expected)")
+        }
+    }
+
+    /// Certification of a blob a node holds in full starts no blob sync (Walrus skips it when
+    /// the blob `is_stored_at_all_shards`); a node missing pairs waits out the deferral.
+    @Test func blobSyncOnlyWhereSomethingIsMissing() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 3_000)
+        try h.storeEverywhereAndCertify(blob, encoded, skippingNode: 2)
+        let certified = ChainEvent.blobCertified(blob: blob, epoch: h.view.epoch, endEpoch: h.view.epoch + 3)
+        for i in 0..<4 {
+            let actions = h.nodes[i].chainEvent(certified, context: h.context)
+            #expect(actions.timerTokens.count == (i == 2 ? 1 : 0), "node \(i): \(actions)")
         }
     }
 }
