@@ -52,7 +52,7 @@ struct ScenarioDecoder {
         try t.expectKeys(["shard_sync_request_timeout", "shard_sync_retry_min_backoff", "shard_sync_retry_max_backoff",
                           "shard_sync_switch_to_recovery", "sliver_count_per_sync_request", "recovery_request_timeout",
                           "recovery_retry_min_backoff", "recovery_retry_max_backoff", "metadata_request_timeout",
-                          "blob_sync_delay", "max_concurrent_recoveries"])
+                          "blob_sync_delay", "max_concurrent_recoveries", "recovery_proof_cache"])
         var p = ProtocolSpec()
         if let d = try t.duration("shard_sync_request_timeout") { p.syncRequestTimeout = d }
         if let d = try t.duration("shard_sync_retry_min_backoff") { p.syncRetryMin = d }
@@ -65,6 +65,7 @@ struct ScenarioDecoder {
         if let d = try t.duration("metadata_request_timeout") { p.metadataRequestTimeout = d }
         if let d = try t.duration("blob_sync_delay") { p.blobSyncDelay = d }
         if let n = try t.int("max_concurrent_recoveries") { p.maxConcurrentRecoveries = n }
+        if let n = try t.int("recovery_proof_cache") { p.recoveryProofCache = n }
         return p
     }
 

@@ -479,7 +479,7 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var syncSwitchToRecovery: SimDuration = .hours(12)
     /// Blobs per sync request (Walrus: 1000).
     public var syncBlobsPerRequest = 1_000
-    /// One round of recovery-symbol requests (Walrus's `sliver_request_timeout`: 45 s).
+    /// How long one recovery-symbol request may go unanswered (Walrus's `sliver_request_timeout`: 45 s).
     public var recoveryRequestTimeout: SimDuration = .seconds(45)
     /// First back-off between recovery rounds, doubling (Walrus: 1 s).
     public var recoveryRetryMin: SimDuration = .seconds(1)
@@ -492,6 +492,9 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var blobSyncDelay: SimDuration = .seconds(15)
     /// Recoveries a node runs at once (Walrus: 100 blob syncs).
     public var maxConcurrentRecoveries = 100
+    /// Source-sliver Merkle trees a node keeps to serve recovery symbols (Walrus:
+    /// `max_proof_cache_elements`, 7,500); 0 keeps none, so every symbol pays its tree.
+    public var recoveryProofCache = 7_500
     /// Walrus's defaults.
     public init() {}
 }

@@ -288,6 +288,9 @@ extension Scenario {
         guard (1...100_000).contains(timing.maxConcurrentRecoveries) else {
             throw fail("protocol.max_concurrent_recoveries", "expected 1...100000, got \(timing.maxConcurrentRecoveries)")
         }
+        guard (0...10_000_000).contains(timing.recoveryProofCache) else {
+            throw fail("protocol.recovery_proof_cache", "expected 0...10000000, got \(timing.recoveryProofCache)")
+        }
         try checkDuration(fidelity.cpuSignatureCost, at: "fidelity.cpu_signature_cost")
         try checkDuration(fidelity.cpuHashCost, at: "fidelity.cpu_hash_cost")
         try validateEconomy()

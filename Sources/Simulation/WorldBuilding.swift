@@ -107,6 +107,7 @@ extension World {
             node.metadataRequestTimeout = timing.metadataRequestTimeout
             node.blobSyncDelay = timing.blobSyncDelay
             node.maxConcurrentRecoveries = timing.maxConcurrentRecoveries
+            node.proofCacheCapacity = timing.recoveryProofCache
             nodes.append(node)
             // Per-node votes and commission (`[nodes]` lists or distributions; the scalars by default).
             let votes = Votes(storagePriceFrost: Frost(econ.storageVote[i]), writePriceFrost: Frost(econ.writeVote[i]),

@@ -27,6 +27,13 @@ let minimal = """
         #expect(s == Scenario(name: "test", duration: .hours(1), nodes: NodesSpec(count: 10, shards: 40)))
     }
 
+    /// `[protocol]`'s recovery keys reach the scenario; omitted, they are Walrus's defaults.
+    @Test func recoveryTiming() throws {
+        #expect(try scenario(minimal).protocolSpec.recoveryProofCache == 7_500)
+        let s = try scenario(minimal + "[protocol]\nrecovery_request_timeout = \"30s\"\nrecovery_proof_cache = 0\n")
+        #expect(s.protocolSpec.recoveryRequestTimeout == .seconds(30) && s.protocolSpec.recoveryProofCache == 0)
+    }
+
     @Test func verificationMode() throws {
         #expect(try scenario(minimal).fidelity.verification == .memoized)
         let full = try scenario(minimal + "[fidelity]\nverification = \"full\"\n")
