@@ -31,7 +31,7 @@ extension StorageNode {
     /// does not hold. A node that holds them all already does nothing, as Walrus's node skips
     /// the sync of a blob `is_stored_at_all_shards_at_epoch` (`process_blob_certified_event`).
     mutating func scheduleBlobSync(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard !missingPairs(blob, shards: blobSyncShards(blob, ctx), context: ctx).isEmpty else { return }
+        guard missesAnyPair(blob, shards: blobSyncShards(blob, ctx), context: ctx) else { return }
         let large = (ctx.catalog.entry(blob)?.sizeBytes ?? 0) > 100 << 20
         actions.append(.timer(after: large ? blobSyncDelay * 2 : blobSyncDelay, token: TimerKind.blobSync.rawValue | UInt64(blob.index) << 8))
     }
@@ -47,17 +47,30 @@ extension StorageNode {
     /// The pairs of `blob` on the node's current shards, or on `shards` when given, that it
     /// should hold and does not, in shard order; none for a blob that is not certified and live.
     func missingPairs(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext) -> [Int] {
-        guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return [] }
+        var missing: [Int] = []
+        forEachMissingPair(blob, shards: shards, ctx) { missing.append($0); return true }
+        return missing
+    }
+
+    /// Whether `missingPairs` has any, found without listing them (every node asks this of
+    /// every certified blob).
+    func missesAnyPair(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext) -> Bool {
+        var any = false
+        forEachMissingPair(blob, shards: shards, ctx) { _ in any = true; return false }
+        return any
+    }
+
+    /// Calls `body` with each pair `missingPairs` lists, in order, until it returns false.
+    private func forEachMissingPair(_ blob: BlobRef, shards: [ShardIndex]?, _ ctx: ProtocolContext, _ body: (Int) -> Bool) {
+        guard isLive(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else { return }
         // A kept modeled blob is held on a shard exactly when the shard's ranges have it
         // (`holds`, with the per-blob checks made once instead of per shard).
         let modeled = stored[blob] == nil && isModeled(blob, ctx) && modeledKept(blob, ctx)
-        var missing: [Int] = []
         for shard in shards ?? ctx.view.committee.shards(of: id) {
             if modeled && modeledHeld.contains(blob.index, shard: shard) { continue }  // no pair index needed
             let p = mapping.pair(ofShard: shard.index)
-            if modeled || !holds(blob, pair: p, context: ctx) { missing.append(p) }
+            if modeled || !holds(blob, pair: p, context: ctx) { guard body(p) else { return } }
         }
-        return missing
     }
 
     /// The shards a blob sync of `blob` recovers: the node's shards in the epoch the blob was
