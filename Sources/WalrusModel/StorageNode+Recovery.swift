@@ -175,12 +175,20 @@ extension StorageNode {
         return nodes.indices.sorted { (keys[$0], nodes[$1].rawValue) > (keys[$1], nodes[$0].rawValue) }.map { nodes[$0] }
     }
 
-    /// Shards a node holds pairs of: its shards in the current committee and, during a
-    /// hand-over, those it held in the previous one.
+    /// How many shards `node` holds pairs of (`forEachHeldShard`).
     func heldWeight(_ node: NodeID, _ ctx: ProtocolContext) -> Int {
+        var count = 0
+        forEachHeldShard(of: node, ctx) { _ in count += 1 }
+        return count
+    }
+
+    /// Calls `body` with each shard `node` holds pairs of, once: its shards in the current
+    /// committee and, during a hand-over, those it held in the previous one.
+    func forEachHeldShard(of node: NodeID, _ ctx: ProtocolContext, _ body: (ShardIndex) -> Void) {
         let now = ctx.view.committee.shards(of: node)
-        guard !ctx.view.handoverDone else { return now.count }
-        return Set(now + ctx.view.previousCommittee.shards(of: node)).count
+        for shard in now { body(shard) }
+        guard !ctx.view.handoverDone else { return }
+        for shard in ctx.view.previousCommittee.shards(of: node) where !now.contains(shard) { body(shard) }
     }
 
     /// What asking `node` can still bring, per target axis: the pairs of the blob on its shards
@@ -191,16 +199,11 @@ extension StorageNode {
     func newSymbols(from node: NodeID, for key: RecoveryKey, _ state: RecoveryState, mapping: ShardMapping,
                     _ ctx: ProtocolContext) -> (primary: Int, secondary: Int) {
         var primary = 0, secondary = 0
-        func count(_ shard: ShardIndex) {
+        forEachHeldShard(of: node, ctx) { shard in
             let p = mapping.pair(ofShard: shard.index)
             guard p != key.pair else { return }
             if !state.hasSymbol(fromPair: p, for: .primary, config: ctx.config) { primary += 1 }
             if !state.hasSymbol(fromPair: p, for: .secondary, config: ctx.config) { secondary += 1 }
-        }
-        let now = ctx.view.committee.shards(of: node)
-        for shard in now { count(shard) }
-        if !ctx.view.handoverDone {
-            for shard in ctx.view.previousCommittee.shards(of: node) where !now.contains(shard) { count(shard) }
         }
         return (primary, secondary)
     }
@@ -286,14 +289,14 @@ extension StorageNode {
         // Taken out of the table while it changes: its tables hold thousands of entries at
         // thousands of nodes, and a copy read out of the table was copied again when changed.
         var state = recoveries.remove(at: at).value
+        // Every recovered blob is in the catalog; without its mapping nobody could be asked.
         let mapping = ctx.catalog.shardMapping(key.blob)
-        while state.nextCandidate < state.candidates.count {
+        while let mapping, state.nextCandidate < state.candidates.count {
             let shortP = state.have(.primary) + state.promised(.primary) < needP
             let shortS = state.have(.secondary) + state.promised(.secondary) < needS
             guard shortP || shortS else { break }
             let node = state.candidates[state.nextCandidate]
             state.nextCandidate += 1
-            guard let mapping else { break }
             let fresh = newSymbols(from: node, for: key, state, mapping: mapping, ctx)
             let promise = Promise(primary: shortP ? fresh.primary : 0, secondary: shortS ? fresh.secondary : 0,
                                   deadline: ctx.now + recoveryRequestTimeout)
@@ -302,10 +305,7 @@ extension StorageNode {
             state.expect(promise, from: node)
             actions.append(.send(to: .node(node), .recoveryRequest(blob: key.blob, pair: key.pair, axes: axes)))
         }
-        if !state.timerPending, let due = state.nextDeadline() {
-            state.timerPending = true
-            actions.append(.timer(after: due - ctx.now, token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
-        }
+        if !state.timerPending { armRequestTimer(&state, key, context: ctx, into: &actions) }
         recoveries[key] = state
         if state.outstanding.isEmpty {
             backOff(key, reason: "only \(state.have(.primary))/\(needP) primary and \(state.have(.secondary))/\(needS) secondary symbols",
@@ -372,13 +372,18 @@ extension StorageNode {
         var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
         state.timerPending = false
         state.expireRequests(now: ctx.now)
-        if let due = state.nextDeadline() {
-            state.timerPending = true
-            let after = max(due - ctx.now, Self.recoveryTimerGranularity)
-            actions.append(.timer(after: after, token: Self.recoveryToken(.recoveryTimeout, key, round: round)))
-        }
+        armRequestTimer(&state, key, atLeast: Self.recoveryTimerGranularity, context: ctx, into: &actions)
         recoveries[key] = state
         requestMore(key, context: ctx, into: &actions)
+    }
+
+    /// Sets the request timer of `state`'s round for its earliest outstanding deadline, but
+    /// not sooner than `atLeast` from now; nothing if no request is outstanding.
+    func armRequestTimer(_ state: inout RecoveryState, _ key: RecoveryKey, atLeast: SimDuration = .zero,
+                         context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let due = state.nextDeadline() else { return }
+        state.timerPending = true
+        actions.append(.timer(after: max(due - ctx.now, atLeast), token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
     }
 
     /// The least time between two firings of a recovery's request timer.
@@ -514,7 +519,7 @@ extension StorageNode {
         let config = ctx.config, n = config.nShards
         func cost(_ axis: SliverAxis, bytes: Int) -> SimDuration {
             let key = UInt64(blob.index) << 24 | UInt64(UInt16(truncatingIfNeeded: source)) << 1 | (axis == .primary ? 0 : 1)
-            if !proofCache.insert(key, capacity: proofCacheCapacity) { return ctx.costs.sliver(bytes: UInt64(bytes), nShards: n) }
+            if !proofCache.hit(key, capacity: proofCacheCapacity) { return ctx.costs.sliver(bytes: UInt64(bytes), nShards: n) }
             let targetIndex = config.sliverIndex(ofPair: target, axis: axis.orthogonal)
             return targetIndex < config.symbolsPerSliver(axis) ? .zero : ctx.costs.expansion(bytes: UInt64(bytes), nShards: n)
         }
@@ -584,8 +589,9 @@ struct ProofCache {
     private var order: [UInt64] = []
     private var head = 0
 
-    /// Whether `key` was kept already; if not, keeps it, evicting the oldest beyond `capacity`.
-    mutating func insert(_ key: UInt64, capacity: Int) -> Bool {
+    /// Whether `key` is kept (a hit); if not (a miss), keeps it from now on, evicting the
+    /// oldest beyond `capacity`.
+    mutating func hit(_ key: UInt64, capacity: Int) -> Bool {
         guard members.insert(key).inserted else { return true }
         order.append(key)
         while members.count > max(0, capacity) {

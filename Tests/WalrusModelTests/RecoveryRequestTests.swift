@@ -80,7 +80,7 @@ import Testing
     /// The proof cache keeps at most its capacity, the oldest out first.
     @Test func proofCacheKeepsTheNewest() {
         var cache = ProofCache()
-        func kept(_ key: UInt64, _ capacity: Int = 2) -> Bool { cache.insert(key, capacity: capacity) }
+        func kept(_ key: UInt64, _ capacity: Int = 2) -> Bool { cache.hit(key, capacity: capacity) }
         #expect(!kept(1) && !kept(2))
         #expect(kept(1))  // kept: no eviction, no reinsertion
         #expect(!kept(3))  // evicts 1, the oldest
