@@ -92,6 +92,17 @@ func runWorld(_ scenario: Scenario, sink: ResultsSink? = nil) throws -> (World, 
         #expect(try runWorld(s).1.digest != ra.digest)
     }
 
+    /// Nodes that stored every pair of a blob start no blob sync for it when it is certified:
+    /// a healthy run sets fewer timers in all than one per committee member per certified
+    /// blob, which the old per-node, per-blob blob-sync timer alone would have set (here 48
+    /// timers against 9 members x 12 blobs).
+    @Test func noBlobSyncWhereEveryPairIsHeld() throws {
+        let (world, _) = try runWorld(smallScenario(seed: 3))
+        let timers = world.eventsByKind.first { $0.kind == "timer" }?.count ?? 0
+        #expect(world.operations.writesOK == 12 && world.recoveries == 0)
+        #expect(timers > 0 && timers < UInt64(world.view.committee.members.count * world.operations.writesOK), "\(timers) timers")
+    }
+
     /// Crash f shards' worth of nodes right after an epoch change starts, while shards are
     /// being handed over: the hand-over must still complete and nothing certified is lost.
     @Test func crashDuringShardHandoverLosesNothing() throws {
