@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import SimEngine
 import SimSupport
+import RedStuff
 import Simulation
 
 /// `walrus-sim bench world`: a synthetic Walrus world of a given shape, for scale figures
@@ -14,7 +16,16 @@ struct BenchWorld: ParsableCommand {
         commandName: "world",
         abstract: "Run a synthetic world (nodes x shards, blobs written then read) and print its rates.",
         discussion: """
-            Every node may join the committee (committee_members reports its size at the end).             Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads             finished per wall second), mean_queue (pending events, sampled every 10,000 events),             phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold,             live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built,             per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes             keep for their blobs, counted from their records), max_rss_mib and the event digest.
+            Every node may join the committee (committee_members reports its size at the end).
+            Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads
+            finished per wall second), mean_queue (pending events, sampled every 10,000 events),
+            phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold,
+            live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built,
+            per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes
+            keep for their blobs, counted from their records), max_rss_mib and the event digest.
+            Before the run, a warning on standard error says when the writes need more client
+            CPU than the clients have (at thousands of shards a write's metadata alone is 3n^2
+            hashes, a minute at 10,000 shards): such writes queue, time out and fail.
             """
     )
 
@@ -25,7 +36,7 @@ struct BenchWorld: ParsableCommand {
     @Option(help: "Epochs to simulate (each --epoch-minutes long).") var epochs: Int = 1
     @Option(help: "Epoch length in minutes (>= 10). Writes and reads arrive over all but the last 10 minutes of each.")
     var epochMinutes: Int = 60
-    @Option(help: "Clients (>= 1), each with its own 10 Gbit/s link: at thousands of shards a write sends every node the blob's metadata (n x 66 bytes), so the clients' uplinks bound the write rate.")
+    @Option(help: "Clients (>= 1), each with one CPU and its own 10 Gbit/s link: at thousands of shards a write's encoding (3n^2 hashes for its metadata) bounds the write rate a client sustains.")
     var clients: Int = 4
     @Option(help: "Stake moved per epoch, in permille of all stake.") var churnPermille: UInt64 = 0
     @Option(help: "Signatures: real or modeled.") var signatures: String = "modeled"
@@ -74,6 +85,10 @@ struct BenchWorld: ParsableCommand {
         let world = try World(scenario: s, options: World.Options(encoderThreads: threads))
         var sim = Simulator(model: world)
         world.start(&sim.scheduler)
+        if let warning = Self.clientOverload(scenario: s, members: world.view.committee.members.count, blobs: blobs, epochs: epochs,
+                                             epochMinutes: epochMinutes, clients: clients, meanBytes: meanBytes) {
+            FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
+        }
         let rssBuilt = residentBytes()
         let t1 = clock.now
         // Run in slices to sample the queue size; slicing does not change the event stream.
@@ -111,6 +126,38 @@ struct BenchWorld: ParsableCommand {
         line += " events_by_kind=\(counts(world.eventsByKind)) deliveries_by_kind=\(counts(world.deliveriesByKind))"
         print(line)
         for v in world.violations.prefix(5) { print("  \(v)") }
+    }
+
+    /// Why the writes will overload their clients' CPUs, or `nil` when the clients keep up.
+    ///
+    /// A write costs its client its encoding (the bytes, and 3n² hashes for the metadata's
+    /// Merkle trees: a minute at 10,000 shards) and a check of each confirmation of its quorum
+    /// (about two thirds of the committee); writes arrive over `epochs x (epochMinutes - 10)`
+    /// minutes, spread over clients with one CPU each (no `[resources]`). Past that capacity,
+    /// writes queue on their client's CPU, and once the wait outgrows their attempts' timeouts
+    /// they fail, which the checkers report as liveness violations: the run then measures an
+    /// overloaded client, not the network. The settings suggested keep the clients 80% busy.
+    /// The estimate uses the mean blob size; sizes are lognormal around it.
+    static func clientOverload(scenario s: Scenario, members: Int, blobs: Int, epochs: Int, epochMinutes: Int, clients: Int,
+                               meanBytes: Int) -> String? {
+        guard blobs > 0, let config = try? EncodingConfig(nShards: s.nodes.shards) else { return nil }
+        let costs = s.fidelity.costModel
+        let encoded = (try? config.encodedBlobLength(blobLength: UInt64(meanBytes))) ?? 0
+        let encode = costs.encodeBlob(encodedBytes: encoded, nShards: config.nShards)
+        let perWrite = (encode + costs.signatureCost * UInt64((2 * members + 2) / 3)).seconds
+        let window = Double(epochs * (epochMinutes - 10) * 60)
+        // CPU seconds the writes need per second of arrivals; all at once when the window is empty.
+        let demand = window > 0 ? perWrite * Double(blobs) / window : .infinity
+        guard demand > Double(clients) else { return nil }
+        let capacity = 0.8 * Double(clients)
+        let neededClients = Int((perWrite * Double(blobs) / max(window, 1) / 0.8).rounded(.up))
+        let neededMinutes = Int((perWrite * Double(blobs) / (Double(epochs) * 60 * capacity)).rounded(.up)) + 10
+        let load = window > 0 ? String(format: "%.1fx", demand / Double(clients)) : "all at once"
+        return "each write costs its client about \(String(format: "%.1f", perWrite)) s of CPU (encoding, with 3n^2 hashes for the "
+            + "metadata at n = \(config.nShards), and checking its confirmations), and \(blobs) writes over \(clients) client(s) in "
+            + "\(epochs) x \(epochMinutes - 10) minutes ask \(load) of their CPUs: writes queue on the clients, and once the wait "
+            + "outgrows their timeouts they fail (reported as liveness violations). For a rate the clients sustain use --clients >= "
+            + "\(neededClients) or --epoch-minutes >= \(neededMinutes)."
     }
 
     /// PHOLD's event rate with `queue` pending events (8 per logical process, as `bench phold`).

@@ -39,6 +39,23 @@ import Testing
         #expect(CLI.field("writes_ok", in: out.stdout) == "4", "\(out.stdout)")
     }
 
+    /// Writes that need more client CPU than the clients have (the 3n² hashes of a write's
+    /// metadata at 2,000 shards, 30 writes in a minute on one client) are announced before the
+    /// run, with the settings that would sustain them; the run itself still goes ahead. A
+    /// rate the clients carry gets no warning.
+    @Test func clientCPUOverloadIsAnnouncedWithTheSustainableSettings() throws {
+        let shape = ["bench", "world", "--nodes", "4", "--shards", "2000", "--encoding", "modeled", "--epoch-minutes", "11",
+                     "--clients", "1", "--phold-events", "0"]
+        let over = try CLI.run(shape + ["--blobs", "30"])
+        #expect(over.status == 0, "stderr: \(over.stderr)")
+        #expect(over.stderr.contains("warning: each write costs its client about"), "stderr: \(over.stderr)")
+        #expect(over.stderr.contains("--clients >= ") && over.stderr.contains("--epoch-minutes >= "), "stderr: \(over.stderr)")
+        #expect(CLI.field("writes_ok", in: over.stdout) != nil, "\(over.stdout)")
+        let fits = try CLI.run(shape + ["--blobs", "2"])
+        #expect(fits.status == 0 && !fits.stderr.contains("warning"), "stderr: \(fits.stderr)")
+        #expect(CLI.field("writes_ok", in: fits.stdout) == "2", "\(fits.stdout)")
+    }
+
     @Test(arguments: [
         (["--encoding", "sampled"], "encoding"),
         (["--signatures", "fake"], "signatures"),
