@@ -16,15 +16,15 @@ struct BenchWorld: ParsableCommand {
         commandName: "world",
         abstract: "Run a synthetic world (nodes x shards, blobs written then read) and print its rates.",
         discussion: """
-            Every node may join the committee (committee_members reports its size at the end).
-            Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads
-            finished per wall second), mean_queue (pending events, sampled every 10,000 events),
-            phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold,
-            live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built,
-            per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes
-            keep for their blobs, counted from their records), max_rss_mib and the event digest.
-            Before the run, a warning on standard error says when the writes need more client
-            CPU than the clients have (at thousands of shards a write's metadata alone is 3n^2
+            Every node may join the committee (committee_members reports its size at the end). \
+            Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads \
+            finished per wall second), mean_queue (pending events, sampled every 10,000 events), \
+            phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold, \
+            live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built, \
+            per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes \
+            keep for their blobs, counted from their records), max_rss_mib and the event digest. \
+            Before the run, a warning on standard error says when the writes need more client \
+            CPU than the clients have (at thousands of shards a write's metadata alone is 3n^2 \
             hashes, a minute at 10,000 shards): such writes queue, time out and fail.
             """
     )
