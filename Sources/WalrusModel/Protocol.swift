@@ -245,9 +245,12 @@ public enum Message: Sendable {
     /// Node -> node: the answer, a signed invalid-blob attestation (or `nil`: the proof did not
     /// verify).
     case invalidBlobAttestation(blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?)
-    /// New shard owner -> previous owner, at an epoch change: the pairs of `shard` for `blobs`.
-    case syncRequest(shard: ShardIndex, blobs: [BlobRef])
-    /// Previous owner -> new owner: what it has (metadata included, the new owner may lack it).
+    /// New shard owner -> previous owner, at an epoch change: the pairs of `shard` for `blobs`,
+    /// and the metadata of `metadataFor` (a subset of `blobs` the new owner lacks and has not
+    /// asked for in another request of this sync).
+    case syncRequest(shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef])
+    /// Previous owner -> new owner: the pairs it has, with the metadata asked for, and the blobs
+    /// it cannot serve.
     case syncResponse(shard: ShardIndex, items: [SyncItem], missing: [BlobRef])
     /// Client -> node: the blob's status as the node sees it (the SDK's status check before a
     /// write or read; sent only under the resource model).
@@ -296,13 +299,13 @@ public enum Message: Sendable {
         case .recoveryResponse(_, _, let p, let s):
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
         case .modeledRecoveryResponse(_, _, _, _, _, let bytes): return framing + bytes
-        case .syncRequest(_, let blobs): return framing + 8 + UInt64(blobs.count) * 32
+        case .syncRequest(_, let blobs, let metadataFor): return framing + 8 + UInt64(blobs.count + metadataFor.count) * 32
         case .inconsistencyProof(_, let proof):
             return framing + 34 + proof.symbols.reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
         case .invalidBlobAttestation(_, _, let sig): return framing + 39 + UInt64(sig?.byteCount ?? 0)
         case .syncResponse(_, let items, let missing):
             return framing + UInt64(missing.count) * 32
-                + items.reduce(0) { $0 + $1.pair.wireBytes + Self.metadataBytes($1.metadata) }
+                + items.reduce(0) { $0 + 32 + $1.pair.wireBytes + ($1.metadata.map(Self.metadataBytes) ?? 0) }
         }
     }
 
@@ -328,16 +331,25 @@ public enum RecoveryAxes: UInt8, Sendable, Equatable {
     public var count: Int { self == .both ? 2 : 1 }
 }
 
-/// One blob's pair in a shard-sync response.
+/// One blob's pair in a shard-sync response: the blob ID and the pair, as Walrus's
+/// `SyncShardResponse` (`(BlobId, Sliver)`), and the blob's metadata when the new owner asked
+/// for it.
+///
+/// Walrus sends no metadata with synced slivers: every committee member received every blob's
+/// metadata from its writer, and a node that lacks it syncs it once per blob before its shards
+/// (`sync_certified_blob_metadata`). Sending it with every pair, as this model once did, sent a
+/// node that gains k shards k copies of 66n bytes per blob (660 KB at 10,000 shards), and at
+/// 10,000 shards the new owners' downlinks took minutes per epoch change, long enough for the
+/// writes of those minutes to be certified without them and recovered pair by pair.
 public struct SyncItem: Sendable {
     /// The blob the pair belongs to.
     public var blob: BlobRef
-    /// The blob's metadata, for a new owner that lacks it.
-    public var metadata: BlobMetadataWithID
+    /// The blob's metadata, if the request asked for it (`nil`: not on the wire).
+    public var metadata: BlobMetadataWithID?
     /// The pair of the synced shard; never `.digest` on the wire.
     public var pair: PairPayload
-    /// An item of `blob`'s pair `pair` with its metadata.
-    public init(blob: BlobRef, metadata: BlobMetadataWithID, pair: PairPayload) {
+    /// An item of `blob`'s pair `pair`, with the blob's metadata if asked for.
+    public init(blob: BlobRef, metadata: BlobMetadataWithID?, pair: PairPayload) {
         self.blob = blob
         self.metadata = metadata
         self.pair = pair

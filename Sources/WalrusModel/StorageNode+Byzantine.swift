@@ -131,26 +131,29 @@ extension StorageNode {
                 return actions
             default: return nil
             }
-        case .syncRequest(let shard, let blobs):
+        case .syncRequest(let shard, let blobs, let metadataFor):
             switch behaviour {
             case .refuseSync: return []
             case .withhold:
                 let withheld = blobs.filter(targets)
                 guard !withheld.isEmpty else { return nil }
                 var actions: [Action] = []
-                serveSyncRequest(shard: shard, blobs: blobs.filter { !targets($0) }, from: from, context: ctx, into: &actions)
+                serveSyncRequest(shard: shard, blobs: blobs.filter { !targets($0) }, metadataFor: metadataFor, from: from, context: ctx,
+                                 into: &actions)
                 guard case .send(let to, .syncResponse(let s, let items, let missing))? = actions.last else { return actions }
                 actions[actions.count - 1] = .send(to: to, .syncResponse(shard: s, items: items, missing: missing + withheld))
                 return actions
             case .corruptSlivers, .wrongMetadata:
                 var actions: [Action] = []
-                serveSyncRequest(shard: shard, blobs: blobs, from: from, context: ctx, into: &actions)
+                serveSyncRequest(shard: shard, blobs: blobs, metadataFor: metadataFor, from: from, context: ctx, into: &actions)
                 guard case .send(let to, .syncResponse(let s, let items, let missing))? = actions.last else { return actions }
+                // Wrong metadata reaches only a new owner that asked for it; one that has the
+                // metadata checks the pair against its own and keeps it.
                 let lied = items.map { item -> SyncItem in
                     guard targets(item.blob) else { return item }
                     return behaviour == .corruptSlivers
                         ? SyncItem(blob: item.blob, metadata: item.metadata, pair: Self.corrupted(item.pair))
-                        : SyncItem(blob: item.blob, metadata: Self.falsified(item.metadata), pair: item.pair)
+                        : SyncItem(blob: item.blob, metadata: item.metadata.map(Self.falsified), pair: item.pair)
                 }
                 actions[actions.count - 1] = .send(to: to, .syncResponse(shard: s, items: lied, missing: missing))
                 return actions

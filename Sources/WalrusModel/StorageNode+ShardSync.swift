@@ -8,6 +8,10 @@ import WalrusCrypto
 /// verifies them, and recovers whatever the owner cannot deliver (missing or invalid at once;
 /// an owner that does not answer is retried with back-off until nothing has progressed for
 /// `syncSwitchToRecovery`, Walrus's `shard_sync_retry_switch_to_recovery_interval`).
+///
+/// A blob's metadata travels once per sync, and only to a node that lacks it (`SyncItem`): the
+/// first request naming such a blob asks for it, and a pair that arrives before its metadata
+/// waits for it (or is recovered if it will not come).
 extension StorageNode {
     /// Enters `epoch`: drops expired blobs and pairs of shards owned neither now nor in the
     /// previous committee, then starts syncing the shards gained (pull from the previous owner,
@@ -62,24 +66,30 @@ extension StorageNode {
         sync.attempt[shard] = attempt
         // A new attempt starts the shard over; answers to earlier requests still count when they come.
         sync.outstanding[shard] = 0
-        requestNextBatch(shard, from: owner, into: &actions)
+        requestNextBatch(shard, from: owner, context: ctx, into: &actions)
         actions.append(.timer(after: syncRequestTimeout, token: Self.syncToken(.syncTimeout, shard, attempt: attempt)))
     }
 
-    /// Asks `owner` for the next `syncBlobsPerRequest` blobs of `shard` still pending, if any.
+    /// Asks `owner` for the next `syncBlobsPerRequest` blobs of `shard` still pending, if any,
+    /// with the metadata of those the node lacks and no other shard's request asked for.
     /// One request per shard is in flight at a time, as Walrus pulls a shard batch after batch:
     /// sending them all at once had every answer (with its items) wait in the owner's uplink
     /// queue together, the run's heap peak at each epoch change of a long modeled run.
-    mutating func requestNextBatch(_ shard: ShardIndex, from owner: NodeID, into actions: inout [Action]) {
+    mutating func requestNextBatch(_ shard: ShardIndex, from owner: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard var rest = sync.unrequested[shard], let pending = sync.pending[shard] else { return }
-        var batch: [BlobRef] = []
+        var batch: [BlobRef] = [], metadataFor: [BlobRef] = []
         while batch.count < syncBlobsPerRequest, let blob = rest.popFirst() {
-            if pending.contains(blob) { batch.append(blob) }
+            guard pending.contains(blob) else { continue }
+            batch.append(blob)
+            if (sync.metadataAsked[blob] ?? shard) == shard, storedMetadata(blob, ctx) == nil {
+                sync.metadataAsked[blob] = shard
+                metadataFor.append(blob)
+            }
         }
         sync.unrequested[shard] = rest
         guard !batch.isEmpty else { return }
         sync.outstanding[shard, default: 0] += 1
-        actions.append(.send(to: .node(owner), .syncRequest(shard: shard, blobs: batch)))
+        actions.append(.send(to: .node(owner), .syncRequest(shard: shard, blobs: batch, metadataFor: metadataFor)))
     }
 
     /// Recovers every pending pair of `shard` from other nodes' symbols.
@@ -120,16 +130,17 @@ extension StorageNode {
         actions.append(.submit(.epochSyncDone(node: id, epoch: sync.epoch)))
     }
 
-    /// A new owner asks for the pairs of `shard` of `blobs`: send what is held (with its
-    /// metadata, which the new owner may lack) and name the rest as missing.
-    func serveSyncRequest(shard: ShardIndex, blobs: [BlobRef], from: Party, context ctx: ProtocolContext,
+    /// A new owner asks for the pairs of `shard` of `blobs`: send what is held (with the
+    /// metadata of the blobs in `metadataFor`, which the new owner lacks) and name the rest as
+    /// missing.
+    func serveSyncRequest(shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef], from: Party, context ctx: ProtocolContext,
                           into actions: inout [Action]) {
         var items: [SyncItem] = [], missing: [BlobRef] = []
         for blob in blobs {
             guard let metadata = storedMetadata(blob, ctx) else { missing.append(blob); continue }
             let pairIndex = ctx.catalog.shardMapping(blob, blobID: metadata.blobID).pair(ofShard: shard.index)
             if let p = servable(blob, pairIndex, ctx) {
-                items.append(SyncItem(blob: blob, metadata: metadata, pair: p))
+                items.append(SyncItem(blob: blob, metadata: metadataFor.contains(blob) ? metadata : nil, pair: p))
             } else {
                 missing.append(blob)
             }
@@ -150,24 +161,15 @@ extension StorageNode {
         let start = actions.count
         var cpu = SimDuration.zero
         for item in items {
-            let idx = ctx.catalog.shardMapping(item.blob, blobID: item.metadata.blobID).pair(ofShard: shard.index)
             let verify = ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)
             if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
-            if ctx.catalog.isValidMetadata(item.metadata, blob: item.blob),
-               item.metadata.blobID == ctx.catalog.entry(item.blob)?.metadata.blobID,
-               ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: item.metadata) {
-                store(item.blob, metadata: item.metadata, pair: idx, item.pair, context: ctx)
-                if !recoveries.isEmpty, recoveries[RecoveryKey(blob: item.blob, pair: idx)] != nil {
-                    recoveries[RecoveryKey(blob: item.blob, pair: idx)]!.syncShard = nil
-                    drop(RecoveryKey(blob: item.blob, pair: idx), context: ctx, into: &actions)
-                }
-                shardBlobDone(shard, blob: item.blob, recovered: false, context: ctx, into: &actions)
-            } else {
-                actions.append(.observe(.sliverRejected(node: id, blob: item.blob, reason: "shard sync: invalid pair \(idx)")))
-                startRecovery(item.blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
-            }
+            takeSyncItem(item, shard: shard, context: ctx, into: &actions)
+            // The metadata this request was to bring did not come with the pair: pairs waiting
+            // for it will not get it.
+            if item.metadata == nil, sync.metadataAsked[item.blob] == shard { metadataWillNotCome(item.blob, context: ctx, into: &actions) }
         }
         for blob in missing {
+            if sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: &actions) }
             guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
             startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
         }
@@ -176,8 +178,54 @@ extension StorageNode {
         if let n = sync.outstanding[shard], n > 0 {
             sync.outstanding[shard] = n - 1
             if n == 1, sync.attempt[shard].map({ $0 >= 0 }) ?? false, let owner = ctx.view.previousOwnerOf[shard.index], owner != id {
-                requestNextBatch(shard, from: owner, into: &actions)
+                requestNextBatch(shard, from: owner, context: ctx, into: &actions)
             }
+        }
+    }
+
+    /// One pair of a sync response: verified against the node's own metadata of the blob, or
+    /// else the metadata it came with, then stored (and the blob's pairs that waited for that
+    /// metadata taken), or rejected and recovered. A pair whose metadata the node lacks and
+    /// did not come waits for it if another request asked for it, and is recovered otherwise.
+    mutating func takeSyncItem(_ item: SyncItem, shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let metadata = storedMetadata(item.blob, ctx) ?? item.metadata else {
+            if sync.metadataAsked[item.blob] != nil {
+                sync.awaitingMetadata[item.blob, default: []].append((shard, item))
+            } else if let idx = ctx.catalog.shardMapping(item.blob)?.pair(ofShard: shard.index) {
+                startRecovery(item.blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+            }
+            return
+        }
+        let idx = ctx.catalog.shardMapping(item.blob, blobID: metadata.blobID).pair(ofShard: shard.index)
+        guard ctx.catalog.isValidMetadata(metadata, blob: item.blob),
+              metadata.blobID == ctx.catalog.entry(item.blob)?.metadata.blobID,
+              ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: metadata) else {
+            actions.append(.observe(.sliverRejected(node: id, blob: item.blob, reason: "shard sync: invalid pair \(idx)")))
+            startRecovery(item.blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+            if storedMetadata(item.blob, ctx) == nil, sync.metadataAsked[item.blob] == shard {
+                metadataWillNotCome(item.blob, context: ctx, into: &actions)
+            }
+            return
+        }
+        store(item.blob, metadata: metadata, pair: idx, item.pair, context: ctx)
+        if !recoveries.isEmpty, recoveries[RecoveryKey(blob: item.blob, pair: idx)] != nil {
+            recoveries[RecoveryKey(blob: item.blob, pair: idx)]!.syncShard = nil
+            drop(RecoveryKey(blob: item.blob, pair: idx), context: ctx, into: &actions)
+        }
+        shardBlobDone(shard, blob: item.blob, recovered: false, context: ctx, into: &actions)
+        if !sync.awaitingMetadata.isEmpty, let waiting = sync.awaitingMetadata.removeValue(forKey: item.blob) {
+            for w in waiting { takeSyncItem(w.item, shard: w.shard, context: ctx, into: &actions) }
+        }
+    }
+
+    /// The request that asked for `blob`'s metadata got none (the owner lacks the blob, or sent
+    /// metadata that does not verify): the blob's pairs that waited for it are recovered, and
+    /// a later request naming the blob may ask again.
+    mutating func metadataWillNotCome(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+        sync.metadataAsked.removeValue(forKey: blob)
+        for w in sync.awaitingMetadata.removeValue(forKey: blob) ?? [] {
+            guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: w.shard.index) else { continue }
+            startRecovery(blob, pair: idx, syncShard: w.shard, context: ctx, into: &actions)
         }
     }
 

@@ -240,6 +240,13 @@ public struct StorageNode {
         /// Requests sent and not yet answered, per shard: at most one, briefly two after a retry.
         var outstanding: [ShardIndex: Int] = [:]
         var reported = true
+        /// Blobs whose metadata a request of this sync asked for, with the shard of that request:
+        /// each is asked once, by the first request that names it while the node lacks it (and
+        /// again by a retry of that shard's requests).
+        var metadataAsked: [BlobRef: ShardIndex] = [:]
+        /// Pairs that came without metadata while the node still lacked it (the request asking
+        /// for it not answered yet), by blob, with their shard: taken once the metadata comes.
+        var awaitingMetadata: [BlobRef: [(shard: ShardIndex, item: SyncItem)]] = [:]
     }
 
     /// Exponential back-off: `min * 2^attempt`, capped at `max` (saturating, never wrapping).
@@ -337,8 +344,8 @@ public struct StorageNode {
         case .recoveryResponse(let blob, let pair, let forPrimary, let forSecondary):
             takeRecoveryResponse(RecoveryKey(blob: blob, pair: pair), from: from, bytes: message.wireBytes, forPrimary: forPrimary,
                                  forSecondary: forSecondary, context: ctx, into: &actions)
-        case .syncRequest(let shard, let blobs):
-            serveSyncRequest(shard: shard, blobs: blobs, from: from, context: ctx, into: &actions)
+        case .syncRequest(let shard, let blobs, let metadataFor):
+            serveSyncRequest(shard: shard, blobs: blobs, metadataFor: metadataFor, from: from, context: ctx, into: &actions)
         case .syncResponse(let shard, let items, let missing):
             takeSyncResponse(shard: shard, items: items, missing: missing, context: ctx, into: &actions)
         case .inconsistencyProof(let blob, let proof):

@@ -241,43 +241,19 @@ import WalrusCrypto
     /// request in flight per shard, the next sent when the previous is answered (as Walrus does;
     /// all at once, every answer waited in the owner's uplink together), until it holds them all.
     @Test func shardSyncPullsOneBatchAtATimePerShard() throws {
-        var h = try ModelHarness()
-        var written: [(BlobRef, EncodedBlob)] = []
-        for i in 0..<5 {
-            let (blob, encoded, _) = try h.encodeBlob(UInt32(i), size: 300 + 50 * i, seed: UInt64(i + 1))
-            try h.storeEverywhereAndCertify(blob, encoded)
-            written.append((blob, encoded))
-        }
-        // A heavily staked newcomer joins and takes shards from the others at the next epoch.
-        let joiner = NodeID(4)
-        let signer = ConfirmationSigner(node: joiner, mode: .real, seed: [UInt8](repeating: 9, count: 32))
-        try h.chain.addNode(joiner, publicKey: signer.publicKey, commission: BasisPoints(1_000),
-                            votes: Votes(storagePriceFrost: Frost(1_000), writePriceFrost: Frost(100), capacityBytes: 1 << 40),
-                            stake: Frost(8_000_000 * Frost.perWAL))
-        h.nodes.append(StorageNode(id: joiner, signer: signer))
-        h.nodes[4].syncBlobsPerRequest = 2
-        let epoch = h.view.epoch
-        for i in 0..<4 { h.executeOnChain(.epochSyncDone(node: NodeID(UInt32(i)), epoch: epoch), from: .node(NodeID(UInt32(i)))) }
-        h.now = h.now + .seconds(60 * 86_400)
-        h.executeOnChain(.votingEnd, from: .node(NodeID(0)))
-        let change = h.executeOnChain(.initiateEpochChange, from: .node(NodeID(0)))
-        guard case .epochChangeStart? = change.first else { Issue.record("\(change)"); return }
-        let gained = h.view.committee.shards(of: joiner)
-        try #require(!gained.isEmpty, "the newcomer got no shards")
-
+        var (h, joiner, gained, written, queue) = try newcomerTakingShards(blobsPerRequest: 2)
         // Plays the network: every request goes to its node, answers come straight back.
-        var queue = h.nodes[4].chainEvent(change[0], context: h.context).sent
         var inFlight: [ShardIndex: Int] = [:], requests: [ShardIndex: Int] = [:], worst = 0
-        for case (_, .syncRequest(let shard, _)) in queue { inFlight[shard, default: 0] += 1; requests[shard, default: 0] += 1 }
+        for case (_, .syncRequest(let shard, _, _)) in queue { inFlight[shard, default: 0] += 1; requests[shard, default: 0] += 1 }
         while !queue.isEmpty {
             let (to, message) = queue.removeFirst()
-            guard case .node(let owner) = to, case .syncRequest(let shard, let blobs) = message else { continue }
+            guard case .node(let owner) = to, case .syncRequest(let shard, let blobs, _) = message else { continue }
             #expect(blobs.count <= 2)
             worst = max(worst, inFlight.values.max() ?? 0)
             for (_, answer) in h.nodes[owner.index].receive(message, from: .node(joiner), context: h.context).sent {
                 inFlight[shard]! -= 1
                 let next = h.nodes[4].receive(answer, from: to, context: h.context).sent
-                for case (_, .syncRequest(let s, _)) in next { inFlight[s, default: 0] += 1; requests[s, default: 0] += 1 }
+                for case (_, .syncRequest(let s, _, _)) in next { inFlight[s, default: 0] += 1; requests[s, default: 0] += 1 }
                 queue += next
             }
         }
@@ -286,6 +262,107 @@ import WalrusCrypto
         for (blob, encoded) in written {
             let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
             for shard in gained { #expect(h.nodes[4].holds(blob, pair: mapping.pair(ofShard: shard.index), context: h.context)) }
+        }
+    }
+
+    /// A newcomer that takes shards at an epoch change, after five blobs were stored and
+    /// certified by the four genesis members: the harness, its index, the shards it gained,
+    /// the blobs written and the sync requests it sends first (one per gained shard).
+    func newcomerTakingShards(blobsPerRequest: Int) throws -> (ModelHarness, NodeID, [ShardIndex], [(BlobRef, EncodedBlob)], [(to: Party, message: Message)]) {
+        var h = try ModelHarness()
+        var written: [(BlobRef, EncodedBlob)] = []
+        for i in 0..<5 {
+            let (blob, encoded, _) = try h.encodeBlob(UInt32(i), size: 300 + 50 * i, seed: UInt64(i + 1))
+            try h.storeEverywhereAndCertify(blob, encoded)
+            written.append((blob, encoded))
+        }
+        let joiner = NodeID(4)
+        let signer = ConfirmationSigner(node: joiner, mode: .real, seed: [UInt8](repeating: 9, count: 32))
+        try h.chain.addNode(joiner, publicKey: signer.publicKey, commission: BasisPoints(1_000),
+                            votes: Votes(storagePriceFrost: Frost(1_000), writePriceFrost: Frost(100), capacityBytes: 1 << 40),
+                            stake: Frost(8_000_000 * Frost.perWAL))
+        h.nodes.append(StorageNode(id: joiner, signer: signer))
+        h.nodes[4].syncBlobsPerRequest = blobsPerRequest
+        let epoch = h.view.epoch
+        for i in 0..<4 { h.executeOnChain(.epochSyncDone(node: NodeID(UInt32(i)), epoch: epoch), from: .node(NodeID(UInt32(i)))) }
+        h.now = h.now + .seconds(60 * 86_400)
+        h.executeOnChain(.votingEnd, from: .node(NodeID(0)))
+        let change = h.executeOnChain(.initiateEpochChange, from: .node(NodeID(0)))
+        let started = change.first.map { if case .epochChangeStart = $0 { true } else { false } } ?? false
+        try #require(started, "no epoch change: \(change)")
+        let gained = h.view.committee.shards(of: joiner)
+        try #require(gained.count >= 2, "the newcomer got \(gained.count) shards")
+        let first = h.nodes[4].chainEvent(change[0], context: h.context).sent
+        return (h, joiner, gained, written, first)
+    }
+
+    /// Walrus sends no metadata with synced slivers; a node that lacks a blob's metadata gets it
+    /// once. The newcomer lacks every blob's: over all its gained shards' requests each blob's
+    /// metadata is asked for, and sent, exactly once (it was sent with every pair). The answers
+    /// are fed back in reverse order, so that pairs of later shards arrive before the answer
+    /// with their metadata: they wait for it, and every pair is stored without a recovery.
+    @Test func shardSyncSendsEachBlobsMetadataOnceToTheNodeThatLacksIt() throws {
+        var (h, joiner, gained, written, queue) = try newcomerTakingShards(blobsPerRequest: 2)
+        var asked: [BlobRef: Int] = [:], carried: [BlobRef: Int] = [:], waited = 0, observed: [Observation] = []
+        while !queue.isEmpty {
+            var answers: [(from: Party, message: Message)] = []
+            for (to, message) in queue {
+                guard case .node(let owner) = to, case .syncRequest(_, _, let metadataFor) = message else { continue }
+                for blob in metadataFor { asked[blob, default: 0] += 1 }
+                for (_, answer) in h.nodes[owner.index].receive(message, from: .node(joiner), context: h.context).sent {
+                    guard case .syncResponse(_, let items, let missing) = answer else { continue }
+                    #expect(missing.isEmpty)
+                    for item in items where item.metadata != nil { carried[item.blob, default: 0] += 1 }
+                    answers.append((to, answer))
+                }
+            }
+            queue = []
+            for (from, answer) in answers.reversed() {
+                let actions = h.nodes[4].receive(answer, from: from, context: h.context)
+                waited = max(waited, h.nodes[4].sync.awaitingMetadata.values.map(\.count).reduce(0, +))
+                observed += actions.observed
+                queue += actions.sent
+            }
+        }
+        #expect(written.allSatisfy { asked[$0.0] == 1 && carried[$0.0] == 1 }, "asked \(asked), carried \(carried)")
+        #expect(waited > 0, "no pair arrived before its metadata: the reverse order did not exercise the wait")
+        #expect(h.nodes[4].recoveries.isEmpty && h.nodes[4].sync.awaitingMetadata.isEmpty)
+        #expect(!observed.contains { if case .sliverRejected = $0 { true } else { false } }, "\(observed)")
+        for (blob, encoded) in written {
+            let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
+            for shard in gained { #expect(h.nodes[4].holds(blob, pair: mapping.pair(ofShard: shard.index), context: h.context)) }
+        }
+    }
+
+    /// When the answer that was to bring a blob's metadata names the blob missing (its owner
+    /// lost it), the pairs of the blob that came from other shards without metadata and waited
+    /// for it are recovered from the other nodes, and the missing pair is recovered too.
+    @Test func syncPairsWaitingForMetadataThatWillNotComeAreRecovered() throws {
+        var (h, joiner, gained, written, first) = try newcomerTakingShards(blobsPerRequest: 5)
+        let requests = first.compactMap { r -> (owner: NodeID, shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef], message: Message)? in
+            guard case .node(let owner) = r.to, case .syncRequest(let shard, let blobs, let metadataFor) = r.message else { return nil }
+            return (owner, shard, blobs, metadataFor, r.message)
+        }
+        let asking = try #require(requests.first { !$0.metadataFor.isEmpty })
+        #expect(Set(asking.metadataFor) == Set(written.map(\.0)) && requests.filter { !$0.metadataFor.isEmpty }.count == 1)
+        // The other shards' owners answer first: their pairs come without metadata and wait.
+        for r in requests where r.shard != asking.shard {
+            for (_, answer) in h.nodes[r.owner.index].receive(r.message, from: .node(joiner), context: h.context).sent {
+                _ = h.nodes[4].receive(answer, from: .node(r.owner), context: h.context)
+            }
+        }
+        #expect(h.nodes[4].sync.awaitingMetadata.values.map(\.count).reduce(0, +) == written.count * (gained.count - 1))
+        #expect(h.nodes[4].recoveries.isEmpty)
+        // The asked owner has lost everything: it names every blob missing.
+        let lost = Message.syncResponse(shard: asking.shard, items: [], missing: asking.blobs)
+        _ = h.nodes[4].receive(lost, from: .node(asking.owner), context: h.context)
+        #expect(h.nodes[4].sync.awaitingMetadata.isEmpty && h.nodes[4].sync.metadataAsked.isEmpty)
+        for (blob, encoded) in written {
+            let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
+            for shard in gained {
+                #expect(h.nodes[4].recoveries[StorageNode.RecoveryKey(blob: blob, pair: mapping.pair(ofShard: shard.index))] != nil,
+                        "pair of shard \(shard) of \(blob) not being recovered")
+            }
         }
     }
 
