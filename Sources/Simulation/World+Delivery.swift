@@ -112,6 +112,7 @@ extension World {
         }
         guard isUp(f.to) else { return }
         deliveryCounts[f.message.kind.rawValue] &+= 1
+        deliveryBytes[f.message.kind.rawValue] &+= f.transmission.bytes
         let ctx = context(now, for: f.to)
         withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
             switch f.to {

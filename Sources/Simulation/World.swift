@@ -89,6 +89,8 @@ public final class World: EventHandler {
     let eventCounts = World.counters(Int(Kind.allCases.map(\.rawValue).max()!) + 1)
     /// Messages handed to an up receiver so far, by `MessageKind` raw value.
     let deliveryCounts = World.counters(MessageKind.allCases.count)
+    /// Their bytes on the wire, by `MessageKind` raw value.
+    let deliveryBytes = World.counters(MessageKind.allCases.count)
 
     /// `count` counters at zero.
     private static func counters(_ count: Int) -> UnsafeMutableBufferPointer<UInt64> {
@@ -100,6 +102,7 @@ public final class World: EventHandler {
     deinit {
         eventCounts.deallocate()
         deliveryCounts.deallocate()
+        deliveryBytes.deallocate()
     }
 
     /// Events handled so far by kind (`message`, `deferred`, `timer`, ...), most first; kinds
@@ -111,6 +114,12 @@ public final class World: EventHandler {
     /// Messages handed to their (up) receivers so far by kind, most first; kinds with none left out.
     public var deliveriesByKind: [(kind: String, count: UInt64)] {
         MessageKind.allCases.map { ($0.name, deliveryCounts[$0.rawValue]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Bytes of the messages in `deliveriesByKind`, by kind, most first: where the network's
+    /// traffic goes (a copy of the metadata with every synced pair showed first here).
+    public var deliveredBytesByKind: [(kind: String, count: UInt64)] {
+        MessageKind.allCases.map { ($0.name, deliveryBytes[$0.rawValue]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
     }
 
     // MARK: Pending work, addressed by event payloads

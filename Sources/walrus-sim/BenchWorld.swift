@@ -22,7 +22,8 @@ struct BenchWorld: ParsableCommand {
             phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold, \
             live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built, \
             per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes \
-            keep for their blobs, counted from their records), max_rss_mib and the event digest. \
+            keep for their blobs, counted from their records), max_rss_mib, the event digest, and \
+            where the work goes: events_by_kind, deliveries_by_kind and delivered_bytes_by_kind. \
             Before the run, a warning on standard error says when the writes need more client \
             CPU than the clients have (at thousands of shards a write's metadata alone is 3n^2 \
             hashes, a minute at 10,000 shards): such writes queue, time out and fail.
@@ -124,6 +125,7 @@ struct BenchWorld: ParsableCommand {
         // Where the events go: by event kind, and the messages delivered by message kind.
         let counts = { (list: [(kind: String, count: UInt64)]) in list.map { "\($0.kind):\($0.count)" }.joined(separator: ",") }
         line += " events_by_kind=\(counts(world.eventsByKind)) deliveries_by_kind=\(counts(world.deliveriesByKind))"
+            + " delivered_bytes_by_kind=\(counts(world.deliveredBytesByKind))"
         print(line)
         for v in world.violations.prefix(5) { print("  \(v)") }
     }

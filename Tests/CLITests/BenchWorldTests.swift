@@ -25,6 +25,10 @@ import Testing
         #expect(byKind.reduce(0) { $0 + (UInt64($1.last ?? "") ?? 0) } == UInt64(CLI.field("events", in: a.stdout) ?? ""), "\(a.stdout)")
         let deliveries = CLI.field("deliveries_by_kind", in: a.stdout) ?? ""
         #expect(deliveries.contains("store:") && deliveries.contains("stored:"), "\(a.stdout)")
+        // And their bytes: the same kinds, stores (metadata and pairs) the heaviest.
+        let bytes = (CLI.field("delivered_bytes_by_kind", in: a.stdout) ?? "").split(separator: ",").map { $0.split(separator: ":") }
+        #expect(Set(bytes.map { $0.first ?? "" }) == Set(deliveries.split(separator: ",").map { $0.split(separator: ":").first ?? "" }), "\(a.stdout)")
+        #expect(bytes.first?.first == "store" && bytes.allSatisfy { (UInt64($0.last ?? "") ?? 0) > 0 }, "\(a.stdout)")
         // Same seed, same event stream, in another process.
         #expect(CLI.field("digest", in: a.stdout) != nil && CLI.field("digest", in: a.stdout) == CLI.field("digest", in: b.stdout))
     }
