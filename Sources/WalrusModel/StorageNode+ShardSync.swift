@@ -218,9 +218,10 @@ extension StorageNode {
         }
     }
 
-    /// The request that asked for `blob`'s metadata got none (the owner lacks the blob, or sent
-    /// metadata that does not verify): the blob's pairs that waited for it are recovered, and
-    /// a later request naming the blob may ask again.
+    /// The request that asked for `blob`'s metadata brought none the node could keep (the owner
+    /// lacks the blob, or its item did not verify: the metadata, or the pair the node would
+    /// have held it with): the blob's pairs that waited for it are recovered, and a later
+    /// request naming the blob may ask again.
     mutating func metadataWillNotCome(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
         sync.metadataAsked.removeValue(forKey: blob)
         for w in sync.awaitingMetadata.removeValue(forKey: blob) ?? [] {

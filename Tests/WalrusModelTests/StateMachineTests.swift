@@ -335,9 +335,11 @@ import WalrusCrypto
     }
 
     /// When the answer that was to bring a blob's metadata names the blob missing (its owner
-    /// lost it), the pairs of the blob that came from other shards without metadata and waited
-    /// for it are recovered from the other nodes, and the missing pair is recovered too.
-    @Test func syncPairsWaitingForMetadataThatWillNotComeAreRecovered() throws {
+    /// lost it), or brings metadata that does not match the blob ID (a lying owner), the pairs
+    /// of the blob that came from other shards without metadata and waited for it are
+    /// recovered from the other nodes, and so is the asked shard's own pair.
+    @Test(arguments: [false, true])
+    func syncPairsWaitingForMetadataThatWillNotComeAreRecovered(ownerLies: Bool) throws {
         var (h, joiner, gained, written, first) = try newcomerTakingShards(blobsPerRequest: 5)
         let requests = first.compactMap { r -> (owner: NodeID, shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef], message: Message)? in
             guard case .node(let owner) = r.to, case .syncRequest(let shard, let blobs, let metadataFor) = r.message else { return nil }
@@ -353,10 +355,20 @@ import WalrusCrypto
         }
         #expect(h.nodes[4].sync.awaitingMetadata.values.map(\.count).reduce(0, +) == written.count * (gained.count - 1))
         #expect(h.nodes[4].recoveries.isEmpty)
-        // The asked owner has lost everything: it names every blob missing.
-        let lost = Message.syncResponse(shard: asking.shard, items: [], missing: asking.blobs)
-        _ = h.nodes[4].receive(lost, from: .node(asking.owner), context: h.context)
+        // The asked owner has lost everything (names every blob missing), or lies about the metadata.
+        var answer = Message.syncResponse(shard: asking.shard, items: [], missing: asking.blobs)
+        if ownerLies {
+            let honest = try #require(h.nodes[asking.owner.index].receive(asking.message, from: .node(joiner), context: h.context).sent.first)
+            guard case .syncResponse(let shard, let items, let missing) = honest.message else { Issue.record("\(honest)"); return }
+            #expect(items.count == written.count && items.allSatisfy { $0.metadata != nil })
+            answer = .syncResponse(shard: shard, items: items.map { SyncItem(blob: $0.blob, metadata: $0.metadata.map(StorageNode.falsified), pair: $0.pair) },
+                                   missing: missing)
+        }
+        let observed = h.nodes[4].receive(answer, from: .node(asking.owner), context: h.context).observed
         #expect(h.nodes[4].sync.awaitingMetadata.isEmpty && h.nodes[4].sync.metadataAsked.isEmpty)
+        if ownerLies {
+            #expect(observed.filter { if case .sliverRejected = $0 { true } else { false } }.count == written.count, "\(observed)")
+        }
         for (blob, encoded) in written {
             let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
             for shard in gained {
