@@ -98,7 +98,7 @@ let package = Package(
             name: "walrus-sim",
             dependencies: [
                 "SimSupport", "SimEngine", "ReedSolomon", "WalrusCrypto", "RedStuff", "Economics",
-                "ResultRecords", "ResultsStore", "Simulation", "ScenarioLoader", "Analysis", "BLS12381",
+                "ResultRecords", "ResultsStore", "WalrusModel", "Simulation", "ScenarioLoader", "Analysis", "BLS12381",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfoPlugin"]

@@ -187,11 +187,10 @@ public struct Client {
         w.epoch = ctx.view.epoch
         w.epochs = epochs
         w.deletable = deletable
-        let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: sizeBytes)) ?? 0
         // One core encodes the blob: the SDK the paper ran encodes several blobs in parallel
         // (rayon over blobs) but each blob's `encode_with_metadata` sequentially (walrus-core
         // had no parallelism then); the client's other cores serve its other writes.
-        let encode = ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)
+        let encode = ctx.costs.encodeBlob(blobLength: sizeBytes, config: ctx.config)
         var actions: [Action] = [.cpu(encode), mark(op, .encoded)]
         if ctx.resources?.statusCheck == true {
             // The SDK first asks the nodes for the blob's status (is it already stored?).
@@ -893,8 +892,7 @@ public struct Client {
             let total = ctx.costs.bytes(receivedBytes * 2)
             return (total, SimDuration(nanoseconds: total.nanoseconds - ctx.costs.bytes(receivedBytes).nanoseconds))
         }
-        let encodedBytes = (try? ctx.config.encodedBlobLength(blobLength: blobBytes)) ?? 0
-        let check = ctx.costs.encodeBlob(encodedBytes: encodedBytes, nShards: ctx.config.nShards)
+        let check = ctx.costs.encodeBlob(blobLength: blobBytes, config: ctx.config)
         return (ctx.costs.bytes(receivedBytes) + check, check)
     }
 

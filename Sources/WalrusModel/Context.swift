@@ -732,6 +732,12 @@ public struct CostModel: Sendable {
         bytes(encodedBytes) + hashCost * UInt64(3 * nShards * nShards)
     }
 
+    /// Encoding a blob of `blobLength` unencoded bytes under `config`, as its writer does (and
+    /// a reader's consistency check does again): `encodeBlob` of its on-chain encoded length.
+    public func encodeBlob(blobLength: UInt64, config: EncodingConfig) -> SimDuration {
+        encodeBlob(encodedBytes: (try? config.encodedBlobLength(blobLength: blobLength)) ?? 0, nShards: config.nShards)
+    }
+
     /// Verifying (or expanding and hashing) one sliver of `bytes`: expansion plus ~2n hashes.
     public func sliver(bytes n: UInt64, nShards: Int) -> SimDuration {
         expansion(bytes: n, nShards: nShards) + hashCost * UInt64(2 * nShards)

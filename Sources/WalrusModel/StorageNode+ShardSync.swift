@@ -136,11 +136,14 @@ extension StorageNode {
     func serveSyncRequest(shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef], from: Party, context ctx: ProtocolContext,
                           into actions: inout [Action]) {
         var items: [SyncItem] = [], missing: [BlobRef] = []
+        // A set, not `metadataFor.contains` per blob: a newcomer's request asks for the metadata
+        // of up to all its `syncBlobsPerRequest` (1000) blobs.
+        let withMetadata = metadataFor.isEmpty ? [] : Set(metadataFor)
         for blob in blobs {
             guard let metadata = storedMetadata(blob, ctx) else { missing.append(blob); continue }
             let pairIndex = ctx.catalog.shardMapping(blob, blobID: metadata.blobID).pair(ofShard: shard.index)
             if let p = servable(blob, pairIndex, ctx) {
-                items.append(SyncItem(blob: blob, metadata: metadataFor.contains(blob) ? metadata : nil, pair: p))
+                items.append(SyncItem(blob: blob, metadata: withMetadata.contains(blob) ? metadata : nil, pair: p))
             } else {
                 missing.append(blob)
             }

@@ -4,6 +4,7 @@ import SimEngine
 import SimSupport
 import RedStuff
 import Simulation
+import WalrusModel
 
 /// `walrus-sim bench world`: a synthetic Walrus world of a given shape, for scale figures
 /// without a scenario file (the scenario files under Scenarios/paper/ are the reference runs).
@@ -86,8 +87,8 @@ struct BenchWorld: ParsableCommand {
         let world = try World(scenario: s, options: World.Options(encoderThreads: threads))
         var sim = Simulator(model: world)
         world.start(&sim.scheduler)
-        if let warning = Self.clientOverload(scenario: s, members: world.view.committee.members.count, blobs: blobs, epochs: epochs,
-                                             epochMinutes: epochMinutes, clients: clients, meanBytes: meanBytes) {
+        if let warning = Self.clientOverload(config: world.config, costs: s.fidelity.costModel, members: world.view.committee.members.count,
+                                             blobs: blobs, epochs: epochs, epochMinutes: epochMinutes, clients: clients, meanBytes: meanBytes) {
             FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
         }
         let rssBuilt = residentBytes()
@@ -140,12 +141,10 @@ struct BenchWorld: ParsableCommand {
     /// they fail, which the checkers report as liveness violations: the run then measures an
     /// overloaded client, not the network. The settings suggested keep the clients 80% busy.
     /// The estimate uses the mean blob size; sizes are lognormal around it.
-    static func clientOverload(scenario s: Scenario, members: Int, blobs: Int, epochs: Int, epochMinutes: Int, clients: Int,
-                               meanBytes: Int) -> String? {
-        guard blobs > 0, let config = try? EncodingConfig(nShards: s.nodes.shards) else { return nil }
-        let costs = s.fidelity.costModel
-        let encoded = (try? config.encodedBlobLength(blobLength: UInt64(meanBytes))) ?? 0
-        let encode = costs.encodeBlob(encodedBytes: encoded, nShards: config.nShards)
+    static func clientOverload(config: EncodingConfig, costs: CostModel, members: Int, blobs: Int, epochs: Int, epochMinutes: Int,
+                               clients: Int, meanBytes: Int) -> String? {
+        guard blobs > 0 else { return nil }
+        let encode = costs.encodeBlob(blobLength: UInt64(meanBytes), config: config)
         let perWrite = (encode + costs.signatureCost * UInt64((2 * members + 2) / 3)).seconds
         let window = Double(epochs * (epochMinutes - 10) * 60)
         // CPU seconds the writes need per second of arrivals; all at once when the window is empty.
