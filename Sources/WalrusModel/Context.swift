@@ -565,24 +565,27 @@ public struct ConfirmationSigner: Sendable {
     public enum Mode: String, Sendable { case real, modeled }
     /// How this signer signs.
     public let mode: Mode
-    let secretKey: SecretKey?
-    /// The BLS public key the chain verifies with; `nil` under `modeled`.
-    public let publicKey: PublicKey?
     /// The node that signs.
     public let node: NodeID
+    /// The key pair under `real`. Boxed: inline, the keys were most of a node's struct and
+    /// pushed its hot state (`isUp`, the holdings) cache lines apart, a miss more per message
+    /// at thousands of nodes.
+    private let keys: KeyPair?
+    private final class KeyPair: Sendable {
+        let secret: SecretKey
+        let `public`: PublicKey
+        init(_ secret: SecretKey) { self.secret = secret; self.public = secret.publicKey }
+    }
+    var secretKey: SecretKey? { keys?.secret }
+    /// The BLS public key the chain verifies with; `nil` under `modeled`.
+    public var publicKey: PublicKey? { keys?.public }
 
     /// Keys derive deterministically from `seed` (32 bytes from the node's stream), the IKM of
     /// the IETF KeyGen.
     public init(node: NodeID, mode: Mode, seed: [UInt8]) {
         self.node = node
         self.mode = mode
-        if mode == .real, seed.count >= 32, let sk = try? SecretKey(ikm: seed) {
-            secretKey = sk
-            publicKey = sk.publicKey
-        } else {
-            secretKey = nil
-            publicKey = nil
-        }
+        keys = mode == .real && seed.count >= 32 ? (try? SecretKey(ikm: seed)).map(KeyPair.init) : nil
     }
 
     /// The BCS bytes a node signs about `blobID` in `epoch`: the storage confirmation

@@ -21,17 +21,12 @@ public struct StorageNode {
 
     /// The node's dense index, also its staking pool's identity in the economics.
     public let id: NodeID
-    /// How the node behaves (`StorageNode+Byzantine.swift`); set by the shell for a fault's span.
-    public var behaviour: Behaviour = .honest
-    /// Shared by the nodes of one Byzantine fault, so they target the same blobs.
-    public var behaviourSeed: UInt64 = 0
-    /// The share of blobs (permille) a Byzantine behaviour applies to; 1000: all.
-    public var behaviourBlobsPermille: UInt64 = 1_000
     /// False between `crash()` and `restart(loseDisk:context:)`.
     public internal(set) var isUp = true
+    /// How the node behaves (`StorageNode+Byzantine.swift`); set by the shell for a fault's span.
+    public var behaviour: Behaviour = .honest
     /// The node's signing key (confirmations, invalid-blob attestations); its public half is on chain.
     public let signer: ConfirmationSigner
-
     /// Stored data of real (and digest-payload) blobs: per blob, metadata and the pairs held
     /// (any shard, current or recently lost).
     var stored: [BlobRef: StoredBlob] = [:]
@@ -40,6 +35,8 @@ public struct StorageNode {
     var modeledHeld = ShardHoldings()
     /// Store requests that arrived before the node saw the blob's registration.
     var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
+    /// Blobs this node found inconsistently encoded or the chain declared invalid.
+    public internal(set) var invalidBlobs: Set<BlobRef> = []
     /// Recoveries in progress (running, queued or backing off), by (blob, pair).
     var recoveries: [RecoveryKey: RecoveryState] = [:]
     /// Recoveries waiting for a free slot, in arrival order.
@@ -48,8 +45,6 @@ public struct StorageNode {
     var activeRecoveries = 0
     /// Pairs whose recovery waits for a metadata response, by blob, in request order.
     var awaitingMetadata: [BlobRef: [Int]] = [:]
-    /// Blobs this node found inconsistently encoded or the chain declared invalid.
-    public internal(set) var invalidBlobs: Set<BlobRef> = []
     /// Invalidations this node drives, by blob.
     var invalidations: [BlobRef: Invalidation] = [:]
     /// Expanded slivers kept to answer recovery requests (host-side cache).
@@ -95,6 +90,13 @@ public struct StorageNode {
     /// blobs up to 100 MiB; twice this for larger ones (Walrus's live-upload deferral: 15 s and
     /// 30 s), since their slivers may still be arriving from the writer.
     public var blobSyncDelay: SimDuration = .seconds(15)
+
+    // Read only by Byzantine behaviours: after the state every message's handling reads, which
+    // at thousands of nodes is a cache miss away per node and best kept in one or two lines.
+    /// Shared by the nodes of one Byzantine fault, so they target the same blobs.
+    public var behaviourSeed: UInt64 = 0
+    /// The share of blobs (permille) a Byzantine behaviour applies to; 1000: all.
+    public var behaviourBlobsPermille: UInt64 = 1_000
 
     struct StoredBlob {
         var metadata: BlobMetadataWithID
