@@ -151,13 +151,16 @@ extension World {
                 continue
             }
             guard node.index < nodes.count else { continue }
-            var income = econ.income[f.epoch.rawValue] ?? .init(count: nodes.count)
+            // In place (the dictionary's modify accessor): a copy taken out and stored back made
+            // every flow copy the epoch's per-node arrays, O(nodes) per flow and O(nodes^2) at an
+            // epoch change, which pays every pool: 7% of the instructions of a 100-blob run at
+            // 10,000 nodes.
+            let amount = f.amountFrost.rawValue
             switch f.kind {
-            case .reward: income.rewards[node.index] &+= f.amountFrost.rawValue
-            case .commission: income.commission[node.index] &+= f.amountFrost.rawValue
-            default: income.subsidies[node.index] &+= f.amountFrost.rawValue
+            case .reward: econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].rewards[node.index] &+= amount
+            case .commission: econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].commission[node.index] &+= amount
+            default: econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].subsidies[node.index] &+= amount
             }
-            econ.income[f.epoch.rawValue] = income
         }
     }
 
