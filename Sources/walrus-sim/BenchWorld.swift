@@ -40,7 +40,7 @@ struct BenchWorld: ParsableCommand {
     var epochMinutes: Int = 60
     @Option(help: "Clients (>= 1), each with one CPU and its own 10 Gbit/s link: at thousands of shards a write's encoding (3n^2 hashes for its metadata) bounds the write rate a client sustains.")
     var clients: Int = 4
-    @Option(help: "Stake moved per epoch, in permille of all stake.") var churnPermille: UInt64 = 0
+    @Option(help: "Stake moved per epoch, in permille of all stake (0...1000).") var churnPermille: UInt64 = 0
     @Option(help: "Signatures: real or modeled.") var signatures: String = "modeled"
     @Option(help: "Encoding: real or modeled (sizes and costs only, DESIGN §5).") var encoding: String = "real"
     @Option(help: "Events PHOLD runs at the world's mean queue size (0: skip it).") var pholdEvents: UInt64 = 2_000_000
@@ -55,6 +55,7 @@ struct BenchWorld: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be >= 1") }
         guard (10...100_000).contains(epochMinutes) else { throw ValidationError("--epoch-minutes must be in 10...100000") }
         guard (1...10_000).contains(clients) else { throw ValidationError("--clients must be in 1...10000") }
+        guard churnPermille <= 1_000 else { throw ValidationError("--churn-permille must be in 0...1000 (permille of all stake)") }
         guard ["real", "modeled"].contains(signatures) else { throw ValidationError("--signatures must be real or modeled") }
         guard ["real", "modeled"].contains(encoding) else { throw ValidationError("--encoding must be real or modeled") }
         guard threads >= 1 else { throw ValidationError("--threads must be >= 1") }

@@ -67,6 +67,7 @@ import Testing
         (["--nodes", "0"], "nodes"),
         (["--epoch-minutes", "5"], "epoch-minutes"),
         (["--clients", "0"], "clients"),
+        (["--churn-permille", "1001"], "churn-permille"),
     ])
     func badInputIsACleanError(extra: [String], mentions: String) throws {
         let out = try CLI.run(["bench", "world"] + extra)
