@@ -60,7 +60,7 @@ extension World {
 
     /// Sends under the one-event rule: transmits, then schedules the message's event at its
     /// earliest delivery time and parks it in its receiver's arrival order.
-    func sendOneEvent(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
+    func sendOneEvent(_ message: consuming Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
         let receiver = endpoint(to)
         switch network.transmit(from: endpoint(from), to: receiver, bytes: message.wireBytes, now: now) {
         case .success(let t):

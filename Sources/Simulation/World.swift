@@ -124,7 +124,7 @@ public final class World: EventHandler {
 
     // MARK: Pending work, addressed by event payloads
 
-    var inFlight = Slab<InFlight>()
+    let inFlight = Slab<InFlight>()
     /// Whether messages take one event instead of two (`World+Delivery.swift`): modeled
     /// encoding and no `[resources]`. Tests may turn it off before `start` to compare.
     var oneEventMessages: Bool
@@ -136,12 +136,12 @@ public final class World: EventHandler {
     /// Under the one-event rule, each `inFlight` slot's transmission and what its arrival gave
     /// once settled, by slot: plain values, read without copying the message.
     var arrivalStates: [(transmission: Network.Transmission, outcome: ArrivalOutcome)] = []
-    var pendingTx = Slab<(Party, Transaction)>()
-    var pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
-    var timers = Slab<(Party, UInt64)>()
+    let pendingTx = Slab<(Party, Transaction)>()
+    let pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
+    let timers = Slab<(Party, UInt64)>()
     /// Actions parked behind CPU work: the whole list and the index to resume at (the list is
     /// moved, not copied, however often it is parked).
-    var deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
+    let deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
     /// Emptied action lists kept for reuse: a list parked in `deferredActions` comes back here
     /// once carried out, and replaces the reaction buffer it was parked from, so that parking
     /// allocates nothing in the steady state (see `withActionBuffer`).
@@ -252,7 +252,7 @@ public final class World: EventHandler {
     /// Under per-node chain lag: each node's lag stream (`chain.node_lag`, index = node).
     var nodeLagStreams: [RandomStream] = []
     /// Under per-node chain lag: one transaction's events on their way to one node.
-    var pendingNodeEvents = Slab<[ChainEvent]>()
+    let pendingNodeEvents = Slab<[ChainEvent]>()
     /// Transactions submitted by cut-off parties, in order, sent when they reconnect.
     var heldTransactions: [(Party, Transaction)] = []
     /// The endpoints each partition fault cut off, by fault index.
@@ -524,7 +524,7 @@ public final class World: EventHandler {
             }
         case .deferred:
             var (party, actions, next) = deferredActions.remove(event.payload)
-            if isUp(party), execute(actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
+            if isUp(party), execute(&actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
             keepSpare(&actions)
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
@@ -570,7 +570,7 @@ public final class World: EventHandler {
         var actions: [Action] = []
         swap(&actions, &actionBuffer)
         react(&actions)
-        if !actions.isEmpty && execute(actions, for: party, now: now, scheduler: &scheduler) {
+        if !actions.isEmpty && execute(&actions, for: party, now: now, scheduler: &scheduler) {
             // Parked: the slab now holds the storage; emptying it here would allocate a copy.
             actions = spareActionLists.popLast() ?? []
         } else {
@@ -599,43 +599,48 @@ public final class World: EventHandler {
     /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
     /// actions after it: the list is parked with the index to resume at, and resumed when the
     /// party's CPU is free. Returns whether it parked the list.
+    ///
+    /// Each action is moved out of the list, leaving `.cpu(.zero)` in its place: the list is not
+    /// read again below the resume index, and a message then goes on to the network without a
+    /// copy of its payload's references (a retain and a release per message).
     @discardableResult
-    func execute(_ actions: [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) -> Bool {
+    func execute(_ actions: inout [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) -> Bool {
         let cpu = cpuIndex(party)
         var i = start
         while i < actions.count {
-            let action = actions[i]
+            var action = Action.cpu(.zero)
+            swap(&action, &actions[i])
             i += 1
-            switch action {
-            case .cpu, .disk:
-                let done: SimTime
-                if case .cpu(let d) = action {
-                    done = reserveCPU(cpu, d, now: now)
-                } else if case .disk(let d) = action {
-                    done = reserveDisk(cpu, d, now: now)
-                } else {
-                    done = now
-                }
-                if done > now, i < actions.count {
-                    scheduler.schedule(at: done, target: 0, kind: Kind.deferred.rawValue,
-                                       payload: deferredActions.insert((party, actions, i)))
-                    return true
-                }
+            let busyUntil: SimTime
+            switch consume action {
+            case .cpu(let d):
+                busyUntil = reserveCPU(cpu, d, now: now)
+            case .disk(let d):
+                busyUntil = reserveDisk(cpu, d, now: now)
             case .send(let to, let message):
                 send(message, from: party, to: to, now: now, scheduler: &scheduler)
+                continue
             case .submit(let tx):
                 submit(tx, from: party, now: now, scheduler: &scheduler)
+                continue
             case .timer(let after, let token):
                 scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
+                continue
             case .observe(let o):
                 observe(o, now: now)
                 while let w = closedLoopEnded.popLast() { continueClosedLoop(workload: w, scheduler: &scheduler) }
+                continue
+            }
+            if busyUntil > now, i < actions.count {
+                scheduler.schedule(at: busyUntil, target: 0, kind: Kind.deferred.rawValue,
+                                   payload: deferredActions.insert((party, actions, i)))
+                return true
             }
         }
         return false
     }
 
-    func send(_ message: Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
+    func send(_ message: consuming Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
         if oneEventMessages { return sendOneEvent(message, from: from, to: to, now: now, scheduler: &scheduler) }
         switch network.transmit(from: endpoint(from), to: endpoint(to), bytes: message.wireBytes, now: now) {
         case .success(var t):
@@ -668,7 +673,8 @@ public final class World: EventHandler {
             // Only the submitter learns of its failed transaction.
             if case .client(let c) = submitter {
                 if cutFromChain(submitter) { heldEvents[endpointIndex(submitter)].append(e); return }
-                execute(clients[Int(c.rawValue)].chainEvent(e, context: context(now)), for: submitter, now: now, scheduler: &scheduler)
+                var actions = clients[Int(c.rawValue)].chainEvent(e, context: context(now))
+                execute(&actions, for: submitter, now: now, scheduler: &scheduler)
             }
             return
         }
