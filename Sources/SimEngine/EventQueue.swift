@@ -39,6 +39,13 @@ public struct EventQueue: Sendable {
     }
 
     /// Removes and returns the earliest event.
+    ///
+    /// Bottom-up (Floyd's variant of the sift-down): the hole left by the top walks down to a
+    /// leaf along the smaller children, without comparing them to the last element, which then
+    /// sifts up from that leaf. The last element of a heap is large and comes back near the
+    /// bottom, so the walk up is short, and each level of the walk down saves the comparison
+    /// with it: 10-20% fewer instructions per pop than sifting the last element down
+    /// (callgrind, `bench phold` and `bench world`). The same events come out in the same order.
     @inlinable
     public mutating func pop() -> Event? {
         guard let last = storage.popLast() else { return nil }
@@ -47,8 +54,8 @@ public struct EventQueue: Sendable {
             let base = heap.baseAddress.unsafelyUnwrapped
             let top = base[0]
             let n = heap.count
-            let lastKey = last.orderKey
             var hole = 0
+            // Down to a leaf, moving the smallest child up at each level.
             while true {
                 let c0 = 4 &* hole &+ 1
                 if c0 &+ 3 < n {
@@ -57,8 +64,7 @@ public struct EventQueue: Sendable {
                     let k2 = base[c0 &+ 2].orderKey, k3 = base[c0 &+ 3].orderKey
                     let a = k1 < k0 ? c0 &+ 1 : c0, ka = k1 < k0 ? k1 : k0
                     let b = k3 < k2 ? c0 &+ 3 : c0 &+ 2, kb = k3 < k2 ? k3 : k2
-                    let best = kb < ka ? b : a, kbest = kb < ka ? kb : ka
-                    guard kbest < lastKey else { break }
+                    let best = kb < ka ? b : a
                     base[hole] = base[best]
                     hole = best
                 } else {
@@ -69,10 +75,17 @@ public struct EventQueue: Sendable {
                         if base[c].precedes(base[best]) { best = c }
                         c &+= 1
                     }
-                    guard base[best].orderKey < lastKey else { break }
                     base[hole] = base[best]
                     hole = best
                 }
+            }
+            // Then the last element up from that leaf to its place.
+            let lastKey = last.orderKey
+            while hole > 0 {
+                let parent = (hole &- 1) >> 2
+                guard lastKey < base[parent].orderKey else { break }
+                base[hole] = base[parent]
+                hole = parent
             }
             base[hole] = last
             return top
