@@ -281,6 +281,9 @@ public struct Client {
         }
         let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
         var sent = false
+        // Room for a store per member at once: grown by doubling, the list was copied a dozen
+        // times per write at 10,000 members.
+        actions.reserveCapacity(actions.count + ctx.view.committee.members.count + 2)
         for member in ctx.view.committee.members where !w.confirmations.contains(member.node) {
             let pairs = member.shards.map { w.blob_.pair(mapping.pair(ofShard: $0.index)) }
             if !sent { actions.append(mark(op, .storeFirstSent)) }

@@ -30,7 +30,7 @@ extension StorageNode {
     /// blob still being uploaded may yet arrive), recover every pair of the node's shards it
     /// does not hold. A node that holds them all already does nothing, as Walrus's node skips
     /// the sync of a blob `is_stored_at_all_shards_at_epoch` (`process_blob_certified_event`).
-    mutating func scheduleBlobSync(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+    func scheduleBlobSync(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard missesAnyPair(blob, shards: blobSyncShards(blob, ctx), context: ctx) else { return }
         let large = (ctx.catalog.entry(blob)?.sizeBytes ?? 0) > 100 << 20
         actions.append(.timer(after: large ? blobSyncDelay * 2 : blobSyncDelay, token: TimerKind.blobSync.rawValue | UInt64(blob.index) << 8))

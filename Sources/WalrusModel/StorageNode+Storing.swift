@@ -47,11 +47,12 @@ extension StorageNode {
         let start = actions.count
         var cpu = ctx.costs.hashCost * UInt64(2 * n)
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
-        if !oneCPU { actions.append(.cpu(cpu)) }
+        // Under `oneCPU` this action becomes the whole store's cost at the end (set in place:
+        // inserting it in front of the others then shifted them, per store at every node).
+        actions.append(.cpu(cpu))
         guard ctx.catalog.isValidMetadata(metadata, blob: blob),
               ctx.catalog.blobID(blob).map({ $0 == metadata.blobID }) ?? true
         else {
-            if oneCPU { actions.insert(.cpu(cpu), at: start) }
             actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "metadata does not match the blob ID")))
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
@@ -131,7 +132,7 @@ extension StorageNode {
         }
         // Sign only once every pair of every shard of ours is stored and verified (spec §6).
         let signs = needed.isEmpty && !mine.isEmpty
-        if oneCPU { actions.insert(.cpu(signs ? cpu + ctx.costs.signatureCost : cpu), at: start) }
+        if oneCPU { actions[start] = .cpu(signs ? cpu + ctx.costs.signatureCost : cpu) }
         if signs {
             if !oneCPU { actions.append(.cpu(ctx.costs.signatureCost)) }
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID))))
