@@ -466,7 +466,7 @@ public struct Client {
 
     /// Shard owners to read from: during a hand-over, blobs certified before the epoch are
     /// still read from the previous committee (spec §1.6).
-    private func owners(for blob: BlobRef, _ ctx: ProtocolContext) -> [NodeID?] {
+    private static func owners(for blob: BlobRef, _ ctx: ProtocolContext) -> [NodeID?] {
         ctx.view.readsPreviousCommittee(blob) ? ctx.view.previousOwnerOf : ctx.view.ownerOf
     }
 
@@ -474,7 +474,7 @@ public struct Client {
         guard var r = reads[op], let entry = ctx.catalog.entry(r.blob) else { return }
         let n = ctx.config.nShards
         let mapping = ShardMapping(blobID: entry.metadata.blobID, nShards: n)
-        let owner = owners(for: r.blob, ctx)
+        let owner = Self.owners(for: r.blob, ctx)
         while r.metadataTries < n {
             let pair = r.order[r.metadataTries % r.order.count]
             r.metadataTries += 1
@@ -548,14 +548,15 @@ public struct Client {
         requestMetadata(op, context: ctx, into: &actions)
     }
 
-    /// What `look` finds in read `op`, or `nil` if there is no such read. The read is taken out
-    /// of the table and put back: reading it through the table (`reads[op]?.…`, or
-    /// `reads.values[i]`), even one field, copies the whole read, its sets and slivers, and
-    /// these lookups run per response. Every lookup and change of a read here takes it out.
-    private mutating func peekRead<T>(_ op: UInt64, _ look: (ReadOp) -> T) -> T? {
-        guard let r = reads.removeValue(forKey: op) else { return nil }
-        defer { reads[op] = r }
-        return look(r)
+    /// What `look` finds in read `op`, or `nil` if there is no such read. The read is reached
+    /// in place, through the table's modify accessor (`&reads.values[i]`): reading it through
+    /// the table's getter (`reads[op]?.…`, or `reads.values[i].…`), even one field, copies the
+    /// whole read, its sets and slivers, and these lookups run per response; taking it out and
+    /// putting it back, as was done, hashed twice and copied it back in. The hot paths (sliver
+    /// answers, the requests that follow) work on the read in place the same way.
+    private mutating func peekRead<T>(_ op: UInt64, _ look: (inout ReadOp) -> T) -> T? {
+        guard let i = reads.index(forKey: op) else { return nil }
+        return look(&reads.values[i])
     }
 
     /// Whether read `op` waits for `index` (see `ReadOp.awaits`).
@@ -572,16 +573,26 @@ public struct Client {
     /// (`sliversRequest`) instead of once per sliver: for modeled blobs without a resource
     /// model. The calibrated runs under `[resources]` count the SDK's per-sliver requests, and
     /// real-encoding runs keep their event stream, so both keep one request per sliver.
-    private func readsByNode(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
+    private static func readsByNode(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
         ctx.resources == nil && ctx.catalog.isModeled(blob)
     }
 
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard hasMetadata(op), var r = reads.removeValue(forKey: op), let meta = r.metadata else { return }
+        guard let i = reads.index(forKey: op),
+              let held = Self.requestSlivers(for: &reads.values[i], context: ctx, into: &actions)  // in place: see `peekRead`
+        else { return }
+        outOfNodes(op, detail: "only \(held) of \(ctx.config.sliversForDecoding(.primary)) primary slivers available", context: ctx, into: &actions)
+    }
+
+    /// Asks for the primary slivers read `r` (with its metadata) still needs, as `requestSlivers`
+    /// describes. Returns the slivers it holds when it has too few and nothing left to ask:
+    /// the read is out of nodes.
+    private static func requestSlivers(for r: inout ReadOp, context ctx: ProtocolContext, into actions: inout [Action]) -> Int? {
+        guard let meta = r.metadata else { return nil }
         let need = ctx.config.sliversForDecoding(.primary)
         let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
-        let owner = owners(for: r.blob, ctx)
-        if readsByNode(r.blob, ctx) {
+        let owner = Self.owners(for: r.blob, ctx)
+        if Self.readsByNode(r.blob, ctx) {
             // Walk the pairs in the read's order as below, but each new node is asked at once for
             // every pair of its shards the read has not yet asked for: the read asks about
             // need / (shards per node) nodes, plus at most one node's shards as a margin, and a
@@ -621,22 +632,22 @@ public struct Client {
                 actions.append(.send(to: .node(node), .sliverRequest(blob: r.blob, pair: pair)))
             }
         }
-        reads[op] = r
         // Under the resource model, requests presumed lost count as failed, as the SDK's would
         // once they time out: with nothing left to ask, the pass is over (`outOfNodes`).
         // Without it, the read waits for their late answers or its attempt timeout.
         if r.outstanding.isEmpty && (r.stale.isEmpty || ctx.resources != nil) && r.slivers.count + r.modeledSlivers < need {
-            outOfNodes(op, detail: "only \(r.slivers.count + r.modeledSlivers) of \(need) primary slivers available", context: ctx, into: &actions)
+            return r.slivers.count + r.modeledSlivers
         }
+        return nil
     }
 
     /// Takes the answer for the primary sliver of `pair` into whole-blob read `op` (which awaits
     /// it and has its metadata): the pair counts as answered, and the sliver is kept if it
     /// verifies, else reported as rejected. Verification CPU is added to `cpu` (set once any
     /// sliver came), not charged here, so that a batched answer charges it in one action. Does not decode or ask for more.
-    /// The caller takes the read out of `reads` and puts it back (see `peekRead`).
-    private func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, from: Party,
-                             cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
+    /// Static, so that the caller can pass the read in place (see `peekRead`); `client` is this client.
+    private static func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, client: ClientID, from: Party,
+                                    cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let meta = r.metadata else { return }
         r.outstanding.remove(pair)
         r.stale.remove(pair)
@@ -650,9 +661,28 @@ public struct Client {
                 case .modeled: r.modeledSlivers += 1
                 }
             } else {
-                actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: r.blob, what: "sliver \(pair)")))
+                actions.append(.observe(.responseRejected(by: .client(client), from: from, blob: r.blob, what: "sliver \(pair)")))
             }
         }
+    }
+
+    /// Takes into read `r`, if it has its metadata, each pair of a batched answer (`pairs`,
+    /// `slivers`) not yet `claimed` by an earlier read that it awaits, claiming it; the answer's
+    /// `framing` is charged to the first pair taken. Returns whether it took any.
+    private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: [SliverPayload?], claimed: inout [Bool],
+                                      framing: inout UInt64, client: ClientID, from: Party, cpu: inout SimDuration?,
+                                      context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
+        guard r.metadata != nil else { return false }
+        var took = false
+        for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
+            claimed[k] = true
+            let sliver = k < slivers.count ? slivers[k] : nil
+            takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), client: client, from: from,
+                        cpu: &cpu, context: ctx, into: &actions)
+            framing = 0
+            took = true
+        }
+        return took
     }
 
     /// After primary slivers arrived for read `op`: decode once R are held, else ask for more.
@@ -734,7 +764,8 @@ public struct Client {
                 guard r.metadata != nil else { reads[op] = r; break }
                 var cpu: SimDuration?
                 let start = actions.count
-                takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, from: from, cpu: &cpu, context: ctx, into: &actions)
+                Self.takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, client: id, from: from, cpu: &cpu,
+                                 context: ctx, into: &actions)
                 reads[op] = r
                 if let cpu { actions.insert(.cpu(cpu), at: start) }
                 continueRead(op, context: ctx, into: &actions)
@@ -750,19 +781,13 @@ public struct Client {
             var cpu: SimDuration?
             let start = actions.count
             var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
+            let client = id
             for op in readsByBlob[blob] ?? [] {
-                guard var r = reads.removeValue(forKey: op) else { continue }  // see `peekRead`
-                if r.metadata != nil {
-                    for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
-                        claimed[k] = true
-                        let sliver = k < slivers.count ? slivers[k] : nil
-                        takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), from: from, cpu: &cpu,
-                                    context: ctx, into: &actions)
-                        framing = 0
-                        if served.last != op { served.append(op) }
-                    }
-                }
-                reads[op] = r
+                guard let i = reads.index(forKey: op) else { continue }
+                // In place (see `peekRead`): the read, if it has its metadata, takes the pairs it awaits.
+                let took = Self.takePrimaries(into: &reads.values[i], pairs: pairs, slivers: slivers, claimed: &claimed, framing: &framing,
+                                              client: client, from: from, cpu: &cpu, context: ctx, into: &actions)
+                if took { served.append(op) }
             }
             // Verifying the slivers is one CPU action before what it leads to (see `execute`).
             if let cpu { actions.insert(.cpu(cpu), at: start) }
@@ -812,7 +837,7 @@ public struct Client {
         guard var r = reads[op], let meta = r.metadata, let patch = r.patch else { return }
         let n = ctx.config.nShards
         let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
-        let owner = owners(for: r.blob, ctx)
+        let owner = Self.owners(for: r.blob, ctx)
         // A column presumed lost is asked for again: no other node holds it.
         for column in patch where !r.answered.contains(column) && !r.outstanding.contains(column) {
             r.stale.remove(column)
