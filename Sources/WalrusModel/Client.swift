@@ -1175,6 +1175,12 @@ struct Confirmations {
         signers.removeAll()
     }
 
-    /// The confirmations ordered by signer, as the certificate lists them.
-    var bySigner: [ConfirmationSignature] { signatures.sorted { $0.signer < $1.signer } }
+    /// The confirmations ordered by signer, as the certificate lists them. Sorted as integer
+    /// keys (signer, then arrival position; the signers are distinct): comparing the signatures
+    /// themselves copied two of them per comparison, 4% of a 10,000-node run.
+    var bySigner: [ConfirmationSignature] {
+        var keys = signatures.indices.map { UInt64(signatures[$0].signer.index) << 32 | UInt64($0) }
+        keys.sort()
+        return keys.map { signatures[Int($0 & 0xFFFF_FFFF)] }
+    }
 }
