@@ -32,6 +32,7 @@ extension StorageNode {
             }
         }
         dropModeledShards(keeping: mine, before)
+        signedThisEpoch = BlobWindow()  // the shards, and what is held of them, change here
         expansionCache = ExpansionCache()  // pairs may have been dropped above
         sync = SyncState()
         sync.epoch = epoch

@@ -134,6 +134,7 @@ extension StorageNode {
         let signs = needed.isEmpty && !mine.isEmpty
         if oneCPU { actions[start] = .cpu(signs ? cpu + ctx.costs.signatureCost : cpu) }
         if signs {
+            signedThisEpoch.insert(blob.index)
             if !oneCPU { actions.append(.cpu(ctx.costs.signatureCost)) }
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID))))
         } else {

@@ -37,6 +37,11 @@ public struct StorageNode {
     var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
     /// Blobs this node found inconsistently encoded or the chain declared invalid.
     public internal(set) var invalidBlobs: Set<BlobRef> = []
+    /// Recent blobs of which the node stored every pair of its shards (it signed for them) in
+    /// the current epoch: what lets the blob sync at certification, which every member runs
+    /// for every blob, answer "nothing missing" without walking the holdings
+    /// (`scheduleBlobSync`). Emptied whenever held pairs can go: an epoch change, a lost disk.
+    var signedThisEpoch = BlobWindow()
     /// Recoveries in progress (running, queued or backing off), by (blob, pair).
     var recoveries: [RecoveryKey: RecoveryState] = [:]
     /// Recoveries waiting for a free slot, in arrival order.
@@ -296,6 +301,7 @@ public struct StorageNode {
             stored.removeAll()
             modeledHeld.removeAll()
             invalidBlobs.removeAll()
+            signedThisEpoch = BlobWindow()
         }
         var actions: [Action] = []
         let view = context.view
