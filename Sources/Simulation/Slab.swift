@@ -48,6 +48,14 @@ final class Slab<Element> {
         return UInt64(i)
     }
 
+    /// Lets `body` read or change the element in `slot`, which must be occupied, in place.
+    @discardableResult
+    func withElement<R>(_ slot: UInt64, _ body: (inout Element) -> R) -> R {
+        let i = Int(slot)
+        guard i < occupied.count, occupied[i] else { preconditionFailure("slab slot \(slot) is empty") }
+        return body(&base[i])
+    }
+
     /// Removes and returns the element in `slot`, which must be occupied.
     func remove(_ slot: UInt64) -> Element {
         let i = Int(slot)

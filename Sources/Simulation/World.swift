@@ -49,6 +49,8 @@ public final class World: EventHandler {
         var from: Party
         var to: Party
         var message: Message
+        /// Under the one-event rule, what its arrival gave once settled (`World+Delivery.swift`).
+        var outcome: ArrivalOutcome = .pending
     }
 
     // MARK: Configuration
@@ -133,9 +135,6 @@ public final class World: EventHandler {
     /// Under the one-event rule, each receiver's messages not yet settled at its downlink, by
     /// endpoint index, ordered by (arrival time, sequence of the message's event).
     var unsettledArrivals: [EventQueue] = []
-    /// Under the one-event rule, each `inFlight` slot's transmission and what its arrival gave
-    /// once settled, by slot: plain values, read without copying the message.
-    var arrivalStates: [(transmission: Network.Transmission, outcome: ArrivalOutcome)] = []
     let pendingTx = Slab<(Party, Transaction)>()
     let pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     let timers = Slab<(Party, UInt64)>()
