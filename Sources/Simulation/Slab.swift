@@ -51,18 +51,22 @@ final class Slab<Element> {
     /// Lets `body` read or change the element in `slot`, which must be occupied, in place.
     @discardableResult
     func withElement<R>(_ slot: UInt64, _ body: (inout Element) -> R) -> R {
-        let i = Int(slot)
-        guard i < occupied.count, occupied[i] else { preconditionFailure("slab slot \(slot) is empty") }
-        return body(&base[i])
+        body(&base[occupiedIndex(slot)])
     }
 
     /// Removes and returns the element in `slot`, which must be occupied.
     func remove(_ slot: UInt64) -> Element {
-        let i = Int(slot)
-        guard i < occupied.count, occupied[i] else { preconditionFailure("slab slot \(slot) is empty") }
+        let i = occupiedIndex(slot)
         occupied[i] = false
         free.append(i)
         return (base + i).move()
+    }
+
+    /// The index of `slot`, which must be occupied.
+    private func occupiedIndex(_ slot: UInt64) -> Int {
+        let i = Int(slot)
+        guard i < occupied.count, occupied[i] else { preconditionFailure("slab slot \(slot) is empty") }
+        return i
     }
 
     /// Doubles the storage, moving the occupied slots.

@@ -29,6 +29,16 @@ struct EconomyState {
             commission = rewards
             subsidies = rewards
         }
+
+        /// Adds `amount` of a reward, commission or subsidy flow (any other kind counts as a
+        /// subsidy) to node `node`'s income.
+        mutating func add(_ kind: Economics.FlowKind, _ amount: UInt64, node: Int) {
+            switch kind {
+            case .reward: rewards[node] &+= amount
+            case .commission: commission[node] &+= amount
+            default: subsidies[node] &+= amount
+            }
+        }
     }
 
     /// Genesis commission (bp), storage and write votes (FROST per unit) and capacity votes (bytes), per node.
@@ -155,12 +165,7 @@ extension World {
             // every flow copy the epoch's per-node arrays, O(nodes) per flow and O(nodes^2) at an
             // epoch change, which pays every pool: 7% of the instructions of a 100-blob run at
             // 10,000 nodes.
-            let amount = f.amountFrost.rawValue
-            switch f.kind {
-            case .reward: econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].rewards[node.index] &+= amount
-            case .commission: econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].commission[node.index] &+= amount
-            default: econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].subsidies[node.index] &+= amount
-            }
+            econ.income[f.epoch.rawValue, default: .init(count: nodes.count)].add(f.kind, f.amountFrost.rawValue, node: node.index)
         }
     }
 

@@ -110,18 +110,23 @@ public final class World: EventHandler {
     /// Events handled so far by kind (`message`, `deferred`, `timer`, ...), most first; kinds
     /// with none left out. For `bench world`'s account of where a run's events go.
     public var eventsByKind: [(kind: String, count: UInt64)] {
-        Kind.allCases.map { (String(describing: $0), eventCounts[Int($0.rawValue)]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        Self.mostFirst(Kind.allCases.map { (String(describing: $0), eventCounts[Int($0.rawValue)]) })
     }
 
     /// Messages handed to their (up) receivers so far by kind, most first; kinds with none left out.
     public var deliveriesByKind: [(kind: String, count: UInt64)] {
-        MessageKind.allCases.map { ($0.name, deliveryCounts[$0.rawValue]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        Self.mostFirst(MessageKind.allCases.map { ($0.name, deliveryCounts[$0.rawValue]) })
     }
 
     /// Bytes of the messages in `deliveriesByKind`, by kind, most first: where the network's
     /// traffic goes (a copy of the metadata with every synced pair showed first here).
     public var deliveredBytesByKind: [(kind: String, count: UInt64)] {
-        MessageKind.allCases.map { ($0.name, deliveryBytes[$0.rawValue]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        Self.mostFirst(MessageKind.allCases.map { ($0.name, deliveryBytes[$0.rawValue]) })
+    }
+
+    /// `counts` without the zeros, largest first.
+    private static func mostFirst(_ counts: [(kind: String, count: UInt64)]) -> [(kind: String, count: UInt64)] {
+        counts.filter { $0.count > 0 }.sorted { $0.count > $1.count }
     }
 
     // MARK: Pending work, addressed by event payloads

@@ -757,7 +757,8 @@ public struct Client {
 
         case .sliverResponse(let blob, let pair, let sliver):
             // The first read of the blob awaiting the pair takes it (if it has its metadata).
-            // Each read is taken out of the table while looked at: see `peekRead`.
+            // Each read is taken out of the table and put back (one sliver per answer, the
+            // calibrated and real-encoding runs' path; batched answers work in place, see `peekRead`).
             for op in readsByBlob[blob] ?? [] {
                 guard var r = reads.removeValue(forKey: op) else { continue }
                 guard r.awaits(pair) else { reads[op] = r; continue }
@@ -1104,7 +1105,7 @@ public struct Client {
             }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
-            // Every few seconds per read: taken out of the table while looked at (see `peekRead`).
+            // Every few seconds per read: taken out of the table and put back.
             guard var r = reads.removeValue(forKey: op) else { break }
             let resend = !r.retryPending && !r.statusChecking && r.metadata != nil && !r.outstanding.isEmpty
             if resend {
