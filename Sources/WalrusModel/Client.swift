@@ -36,9 +36,10 @@ public struct BlobToWrite: Sendable {
         modeledSizes = (primaryBytes, secondaryBytes)
     }
 
-    func pair(_ index: Int) -> PairPayload {
-        if let m = modeledSizes { return .modeled(index: index, primaryBytes: m.primary, secondaryBytes: m.secondary) }
-        return .real(pairs[index])
+    /// Pairs `indices`, in this order, as a store carries them.
+    func storePairs(_ indices: some Collection<Int>) -> StorePairs {
+        if let m = modeledSizes { return StorePairs(modeled: indices, primaryBytes: m.primary, secondaryBytes: m.secondary) }
+        return StorePairs(indices.map { .real(pairs[$0]) })
     }
 }
 
@@ -285,7 +286,7 @@ public struct Client {
         // times per write at 10,000 members.
         actions.reserveCapacity(actions.count + ctx.view.committee.members.count + 2)
         for member in ctx.view.committee.members where !w.confirmations.contains(member.node) {
-            let pairs = member.shards.map { w.blob_.pair(mapping.pair(ofShard: $0.index)) }
+            let pairs = w.blob_.storePairs(member.shards.lazy.map { mapping.pair(ofShard: $0.index) })
             if !sent { actions.append(mark(op, .storeFirstSent)) }
             sent = true
             actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))
@@ -335,7 +336,7 @@ public struct Client {
         w.inFlightPairs[node] = pairs
         w.storeSentAt[node] = ctx.now
         if let r = ctx.resources { actions.append(.timer(after: r.storeRequestTimeout, token: token(.storeTimeout, op))) }
-        actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs.map { w.blob_.pair($0) })))
+        actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: w.blob_.storePairs(pairs))))
         if w.storeQueue.isEmpty && w.parkedBatches.isEmpty && w.batchesAfterMetadata.isEmpty { actions.append(mark(op, .storeLastSent)) }
     }
 
@@ -604,8 +605,10 @@ public struct Client {
                 r.nextPair += 1
                 guard !r.answered.contains(pair), !r.stale.contains(pair), !r.outstanding.contains(pair),
                       let node = owner[mapping.shard(ofPair: pair)] else { continue }
+                let shards = committee.shards(of: node)
                 var pairs: [Int] = []
-                for shard in committee.shards(of: node) where owner[shard.index] == node {
+                pairs.reserveCapacity(shards.count + 1)  // one allocation, not a doubling series
+                for shard in shards where owner[shard.index] == node {
                     let p = mapping.pair(ofShard: shard.index)
                     if !r.answered.contains(p), !r.stale.contains(p), r.outstanding.insert(p).inserted { pairs.append(p) }
                 }
@@ -646,16 +649,30 @@ public struct Client {
     /// verifies, else reported as rejected. Verification CPU is added to `cpu` (set once any
     /// sliver came), not charged here, so that a batched answer charges it in one action. Does not decode or ask for more.
     /// Static, so that the caller can pass the read in place (see `peekRead`); `client` is this client.
+    /// `verdict` memoizes the check of a modeled sliver size for read `r` (an answer's modeled
+    /// slivers all have one size: checked and costed once per answer, not per sliver).
     private static func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, client: ClientID, from: Party,
-                                    cpu: inout SimDuration?, context ctx: ProtocolContext, into actions: inout [Action]) {
+                                    cpu: inout SimDuration?, verdict: inout ModeledSliverVerdict, context ctx: ProtocolContext,
+                                    into actions: inout [Action]) {
         guard let meta = r.metadata else { return }
         r.outstanding.remove(pair)
         r.stale.remove(pair)
         r.answered.insert(pair)
         r.bytes += bytes
         if let s = sliver, s.index == pair {
-            cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)
-            if ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta) {
+            let valid: Bool
+            if case .modeled(_, let size) = s {
+                if size != verdict.bytes {
+                    verdict = ModeledSliverVerdict(bytes: size, cost: ctx.costs.sliver(bytes: UInt64(size), nShards: ctx.config.nShards),
+                                                   valid: ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta))
+                }
+                cpu = (cpu ?? .zero) + verdict.cost
+                valid = verdict.valid
+            } else {
+                cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)
+                valid = ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta)
+            }
+            if valid {
                 switch s {
                 case .real(let sliver): r.slivers.append(sliver)
                 case .modeled: r.modeledSlivers += 1
@@ -666,6 +683,14 @@ public struct Client {
         }
     }
 
+    /// The verification cost and verdict of a modeled primary sliver of `bytes` bytes for one
+    /// read (`bytes` -1: none checked yet).
+    struct ModeledSliverVerdict {
+        var bytes = -1
+        var cost = SimDuration.zero
+        var valid = false
+    }
+
     /// Takes into read `r`, if it has its metadata, each pair of a batched answer (`pairs`,
     /// `slivers`) not yet `claimed` by an earlier read that it awaits, claiming it; the answer's
     /// `framing` is charged to the first pair taken. Returns whether it took any.
@@ -674,11 +699,12 @@ public struct Client {
                                       context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
         guard r.metadata != nil else { return false }
         var took = false
+        var verdict = ModeledSliverVerdict()
         for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
             claimed[k] = true
             let sliver = k < slivers.count ? slivers[k] : nil
             takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), client: client, from: from,
-                        cpu: &cpu, context: ctx, into: &actions)
+                        cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
             framing = 0
             took = true
         }
@@ -764,9 +790,10 @@ public struct Client {
                 guard r.awaits(pair) else { reads[op] = r; continue }
                 guard r.metadata != nil else { reads[op] = r; break }
                 var cpu: SimDuration?
+                var verdict = ModeledSliverVerdict()
                 let start = actions.count
                 Self.takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, client: id, from: from, cpu: &cpu,
-                                 context: ctx, into: &actions)
+                                 verdict: &verdict, context: ctx, into: &actions)
                 reads[op] = r
                 if let cpu { actions.insert(.cpu(cpu), at: start) }
                 continueRead(op, context: ctx, into: &actions)

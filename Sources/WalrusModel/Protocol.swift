@@ -160,6 +160,82 @@ public enum PairPayload: Sendable, Equatable {
     var wireBytes: UInt64 { UInt64(byteCount) + 16 }
 }
 
+/// The sliver pairs a store carries, read as a collection of `PairPayload`. A modeled blob's
+/// pairs (all of one size) are kept as their indices and the two sizes: stores are the most
+/// frequent message of a modeled run, and an array of payload enums cost an element-by-element
+/// build and destruction per store at every node; indices are one small, trivially destroyed
+/// array. Any other pairs (real ones, or modeled ones of mixed or very large sizes) are kept
+/// as given. Either way the collection yields the same payloads in the same order.
+public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLiteral {
+    private enum Storage: Sendable {
+        case payloads([PairPayload])
+        /// Pair indices, and the primary (high 32 bits) and secondary sliver sizes of each.
+        case modeled([UInt16], sizes: UInt64)
+    }
+    private let storage: Storage
+
+    /// The pairs as given.
+    public init(_ payloads: [PairPayload]) { storage = .payloads(payloads) }
+
+    public init(arrayLiteral elements: PairPayload...) { self.init(elements) }
+
+    /// Modeled pairs `indices` (in this order), each with slivers of `primaryBytes` and
+    /// `secondaryBytes`: compact when the indices fit 16 bits and the sizes 32 bits.
+    public init(modeled indices: some Collection<Int>, primaryBytes: Int, secondaryBytes: Int) {
+        if let p = UInt32(exactly: primaryBytes), let s = UInt32(exactly: secondaryBytes) {
+            let compact = [UInt16](unsafeUninitializedCapacity: indices.count) { buffer, count in
+                for i in indices {
+                    guard let i16 = UInt16(exactly: i) else { return }
+                    buffer.initializeElement(at: count, to: i16)
+                    count += 1
+                }
+            }
+            if compact.count == indices.count {
+                storage = .modeled(compact, sizes: UInt64(p) << 32 | UInt64(s))
+                return
+            }
+        }
+        storage = .payloads(indices.map { .modeled(index: $0, primaryBytes: primaryBytes, secondaryBytes: secondaryBytes) })
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        switch storage {
+        case .payloads(let a): a.count
+        case .modeled(let a, _): a.count
+        }
+    }
+
+    public subscript(position: Int) -> PairPayload {
+        switch storage {
+        case .payloads(let a): a[position]
+        case .modeled(let a, let sizes):
+            .modeled(index: Int(a[position]), primaryBytes: Int(sizes >> 32), secondaryBytes: Int(sizes & 0xFFFF_FFFF))
+        }
+    }
+
+    /// The pair indices and sizes when every pair is modeled and of one size (the compact
+    /// form), for a receiver that checks the sizes once rather than per pair.
+    public var uniformModeled: (indices: [UInt16], primaryBytes: Int, secondaryBytes: Int)? {
+        guard case .modeled(let a, let sizes) = storage else { return nil }
+        return (a, Int(sizes >> 32), Int(sizes & 0xFFFF_FFFF))
+    }
+
+    /// The pairs as given, when not in the compact modeled form.
+    public var payloads: [PairPayload]? {
+        guard case .payloads(let a) = storage else { return nil }
+        return a
+    }
+
+    /// BCS bytes on the wire of all the pairs.
+    var wireBytes: UInt64 {
+        switch storage {
+        case .payloads(let a): a.reduce(0) { $0 + $1.wireBytes }
+        case .modeled(let a, let sizes): UInt64(a.count) * ((sizes >> 32) + (sizes & 0xFFFF_FFFF) + 16)
+        }
+    }
+}
+
 /// One sliver as served to a reader: real bytes or, for a modeled blob, its size.
 public enum SliverPayload: Sendable, Equatable {
     /// A real primary sliver, verified by the reader.
@@ -206,7 +282,7 @@ public enum MessageKind: Int, CaseIterable, Sendable {
 /// layouts of what it carries (spec §3.5), so the network charges what Walrus would send.
 public enum Message: Sendable {
     /// Client -> node: metadata and the sliver pairs of the node's shards.
-    case store(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload])
+    case store(blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs)
     /// Node -> client: a signed confirmation for all the node's shards, or a refusal.
     case stored(blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?)
     /// Client -> node: metadata of a blob.
@@ -288,7 +364,7 @@ public enum Message: Sendable {
         let framing: UInt64 = 64
         switch self {
         case .store(_, let metadata, let pairs):
-            return framing + Self.metadataBytes(metadata) + pairs.reduce(0) { $0 + $1.wireBytes }
+            return framing + Self.metadataBytes(metadata) + pairs.wireBytes
         case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.byteCount ?? 0)
         case .metadataRequest, .sliverRequest, .recoveryRequest, .columnRequest, .blobStatusRequest: return framing + 40
         case .blobStatusResponse: return framing + 48  // the BCS BlobStatus: variant, object ID, epochs, counts

@@ -11,7 +11,7 @@ extension StorageNode {
     /// nodes keep such uploads in a pending cache only since November 2025), answering with its
     /// status of the blob, not registered, and the SDK retries after its backoff. A blob that
     /// expired or was deleted is refused.
-    mutating func receiveStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
+    mutating func receiveStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs, from: Party,
                                context ctx: ProtocolContext, into actions: inout [Action]) {
         guard let status = ctx.view.status(blob), status.registered else {
             if let r = ctx.resources {
@@ -36,7 +36,7 @@ extension StorageNode {
     /// Verifies the metadata against the blob ID, then each pair of the node's shards against the
     /// metadata; stores what verifies and signs a confirmation once every pair it owns is stored
     /// (spec §6). Anything else gets a refusal (`stored` without a signature).
-    mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: [PairPayload], from: Party,
+    mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs, from: Party,
                                       context ctx: ProtocolContext, into actions: inout [Action]) {
         let n = ctx.config.nShards
         // A modeled blob without a resource model charges the whole store (metadata, pairs,
@@ -60,65 +60,26 @@ extension StorageNode {
         let mapping = ctx.catalog.shardMapping(blob, blobID: metadata.blobID)
         let mine = ctx.view.committee.shards(of: id)
         var written: (pairs: UInt64, bytes: UInt64) = (0, 0)
-        // The pairs of our shards, ascending, and which of them this store has written: a
-        // sorted buffer searched by bisection, not a hash set, and on the stack (this runs for
-        // every store at every node: hashing, then allocating, were measurable shares of a
-        // modeled run).
         // A modeled pair is valid when it has the blob's sliver sizes (and the metadata is the
         // blob's, checked once here rather than per pair: `BlobCatalog.isValid` of a modeled pair).
         let modeledSizes = ctx.catalog.modeledSliverSizes(blob, metadata: metadata)
-        // The verification cost of the last size seen: a modeled blob's pairs all have one size.
-        var verifyCost: (bytes: Int, cost: SimDuration) = (-1, .zero)
-        var needed = withUnsafeTemporaryAllocation(of: Int.self, capacity: mine.count) { buffer -> [Int] in
-            // Each entry is a pair index above its shard's (`pairShift` bits): sorted by pair.
-            var ours = buffer
-            for (k, shard) in mine.enumerated() {
-                ours.initializeElement(at: k, to: mapping.pair(ofShard: shard.index) << Self.pairShift | shard.index)
+        var needed: [Int]
+        if oneCPU, let u = pairs.uniformModeled, let sizes = modeledSizes, sizes == (u.primaryBytes, u.secondaryBytes),
+           Self.arePairs(u.indices, of: mine, mapping) {
+            // The common case, what an honest client sends: valid modeled pairs of exactly our
+            // shards, in our shards' order. All are stored and none is missing; no search.
+            let bytes = u.primaryBytes + u.secondaryBytes
+            cpu = cpu + ctx.costs.sliver(bytes: UInt64(bytes), nShards: n) * UInt64(mine.count)
+            if zip(mine, mine.dropFirst()).allSatisfy({ $0 < $1 }) {
+                modeledHeld.insert(blob.index, sortedShards: mine)
+            } else {
+                modeledHeld.insert(blob.index, sortedShards: mine.sorted())
             }
-            ours.sort()
-            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: mine.count) { done -> [Int] in
-              withUnsafeTemporaryAllocation(of: ShardIndex.self, capacity: mine.count) { modeledShards -> [Int] in
-                // The shards of the modeled pairs stored, recorded together after the loop.
-                var modeledCount = 0
-                done.initialize(repeating: false)
-                for pair in pairs {
-                    let idx = pair.index
-                    let k = ours.partitioningIndex { $0 >> Self.pairShift >= idx }
-                    guard k < ours.count, ours[k] >> Self.pairShift == idx, !done[k] else { continue }
-                    let bytes = pair.byteCount
-                    if bytes != verifyCost.bytes { verifyCost = (bytes, ctx.costs.sliver(bytes: UInt64(bytes), nShards: n)) }
-                    if oneCPU { cpu = cpu + verifyCost.cost } else { actions.append(.cpu(verifyCost.cost)) }
-                    let valid: Bool
-                    if case .modeled = pair {
-                        valid = BlobCatalog.isValidModeled(pair, index: idx, sizes: modeledSizes)
-                    } else {
-                        valid = ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata)
-                    }
-                    if valid {
-                        if case .modeled = pair {
-                            modeledShards.initializeElement(at: modeledCount, to: ShardIndex(UInt16(ours[k] & Self.shardMask)))
-                            modeledCount += 1
-                        } else {
-                            store(blob, metadata: metadata, pair: idx, pair, context: ctx)
-                        }
-                        done[k] = true
-                        written.pairs += 1
-                        written.bytes += UInt64(bytes)
-                    } else {
-                        actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
-                    }
-                }
-                if modeledCount > 0 {
-                    var held = UnsafeMutableBufferPointer<ShardIndex>(rebasing: modeledShards[..<modeledCount])
-                    held.sort()
-                    modeledHeld.insert(blob.index, sortedShards: held)
-                }
-                // Our pairs not stored by this request (none, in the common case: no array).
-                var needed: [Int] = []
-                for k in ours.indices where !done[k] { needed.append(ours[k] >> Self.pairShift) }
-                return needed
-              }
-            }
+            written = (UInt64(mine.count), UInt64(bytes) * UInt64(mine.count))
+            needed = []
+        } else {
+            needed = storeEach(blob, metadata: metadata, pairs: pairs, mine: mine, mapping: mapping, modeledSizes: modeledSizes,
+                               oneCPU: oneCPU, cpu: &cpu, written: &written, context: ctx, into: &actions)
         }
         if let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
@@ -140,6 +101,95 @@ extension StorageNode {
         } else {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
         }
+    }
+
+    /// `handleStore`'s general case: each pair of `pairs` that is one of our shards' (`mine`)
+    /// is verified, stored if valid, and its verification charged (added to `cpu` under
+    /// `oneCPU`, else an action of its own); returns our shards' pairs not stored.
+    private mutating func storeEach(_ blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs, mine: [ShardIndex],
+                                    mapping: ShardMapping, modeledSizes: (primary: Int, secondary: Int)?, oneCPU: Bool,
+                                    cpu: inout SimDuration, written: inout (pairs: UInt64, bytes: UInt64),
+                                    context ctx: ProtocolContext, into actions: inout [Action]) -> [Int] {
+        let n = ctx.config.nShards
+        // The pairs of our shards, ascending, and which of them this store has written: a
+        // sorted buffer searched by bisection, not a hash set, and on the stack (this runs for
+        // every store at every node: hashing, then allocating, were measurable shares of a
+        // modeled run).
+        // The verification cost of the last size seen: a modeled blob's pairs all have one size.
+        var verifyCost: (bytes: Int, cost: SimDuration) = (-1, .zero)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: mine.count) { buffer -> [Int] in
+            // Each entry is a pair index above its shard's (`pairShift` bits): sorted by pair.
+            var ours = buffer
+            for (k, shard) in mine.enumerated() {
+                ours.initializeElement(at: k, to: mapping.pair(ofShard: shard.index) << Self.pairShift | shard.index)
+            }
+            ours.sort()
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: mine.count) { done -> [Int] in
+              withUnsafeTemporaryAllocation(of: ShardIndex.self, capacity: mine.count) { modeledShards -> [Int] in
+                // The shards of the modeled pairs stored, recorded together after the loop.
+                var modeledCount = 0
+                done.initialize(repeating: false)
+                // Compact modeled pairs are read as indices, their one size checked once; other
+                // pairs one payload at a time.
+                let uniform = pairs.uniformModeled
+                let uniformIndices = uniform?.indices ?? []
+                let uniformValid = uniform.map { u in modeledSizes.map { $0 == (u.primaryBytes, u.secondaryBytes) } ?? false } ?? false
+                let payloads = pairs.payloads ?? []
+                for position in 0..<(uniform == nil ? payloads.count : uniformIndices.count) {
+                    let idx: Int, bytes: Int, modeled: Bool
+                    if let u = uniform {
+                        (idx, bytes, modeled) = (Int(uniformIndices[position]), u.primaryBytes + u.secondaryBytes, true)
+                    } else {
+                        let pair = payloads[position]
+                        idx = pair.index
+                        bytes = pair.byteCount
+                        if case .modeled = pair { modeled = true } else { modeled = false }
+                    }
+                    let k = ours.partitioningIndex { $0 >> Self.pairShift >= idx }
+                    guard k < ours.count, ours[k] >> Self.pairShift == idx, !done[k] else { continue }
+                    if bytes != verifyCost.bytes { verifyCost = (bytes, ctx.costs.sliver(bytes: UInt64(bytes), nShards: n)) }
+                    if oneCPU { cpu = cpu + verifyCost.cost } else { actions.append(.cpu(verifyCost.cost)) }
+                    let valid: Bool
+                    if uniform != nil {
+                        valid = uniformValid
+                    } else if modeled {
+                        valid = BlobCatalog.isValidModeled(payloads[position], index: idx, sizes: modeledSizes)
+                    } else {
+                        valid = ctx.catalog.isValid(payloads[position], index: idx, blob: blob, metadata: metadata)
+                    }
+                    if valid {
+                        if modeled {
+                            modeledShards.initializeElement(at: modeledCount, to: ShardIndex(UInt16(ours[k] & Self.shardMask)))
+                            modeledCount += 1
+                        } else {
+                            store(blob, metadata: metadata, pair: idx, payloads[position], context: ctx)
+                        }
+                        done[k] = true
+                        written.pairs += 1
+                        written.bytes += UInt64(bytes)
+                    } else {
+                        actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "pair \(idx) fails verification")))
+                    }
+                }
+                if modeledCount > 0 {
+                    var held = UnsafeMutableBufferPointer<ShardIndex>(rebasing: modeledShards[..<modeledCount])
+                    held.sort()
+                    modeledHeld.insert(blob.index, sortedShards: held)
+                }
+                // Our pairs not stored by this request (none, in the common case: no array).
+                var needed: [Int] = []
+                for k in ours.indices where !done[k] { needed.append(ours[k] >> Self.pairShift) }
+                return needed
+              }
+            }
+        }
+    }
+
+    /// Whether `indices` are the pairs of `shards` under `mapping`, one for one and in order.
+    private static func arePairs(_ indices: [UInt16], of shards: [ShardIndex], _ mapping: ShardMapping) -> Bool {
+        guard indices.count == shards.count else { return false }
+        for k in indices.indices where Int(indices[k]) != mapping.pair(ofShard: shards[k].index) { return false }
+        return true
     }
 
     /// `handleStore` packs a pair index and its shard into one integer, pair above shard.

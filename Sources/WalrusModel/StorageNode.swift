@@ -34,7 +34,7 @@ public struct StorageNode {
     /// (`StorageNode+ModeledHoldings.swift`); no record per blob.
     var modeledHeld = ShardHoldings()
     /// Store requests that arrived before the node saw the blob's registration.
-    var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: [PairPayload])]] = [:]
+    var earlyStores: [BlobRef: [(from: Party, metadata: BlobMetadataWithID, pairs: StorePairs)]] = [:]
     /// Blobs this node found inconsistently encoded or the chain declared invalid.
     public internal(set) var invalidBlobs: Set<BlobRef> = []
     /// Recent blobs of which the node stored every pair of its shards (it signed for them) in

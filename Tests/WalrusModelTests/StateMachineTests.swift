@@ -24,7 +24,7 @@ import WalrusCrypto
         #expect(end == h.view.epoch + 2)
         // One node's signature (2-3 of 10 shards) is below 2f+1 = 7.
         let actions = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata,
-                                                pairs: h.pairs(ofNode: 0, blobID: encoded.metadata.blobID).map { .real(encoded.pairs[$0]) }),
+                                                pairs: StorePairs(h.pairs(ofNode: 0, blobID: encoded.metadata.blobID).map { .real(encoded.pairs[$0]) })),
                                          from: .client(ClientID(0)), context: h.context)
         let signatures = actions.sent.compactMap { if case .stored(_, _, let s?) = $0.message { s } else { nil } }
         #expect(signatures.count == 1)
@@ -59,7 +59,7 @@ import WalrusCrypto
         #expect(h.nodes[1].heldPairs(blob) == [mine[0]])
         guard case .stored(blob, _, nil)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
         // All of them: signed, and the signature verifies against the node's key.
-        actions = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata, pairs: mine.map { .real(encoded.pairs[$0]) }),
+        actions = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(mine.map { .real(encoded.pairs[$0]) })),
                                      from: .client(ClientID(0)), context: h.context)
         #expect(h.nodes[1].heldPairs(blob) == mine)
         guard case .stored(blob, let epoch, let sig?)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
@@ -78,7 +78,7 @@ import WalrusCrypto
         bytes[0] ^= 0xFF
         pairs[0] = SliverPair(primary: try Sliver(axis: .primary, index: pairs[0].primary.index, symbolSize: pairs[0].primary.symbolSize, data: bytes),
                               secondary: pairs[0].secondary)
-        let actions = h.nodes[2].receive(.store(blob: blob, metadata: encoded.metadata, pairs: pairs.map { .real($0) }),
+        let actions = h.nodes[2].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(pairs.map { .real($0) })),
                                          from: .client(ClientID(0)), context: h.context)
         #expect(!h.nodes[2].holds(blob, pair: mine[0]))
         #expect(actions.observed.contains { if case .sliverRejected = $0 { true } else { false } })
@@ -100,7 +100,7 @@ import WalrusCrypto
         var h = try ModelHarness()
         let (blob, encoded, _) = try h.encodeBlob(0, size: 800)
         let mine = h.pairs(ofNode: 0, blobID: encoded.metadata.blobID)
-        let early = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata, pairs: mine.map { .real(encoded.pairs[$0]) }),
+        let early = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(mine.map { .real(encoded.pairs[$0]) })),
                                        from: .client(ClientID(0)), context: h.context)
         #expect(early.isEmpty)
         let events = h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 800,
