@@ -115,10 +115,12 @@ extension StorageNode {
     /// the owner and from recovery) count once.
     mutating func shardBlobDone(_ shard: ShardIndex, blob: BlobRef, recovered: Bool, context ctx: ProtocolContext,
                                 into actions: inout [Action]) {
-        guard sync.pending[shard]?.remove(blob) ?? false else { return }
+        // In place through `values` (one lookup; the optional subscript's modify moved the
+        // record out and back, per blob synced).
+        guard let i = sync.pending.index(forKey: shard), sync.pending.values[i].remove(blob) else { return }
         if recovered { sync.recoveredPerShard[shard, default: 0] += 1 }
-        if sync.pending[shard]!.isEmpty {
-            actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.pending[shard]!.total,
+        if sync.pending.values[i].isEmpty {
+            actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.pending.values[i].total,
                                                  recoveredBlobs: sync.recoveredPerShard[shard] ?? 0)))
             finishSyncIfDone(context: ctx, into: &actions)
         }
