@@ -6,8 +6,10 @@ import WalrusModel
 /// them, turned into phase rows when each operation ends.
 extension World {
     /// Keeps the time `op` passed `mark` (the latest time wins: a retried store overwrites the
-    /// first attempt's marks, so the phases describe the attempt that finished).
+    /// first attempt's marks, so the phases describe the attempt that finished). Kept only when
+    /// the run records results: nothing else reads them.
     func notePhaseMark(op: UInt64, mark: OperationMark, at time: SimTime) {
+        guard sink != nil else { return }  // marks serve only the phase rows
         phaseMarks[op, default: [:]][mark] = time
     }
 
@@ -40,8 +42,7 @@ extension World {
 
     /// Writes a finished operation's phase rows.
     func recordPhases(_ op: FinishedOperation) {
-        let rows = operationPhases(op)
-        guard let sink else { return }
-        for r in rows { sink.record(r) }
+        guard let sink else { return }  // nothing to write: no marks were kept either
+        for r in operationPhases(op) { sink.record(r) }
     }
 }
