@@ -694,7 +694,7 @@ public struct Client {
     /// Takes into read `r`, if it has its metadata, each pair of a batched answer (`pairs`,
     /// `slivers`) not yet `claimed` by an earlier read that it awaits, claiming it; the answer's
     /// `framing` is charged to the first pair taken. Returns whether it took any.
-    private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: [SliverPayload?], claimed: inout [Bool],
+    private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: [SliverPayload?], claimed: UnsafeMutableBufferPointer<Bool>,
                                       framing: inout UInt64, client: ClientID, from: Party, cpu: inout SimDuration?,
                                       context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
         guard r.metadata != nil else { return false }
@@ -804,22 +804,31 @@ public struct Client {
             // Each pair goes to the first read of the blob awaiting it, as a `sliverResponse`
             // would (walking the reads, not the pairs, so that each read is looked up once);
             // the framing is counted once, on the first read served.
-            var claimed = [Bool](repeating: false, count: pairs.count)
-            var served: [UInt64] = []
-            var cpu: SimDuration?
-            let start = actions.count
-            var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
-            let client = id
-            for op in readsByBlob[blob] ?? [] {
-                guard let i = reads.index(forKey: op) else { continue }
-                // In place (see `peekRead`): the read, if it has its metadata, takes the pairs it awaits.
-                let took = Self.takePrimaries(into: &reads.values[i], pairs: pairs, slivers: slivers, claimed: &claimed, framing: &framing,
-                                              client: client, from: from, cpu: &cpu, context: ctx, into: &actions)
-                if took { served.append(op) }
+            // Which pairs a read took, and the reads served: on the stack (an answer per node asked).
+            let readers = readsByBlob[blob] ?? []
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: pairs.count) { claimed in
+              withUnsafeTemporaryAllocation(of: UInt64.self, capacity: readers.count) { served in
+                claimed.initialize(repeating: false)
+                var servedCount = 0
+                var cpu: SimDuration?
+                let start = actions.count
+                var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
+                let client = id
+                for op in readers {
+                    guard let i = reads.index(forKey: op) else { continue }
+                    // In place (see `peekRead`): the read, if it has its metadata, takes the pairs it awaits.
+                    let took = Self.takePrimaries(into: &reads.values[i], pairs: pairs, slivers: slivers, claimed: claimed,
+                                                  framing: &framing, client: client, from: from, cpu: &cpu, context: ctx, into: &actions)
+                    if took {
+                        served.initializeElement(at: servedCount, to: op)
+                        servedCount += 1
+                    }
+                }
+                // Verifying the slivers is one CPU action before what it leads to (see `execute`).
+                if let cpu { actions.insert(.cpu(cpu), at: start) }
+                for op in served[..<servedCount] { continueRead(op, context: ctx, into: &actions) }
+              }
             }
-            // Verifying the slivers is one CPU action before what it leads to (see `execute`).
-            if let cpu { actions.insert(.cpu(cpu), at: start) }
-            for op in served { continueRead(op, context: ctx, into: &actions) }
 
         case .columnResponse(let blob, let column, let payload):
             guard let op = (readsByBlob[blob] ?? []).first(where: { awaits($0, column, column: true) }),

@@ -183,12 +183,13 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
     /// `secondaryBytes`: compact when the indices fit 16 bits and the sizes 32 bits.
     public init(modeled indices: some Collection<Int>, primaryBytes: Int, secondaryBytes: Int) {
         if let p = UInt32(exactly: primaryBytes), let s = UInt32(exactly: secondaryBytes) {
-            let compact = [UInt16](unsafeUninitializedCapacity: indices.count) { buffer, count in
-                for i in indices {
-                    guard let i16 = UInt16(exactly: i) else { return }
-                    buffer.initializeElement(at: count, to: i16)
-                    count += 1
-                }
+            // Reserve and append: `init(unsafeUninitializedCapacity:)` allocates through the
+            // standard library's unspecialized path (a metadata lookup per store).
+            var compact: [UInt16] = []
+            compact.reserveCapacity(indices.count)
+            for i in indices {
+                guard let i16 = UInt16(exactly: i) else { break }
+                compact.append(i16)
             }
             if compact.count == indices.count {
                 storage = .modeled(compact, sizes: UInt64(p) << 32 | UInt64(s))
