@@ -157,7 +157,32 @@ struct ShardHoldings: Sendable {
 
     /// Records blob `index` as held on each of `sortedShards` (ascending, each once): one
     /// merge over the table instead of a search per shard.
-    mutating func insert(_ index: UInt32, sortedShards: some Sequence<ShardIndex>) {
+    mutating func insert(_ index: UInt32, sortedShards: some Collection<ShardIndex>) {
+        // The common case, every shard already in the table: one pass over plain buffers (the
+        // general merge below checks the arrays' uniqueness and bounds per shard, and this
+        // runs for every pair of every store).
+        let all = shards.withUnsafeBufferPointer { held -> Bool in
+            var i = 0
+            for shard in sortedShards {
+                while i < held.count && held[i].rawValue < shard.rawValue { i &+= 1 }
+                guard i < held.count, held[i] == shard else { return false }
+                i &+= 1
+            }
+            return true
+        }
+        if all {
+            shards.withUnsafeBufferPointer { held in
+                sets.withUnsafeMutableBufferPointer { sets in
+                    var i = 0
+                    for shard in sortedShards {
+                        while held[i].rawValue < shard.rawValue { i &+= 1 }
+                        sets[i].insert(index)
+                        i &+= 1
+                    }
+                }
+            }
+            return
+        }
         var i = 0
         for shard in sortedShards {
             while i < shards.count && shards[i].rawValue < shard.rawValue { i += 1 }
@@ -234,9 +259,19 @@ struct BlobRanges: Sendable, Equatable {
     }
 
     /// Adds `index` (no effect if present), merging with the ranges it touches.
-    mutating func insert(_ index: UInt32) {
+    @inline(__always) mutating func insert(_ index: UInt32) {
+        // The common case, the next blob: the last range grows, in place.
+        let n = bounds.count
+        if n > 0 && bounds[n - 1] == index {
+            bounds[n - 1] = index + 1
+            return
+        }
+        insertElsewhere(index)
+    }
+
+    /// `insert` of anything but the next blob.
+    private mutating func insertElsewhere(_ index: UInt32) {
         if let last = bounds.last {
-            if index == last { bounds[bounds.count - 1] = index + 1; return }  // the common case: the next blob
             if index > last { bounds.append(index); bounds.append(index + 1); return }
         } else {
             bounds = [index, index + 1]
