@@ -15,25 +15,31 @@ struct DenseIndexSet: Sendable, Equatable {
     /// Whether the set has no member.
     var isEmpty: Bool { count == 0 }
 
-    /// Whether `i` is a member (false for any negative `i`).
-    func contains(_ i: Int) -> Bool {
+    /// Whether `i` is a member (false for any negative `i`). The three per-index operations are
+    /// inlined: a read asks them per sliver, and the calls cost more than the bit tests.
+    @inline(__always) func contains(_ i: Int) -> Bool {
         i >= 0 && i >> 6 < words.count && words[i >> 6] & (1 << UInt64(i & 63)) != 0
     }
 
     /// Adds `i` (which must not be negative); `inserted` says whether it was new, as `Set.insert` does.
-    @discardableResult
+    @discardableResult @inline(__always)
     mutating func insert(_ i: Int) -> (inserted: Bool, memberAfterInsert: Int) {
         precondition(i >= 0, "DenseIndexSet holds non-negative indices, not \(i)")
         let w = i >> 6, bit: UInt64 = 1 << UInt64(i & 63)
-        if w >= words.count { words.append(contentsOf: repeatElement(0, count: w + 1 - words.count)) }
+        if w >= words.count { grow(toWords: w + 1) }
         guard words[w] & bit == 0 else { return (false, i) }
         words[w] |= bit
         count += 1
         return (true, i)
     }
 
+    /// Adds zero words up to `count` words (the rare path of `insert`).
+    private mutating func grow(toWords count: Int) {
+        words.append(contentsOf: repeatElement(0, count: count - words.count))
+    }
+
     /// Removes `i`, returning it if it was a member.
-    @discardableResult
+    @discardableResult @inline(__always)
     mutating func remove(_ i: Int) -> Int? {
         guard contains(i) else { return nil }
         words[i >> 6] &= ~(1 << UInt64(i & 63))
