@@ -14,6 +14,12 @@ public struct BlobRef: Hashable, Comparable, Sendable, CustomStringConvertible {
     @inlinable public static func < (a: BlobRef, b: BlobRef) -> Bool { a.index < b.index }
     /// `blob#<index>`, e.g. `blob#7`, for logs.
     public var description: String { "blob#\(index)" }
+    /// Hashes as its index.
+    @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(index) }
+    /// The table hash of its index: one seeded mixing step, as integer keys get, rather than a
+    /// whole `Hasher` run. Blob-keyed tables are looked up per message (a client's writes and
+    /// reads by blob); this is the standard library's entry point for such keys.
+    @inlinable public func _rawHashValue(seed: Int) -> Int { index._rawHashValue(seed: seed) }
 }
 
 /// A client process (dense index).
