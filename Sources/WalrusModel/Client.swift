@@ -36,6 +36,14 @@ public struct BlobToWrite: Sendable {
         modeledSizes = (primaryBytes, secondaryBytes)
     }
 
+    /// The pairs of `shards` under `mapping`, in the shards' order, as a store carries them.
+    func storePairs(ofShards shards: [ShardIndex], mapping: ShardMapping) -> StorePairs {
+        if let m = modeledSizes {
+            return StorePairs(modeledOfShards: shards, mapping: mapping, primaryBytes: m.primary, secondaryBytes: m.secondary)
+        }
+        return StorePairs(shards.map { .real(pairs[mapping.pair(ofShard: $0.index)]) })
+    }
+
     /// Pairs `indices`, in this order, as a store carries them.
     func storePairs(_ indices: some Collection<Int>) -> StorePairs {
         if let m = modeledSizes { return StorePairs(modeled: indices, primaryBytes: m.primary, secondaryBytes: m.secondary) }
@@ -286,7 +294,7 @@ public struct Client {
         // times per write at 10,000 members.
         actions.reserveCapacity(actions.count + ctx.view.committee.members.count + 2)
         for member in ctx.view.committee.members where !w.confirmations.contains(member.node) {
-            let pairs = w.blob_.storePairs(member.shards.lazy.map { mapping.pair(ofShard: $0.index) })
+            let pairs = w.blob_.storePairs(ofShards: member.shards, mapping: mapping)
             if !sent { actions.append(mark(op, .storeFirstSent)) }
             sent = true
             actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))

@@ -167,16 +167,21 @@ public enum PairPayload: Sendable, Equatable {
 }
 
 /// The sliver pairs a store carries, read as a collection of `PairPayload`. A modeled blob's
-/// pairs (all of one size) are kept as their indices and the two sizes: stores are the most
-/// frequent message of a modeled run, and an array of payload enums cost an element-by-element
-/// build and destruction per store at every node; indices are one small, trivially destroyed
-/// array. Any other pairs (real ones, or modeled ones of mixed or very large sizes) are kept
-/// as given. Either way the collection yields the same payloads in the same order.
+/// pairs (all of one size) are kept compact: stores are the most frequent message of a modeled
+/// run, and an array of payload enums cost an element-by-element build and destruction per
+/// store at every node. The pairs of a committee member's shards, what an honest client sends,
+/// are that member's shard list (shared with the committee: nothing is allocated) and the
+/// blob's rotation; other modeled pairs are 16-bit indices. Anything else (real pairs, modeled
+/// ones of mixed or very large sizes) is kept as given. Every form yields the same payloads in
+/// the same order.
 public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLiteral {
     private enum Storage: Sendable {
         case payloads([PairPayload])
-        /// Pair indices, and the primary (high 32 bits) and secondary sliver sizes of each.
-        case modeled([UInt16], sizes: UInt64)
+        /// Pair indices.
+        case indices([UInt16], sizes: UInt64)
+        /// The pairs of `shards` (in this order) under the mapping with `rotation` (offset in
+        /// the high 16 bits, shard count in the low 16).
+        case ofShards([ShardIndex], rotation: UInt32, sizes: UInt64)
     }
     private let storage: Storage
 
@@ -188,7 +193,7 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
     /// Modeled pairs `indices` (in this order), each with slivers of `primaryBytes` and
     /// `secondaryBytes`: compact when the indices fit 16 bits and the sizes 32 bits.
     public init(modeled indices: some Collection<Int>, primaryBytes: Int, secondaryBytes: Int) {
-        if let p = UInt32(exactly: primaryBytes), let s = UInt32(exactly: secondaryBytes) {
+        if let sizes = Self.packed(primaryBytes, secondaryBytes) {
             // Reserve and append: `init(unsafeUninitializedCapacity:)` allocates through the
             // standard library's unspecialized path (a metadata lookup per store).
             var compact: [UInt16] = []
@@ -198,37 +203,89 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
                 compact.append(i16)
             }
             if compact.count == indices.count {
-                storage = .modeled(compact, sizes: UInt64(p) << 32 | UInt64(s))
+                storage = .indices(compact, sizes: sizes)
                 return
             }
         }
         storage = .payloads(indices.map { .modeled(index: $0, primaryBytes: primaryBytes, secondaryBytes: secondaryBytes) })
     }
 
+    /// The modeled pairs of `shards` (in this order) under `mapping`, each with slivers of
+    /// `primaryBytes` and `secondaryBytes`.
+    public init(modeledOfShards shards: [ShardIndex], mapping: ShardMapping, primaryBytes: Int, secondaryBytes: Int) {
+        if let sizes = Self.packed(primaryBytes, secondaryBytes),
+           let offset = UInt16(exactly: mapping.offset), let n = UInt16(exactly: mapping.nShards) {
+            self.init(storage: .ofShards(shards, rotation: UInt32(offset) << 16 | UInt32(n), sizes: sizes))
+        } else {
+            self.init(modeled: shards.lazy.map { mapping.pair(ofShard: $0.index) }, primaryBytes: primaryBytes, secondaryBytes: secondaryBytes)
+        }
+    }
+
+    private init(storage: Storage) {
+        self.storage = storage
+    }
+
+    /// Both sliver sizes in one word, primary above, when each fits 32 bits.
+    private static func packed(_ primary: Int, _ secondary: Int) -> UInt64? {
+        guard let p = UInt32(exactly: primary), let s = UInt32(exactly: secondary) else { return nil }
+        return UInt64(p) << 32 | UInt64(s)
+    }
+
+    private static func mapping(_ rotation: UInt32) -> ShardMapping {
+        ShardMapping(nShards: Int(rotation & 0xFFFF), offset: Int(rotation >> 16))
+    }
+
     public var startIndex: Int { 0 }
     public var endIndex: Int {
         switch storage {
         case .payloads(let a): a.count
-        case .modeled(let a, _): a.count
+        case .indices(let a, _): a.count
+        case .ofShards(let a, _, _): a.count
         }
     }
 
     public subscript(position: Int) -> PairPayload {
         switch storage {
         case .payloads(let a): a[position]
-        case .modeled(let a, let sizes):
-            .modeled(index: Int(a[position]), primaryBytes: Int(sizes >> 32), secondaryBytes: Int(sizes & 0xFFFF_FFFF))
+        case .indices, .ofShards:
+            .modeled(index: pairIndex(at: position), primaryBytes: Int(sizes >> 32), secondaryBytes: Int(sizes & 0xFFFF_FFFF))
         }
     }
 
-    /// The pair indices and sizes when every pair is modeled and of one size (the compact
-    /// form), for a receiver that checks the sizes once rather than per pair.
-    public var uniformModeled: (indices: [UInt16], primaryBytes: Int, secondaryBytes: Int)? {
-        guard case .modeled(let a, let sizes) = storage else { return nil }
-        return (a, Int(sizes >> 32), Int(sizes & 0xFFFF_FFFF))
+    /// The pair index of the pair at `position`.
+    public func pairIndex(at position: Int) -> Int {
+        switch storage {
+        case .payloads(let a): a[position].index
+        case .indices(let a, _): Int(a[position])
+        case .ofShards(let a, let rotation, _): Self.mapping(rotation).pair(ofShard: a[position].index)
+        }
     }
 
-    /// The pairs as given, when not in the compact modeled form.
+    /// Both sizes of the compact forms (0 for given payloads).
+    private var sizes: UInt64 {
+        switch storage {
+        case .payloads: 0
+        case .indices(_, let sizes), .ofShards(_, _, let sizes): sizes
+        }
+    }
+
+    /// The sliver sizes every pair has when the pairs are modeled and kept compact, for a
+    /// receiver that checks the sizes once rather than per pair; `nil` for given payloads.
+    public var uniformSizes: (primaryBytes: Int, secondaryBytes: Int)? {
+        if case .payloads = storage { return nil }
+        return (Int(sizes >> 32), Int(sizes & 0xFFFF_FFFF))
+    }
+
+    /// Whether the pairs are exactly those of `shards` under `mapping`, one for one and in
+    /// order: O(1) for an honest store of the very shard list `shards` is.
+    public func arePairs(of shards: [ShardIndex], _ mapping: ShardMapping) -> Bool {
+        guard count == shards.count else { return false }
+        if case .ofShards(let a, let rotation, _) = storage, Self.mapping(rotation) == mapping, a == shards { return true }
+        for k in shards.indices where pairIndex(at: k) != mapping.pair(ofShard: shards[k].index) { return false }
+        return true
+    }
+
+    /// The pairs as given, when not in a compact modeled form.
     public var payloads: [PairPayload]? {
         guard case .payloads(let a) = storage else { return nil }
         return a
@@ -238,7 +295,7 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
     var wireBytes: UInt64 {
         switch storage {
         case .payloads(let a): a.reduce(0) { $0 + $1.wireBytes }
-        case .modeled(let a, let sizes): UInt64(a.count) * ((sizes >> 32) + (sizes & 0xFFFF_FFFF) + 16)
+        case .indices, .ofShards: UInt64(count) * ((sizes >> 32) + (sizes & 0xFFFF_FFFF) + 16)
         }
     }
 }

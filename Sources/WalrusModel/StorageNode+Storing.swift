@@ -64,8 +64,8 @@ extension StorageNode {
         // blob's, checked once here rather than per pair: `BlobCatalog.isValid` of a modeled pair).
         let modeledSizes = ctx.catalog.modeledSliverSizes(blob, metadata: metadata)
         var needed: [Int]
-        if oneCPU, let u = pairs.uniformModeled, let sizes = modeledSizes, sizes == (u.primaryBytes, u.secondaryBytes),
-           Self.arePairs(u.indices, of: mine, mapping) {
+        if oneCPU, let u = pairs.uniformSizes, let sizes = modeledSizes, sizes == (u.primaryBytes, u.secondaryBytes),
+           pairs.arePairs(of: mine, mapping) {
             // The common case, what an honest client sends: valid modeled pairs of exactly our
             // shards, in our shards' order. All are stored and none is missing; no search.
             let bytes = u.primaryBytes + u.secondaryBytes
@@ -131,14 +131,13 @@ extension StorageNode {
                 done.initialize(repeating: false)
                 // Compact modeled pairs are read as indices, their one size checked once; other
                 // pairs one payload at a time.
-                let uniform = pairs.uniformModeled
-                let uniformIndices = uniform?.indices ?? []
+                let uniform = pairs.uniformSizes
                 let uniformValid = uniform.map { u in modeledSizes.map { $0 == (u.primaryBytes, u.secondaryBytes) } ?? false } ?? false
                 let payloads = pairs.payloads ?? []
-                for position in 0..<(uniform == nil ? payloads.count : uniformIndices.count) {
+                for position in pairs.indices {
                     let idx: Int, bytes: Int, modeled: Bool
                     if let u = uniform {
-                        (idx, bytes, modeled) = (Int(uniformIndices[position]), u.primaryBytes + u.secondaryBytes, true)
+                        (idx, bytes, modeled) = (pairs.pairIndex(at: position), u.primaryBytes + u.secondaryBytes, true)
                     } else {
                         let pair = payloads[position]
                         idx = pair.index
@@ -183,13 +182,6 @@ extension StorageNode {
               }
             }
         }
-    }
-
-    /// Whether `indices` are the pairs of `shards` under `mapping`, one for one and in order.
-    private static func arePairs(_ indices: [UInt16], of shards: [ShardIndex], _ mapping: ShardMapping) -> Bool {
-        guard indices.count == shards.count else { return false }
-        for k in indices.indices where Int(indices[k]) != mapping.pair(ofShard: shards[k].index) { return false }
-        return true
     }
 
     /// `handleStore` packs a pair index and its shard into one integer, pair above shard.
