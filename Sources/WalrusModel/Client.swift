@@ -487,7 +487,7 @@ public struct Client {
         while r.metadataTries < n {
             let pair = r.order[r.metadataTries % r.order.count]
             r.metadataTries += 1
-            if let node = owner[mapping.shard(ofPair: pair)], ctx.resources == nil || r.metadataAsked.insert(node).inserted {
+            if let node = owner[mapping.shard(ofPair: pair)], !ctx.hasResources || r.metadataAsked.insert(node).inserted {
                 actions.append(.send(to: .node(node), .metadataRequest(blob: r.blob)))
                 reads[op] = r
                 return
@@ -583,7 +583,7 @@ public struct Client {
     /// model. The calibrated runs under `[resources]` count the SDK's per-sliver requests, and
     /// real-encoding runs keep their event stream, so both keep one request per sliver.
     private static func readsByNode(_ blob: BlobRef, _ ctx: ProtocolContext) -> Bool {
-        ctx.resources == nil && ctx.catalog.isModeled(blob)
+        !ctx.hasResources && ctx.catalog.isModeled(blob)
     }
 
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
@@ -634,7 +634,7 @@ public struct Client {
             // Under the resource model, as the SDK's `WeightedFutures::execute_weight` does, the
             // limit holds until R slivers are in, however few are still missing: a read whose last
             // requests went to a crashed node does not then ask one node's shards two at a time.
-            let capAtNeed = ctx.resources == nil
+            let capAtNeed = !ctx.hasResources
             while !capAtNeed || r.slivers.count + r.modeledSlivers + r.outstanding.count < need, r.outstanding.count < limit, r.nextPair < r.order.count {
                 let pair = r.order[r.nextPair]
                 r.nextPair += 1
@@ -646,7 +646,7 @@ public struct Client {
         // Under the resource model, requests presumed lost count as failed, as the SDK's would
         // once they time out: with nothing left to ask, the pass is over (`outOfNodes`).
         // Without it, the read waits for their late answers or its attempt timeout.
-        if r.outstanding.isEmpty && (r.stale.isEmpty || ctx.resources != nil) && r.slivers.count + r.modeledSlivers < need {
+        if r.outstanding.isEmpty && (r.stale.isEmpty || ctx.hasResources) && r.slivers.count + r.modeledSlivers < need {
             return r.slivers.count + r.modeledSlivers
         }
         return nil
@@ -756,7 +756,7 @@ public struct Client {
     /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch message {
-        case .stored(let blob, _, _) where ctx.resources != nil && writeByBlob[blob].flatMap({ writes[$0] })?.storesInFlight.isEmpty == false:
+        case .stored(let blob, _, _) where ctx.hasResources && writeByBlob[blob].flatMap({ writes[$0] })?.storesInFlight.isEmpty == false:
             // Under the SDK's limits, any answer frees its sliver writes for the queued stores.
             let op = writeByBlob[blob]!
             if case .node(let node) = from { releaseStoreBatch(op, from: node) }
@@ -961,7 +961,7 @@ public struct Client {
     /// what the SDK does: re-encode the decoded blob with its metadata (`decode_and_verify`), on
     /// one core, as costly as the writer's encoding; otherwise one more pass over the bytes.
     private func decodeAndCheckCost(receivedBytes: UInt64, blobBytes: UInt64, context ctx: ProtocolContext) -> (total: SimDuration, check: SimDuration) {
-        guard ctx.resources != nil else {
+        guard ctx.hasResources else {
             let total = ctx.costs.bytes(receivedBytes * 2)
             return (total, SimDuration(nanoseconds: total.nanoseconds - ctx.costs.bytes(receivedBytes).nanoseconds))
         }

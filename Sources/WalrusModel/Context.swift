@@ -21,6 +21,9 @@ public struct ProtocolContext {
     public let signatures: ConfirmationSigner.Mode
     /// The resource model (`[resources]`), or `nil` for CPU costs only.
     public var resources: ResourceModel? { resourceBox?.model }
+    /// Whether the run has a resource model: `resources != nil` without copying the model out
+    /// of its box (a retain and release of its tables; asked on every store and confirmation).
+    public var hasResources: Bool { resourceBox != nil }
     /// The resource model behind a reference: a context is built for every reaction and the
     /// model is a couple of hundred bytes, which every build and every `if let` copied.
     private let resourceBox: ResourceBox?

@@ -163,7 +163,7 @@ extension StorageNode {
         // Modeled blobs without a resource model: the verification of the whole response is one
         // CPU action (as a modeled store's, see `handleStore`), not one per item, each of which
         // cost the world an event.
-        let oneCPU = ctx.resources == nil && items.allSatisfy { ctx.catalog.isModeled($0.blob) }
+        let oneCPU = !ctx.hasResources && items.allSatisfy { ctx.catalog.isModeled($0.blob) }
         let start = actions.count
         var cpu = SimDuration.zero
         for item in items {

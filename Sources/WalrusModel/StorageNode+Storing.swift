@@ -43,7 +43,7 @@ extension StorageNode {
         // signature) as one CPU action: each CPU action followed by others costs the world an
         // event, and nothing here needs the steps apart. Real blobs and calibrated runs keep
         // one action per step, and so their event streams.
-        let oneCPU = ctx.resources == nil && ctx.catalog.isModeled(blob)
+        let oneCPU = !ctx.hasResources && ctx.catalog.isModeled(blob)
         let start = actions.count
         var cpu = ctx.costs.hashCost * UInt64(2 * n)
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
@@ -81,7 +81,7 @@ extension StorageNode {
             needed = storeEach(blob, metadata: metadata, pairs: pairs, mine: mine, mapping: mapping, modeledSizes: modeledSizes,
                                oneCPU: oneCPU, cpu: &cpu, written: &written, context: ctx, into: &actions)
         }
-        if let r = ctx.resources {
+        if ctx.hasResources, let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
             needed = needed.filter { !holds(blob, pair: $0, context: ctx) }
             // Each sliver is its own HTTPS request and its own database write (two per pair),
