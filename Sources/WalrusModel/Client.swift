@@ -1220,12 +1220,24 @@ struct Confirmations {
         signers.removeAll()
     }
 
-    /// The confirmations ordered by signer, as the certificate lists them. Sorted as integer
-    /// keys (signer, then arrival position; the signers are distinct): comparing the signatures
-    /// themselves copied two of them per comparison, 4% of a 10,000-node run.
+    /// The confirmations ordered by signer, as the certificate lists them. No sort: a
+    /// signature's place is the number of signers below its own, counted in the bitset (the
+    /// signers are distinct, so the places are a permutation). O(signatures + words).
     var bySigner: [ConfirmationSignature] {
-        var keys = signatures.indices.map { UInt64(signatures[$0].signer.index) << 32 | UInt64($0) }
-        keys.sort()
-        return keys.map { signatures[Int($0 & 0xFFFF_FFFF)] }
+        // below[w]: signers in the words before word w.
+        var below = [Int](repeating: 0, count: signers.count)
+        var total = 0
+        for w in signers.indices {
+            below[w] = total
+            total += signers[w].nonzeroBitCount
+        }
+        return [ConfirmationSignature](unsafeUninitializedCapacity: signatures.count) { buffer, count in
+            for signature in signatures {
+                let i = signature.signer.index
+                let lower = signers[i >> 6] & (1 << UInt64(i & 63) &- 1)
+                buffer.initializeElement(at: below[i >> 6] + lower.nonzeroBitCount, to: signature)
+            }
+            count = signatures.count
+        }
     }
 }
