@@ -153,6 +153,22 @@ public final class RandomStream {
         return a
     }
 
+    /// `shuffled(Array(0 ..< count))`, drawing the same numbers in the same order, without the
+    /// copy of the input or the array's checks per swap (a read's shard order is drawn this way).
+    public func shuffledIndices(_ count: Int) -> [Int] {
+        var a = Array(0 ..< max(0, count))
+        guard count >= 2 else { return a }
+        a.withUnsafeMutableBufferPointer { buffer in
+            for i in stride(from: count - 1, to: 0, by: -1) {
+                let j = Int(uniformInt(below: UInt64(i + 1)))
+                let t = buffer[i]
+                buffer[i] = buffer[j]
+                buffer[j] = t
+            }
+        }
+        return a
+    }
+
     /// `count` distinct indices from `0 ..< population`, in increasing order.
     public func sample(_ count: Int, from population: Int) -> [Int] {
         precondition(count >= 0 && count <= population, "sample \(count) of \(population)")
