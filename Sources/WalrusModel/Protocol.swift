@@ -188,6 +188,7 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
     /// The pairs as given.
     public init(_ payloads: [PairPayload]) { storage = .payloads(payloads) }
 
+    /// The pairs listed, as given.
     public init(arrayLiteral elements: PairPayload...) { self.init(elements) }
 
     /// Modeled pairs `indices` (in this order), each with slivers of `primaryBytes` and
@@ -235,7 +236,9 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
         ShardMapping(nShards: Int(rotation & 0xFFFF), offset: Int(rotation >> 16))
     }
 
+    /// Positions run from 0.
     public var startIndex: Int { 0 }
+    /// The number of pairs.
     public var endIndex: Int {
         switch storage {
         case .payloads(let a): a.count
@@ -244,6 +247,7 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
         }
     }
 
+    /// The pair at `position`, as a payload (built on the fly for the compact forms).
     public subscript(position: Int) -> PairPayload {
         switch storage {
         case .payloads(let a): a[position]
