@@ -599,6 +599,10 @@ public struct Client {
     private static func requestSlivers(for r: inout ReadOp, context ctx: ProtocolContext, into actions: inout [Action]) -> Int? {
         guard let meta = r.metadata else { return nil }
         let need = ctx.config.sliversForDecoding(.primary)
+        // Without a resource model both ways of asking below stop once the slivers held and
+        // asked for cover R, and then the read is not out of nodes: most answers to a read
+        // find it so, and the set-up below (owners, mapping, committee) is then skipped.
+        if !ctx.hasResources && r.slivers.count + r.modeledSlivers + r.outstanding.count >= need { return nil }
         let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
         let owner = Self.owners(for: r.blob, ctx)
         if Self.readsByNode(r.blob, ctx) {
