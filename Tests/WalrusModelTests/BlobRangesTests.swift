@@ -57,4 +57,25 @@ import Testing
         holdings.removeAll()
         #expect(holdings.isEmpty && !holdings.contains(7, shard: ShardIndex(3)))
     }
+
+    /// The shard lookup (a branch-free halving) against a plain set, for every table size up
+    /// to 40 and every shard in and around it, including the ends and the gaps.
+    @Test func shardLookupFindsExactlyTheShardsHeld() {
+        for size in 0...40 {
+            var holdings = ShardHoldings()
+            let held = (0..<size).map { ShardIndex(UInt16(3 * $0 + 1)) }  // 1, 4, 7, ...: gaps between
+            // Out of order (a fixed permutation: k -> 37k mod 41 is one-to-one below 41), so that
+            // shards go in at the front, the back and in between.
+            for k in held.indices.sorted(by: { ($0 * 37) % 41 < ($1 * 37) % 41 }) {
+                holdings.insert(UInt32(held[k].rawValue), shard: held[k])
+            }
+            #expect(holdings.shards == held)
+            for raw in 0...(3 * size + 3) {
+                let shard = ShardIndex(UInt16(raw))
+                let isHeld = held.contains(shard)
+                #expect(holdings.contains(UInt32(raw), shard: shard) == isHeld, "size \(size), shard \(raw)")
+                #expect((holdings.ranges(on: shard) != nil) == isHeld)
+            }
+        }
+    }
 }
