@@ -142,28 +142,16 @@ public final class RandomStream {
 
     /// A uniformly random permutation of `elements` (Fisher-Yates, drawing from this stream).
     /// Inlinable so that callers get a version specialized to their element type (a generic
-    /// one swapped through value witnesses, a measurable share of a modeled read).
-    @inlinable public func shuffled<T>(_ elements: [T]) -> [T] {
+    /// one swapped through value witnesses, a measurable share of a modeled read). The input is
+    /// consumed, so a temporary one (a read's `Array(0 ..< n)`) is shuffled in its own storage,
+    /// and the swaps go through the buffer, without the array's checks per swap.
+    @inlinable public func shuffled<T>(_ elements: consuming [T]) -> [T] {
         var a = elements
-        if a.count < 2 { return a }
-        for i in stride(from: a.count - 1, to: 0, by: -1) {
-            let j = Int(uniformInt(below: UInt64(i + 1)))
-            a.swapAt(i, j)
-        }
-        return a
-    }
-
-    /// `shuffled(Array(0 ..< count))`, drawing the same numbers in the same order, without the
-    /// copy of the input or the array's checks per swap (a read's shard order is drawn this way).
-    public func shuffledIndices(_ count: Int) -> [Int] {
-        var a = Array(0 ..< max(0, count))
-        guard count >= 2 else { return a }
+        let n = a.count
+        guard n >= 2 else { return a }
         a.withUnsafeMutableBufferPointer { buffer in
-            for i in stride(from: count - 1, to: 0, by: -1) {
-                let j = Int(uniformInt(below: UInt64(i + 1)))
-                let t = buffer[i]
-                buffer[i] = buffer[j]
-                buffer[j] = t
+            for i in stride(from: n - 1, to: 0, by: -1) {
+                buffer.swapAt(i, Int(uniformInt(below: UInt64(i + 1))))
             }
         }
         return a

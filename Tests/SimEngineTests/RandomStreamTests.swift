@@ -80,17 +80,6 @@ func firstDraws() -> [String] {
         #expect(chi2 < 22.46)  // p = 0.001 for 6 degrees of freedom
     }
 
-    /// `shuffledIndices` is `shuffled` of the indices: the same permutation from the same draws,
-    /// leaving the stream where `shuffled` leaves it (reads' shard orders are drawn with it).
-    @Test func shuffledIndicesDrawsWhatShuffledDraws() {
-        for n in [0, 1, 2, 7, 1_000] {
-            let a = RandomStreams(runSeed: 11).stream("order", index: UInt64(n))
-            let b = RandomStreams(runSeed: 11).stream("order", index: UInt64(n))
-            #expect(a.shuffledIndices(n) == b.shuffled(Array(0..<n)))
-            #expect(a.nextUInt64() == b.nextUInt64())
-        }
-    }
-
     @Test func bernoulliIsExactInIntegers() {
         let s = RandomStreams(runSeed: 3).stream("b")
         #expect((0..<1000).allSatisfy { _ in !s.bernoulli(0, over: 7) })
