@@ -41,7 +41,7 @@ public struct BlobToWrite: Sendable {
         if let m = modeledSizes {
             return StorePairs(modeledOfShards: shards, mapping: mapping, primaryBytes: m.primary, secondaryBytes: m.secondary)
         }
-        return StorePairs(shards.map { .real(pairs[mapping.pair(ofShard: $0.index)]) })
+        return storePairs(shards.map { mapping.pair(ofShard: $0.index) })
     }
 
     /// Pairs `indices`, in this order, as a store carries them.
