@@ -157,32 +157,7 @@ struct ShardHoldings: Sendable {
 
     /// Records blob `index` as held on each of `sortedShards` (ascending, each once): one
     /// merge over the table instead of a search per shard.
-    mutating func insert(_ index: UInt32, sortedShards: some Collection<ShardIndex>) {
-        // The common case, every shard already in the table: one pass over plain buffers (the
-        // general merge below checks the arrays' uniqueness and bounds per shard, and this
-        // runs for every pair of every store).
-        let all = shards.withUnsafeBufferPointer { held -> Bool in
-            var i = 0
-            for shard in sortedShards {
-                while i < held.count && held[i].rawValue < shard.rawValue { i &+= 1 }
-                guard i < held.count, held[i] == shard else { return false }
-                i &+= 1
-            }
-            return true
-        }
-        if all {
-            shards.withUnsafeBufferPointer { held in
-                sets.withUnsafeMutableBufferPointer { sets in
-                    var i = 0
-                    for shard in sortedShards {
-                        while held[i].rawValue < shard.rawValue { i &+= 1 }
-                        sets[i].insert(index)
-                        i &+= 1
-                    }
-                }
-            }
-            return
-        }
+    mutating func insert(_ index: UInt32, sortedShards: some Sequence<ShardIndex>) {
         var i = 0
         for shard in sortedShards {
             while i < shards.count && shards[i].rawValue < shard.rawValue { i += 1 }
