@@ -137,6 +137,15 @@ public struct WalrusEconomy: Equatable, Sendable {
     /// Sui clock milliseconds of a simulated instant (floor).
     public static func milliseconds(_ t: SimTime) -> UInt64 { t.nanoseconds / 1_000_000 }
 
+    /// Makes room for `count` more blob registrations (each a blob object and a storage
+    /// resource) without regrowing: a run that knows how many blobs it will write reserves
+    /// them once instead of doubling, whose last step leaves up to half of each array unused.
+    /// Changes no state; untouched capacity costs address space, not resident memory.
+    public mutating func reserveCapacity(blobs count: Int) {
+        storages.reserveCapacity(storages.count + count)
+        blobs.reserveCapacity(blobs.count + count)
+    }
+
     // MARK: - Reading the state
 
     /// Whether `voting_end` has fixed the next committee this epoch (the state is `NextParamsSelected`).

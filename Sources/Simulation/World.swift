@@ -392,6 +392,7 @@ public final class World: EventHandler {
         cpuFreeAt = Array(repeating: .zero, count: scenario.nodes.count + scenario.clients.count)
         network = try Self.makeNetwork(scenario, streams: streams)
         chain = Chain(economy: try Self.makeEconomy(scenario), signatures: scenario.fidelity.signatures == .real ? .real : .modeled)
+        reserveBlobRecords()
         try placeEndpoints()
         let genesisStake = try addNodes()
         // Nodes without genesis stake are operators standing by: a rejoining operator_exit

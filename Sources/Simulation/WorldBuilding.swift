@@ -49,6 +49,29 @@ extension World {
         do { return try WalrusEconomy(parameters: parameters, creationTimeMs: 0) } catch { throw .invalid("economics", "\(error)") }
     }
 
+    /// The most blob records reserved up front (about 0.5 GB of address space, not resident):
+    /// beyond it, tables grow by doubling as they would without a reservation.
+    static let reservedBlobRecordsCap = 1 << 21
+
+    /// Reserves the per-blob tables (the world's `blobs`, the catalog's, the chain's objects and
+    /// the economy's blob and storage records) for the blobs the scenario's write workloads will
+    /// write: `count` writes each, `quiltBatch` records to a blob. Grown by doubling instead, each
+    /// table's last step leaves up to half its capacity unused, a third of the memory per live
+    /// blob at the wrong count. Capped at `reservedBlobRecordsCap`; reserving changes no state.
+    func reserveBlobRecords() {
+        var expected = 0
+        for w in scenario.workloads {
+            guard case .writes(let spec) = w.kind else { continue }
+            let batch = max(1, spec.quiltBatch)
+            expected += (spec.count + batch - 1) / batch
+        }
+        let count = min(expected, Self.reservedBlobRecordsCap)
+        guard count > 0 else { return }
+        blobs.reserveCapacity(count)
+        catalog.reserveCapacity(count)
+        chain.reserveCapacity(blobs: count)
+    }
+
     /// Network endpoints: nodes placed by region weights (drawn from the `placement` stream),
     /// then clients round-robin over their regions.
     func placeEndpoints() throws(WorldError) {

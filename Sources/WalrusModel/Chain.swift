@@ -49,6 +49,13 @@ public struct Chain {
         self.signatures = signatures
     }
 
+    /// Makes room for `count` more registered blobs (their on-chain objects and the economy's
+    /// records) without regrowing; see `WalrusEconomy.reserveCapacity(blobs:)`. Changes no state.
+    public mutating func reserveCapacity(blobs count: Int) {
+        objects.reserveCapacity(objects.count + count)
+        economy.reserveCapacity(blobs: count)
+    }
+
     // MARK: Genesis (before the run starts; not transactions)
 
     /// Genesis: opens a client account funded with `balance` (minted)

@@ -454,6 +454,14 @@ public final class BlobCatalog {
         entries[Int(blob.index)] = e
     }
 
+    /// Makes room for blob indices up to `count` past the highest added, without regrowing
+    /// (a run that knows how many blobs it writes reserves them once; doubling leaves up to
+    /// half of each table unused). Changes no entry.
+    public func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(entries.count + count)
+        facts.reserveCapacity(facts.count + count)
+    }
+
     /// Drops the kept encoding of a blob that expired or was deleted: nobody stores or reads
     /// it any more, and at scale these copies are most of the memory.
     public func release(_ blob: BlobRef) {
