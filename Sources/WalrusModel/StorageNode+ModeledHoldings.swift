@@ -76,7 +76,9 @@ extension StorageNode {
     }
 
     /// Forgets the modeled pairs of every shard the node owns neither in `mine` nor in `before`.
+    /// The group of whole-list stores (see `ShardHoldings`) is kept only while `mine` is its list.
     mutating func dropModeledShards(keeping mine: Set<ShardIndex>, _ before: Set<ShardIndex>) {
+        modeledHeld.flushGroup(unlessItIs: mine)
         modeledHeld.removeShards { !mine.contains($0) && !before.contains($0) }
     }
 
@@ -117,19 +119,33 @@ extension StorageNode {
 /// table here, and iterates in a deterministic order. The shard numbers are an array of their
 /// own, apart from the blob sets: the search reads plain integers and never copies (retains)
 /// a set, which it did as an array of (shard, set) pairs on every store of every node.
+///
+/// What an honest store records, a blob on every shard of the node's committee list, is kept
+/// once for the whole list (the *group*) instead of once per shard: a store is then one range
+/// insert, not one per shard. A blob is held on a shard when the shard is in the group and
+/// the group's set has it, or the shard's own set has it. The group is adopted from the first
+/// whole-list store and given up (its blobs copied into the shards' own sets, `flushGroup`)
+/// when the node's shards change or one of its shards is dropped.
 struct ShardHoldings: Sendable {
-    /// The shards held, ascending, each once.
-    private(set) var shards: [ShardIndex] = []
-    /// `sets[i]`: the blobs held on `shards[i]`.
+    /// The shards with a set of their own, ascending, each once.
+    private var tableShards: [ShardIndex] = []
+    /// `sets[i]`: the blobs held on `tableShards[i]` outside the group.
     private var sets: [BlobRanges] = []
+    /// The group's shards, ascending, each once; empty exactly when `group` is.
+    private var groupShards: [ShardIndex] = []
+    /// The blobs held on every shard of `groupShards`.
+    private var group = BlobRanges()
 
     /// Whether the table is empty.
-    var isEmpty: Bool { shards.isEmpty }
+    var isEmpty: Bool { tableShards.isEmpty && groupShards.isEmpty }
 
-    /// The position of `shard`, or where it would go. (Asked per pair stored and per shard of
-    /// every blob sync: inlined, without bounds checks.)
-    @inline(__always) private func slot(_ shard: ShardIndex) -> (index: Int, found: Bool) {
-        shards.withUnsafeBufferPointer { held in
+    /// The shards anything was recorded on (and not dropped since), ascending, each once.
+    var shards: [ShardIndex] { Self.merged(tableShards, groupShards) }
+
+    /// The position of `shard` in `held` (ascending), or where it would go. (Asked per pair
+    /// stored and per shard of every blob sync: inlined, without bounds checks.)
+    @inline(__always) private static func slot(_ shard: ShardIndex, in held: [ShardIndex]) -> (index: Int, found: Bool) {
+        held.withUnsafeBufferPointer { held in
             var lo = 0, hi = held.count
             while lo < hi {
                 let mid = (lo &+ hi) >> 1
@@ -141,28 +157,42 @@ struct ShardHoldings: Sendable {
 
     /// Whether blob `index` is held on `shard`.
     func contains(_ index: UInt32, shard: ShardIndex) -> Bool {
-        let (i, found) = slot(shard)
+        if group.contains(index) && Self.slot(shard, in: groupShards).found { return true }
+        let (i, found) = Self.slot(shard, in: tableShards)
         return found && sets[i].contains(index)
     }
 
     /// Records blob `index` as held on `shard`.
     mutating func insert(_ index: UInt32, shard: ShardIndex) {
-        let (i, found) = slot(shard)
+        let (i, found) = Self.slot(shard, in: tableShards)
         if !found {
-            shards.insert(shard, at: i)
+            tableShards.insert(shard, at: i)
             sets.insert(BlobRanges(), at: i)
         }
         sets[i].insert(index)
     }
 
-    /// Records blob `index` as held on each of `sortedShards` (ascending, each once): one
-    /// merge over the table instead of a search per shard.
-    mutating func insert(_ index: UInt32, sortedShards: some Sequence<ShardIndex>) {
+    /// Records blob `index` as held on every shard of the node's committee list `allShards`
+    /// (ascending, each once), what an honest store writes: in the group when it is the
+    /// group's list or there is no group yet (then it becomes the group), else as `insert(_:sortedShards:)`.
+    mutating func insert(_ index: UInt32, allShards: [ShardIndex]) {
+        if groupShards.isEmpty && !allShards.isEmpty { groupShards = allShards }
+        insert(index, sortedShards: allShards)
+    }
+
+    /// Records blob `index` as held on each of `sortedShards` (ascending, each once): in the
+    /// group when they are exactly the group's shards, else one merge over the table instead
+    /// of a search per shard.
+    mutating func insert(_ index: UInt32, sortedShards: some Collection<ShardIndex>) {
+        if !groupShards.isEmpty && sortedShards.elementsEqual(groupShards) {
+            group.insert(index)
+            return
+        }
         var i = 0
         for shard in sortedShards {
-            while i < shards.count && shards[i].rawValue < shard.rawValue { i += 1 }
-            if i == shards.count || shards[i] != shard {
-                shards.insert(shard, at: i)
+            while i < tableShards.count && tableShards[i].rawValue < shard.rawValue { i += 1 }
+            if i == tableShards.count || tableShards[i] != shard {
+                tableShards.insert(shard, at: i)
                 sets.insert(BlobRanges(), at: i)
             }
             sets[i].insert(index)
@@ -170,45 +200,98 @@ struct ShardHoldings: Sendable {
         }
     }
 
-    /// The shards on which blob `index` is held, ascending.
-    func shards(holding index: UInt32) -> [ShardIndex] {
-        shards.indices.compactMap { sets[$0].contains(index) ? shards[$0] : nil }
+    /// Gives the group up unless its shards are exactly `shards`: its blobs go into each of
+    /// its shards' own sets (a few ranges each), and the next whole-list store starts a new
+    /// group. Holds the same blobs on the same shards before and after.
+    mutating func flushGroup(unlessItIs shards: Set<ShardIndex>) {
+        guard !groupShards.isEmpty, groupShards.count != shards.count || !groupShards.allSatisfy(shards.contains) else { return }
+        for shard in groupShards {
+            let (i, found) = Self.slot(shard, in: tableShards)
+            if found {
+                sets[i].formUnion(group)
+            } else {
+                tableShards.insert(shard, at: i)
+                sets.insert(group, at: i)
+            }
+        }
+        groupShards = []
+        group = BlobRanges()
     }
 
-    /// The blobs held on `shard`, or `nil` when the table has no entry for it.
+    /// The shards on which blob `index` is held, ascending.
+    func shards(holding index: UInt32) -> [ShardIndex] {
+        let own = tableShards.indices.compactMap { sets[$0].contains(index) ? tableShards[$0] : nil }
+        return group.contains(index) ? Self.merged(own, groupShards) : own
+    }
+
+    /// The blobs held on `shard`, or `nil` when nothing was recorded on it.
     func ranges(on shard: ShardIndex) -> BlobRanges? {
-        let (i, found) = slot(shard)
-        return found ? sets[i] : nil
+        let (i, inTable) = Self.slot(shard, in: tableShards)
+        let inGroup = Self.slot(shard, in: groupShards).found
+        switch (inTable, inGroup) {
+        case (false, false): return nil
+        case (true, false): return sets[i]
+        case (false, true): return group
+        case (true, true):
+            var both = sets[i]
+            both.formUnion(group)
+            return both
+        }
     }
 
     /// Calls `body` with each range of each shard, shards ascending.
     func forEachRange(_ body: (ShardIndex, Range<UInt32>) -> Void) {
-        for i in shards.indices { sets[i].forEachRange { body(shards[i], $0) } }
+        for shard in shards { ranges(on: shard)?.forEachRange { body(shard, $0) } }
     }
 
     /// Whether blob `index` is held on any shard.
-    func holdsAny(_ index: UInt32) -> Bool { sets.contains { $0.contains(index) } }
+    func holdsAny(_ index: UInt32) -> Bool { group.contains(index) || sets.contains { $0.contains(index) } }
 
-    /// Forgets the shards `drop` says to, with their blobs.
+    /// Forgets the shards `drop` says to, with their blobs (the group is given up first if it
+    /// has any of them).
     mutating func removeShards(where drop: (ShardIndex) -> Bool) {
+        if groupShards.contains(where: drop) { flushGroup(unlessItIs: []) }
         var kept = 0
-        for i in shards.indices where !drop(shards[i]) {
-            shards.swapAt(kept, i)
+        for i in tableShards.indices where !drop(tableShards[i]) {
+            tableShards.swapAt(kept, i)
             sets.swapAt(kept, i)
             kept += 1
         }
-        shards.removeSubrange(kept...)
+        tableShards.removeSubrange(kept...)
         sets.removeSubrange(kept...)
     }
 
     /// Forgets everything.
     mutating func removeAll() {
-        shards.removeAll()
+        tableShards.removeAll()
         sets.removeAll()
+        groupShards.removeAll()
+        group = BlobRanges()
     }
 
-    /// Bytes of the table and its ranges.
-    var byteCount: Int { 64 + shards.capacity * 2 + sets.capacity * 8 + sets.reduce(0) { $0 + $1.byteCount } }
+    /// Bytes of the table, the group and their ranges.
+    var byteCount: Int {
+        64 + tableShards.capacity * 2 + sets.capacity * 8 + sets.reduce(0) { $0 + $1.byteCount }
+            + groupShards.capacity * 2 + group.byteCount
+    }
+
+    /// The union of two ascending shard lists, ascending, each once.
+    private static func merged(_ a: [ShardIndex], _ b: [ShardIndex]) -> [ShardIndex] {
+        guard !b.isEmpty else { return a }
+        guard !a.isEmpty else { return b }
+        var out: [ShardIndex] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].rawValue < b[j].rawValue) {
+                out.append(a[i]); i += 1
+            } else {
+                if i < a.count && a[i] == b[j] { i += 1 }
+                out.append(b[j]); j += 1
+            }
+        }
+        return out
+    }
 }
 
 /// A set of blob indices as sorted, disjoint, non-adjacent half-open ranges `[lo, hi)`.
@@ -267,6 +350,31 @@ struct BlobRanges: Sendable, Equatable {
         case (false, true): bounds[lo] = index
         case (false, false): bounds.insert(contentsOf: [index, index + 1], at: lo)
         }
+    }
+
+    /// Adds every member of `other`: the two range lists merged in one pass, touching and
+    /// overlapping ranges joined. O(ranges of both).
+    mutating func formUnion(_ other: BlobRanges) {
+        guard !other.bounds.isEmpty else { return }
+        guard !bounds.isEmpty else { bounds = other.bounds; return }
+        var out: [UInt32] = []
+        out.reserveCapacity(bounds.count + other.bounds.count)
+        var i = 0, j = 0
+        while i < bounds.count || j < other.bounds.count {
+            // The next range by lower bound, from either list.
+            let lo: UInt32, hi: UInt32
+            if j == other.bounds.count || (i < bounds.count && bounds[i] <= other.bounds[j]) {
+                (lo, hi) = (bounds[i], bounds[i + 1]); i += 2
+            } else {
+                (lo, hi) = (other.bounds[j], other.bounds[j + 1]); j += 2
+            }
+            if let end = out.last, lo <= end {
+                out[out.count - 1] = max(end, hi)
+            } else {
+                out.append(lo); out.append(hi)
+            }
+        }
+        bounds = out
     }
 
     /// The members of `sorted` (ascending by index, each once) not in the set, in order.

@@ -74,9 +74,9 @@ extension StorageNode {
             let bytes = u.primaryBytes + u.secondaryBytes
             cpu = cpu + ctx.costs.sliver(bytes: UInt64(bytes), nShards: n) * UInt64(mine.count)
             if zip(mine, mine.dropFirst()).allSatisfy({ $0 < $1 }) {
-                modeledHeld.insert(blob.index, sortedShards: mine)
+                modeledHeld.insert(blob.index, allShards: mine)
             } else {
-                modeledHeld.insert(blob.index, sortedShards: mine.sorted())
+                modeledHeld.insert(blob.index, allShards: mine.sorted())
             }
             written = (UInt64(mine.count), UInt64(bytes) * UInt64(mine.count))
             needed = []

@@ -41,6 +41,84 @@ import Testing
         #expect(ranges.rangeCount == 1 && ranges.contains(0) && ranges.contains(5) && !ranges.contains(6))
     }
 
+    /// The union of two sets of ranges holds exactly the members of either, and stays minimal.
+    @Test func unionMatchesASetUnion() {
+        var x: UInt32 = 7
+        for trial in 0..<200 {
+            var a = BlobRanges(), b = BlobRanges()
+            var reference = Set<UInt32>()
+            for _ in 0..<(trial % 40) {
+                x = x &* 2_654_435_761 &+ 12_345
+                let index = x % 120
+                if x & 0x10000 == 0 { a.insert(index) } else { b.insert(index) }
+                reference.insert(index)
+            }
+            a.formUnion(b)
+            for index in UInt32(0)..<125 { #expect(a.contains(index) == reference.contains(index), "trial \(trial), \(index)") }
+            let runs = reference.filter { $0 == 0 || !reference.contains($0 - 1) }.count
+            #expect(a.rangeCount == runs, "trial \(trial)")
+        }
+    }
+
+    /// Holdings under a random mix of every operation (single-shard inserts, whole-list inserts
+    /// that start or extend the group, partial lists, group flushes, shard drops, clearing)
+    /// answer every question as a plain set of (shard, blob) pairs does.
+    @Test func holdingsWithAGroupMatchAPlainSet() {
+        var holdings = ShardHoldings()
+        var reference = Set<[UInt32]>()  // [shard, blob]
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: UInt64) -> UInt64 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (x >> 33) % bound
+        }
+        let lists: [[UInt16]] = [[2, 5, 9], [2, 5, 9, 11], [0, 5], [7]]
+        for step in 0..<3_000 {
+            let blob = UInt32(step / 3)
+            switch next(20) {
+            case 0..<6:
+                let shard = UInt16(next(13))
+                holdings.insert(blob, shard: ShardIndex(shard))
+                reference.insert([UInt32(shard), blob])
+            case 6..<14:
+                let list = lists[Int(next(UInt64(lists.count)))].map(ShardIndex.init)
+                holdings.insert(blob, allShards: list)
+                for s in list { reference.insert([UInt32(s.rawValue), blob]) }
+            case 14..<17:
+                let list = lists[Int(next(UInt64(lists.count)))].filter { _ in next(2) == 0 }.map(ShardIndex.init)
+                holdings.insert(blob, sortedShards: list)
+                for s in list { reference.insert([UInt32(s.rawValue), blob]) }
+            case 17:
+                holdings.flushGroup(unlessItIs: Set(lists[Int(next(UInt64(lists.count)))].map(ShardIndex.init)))
+            case 18:
+                let dropped = UInt16(next(13))
+                holdings.removeShards { $0 == ShardIndex(dropped) }
+                reference = reference.filter { $0[0] != UInt32(dropped) }
+            default:
+                if next(10) == 0 {
+                    holdings.removeAll()
+                    reference.removeAll()
+                }
+            }
+            guard step % 50 == 0 || step > 2_950 else { continue }
+            let shardsHeld = Set(reference.map { ShardIndex(UInt16($0[0])) })
+            #expect(holdings.shards == shardsHeld.sorted { $0.rawValue < $1.rawValue }, "step \(step)")
+            #expect(holdings.isEmpty == reference.isEmpty)
+            for b in UInt32(0)...blob + 1 {
+                let on = (0..<13).map { ShardIndex(UInt16($0)) }.filter { reference.contains([UInt32($0.rawValue), b]) }
+                #expect(holdings.shards(holding: b) == on, "step \(step), blob \(b)")
+                #expect(holdings.holdsAny(b) == !on.isEmpty)
+                for s in 0..<13 { #expect(holdings.contains(b, shard: ShardIndex(UInt16(s))) == reference.contains([UInt32(s), b])) }
+            }
+            var ranged = Set<[UInt32]>()
+            holdings.forEachRange { shard, range in for b in range { ranged.insert([UInt32(shard.rawValue), b]) } }
+            #expect(ranged == reference, "step \(step)")
+            for s in 0..<13 {
+                let shard = ShardIndex(UInt16(s))
+                #expect((holdings.ranges(on: shard) != nil) == shardsHeld.contains(shard))
+            }
+        }
+    }
+
     @Test func shardHoldingsKeepShardsApart() {
         var holdings = ShardHoldings()
         holdings.insert(7, shard: ShardIndex(3))
