@@ -177,7 +177,12 @@ struct ShardHoldings: Sendable {
     /// group's list or there is no group yet (then it becomes the group), else as `insert(_:sortedShards:)`.
     mutating func insert(_ index: UInt32, allShards: [ShardIndex]) {
         if groupShards.isEmpty && !allShards.isEmpty { groupShards = allShards }
-        insert(index, sortedShards: allShards)
+        // The committee's own list shares its storage with the group's: `==` is O(1) then.
+        if !groupShards.isEmpty && allShards == groupShards {
+            group.insert(index)
+        } else {
+            insert(index, sortedShards: allShards)
+        }
     }
 
     /// Records blob `index` as held on each of `sortedShards` (ascending, each once): in the
