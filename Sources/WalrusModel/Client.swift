@@ -657,42 +657,57 @@ public struct Client {
     }
 
     /// Takes the answer for the primary sliver of `pair` into whole-blob read `op` (which awaits
-    /// it and has its metadata): the pair counts as answered, and the sliver is kept if it
+    /// it and has its metadata, `meta`): the pair counts as answered, and the sliver is kept if it
     /// verifies, else reported as rejected. Verification CPU is added to `cpu` (set once any
     /// sliver came), not charged here, so that a batched answer charges it in one action. Does not decode or ask for more.
     /// Static, so that the caller can pass the read in place (see `peekRead`); `client` is this client.
     /// `verdict` memoizes the check of a modeled sliver size for read `r` (an answer's modeled
     /// slivers all have one size: checked and costed once per answer, not per sliver).
     private static func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, client: ClientID, from: Party,
-                                    cpu: inout SimDuration?, verdict: inout ModeledSliverVerdict, context ctx: ProtocolContext,
-                                    into actions: inout [Action]) {
-        guard let meta = r.metadata else { return }
+                                    metadata meta: BlobMetadataWithID, cpu: inout SimDuration?, verdict: inout ModeledSliverVerdict,
+                                    context ctx: ProtocolContext, into actions: inout [Action]) {
+        if case .modeled(let index, let size)? = sliver {
+            takeModeledPrimary(into: &r, pair: pair, index: index, size: size, bytes: bytes, client: client, from: from,
+                               metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+            return
+        }
+        markAnswered(&r, pair: pair, bytes: bytes)
+        guard let s = sliver, s.index == pair else { return }
+        cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)
+        if ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta) {
+            if case .real(let sliver) = s { r.slivers.append(sliver) }
+        } else {
+            actions.append(.observe(.responseRejected(by: .client(client), from: from, blob: r.blob, what: "sliver \(pair)")))
+        }
+    }
+
+    /// `takePrimary` of a modeled sliver (`index`, `size` bytes): verified once per size per
+    /// read (`verdict`), counted, not kept.
+    @inline(__always)
+    private static func takeModeledPrimary(into r: inout ReadOp, pair: Int, index: Int, size: Int, bytes: UInt64, client: ClientID,
+                                           from: Party, metadata meta: BlobMetadataWithID, cpu: inout SimDuration?,
+                                           verdict: inout ModeledSliverVerdict, context ctx: ProtocolContext, into actions: inout [Action]) {
+        markAnswered(&r, pair: pair, bytes: bytes)
+        guard index == pair else { return }
+        if size != verdict.bytes {
+            verdict = ModeledSliverVerdict(bytes: size, cost: ctx.costs.sliver(bytes: UInt64(size), nShards: ctx.config.nShards),
+                                           valid: ctx.catalog.isValid(primary: .modeled(index: index, bytes: size), blob: r.blob, metadata: meta))
+        }
+        cpu = (cpu ?? .zero) + verdict.cost
+        if verdict.valid {
+            r.modeledSlivers += 1
+        } else {
+            actions.append(.observe(.responseRejected(by: .client(client), from: from, blob: r.blob, what: "sliver \(pair)")))
+        }
+    }
+
+    /// Pair `pair` of read `r` is answered (whatever the answer holds), `bytes` on the wire.
+    @inline(__always)
+    private static func markAnswered(_ r: inout ReadOp, pair: Int, bytes: UInt64) {
         r.outstanding.remove(pair)
         r.stale.remove(pair)
         r.answered.insert(pair)
         r.bytes += bytes
-        if let s = sliver, s.index == pair {
-            let valid: Bool
-            if case .modeled(_, let size) = s {
-                if size != verdict.bytes {
-                    verdict = ModeledSliverVerdict(bytes: size, cost: ctx.costs.sliver(bytes: UInt64(size), nShards: ctx.config.nShards),
-                                                   valid: ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta))
-                }
-                cpu = (cpu ?? .zero) + verdict.cost
-                valid = verdict.valid
-            } else {
-                cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)
-                valid = ctx.catalog.isValid(primary: s, blob: r.blob, metadata: meta)
-            }
-            if valid {
-                switch s {
-                case .real(let sliver): r.slivers.append(sliver)
-                case .modeled: r.modeledSlivers += 1
-                }
-            } else {
-                actions.append(.observe(.responseRejected(by: .client(client), from: from, blob: r.blob, what: "sliver \(pair)")))
-            }
-        }
     }
 
     /// The verification cost and verdict of a modeled primary sliver of `bytes` bytes for one
@@ -709,14 +724,21 @@ public struct Client {
     private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: [SliverPayload?], claimed: UnsafeMutableBufferPointer<Bool>,
                                       framing: inout UInt64, client: ClientID, from: Party, cpu: inout SimDuration?,
                                       context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
-        guard r.metadata != nil else { return false }
+        guard let meta = r.metadata else { return false }  // once per answer, not per sliver
         var took = false
         var verdict = ModeledSliverVerdict()
         for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
             claimed[k] = true
-            let sliver = k < slivers.count ? slivers[k] : nil
-            takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), client: client, from: from,
-                        cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+            // A modeled sliver is matched in place: copying the optional payload out cost an
+            // outlined copy and destroy per sliver.
+            if k < slivers.count, case .modeled(let index, let size)? = slivers[k] {
+                takeModeledPrimary(into: &r, pair: pair, index: index, size: size, bytes: framing + UInt64(size) + 8, client: client,
+                                   from: from, metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+            } else {
+                let sliver = k < slivers.count ? slivers[k] : nil
+                takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), client: client, from: from,
+                            metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+            }
             framing = 0
             took = true
         }
@@ -800,12 +822,12 @@ public struct Client {
             for op in readsByBlob[blob] ?? [] {
                 guard var r = reads.removeValue(forKey: op) else { continue }
                 guard r.awaits(pair) else { reads[op] = r; continue }
-                guard r.metadata != nil else { reads[op] = r; break }
+                guard let meta = r.metadata else { reads[op] = r; break }
                 var cpu: SimDuration?
                 var verdict = ModeledSliverVerdict()
                 let start = actions.count
-                Self.takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, client: id, from: from, cpu: &cpu,
-                                 verdict: &verdict, context: ctx, into: &actions)
+                Self.takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, client: id, from: from, metadata: meta,
+                                 cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
                 reads[op] = r
                 if let cpu { actions.insert(.cpu(cpu), at: start) }
                 continueRead(op, context: ctx, into: &actions)
