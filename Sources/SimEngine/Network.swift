@@ -157,6 +157,10 @@ public struct Network {
         public var arrivesAt: SimTime
         /// One-way latency applied.
         public var latency: SimDuration
+        /// The time the message takes through the receiver's downlink at full capacity (links
+        /// never change; a throttle only slows them): `earliestDelivery` and an unthrottled
+        /// `deliver` use it instead of dividing again.
+        public var downlinkTime: SimDuration
     }
 
     /// Which messages a cut blocks, seen from its side.
@@ -247,7 +251,9 @@ public struct Network {
         let latency = oneWayLatency(from, to)
         guard from == to || canTalk(from, to) else { return drop(.partitioned) }
         if lossPartsPerMillion > 0, lossStream.bernoulli(lossPartsPerMillion, over: 1_000_000) { return drop(.lost) }
-        return .success(Transmission(from: from, to: to, bytes: bytes, sentAt: upDone, arrivesAt: upStart + latency, latency: latency))
+        let downlinkTime = Self.serialization(bytes, bitsPerSecond: endpoints[to.index].link.downlinkBitsPerSecond, throttle: 1_000)
+        return .success(Transmission(from: from, to: to, bytes: bytes, sentAt: upDone, arrivesAt: upStart + latency, latency: latency,
+                                     downlinkTime: downlinkTime))
     }
 
     /// Completes a transmission whose first bit arrives now (`t.arrivesAt`): reserves the
@@ -258,7 +264,8 @@ public struct Network {
         guard !r.isDown else { return drop(.receiverDown) }
         guard t.from == t.to || canTalk(t.from, t.to) else { return drop(.partitioned) }
         let downStart = max(t.arrivesAt, r.downlinkFreeAt)
-        let downDone = downStart + Self.serialization(t.bytes, bitsPerSecond: r.link.downlinkBitsPerSecond, throttle: r.throttlePermille)
+        let downDone = downStart + (r.throttlePermille == 1_000 ? t.downlinkTime
+                                    : Self.serialization(t.bytes, bitsPerSecond: r.link.downlinkBitsPerSecond, throttle: r.throttlePermille))
         endpoints[t.to.index].downlinkFreeAt = downDone
         endpoints[t.to.index].bytesReceived &+= t.bytes
         messagesDelivered &+= 1
@@ -271,8 +278,7 @@ public struct Network {
     /// raises capacity, see `setThrottle`). Equal to the delivery time when the receiver's
     /// downlink is idle and unthrottled at arrival. O(1).
     public func earliestDelivery(_ t: Transmission) -> SimTime {
-        let r = endpoints[t.to.index]
-        return max(t.sentAt + t.latency, t.arrivesAt + Self.serialization(t.bytes, bitsPerSecond: r.link.downlinkBitsPerSecond, throttle: 1_000))
+        max(t.sentAt + t.latency, t.arrivesAt + t.downlinkTime)
     }
 
     private mutating func drop(_ reason: Drop) -> Result<Transmission, Drop> {

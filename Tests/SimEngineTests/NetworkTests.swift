@@ -68,6 +68,22 @@ import Testing
         #expect(at.nanoseconds >= 35_000_000 + 16_000_000)
     }
 
+    /// The downlink time a transmission carries is the receiver's at full capacity: delivered
+    /// unthrottled, the message arrives at `earliestDelivery`; a receiver throttled while it is
+    /// on its way takes it at the throttled rate, later.
+    @Test func aThrottleSetInFlightSlowsTheDelivery() throws {
+        var (net, a, b) = try pair()
+        guard case .success(let first) = net.transmit(from: a, to: b, bytes: 1_000_000, now: .zero) else { Issue.record("sent"); return }
+        #expect(net.deliver(first) == .success(net.earliestDelivery(first)))
+        let later = SimTime.zero + .seconds(10)
+        guard case .success(let second) = net.transmit(from: a, to: b, bytes: 1_000_000, now: later) else { Issue.record("sent"); return }
+        net.setThrottle(b, permille: 250)
+        guard case .success(let at) = net.deliver(second) else { Issue.record("delivered"); return }
+        // 8 Mbit at a quarter of the receiver's downlink takes four times as long through it.
+        #expect(at - second.arrivesAt == SimDuration(nanoseconds: 4 * second.downlinkTime.nanoseconds))
+        #expect(at > net.earliestDelivery(second))
+    }
+
     @Test func partitionsDownEndpointsAndLossDropMessages() throws {
         var (net, a, b) = try pair()
         let cut = net.cut([a])
