@@ -721,7 +721,7 @@ public struct Client {
     /// Takes into read `r`, if it has its metadata, each pair of a batched answer (`pairs`,
     /// `slivers`) not yet `claimed` by an earlier read that it awaits, claiming it; the answer's
     /// `framing` is charged to the first pair taken. Returns whether it took any.
-    private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: [SliverPayload?], claimed: UnsafeMutableBufferPointer<Bool>,
+    private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: SliverAnswers, claimed: UnsafeMutableBufferPointer<Bool>,
                                       framing: inout UInt64, client: ClientID, from: Party, cpu: inout SimDuration?,
                                       context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
         guard let meta = r.metadata else { return false }  // once per answer, not per sliver
@@ -729,13 +729,12 @@ public struct Client {
         var verdict = ModeledSliverVerdict()
         for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
             claimed[k] = true
-            // A modeled sliver is matched in place: copying the optional payload out cost an
-            // outlined copy and destroy per sliver.
-            if k < slivers.count, case .modeled(let index, let size)? = slivers[k] {
-                takeModeledPrimary(into: &r, pair: pair, index: index, size: size, bytes: framing + UInt64(size) + 8, client: client,
+            // A compact answer's modeled sliver is taken without making its payload.
+            if k < slivers.count, let size = slivers.compactModeledBytes(at: k) {
+                takeModeledPrimary(into: &r, pair: pair, index: pair, size: size, bytes: framing + UInt64(size) + 8, client: client,
                                    from: from, metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
             } else {
-                let sliver = k < slivers.count ? slivers[k] : nil
+                let sliver = k < slivers.count ? slivers.payload(at: k, pair: pair) : nil
                 takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), client: client, from: from,
                             metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
             }
@@ -846,7 +845,7 @@ public struct Client {
                 var servedCount = 0
                 var cpu: SimDuration?
                 let start = actions.count
-                var framing = message.wireBytes - slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
+                var framing = message.wireBytes - slivers.wireBytes
                 let client = id
                 for op in readers {
                     guard let i = reads.index(forKey: op) else { continue }

@@ -328,6 +328,113 @@ public enum SliverPayload: Sendable, Equatable {
     var wireBytes: UInt64 { UInt64(byteCount) + 8 }
 }
 
+/// The primary slivers of a batched answer (`sliversResponse`), one per pair asked, `nil` for
+/// a pair not served. An honest answer for a modeled blob, modeled slivers of the asked pairs
+/// all of one size, is kept as that size and the positions not served (usually none: nothing
+/// is allocated); anything else as the payloads given. It was an array of optional payloads
+/// per answer, allocated, then destroyed element by element through the generic witness: a
+/// few percent of a modeled run. Both forms answer the same payload at every position.
+public struct SliverAnswers: Sendable, Equatable {
+    enum Storage: Sendable, Equatable {
+        /// Position `k` holds `.modeled(index: pairs[k], bytes:)` unless `k` is in `missing` (ascending).
+        case modeled(count: Int, bytes: Int, missing: [Int])
+        /// The payloads as given.
+        case payloads([SliverPayload?])
+    }
+    let storage: Storage
+
+    /// The answers `serve` gives for each of `pairs`, in order; `serve` is called once per
+    /// pair. (A node's serving closure captures the node: it builds with `Builder` instead, so
+    /// that nothing copies the node.)
+    public init(pairs: [Int], serve: (Int) -> SliverPayload?) {
+        var builder = Builder(pairs: pairs)
+        for pair in pairs { builder.append(serve(pair)) }
+        self = builder.answers
+    }
+
+    /// Builds the answers for `pairs` one at a time, in order, compact while they allow it.
+    public struct Builder {
+        private let pairs: [Int]
+        private var bytes = -1
+        private var missing: [Int] = []
+        private var payloads: [SliverPayload?]? = nil
+        private var next = 0
+
+        /// No answer yet for `pairs`.
+        public init(pairs: [Int]) { self.pairs = pairs }
+
+        /// Appends the answer for the next pair asked.
+        public mutating func append(_ answer: SliverPayload?) {
+            defer { next += 1 }
+            if payloads != nil { payloads!.append(answer); return }
+            switch answer {
+            case nil:
+                missing.append(next)
+                return
+            case .modeled(let index, let b)? where index == pairs[next] && (bytes == -1 || b == bytes):
+                bytes = b
+                return
+            default:
+                // Not compact: the payloads so far are what the compact form implies.
+                var all: [SliverPayload?] = []
+                all.reserveCapacity(pairs.count)
+                var m = 0
+                for j in 0..<next {
+                    if m < missing.count && missing[m] == j { all.append(nil); m += 1 } else { all.append(.modeled(index: pairs[j], bytes: bytes)) }
+                }
+                all.append(answer)
+                payloads = all
+            }
+        }
+
+        /// The answers appended (one per pair asked once every pair has its answer).
+        public var answers: SliverAnswers {
+            if let payloads { return SliverAnswers(payloads) }
+            return SliverAnswers(storage: .modeled(count: next, bytes: max(0, bytes), missing: missing))
+        }
+    }
+
+    private init(storage: Storage) { self.storage = storage }
+
+    /// The answers as given, one per pair asked.
+    public init(_ payloads: [SliverPayload?]) { storage = .payloads(payloads) }
+
+    /// The number of answers (the pairs asked).
+    public var count: Int {
+        switch storage {
+        case .modeled(let count, _, _): count
+        case .payloads(let a): a.count
+        }
+    }
+
+    /// The answer at position `k` for pair `pair` (the pair asked there).
+    public func payload(at k: Int, pair: Int) -> SliverPayload? {
+        switch storage {
+        case .modeled(_, let bytes, let missing): isMissing(k, missing) ? nil : .modeled(index: pair, bytes: bytes)
+        case .payloads(let a): a[k]
+        }
+    }
+
+    /// The size of the modeled sliver of the pair asked at `k`, when the answers are in the
+    /// compact form and it was served; `nil` otherwise (ask `payload(at:pair:)`).
+    @inline(__always) func compactModeledBytes(at k: Int) -> Int? {
+        guard case .modeled(_, let bytes, let missing) = storage, !isMissing(k, missing) else { return nil }
+        return bytes
+    }
+
+    /// BCS bytes of the answers on the wire: each served sliver's, one byte per one not served.
+    public var wireBytes: UInt64 {
+        switch storage {
+        case .modeled(let count, let bytes, let missing): UInt64(count - missing.count) * (UInt64(bytes) + 8) + UInt64(missing.count)
+        case .payloads(let a): a.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
+        }
+    }
+
+    @inline(__always) private func isMissing(_ k: Int, _ missing: [Int]) -> Bool {
+        !missing.isEmpty && missing.contains(k)
+    }
+}
+
 /// The kinds of `Message`, as its cases (a real and a modeled recovery response are one kind):
 /// what `bench world` counts deliveries by. The raw value, 0 up, indexes per-kind counters.
 public enum MessageKind: Int, CaseIterable, Sendable {
@@ -368,7 +475,7 @@ public enum Message: Sendable {
     case sliversRequest(blob: BlobRef, pairs: [Int])
     /// Node -> client: the answer to a `sliversRequest`, `slivers[i]` the primary sliver of
     /// `pairs[i]` or `nil` if the node does not hold (or withholds) it.
-    case sliversResponse(blob: BlobRef, pairs: [Int], slivers: [SliverPayload?])
+    case sliversResponse(blob: BlobRef, pairs: [Int], slivers: SliverAnswers)
     /// Client -> node: secondary sliver `sliver` of a blob, i.e. one column of a quilt (a patch
     /// read fetches only its patch's columns, as Walrus's quilt client does).
     case columnRequest(blob: BlobRef, sliver: Int)
@@ -439,7 +546,7 @@ public enum Message: Sendable {
         case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
         case .sliverResponse(_, _, let s), .columnResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
         case .sliversRequest(_, let pairs): return framing + 40 + 2 * UInt64(pairs.count)
-        case .sliversResponse(_, _, let slivers): return framing + slivers.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
+        case .sliversResponse(_, _, let slivers): return framing + slivers.wireBytes
         case .recoveryResponse(_, _, let p, let s):
             return framing + (p + s).reduce(0) { $0 + UInt64($1.data.count) + 5 + UInt64($1.proof.path.count) * 33 }
         case .modeledRecoveryResponse(_, _, _, _, _, let bytes): return framing + bytes

@@ -95,10 +95,11 @@ extension StorageNode {
         case .sliversRequest(let blob, let pairs) where targets(blob):
             // Per pair as `sliverRequest` above: every pair withheld, or every held one corrupted.
             switch behaviour {
-            case .withhold: return [.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: pairs.map { _ in nil }))]
+            case .withhold: return [.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: SliverAnswers(pairs: pairs) { _ in nil }))]
             case .corruptSlivers:
-                return [.send(to: from, .sliversResponse(blob: blob, pairs: pairs,
-                                                         slivers: pairs.map { servable(blob, $0, ctx)?.primary.map(Self.corrupted) }))]
+                var answers = SliverAnswers.Builder(pairs: pairs)
+                for pair in pairs { answers.append(servable(blob, pair, ctx)?.primary.map(Self.corrupted)) }
+                return [.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: answers.answers))]
             default: return nil
             }
         case .columnRequest(let blob, let sliver) where targets(blob):

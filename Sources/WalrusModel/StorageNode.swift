@@ -339,7 +339,9 @@ public struct StorageNode {
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
         case .sliversRequest(let blob, let pairs):
-            actions.append(.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: pairs.map { servable(blob, $0, ctx)?.primary })))
+            var answers = SliverAnswers.Builder(pairs: pairs)
+            for pair in pairs { answers.append(servable(blob, pair, ctx)?.primary) }
+            actions.append(.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: answers.answers)))
         case .columnRequest(let blob, let sliver):
             let n = ctx.config.nShards
             let payload = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil

@@ -1,0 +1,60 @@
+import RedStuff
+import Testing
+
+@testable import WalrusModel
+
+/// `SliverAnswers`, the slivers of a batched answer: the compact form (modeled slivers of the
+/// asked pairs, one size, some not served) reads as the same payloads, at the same size on the
+/// wire, as the answers given one by one; anything else is kept as given.
+@Suite struct SliverAnswersTests {
+    let pairs = [12, 3, 40, 7, 0]
+
+    /// The answers built pair by pair, read back at every position.
+    func readBack(_ given: [SliverPayload?]) -> (SliverAnswers, [SliverPayload?]) {
+        var builder = SliverAnswers.Builder(pairs: pairs)
+        for answer in given { builder.append(answer) }
+        let answers = builder.answers
+        return (answers, pairs.indices.map { answers.payload(at: $0, pair: pairs[$0]) })
+    }
+
+    @Test func everyFormReadsAsTheAnswersGiven() throws {
+        let real = try Sliver(axis: .primary, index: 40, symbolSize: 2, data: [1, 2, 3, 4])
+        let modeled: [SliverPayload?] = pairs.map { .modeled(index: $0, bytes: 900) }
+        var someMissing = modeled
+        someMissing[1] = nil
+        someMissing[4] = nil
+        var withReal = modeled
+        withReal[2] = .real(real)
+        var wrongIndex = modeled
+        wrongIndex[3] = .modeled(index: 8, bytes: 900)
+        var twoSizes = modeled
+        twoSizes[4] = .modeled(index: 0, bytes: 901)
+        let cases: [(given: [SliverPayload?], compact: Bool)] = [
+            (modeled, true), (someMissing, true), (pairs.map { _ in nil }, true),
+            (withReal, false), (wrongIndex, false), (twoSizes, false), ([nil, nil, .real(real), nil, nil], false),
+        ]
+        for (given, compact) in cases {
+            let (answers, back) = readBack(given)
+            #expect(back == given)
+            #expect(answers.count == given.count)
+            #expect(answers.wireBytes == given.reduce(0) { $0 + ($1?.wireBytes ?? 1) })
+            #expect(answers == SliverAnswers(pairs: pairs) { pair in given[pairs.firstIndex(of: pair)!] })
+            for k in given.indices {
+                let expected: Int? = if compact, case .modeled(_, let b)? = given[k] { b } else { nil }
+                #expect(answers.compactModeledBytes(at: k) == expected, "\(given) at \(k)")
+            }
+        }
+        #expect(SliverAnswers.Builder(pairs: []).answers.count == 0)
+    }
+
+    /// A message carrying the compact form costs, on the wire, what the same answers given as
+    /// payloads cost.
+    @Test func aBatchedAnswerWeighsTheSameInEitherForm() {
+        var builder = SliverAnswers.Builder(pairs: pairs)
+        for (k, pair) in pairs.enumerated() { builder.append(k == 1 ? nil : .modeled(index: pair, bytes: 4_096)) }
+        let given: [SliverPayload?] = pairs.enumerated().map { $0.offset == 1 ? nil : .modeled(index: $0.element, bytes: 4_096) }
+        let compact = Message.sliversResponse(blob: BlobRef(0), pairs: pairs, slivers: builder.answers)
+        let listed = Message.sliversResponse(blob: BlobRef(0), pairs: pairs, slivers: SliverAnswers(given))
+        #expect(compact.wireBytes == listed.wireBytes)
+    }
+}
