@@ -16,7 +16,7 @@ extension World {
     /// (`Client.retryRead`).
     func readOrder(_ blob: BlobRef, stream: RandomStream) -> [Int] {
         guard scenario.resources != nil, let mapping = catalog.shardMapping(blob) else {
-            return stream.shuffled(Array(0..<config.nShards))
+            return stream.shuffled(pairIndices)
         }
         return Client.sdkReadOrder(members: stream.shuffled(view.readCommittee(for: blob).members), mapping: mapping, nShards: config.nShards)
     }

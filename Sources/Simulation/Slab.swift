@@ -36,8 +36,8 @@ final class Slab<Element> {
     /// Parks `element` in a free slot and returns the slot.
     func insert(_ element: consuming Element) -> UInt64 {
         let i: Int
-        if let reused = free.popLast() {
-            i = reused
+        if !free.isEmpty {
+            i = free.removeLast()  // (`popLast` was an out-of-line call per insert)
         } else {
             i = occupied.count
             if i == capacity { grow() }

@@ -59,6 +59,9 @@ public final class World: EventHandler {
     public let scenario: Scenario
     /// The encoding parameters of the system (n shards, f, symbol counts).
     public let config: EncodingConfig
+    /// The pair indices `0 ..< n` in order: what a read's order is shuffled from, copied
+    /// (one memory copy) rather than built element by element per read.
+    let pairIndices: [Int]
     let options: Options
     let costs: CostModel
     /// The scenario's resource model, boxed once for every reaction's context.
@@ -366,6 +369,7 @@ public final class World: EventHandler {
         self.sink = sink
         let n = scenario.nodes.shards
         do { config = try EncodingConfig(nShards: n) } catch { throw .invalid("nodes.shards", error.description) }
+        pairIndices = Array(0..<n)
         guard scenario.nodes.count >= 1 else { throw .invalid("nodes.count", "at least one storage node is needed") }
         guard scenario.clients.count >= 1 else { throw .invalid("clients.count", "at least one client is needed") }
         streams = RandomStreams(runSeed: scenario.seed)
