@@ -66,6 +66,8 @@ public final class World: EventHandler {
     let costs: CostModel
     /// The scenario's resource model, boxed once for every reaction's context.
     let resourceBox: ResourceBox?
+    /// What every reaction's context shares (catalog, parameters, resource model), built once.
+    let contextEnvironment: ProtocolContext.Environment
     /// Whether confirmations carry real signatures or modeled tags.
     let signatureMode: ConfirmationSigner.Mode
     let sink: ResultsSink?
@@ -383,6 +385,8 @@ public final class World: EventHandler {
         if case .modeled = scenario.fidelity.encoding, scenario.resources == nil { oneEventMessages = true } else { oneEventMessages = false }
         view = ChainView(nShards: n)
         catalog = BlobCatalog(config: config, mode: scenario.fidelity.verification, keepsPayload: scenario.fidelity.payload == .full)
+        contextEnvironment = ProtocolContext.Environment(catalog: catalog, config: config, costs: costs, signatures: signatureMode,
+                                                         resources: resourceBox)
         workloadIssued = Array(repeating: 0, count: scenario.workloads.count)
         operationsLeftInBurst = Array(repeating: 0, count: scenario.workloads.count)
         pendingRecords = Array(repeating: [], count: scenario.workloads.count)
@@ -446,8 +450,7 @@ public final class World: EventHandler {
     /// The read-only context a state machine reacts in at `now`.
     func context(_ now: SimTime, for party: Party? = nil) -> ProtocolContext {
         let seen = party.flatMap { isolatedView[endpointIndex($0)] ?? ownView($0) } ?? view
-        return ProtocolContext(now: now, view: seen, catalog: catalog, config: config, costs: costs,
-                               signatures: signatureMode, resources: resourceBox)
+        return ProtocolContext(now: now, view: seen, environment: contextEnvironment)
     }
 
     /// A party's endpoint index (nodes first, then clients).

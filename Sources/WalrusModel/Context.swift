@@ -6,27 +6,63 @@ import WalrusCrypto
 
 /// What every state machine is handed when it reacts: the time, the shared chain view, the
 /// blob catalog and the parameters. Read-only.
+///
+/// A context is built for every reaction (every message delivered): the parts that do not
+/// change in a run (catalog, parameters, resource model) sit behind one reference, an
+/// `Environment` the run builds once, so that a context is the time and two references.
 public struct ProtocolContext {
     /// The simulated time of the event being handled.
     public var now: SimTime
     /// The chain as the participants see it (events applied in order, after the chain's lag).
     public let view: ChainView
+    /// What does not change in a run.
+    public let environment: Environment
+
+    /// The parts of a context that do not change in a run, shared by reference.
+    public final class Environment {
+        /// Ground truth about blobs, for memoized checks and modeled payloads.
+        public let catalog: BlobCatalog
+        /// The encoding parameters of the system (n shards, f, symbol counts).
+        public let config: EncodingConfig
+        /// CPU costs charged to simulated time.
+        public let costs: CostModel
+        /// Whether confirmations carry real signatures or modeled tags.
+        public let signatures: ConfirmationSigner.Mode
+        /// The resource model behind a reference (`nil`: CPU costs only): the model is a couple
+        /// of hundred bytes, which every `if let` copied.
+        let resourceBox: ResourceBox?
+
+        /// An environment of `catalog`, the parameters and a boxed resource model (`nil`: none).
+        public init(catalog: BlobCatalog, config: EncodingConfig, costs: CostModel, signatures: ConfirmationSigner.Mode,
+                    resources: ResourceBox?) {
+            self.catalog = catalog
+            self.config = config
+            self.costs = costs
+            self.signatures = signatures
+            self.resourceBox = resources
+        }
+    }
+
     /// Ground truth about blobs, for memoized checks and modeled payloads.
-    public let catalog: BlobCatalog
+    public var catalog: BlobCatalog { environment.catalog }
     /// The encoding parameters of the system (n shards, f, symbol counts).
-    public let config: EncodingConfig
+    public var config: EncodingConfig { environment.config }
     /// CPU costs charged to simulated time.
-    public let costs: CostModel
+    public var costs: CostModel { environment.costs }
     /// Whether confirmations carry real signatures or modeled tags.
-    public let signatures: ConfirmationSigner.Mode
+    public var signatures: ConfirmationSigner.Mode { environment.signatures }
     /// The resource model (`[resources]`), or `nil` for CPU costs only.
-    public var resources: ResourceModel? { resourceBox?.model }
+    public var resources: ResourceModel? { environment.resourceBox?.model }
     /// Whether the run has a resource model: `resources != nil` without copying the model out
     /// of its box (a retain and release of its tables; asked on every store and confirmation).
-    public var hasResources: Bool { resourceBox != nil }
-    /// The resource model behind a reference: a context is built for every reaction and the
-    /// model is a couple of hundred bytes, which every build and every `if let` copied.
-    private let resourceBox: ResourceBox?
+    public var hasResources: Bool { environment.resourceBox != nil }
+
+    /// A context for one reaction at `now`, as the party seeing `view` sees the run.
+    public init(now: SimTime, view: ChainView, environment: Environment) {
+        self.now = now
+        self.view = view
+        self.environment = environment
+    }
 
     /// A context for one reaction at `now`.
     public init(now: SimTime, view: ChainView, catalog: BlobCatalog, config: EncodingConfig, costs: CostModel,
@@ -38,13 +74,8 @@ public struct ProtocolContext {
     /// A context for one reaction at `now`, sharing a boxed resource model (`nil`: none).
     public init(now: SimTime, view: ChainView, catalog: BlobCatalog, config: EncodingConfig, costs: CostModel,
                 signatures: ConfirmationSigner.Mode, resources: ResourceBox?) {
-        self.now = now
-        self.view = view
-        self.catalog = catalog
-        self.config = config
-        self.costs = costs
-        self.signatures = signatures
-        self.resourceBox = resources
+        self.init(now: now, view: view, environment: Environment(catalog: catalog, config: config, costs: costs,
+                                                                 signatures: signatures, resources: resources))
     }
 }
 
