@@ -208,6 +208,24 @@ extension StorageNode {
         stored[blob]!.pairs[index] = kept
     }
 
+    /// The primary slivers of `pairs` of `blob` as the node serves them (`servable`'s, pair by
+    /// pair). For a modeled blob the per-blob questions (is it kept, its mapping and sizes) are
+    /// asked once for the request, then each pair is one lookup in the holdings.
+    func servePrimaries(_ blob: BlobRef, pairs: [Int], context ctx: ProtocolContext) -> SliverAnswers {
+        var answers = SliverAnswers.Builder(pairs: pairs)
+        if stored[blob] == nil, isModeled(blob, ctx) {
+            let mapping = modeledKept(blob, ctx) ? ctx.catalog.shardMapping(blob) : nil
+            let bytes = ctx.catalog.sliverSizes(blob).primary
+            for pair in pairs {
+                let held = mapping.map { modeledHeld.contains(blob.index, shard: ShardIndex(UInt16($0.shard(ofPair: pair)))) } ?? false
+                answers.append(held ? .modeled(index: pair, bytes: bytes) : nil)
+            }
+        } else {
+            for pair in pairs { answers.append(servable(blob, pair, ctx)?.primary) }
+        }
+        return answers.answers
+    }
+
     /// A stored pair as it can be sent: digest-only pairs are regenerated (and must match their
     /// hash); `nil` when the node does not hold the pair.
     func servable(_ blob: BlobRef, _ index: Int, _ ctx: ProtocolContext) -> PairPayload? {

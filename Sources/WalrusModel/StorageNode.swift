@@ -339,9 +339,7 @@ public struct StorageNode {
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
         case .sliversRequest(let blob, let pairs):
-            var answers = SliverAnswers.Builder(pairs: pairs)
-            for pair in pairs { answers.append(servable(blob, pair, ctx)?.primary) }
-            actions.append(.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: answers.answers)))
+            actions.append(.send(to: from, .sliversResponse(blob: blob, pairs: pairs, slivers: servePrimaries(blob, pairs: pairs, context: ctx))))
         case .columnRequest(let blob, let sliver):
             let n = ctx.config.nShards
             let payload = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil

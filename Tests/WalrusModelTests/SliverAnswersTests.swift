@@ -1,4 +1,5 @@
 import RedStuff
+import SimSupport
 import Testing
 
 @testable import WalrusModel
@@ -45,6 +46,51 @@ import Testing
             }
         }
         #expect(SliverAnswers.Builder(pairs: []).answers.count == 0)
+    }
+
+    /// What a node answers a batched request with, position by position, against `servable`
+    /// asked pair by pair.
+    func answersAgree(_ h: ModelHarness, node i: Int, _ blob: BlobRef) -> (agree: Bool, served: Int) {
+        var node = h.nodes[i]
+        let pairs = Array((0..<h.config.nShards).reversed())
+        let actions = node.receive(.sliversRequest(blob: blob, pairs: pairs), from: .client(ClientID(0)), context: h.context)
+        guard case .send(_, .sliversResponse(_, let asked, let answers))? = actions.last, asked == pairs else { return (false, 0) }
+        var served = 0
+        for (k, pair) in pairs.enumerated() {
+            let expected = node.servable(blob, pair, h.context)?.primary
+            guard answers.payload(at: k, pair: pair) == expected else { return (false, served) }
+            if expected != nil { served += 1 }
+        }
+        return (true, served)
+    }
+
+    /// A node serves a batched request (per-blob checks once for a modeled blob) exactly what
+    /// it serves pair by pair: a modeled blob it holds some pairs of, then the same blob
+    /// deleted (nothing served), and a real blob.
+    @Test func aNodeAnswersABatchAsItServesEachPair() throws {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_000)
+        h.catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: [], sizeBytes: 1_000, contentDigest: .zero,
+                                              honest: true, modeled: true))
+        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 1_000,
+                                       epochs: 3, deletable: true), from: .client(ClientID(0)))
+        let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
+        let sizes = h.catalog.sliverSizes(blob)
+        let mine = h.view.committee.shards(of: NodeID(1))
+        _ = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata,
+                                      pairs: StorePairs(modeledOfShards: Array(mine.dropFirst()), mapping: mapping,
+                                                        primaryBytes: sizes.primary, secondaryBytes: sizes.secondary)),
+                               from: .client(ClientID(0)), context: h.context)
+        let held = answersAgree(h, node: 1, blob)
+        #expect(held.agree && held.served == mine.count - 1)
+        h.executeOnChain(.deleteBlob(client: ClientID(0), blob: blob), from: .client(ClientID(0)))
+        let deleted = answersAgree(h, node: 1, blob)
+        #expect(deleted.agree && deleted.served == 0)
+
+        let (real, realEncoded, _) = try h.encodeBlob(1, size: 2_000, seed: 7)
+        try h.storeEverywhereAndCertify(real, realEncoded)
+        let realAnswers = answersAgree(h, node: 2, real)
+        #expect(realAnswers.agree && realAnswers.served == h.view.committee.shards(of: NodeID(2)).count)
     }
 
     /// A message carrying the compact form costs, on the wire, what the same answers given as
