@@ -397,14 +397,16 @@ public struct SliverAnswers: Sendable, Equatable {
         /// The answers appended (one per pair asked once every pair has its answer).
         public var answers: SliverAnswers {
             if let payloads { return SliverAnswers(payloads) }
-            return SliverAnswers(storage: .modeled(count: next, bytes: max(0, bytes), missing: missing))
+            return SliverAnswers(modeled: next, bytes: max(0, bytes), missing: missing)
         }
     }
 
-    private init(storage: Storage) { self.storage = storage }
-
     /// The answers as given, one per pair asked.
     public init(_ payloads: [SliverPayload?]) { storage = .payloads(payloads) }
+
+    /// `count` answers, each the asked pair's modeled sliver of `bytes` bytes except at the
+    /// positions `missing` (ascending), which were not served.
+    init(modeled count: Int, bytes: Int, missing: [Int]) { storage = .modeled(count: count, bytes: bytes, missing: missing) }
 
     /// The number of answers (the pairs asked).
     public var count: Int {

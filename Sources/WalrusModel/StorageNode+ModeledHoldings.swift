@@ -157,10 +157,18 @@ struct ShardHoldings: Sendable {
 
     /// Whether blob `index` is held on `shard`.
     func contains(_ index: UInt32, shard: ShardIndex) -> Bool {
-        if group.contains(index) && Self.slot(shard, in: groupShards).found { return true }
+        contains(index, shard: shard, inGroup: groupHolds(index))
+    }
+
+    /// `contains(_:shard:)` for a caller that asked `groupHolds(index)` once for many shards.
+    @inline(__always) func contains(_ index: UInt32, shard: ShardIndex, inGroup: Bool) -> Bool {
+        if inGroup && Self.slot(shard, in: groupShards).found { return true }
         let (i, found) = Self.slot(shard, in: tableShards)
         return found && sets[i].contains(index)
     }
+
+    /// Whether the group holds blob `index` (on every group shard).
+    @inline(__always) func groupHolds(_ index: UInt32) -> Bool { group.contains(index) }
 
     /// Records blob `index` as held on `shard`.
     mutating func insert(_ index: UInt32, shard: ShardIndex) {

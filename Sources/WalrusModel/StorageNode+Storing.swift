@@ -212,17 +212,23 @@ extension StorageNode {
     /// pair). For a modeled blob the per-blob questions (is it kept, its mapping and sizes) are
     /// asked once for the request, then each pair is one lookup in the holdings.
     func servePrimaries(_ blob: BlobRef, pairs: [Int], context ctx: ProtocolContext) -> SliverAnswers {
-        var answers = SliverAnswers.Builder(pairs: pairs)
         if stored[blob] == nil, isModeled(blob, ctx) {
-            let mapping = modeledKept(blob, ctx) ? ctx.catalog.shardMapping(blob) : nil
-            let bytes = ctx.catalog.sliverSizes(blob).primary
-            for pair in pairs {
-                let held = mapping.map { modeledHeld.contains(blob.index, shard: ShardIndex(UInt16($0.shard(ofPair: pair)))) } ?? false
-                answers.append(held ? .modeled(index: pair, bytes: bytes) : nil)
+            // Every answer served is the asked pair's modeled sliver of the blob's one size:
+            // the compact form, with the positions not held.
+            guard modeledKept(blob, ctx), let mapping = ctx.catalog.shardMapping(blob) else {
+                return SliverAnswers(modeled: pairs.count, bytes: 0, missing: Array(pairs.indices))  // as `Builder` gives it
             }
-        } else {
-            for pair in pairs { answers.append(servable(blob, pair, ctx)?.primary) }
+            let bytes = ctx.catalog.sliverSizes(blob).primary
+            let inGroup = modeledHeld.groupHolds(blob.index)
+            var missing: [Int] = []
+            for (k, pair) in pairs.enumerated()
+            where !modeledHeld.contains(blob.index, shard: ShardIndex(UInt16(mapping.shard(ofPair: pair))), inGroup: inGroup) {
+                missing.append(k)
+            }
+            return SliverAnswers(modeled: pairs.count, bytes: bytes, missing: missing)
         }
+        var answers = SliverAnswers.Builder(pairs: pairs)
+        for pair in pairs { answers.append(servable(blob, pair, ctx)?.primary) }
         return answers.answers
     }
 

@@ -55,6 +55,8 @@ import Testing
         let pairs = Array((0..<h.config.nShards).reversed())
         let actions = node.receive(.sliversRequest(blob: blob, pairs: pairs), from: .client(ClientID(0)), context: h.context)
         guard case .send(_, .sliversResponse(_, let asked, let answers))? = actions.last, asked == pairs else { return (false, 0) }
+        let node0 = node
+        guard answers == SliverAnswers(pairs: pairs, serve: { node0.servable(blob, $0, h.context)?.primary }) else { return (false, 0) }
         var served = 0
         for (k, pair) in pairs.enumerated() {
             let expected = node.servable(blob, pair, h.context)?.primary
