@@ -249,7 +249,7 @@ public struct Network {
         // Jitter is drawn for every message sent, lost or not, so that the k-th message gets
         // the k-th draw whatever the loss rate and partitions: paired runs stay paired.
         let latency = oneWayLatency(from, to)
-        guard from == to || canTalk(from, to) else { return drop(.partitioned) }
+        guard from == to || cuts.isEmpty || canTalk(from, to) else { return drop(.partitioned) }
         if lossPartsPerMillion > 0, lossStream.bernoulli(lossPartsPerMillion, over: 1_000_000) { return drop(.lost) }
         let downlinkTime = Self.serialization(bytes, bitsPerSecond: endpoints[to.index].link.downlinkBitsPerSecond, throttle: 1_000)
         return .success(Transmission(from: from, to: to, bytes: bytes, sentAt: upDone, arrivesAt: upStart + latency, latency: latency,
@@ -262,7 +262,7 @@ public struct Network {
     public mutating func deliver(_ t: Transmission) -> Result<SimTime, Drop> {
         let r = endpoints[t.to.index]
         guard !r.isDown else { return drop(.receiverDown) }
-        guard t.from == t.to || canTalk(t.from, t.to) else { return drop(.partitioned) }
+        guard t.from == t.to || cuts.isEmpty || canTalk(t.from, t.to) else { return drop(.partitioned) }
         let downStart = max(t.arrivesAt, r.downlinkFreeAt)
         let downDone = downStart + (r.throttlePermille == 1_000 ? t.downlinkTime
                                     : Self.serialization(t.bytes, bitsPerSecond: r.link.downlinkBitsPerSecond, throttle: r.throttlePermille))
@@ -291,8 +291,9 @@ public struct Network {
         return .failure(reason)
     }
 
-    /// Base RTT / 2 + jitter + spikes at either end.
-    private func oneWayLatency(_ a: EndpointID, _ b: EndpointID) -> SimDuration {
+    /// Base RTT / 2 + jitter + spikes at either end. (Inlined: called from a mutating method,
+    /// a call copied the whole network onto the stack per message.)
+    @inline(__always) private func oneWayLatency(_ a: EndpointID, _ b: EndpointID) -> SimDuration {
         let ea = endpoints[a.index], eb = endpoints[b.index]
         let base = SimDuration(nanoseconds: regions.baseRTT[ea.region.index][eb.region.index].nanoseconds / 2)
         let jitterMs = max(0, jitterMilliseconds.sample(jitterStream))
