@@ -45,3 +45,15 @@ public struct Epoch: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `epoch<rawValue>`, e.g. `epoch4`, for logs and traces.
     public var description: String { "epoch\(rawValue)" }
 }
+
+/// The hash tables give an integer key `value` whose own hash would be SipHash over its bytes:
+/// `value` and the table's `seed` through SplitMix64's finalizer, a dozen instructions that
+/// carry every bit of the key to every bucket bit. Dense keys (indices, counters) looked up
+/// per message use it as their `_rawHashValue(seed:)`; equal keys hash equally, as `Hashable`
+/// requires, and the seed still varies the table order from table to table.
+@inlinable public func mixedTableHash(_ value: UInt64, seed: Int) -> Int {
+    var x = value ^ UInt64(bitPattern: Int64(seed))
+    x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+    return Int(truncatingIfNeeded: x ^ (x >> 31))
+}

@@ -64,10 +64,18 @@ public struct Client {
     /// Attempts per operation, counting the first (the scenario keeps it in 1...1000).
     public var maxAttempts: Int
 
-    private var writes: [UInt64: WriteOp] = [:]
+    private var writes: [OperationKey: WriteOp] = [:]
     private var writeByBlob: [BlobRef: UInt64] = [:]
-    private var reads: [UInt64: ReadOp] = [:]
+    private var reads: [OperationKey: ReadOp] = [:]
     private var readsByBlob: [BlobRef: [UInt64]] = [:]
+
+    /// An operation's number as the key of `writes` and `reads`, hashed by `mixedTableHash`
+    /// rather than SipHash: the tables are looked up for every confirmation and every sliver answer.
+    struct OperationKey: Hashable {
+        let rawValue: UInt64
+        init(_ rawValue: UInt64) { self.rawValue = rawValue }
+        func _rawHashValue(seed: Int) -> Int { mixedTableHash(rawValue, seed: seed) }
+    }
 
     private enum TimerKind: UInt64 { case writeTimeout = 1, certifyNow = 2, readTimeout = 3, readProbe = 4, storeNow = 5, storeRetry = 6, readRetry = 7, storeTimeout = 8 }
 
@@ -206,11 +214,11 @@ public struct Client {
             w.phase = .statusChecking
             askStatus(blob, skipping: [], context: ctx, into: &actions)
             actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
-            writes[op] = w
+            writes[OperationKey(op)] = w
             writeByBlob[blob] = op
             return actions
         }
-        writes[op] = w
+        writes[OperationKey(op)] = w
         writeByBlob[blob] = op
         actions += register(op, w)
         actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
@@ -237,31 +245,31 @@ public struct Client {
         let weight = ctx.view.committee.weight(of: node)
         guard weight > 0 else { return }
         let n = ctx.config.nShards
-        if let op = writeByBlob[blob], var w = writes[op], w.phase == .statusChecking, w.statusAnswered.insert(node).inserted {
+        if let op = writeByBlob[blob], var w = writes[OperationKey(op)], w.phase == .statusChecking, w.statusAnswered.insert(node).inserted {
             w.statusWeight += weight
             if Quorum.isValidityQuorum(weight: w.statusWeight, nShards: n) {
                 w.phase = .registering
                 actions.append(mark(op, .statusChecked))
                 actions += register(op, w)
             }
-            writes[op] = w
+            writes[OperationKey(op)] = w
         }
         for op in readsByBlob[blob] ?? [] {
-            guard var r = reads[op], r.statusChecking, r.statusAnswered.insert(node).inserted else { continue }
+            guard var r = reads[OperationKey(op)], r.statusChecking, r.statusAnswered.insert(node).inserted else { continue }
             r.statusWeight += weight
             if Quorum.isValidityQuorum(weight: r.statusWeight, nShards: n) {
                 r.statusChecking = false
                 actions.append(mark(op, .statusChecked))
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 requestMetadata(op, context: ctx, into: &actions)
             } else {
-                reads[op] = r
+                reads[OperationKey(op)] = r
             }
         }
     }
 
     private mutating func sendStores(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var w = writes[op] else { return }
+        guard var w = writes[OperationKey(op)] else { return }
         w.phase = .storing
         w.storeStart = ctx.now
         w.epoch = ctx.view.epoch
@@ -283,7 +291,7 @@ public struct Client {
             w.parkedBatches = [:]
             w.retryQueue = []
             w.sliversInFlight = 0
-            writes[op] = w
+            writes[OperationKey(op)] = w
             actions.append(mark(op, .storeFirstSent))
             sendQueuedStores(op, resources: r, context: ctx, into: &actions)
             return
@@ -300,7 +308,7 @@ public struct Client {
             actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))
         }
         if sent { actions.append(mark(op, .storeLastSent)) }
-        writes[op] = w
+        writes[OperationKey(op)] = w
     }
 
     /// Sends the queued store batches of write `op` that fit, in queue order, as the SDK the
@@ -314,7 +322,7 @@ public struct Client {
     /// its backoff is passed over: the SDK queues its slivers only once its metadata is stored.
     private mutating func sendQueuedStores(_ op: UInt64, resources r: ResourceModel, context ctx: ProtocolContext,
                                            into actions: inout [Action]) {
-        guard var w = writes[op], w.phase == .storing else { return }
+        guard var w = writes[OperationKey(op)], w.phase == .storing else { return }
         let primary = (try? ctx.config.sliverSize(.primary, blobLength: w.sizeBytes)) ?? 1
         let budget = r.concurrentSliverWrites(primarySliverBytes: primary, nShards: ctx.config.nShards)
         var i = 0
@@ -332,7 +340,7 @@ public struct Client {
                 sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: &actions)
             }
         }
-        writes[op] = w
+        writes[OperationKey(op)] = w
     }
 
     /// Sends `pairs` of write `w` (op `op`) to `node`, whose room among the sliver writes in
@@ -356,20 +364,20 @@ public struct Client {
     /// in flight; an answered metadata request puts the member's store batches at the end of
     /// the queue (the SDK's `store_pairs` queues its sliver stores once the metadata is stored).
     private mutating func releaseStoreBatch(_ op: UInt64, from node: NodeID) {
-        guard var w = writes[op], let k = w.storesInFlight.removeValue(forKey: node) else { return }
+        guard var w = writes[OperationKey(op)], let k = w.storesInFlight.removeValue(forKey: node) else { return }
         w.sliversInFlight -= k
         if w.inFlightPairs.removeValue(forKey: node)?.isEmpty == true, let batches = w.batchesAfterMetadata.removeValue(forKey: node) {
             w.storeQueue += batches.map { (node, $0) }
         }
         w.storeSentAt.removeValue(forKey: node)
-        writes[op] = w
+        writes[OperationKey(op)] = w
     }
 
     /// Sends member `node`'s next parked batch of write `op` (its room already taken) now that
     /// the member's connections are free; once the member has confirmed, frees the room of all
     /// its parked batches instead.
     private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var w = writes[op], w.phase == .storing, w.storesInFlight[node] == nil,
+        guard var w = writes[OperationKey(op)], w.phase == .storing, w.storesInFlight[node] == nil,
               var parked = w.parkedBatches.removeValue(forKey: node), !parked.isEmpty else { return }
         if w.confirmations.contains(node) {
             w.sliversInFlight -= parked.reduce(0) { $0 + Self.permits($1) }
@@ -378,7 +386,7 @@ public struct Client {
             if !parked.isEmpty { w.parkedBatches[node] = parked }
             sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: &actions)
         }
-        writes[op] = w
+        writes[OperationKey(op)] = w
     }
 
     /// Member `node`'s parked batches of write `op` give their room back: back at the head of
@@ -410,7 +418,7 @@ public struct Client {
     /// that write is in flight to that node.
     private mutating func failStoreBatch(_ op: UInt64, to node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
                                          into actions: inout [Action]) -> Bool {
-        guard var w = writes[op], w.phase == .storing,
+        guard var w = writes[OperationKey(op)], w.phase == .storing,
               let k = w.storesInFlight[node], k > 0, let pairs = w.inFlightPairs.removeValue(forKey: node) else { return false }
         w.sliversInFlight -= k
         w.storeSentAt.removeValue(forKey: node)
@@ -427,14 +435,14 @@ public struct Client {
             unparkStores(of: node, &w, requeue: false)
             w.storeQueue.removeAll { $0.node == node }
         }
-        writes[op] = w
+        writes[OperationKey(op)] = w
         sendQueuedStores(op, resources: r, context: ctx, into: &actions)
         return true
     }
 
     private mutating func finishWrite(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
                                       into actions: inout [Action]) {
-        guard let w = writes.removeValue(forKey: op) else { return }
+        guard let w = writes.removeValue(forKey: OperationKey(op)) else { return }
         writeByBlob.removeValue(forKey: w.blob)
         actions.append(.observe(.operationFinished(FinishedOperation(
             id: op, kind: .write, client: id, blob: w.blob, start: w.start, end: ctx.now, result: result,
@@ -449,10 +457,10 @@ public struct Client {
     /// fetched and verified, and the patch is decoded from them; if any of them is missing or
     /// fails verification, the read falls back to the whole quilt, as Walrus's quilt client does.
     public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], patch: Range<Int>? = nil, context ctx: ProtocolContext) -> [Action] {
-        reads[op] = ReadOp(blob: blob, start: ctx.now, order: order, patch: patch)
+        reads[OperationKey(op)] = ReadOp(blob: blob, start: ctx.now, order: order, patch: patch)
         if ctx.resources?.statusCheck == true, ctx.view.status(blob)?.invalid != true {
             // The SDK first asks the nodes for the blob's status; metadata requests follow its quorum.
-            reads[op]!.statusChecking = true
+            reads[OperationKey(op)]!.statusChecking = true
             readsByBlob[blob, default: []].append(op)
             var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op)),
                                      .timer(after: requestTimeout, token: token(.readProbe, op))]
@@ -480,7 +488,7 @@ public struct Client {
     }
 
     private mutating func requestMetadata(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads[op], let entry = ctx.catalog.entry(r.blob) else { return }
+        guard var r = reads[OperationKey(op)], let entry = ctx.catalog.entry(r.blob) else { return }
         let n = ctx.config.nShards
         let mapping = ShardMapping(blobID: entry.metadata.blobID, nShards: n)
         let owner = Self.owners(for: r.blob, ctx)
@@ -489,11 +497,11 @@ public struct Client {
             r.metadataTries += 1
             if let node = owner[mapping.shard(ofPair: pair)], !ctx.hasResources || r.metadataAsked.insert(node).inserted {
                 actions.append(.send(to: .node(node), .metadataRequest(blob: r.blob)))
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 return
             }
         }
-        reads[op] = r
+        reads[OperationKey(op)] = r
         outOfNodes(op, detail: "no node to ask for metadata", context: ctx, into: &actions)
     }
 
@@ -505,13 +513,13 @@ public struct Client {
     /// again only by the next pass. Without the resource model, or with its retries spent, the
     /// read fails with `detail`.
     private mutating func outOfNodes(_ op: UInt64, detail: String, context ctx: ProtocolContext, into actions: inout [Action]) {
-        if reads[op]?.retryPending == true { return }  // a late answer after the pass ended: the retry is set
-        guard let res = ctx.resources, var r = reads[op], r.retries < res.readRetries else {
+        if reads[OperationKey(op)]?.retryPending == true { return }  // a late answer after the pass ended: the retry is set
+        guard let res = ctx.resources, var r = reads[OperationKey(op)], r.retries < res.readRetries else {
             finishRead(op, .failed, detail: detail, context: ctx, into: &actions)
             return
         }
         r.retryPending = true
-        reads[op] = r
+        reads[OperationKey(op)] = r
         actions.append(.timer(after: res.readRetryDelay(op: op, retry: r.retries), token: token(.readRetry, op)))
     }
 
@@ -534,7 +542,7 @@ public struct Client {
     /// It also draws a new order over the (refreshed) read committee: here its members shuffled
     /// by a SplitMix64 sequence of the operation and the retry, so that runs stay deterministic.
     private mutating func retryRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads[op], r.retryPending else { return }
+        guard var r = reads[OperationKey(op)], r.retryPending else { return }
         r.retryPending = false
         r.retries += 1
         if let mapping = ctx.catalog.shardMapping(r.blob) {
@@ -553,18 +561,18 @@ public struct Client {
         r.modeledSlivers = 0
         r.forgetRequests()
         r.metadataAsked.removeAll()
-        reads[op] = r
+        reads[OperationKey(op)] = r
         requestMetadata(op, context: ctx, into: &actions)
     }
 
     /// What `look` finds in read `op`, or `nil` if there is no such read. The read is reached
     /// in place, through the table's modify accessor (`&reads.values[i]`): reading it through
-    /// the table's getter (`reads[op]?.…`, or `reads.values[i].…`), even one field, copies the
+    /// the table's getter (`reads[OperationKey(op)]?.…`, or `reads.values[i].…`), even one field, copies the
     /// whole read, its sets and slivers, and these lookups run per response; taking it out and
     /// putting it back, as was done, hashed twice and copied it back in. The hot paths (sliver
     /// answers, the requests that follow) work on the read in place the same way.
     private mutating func peekRead<T>(_ op: UInt64, _ look: (inout ReadOp) -> T) -> T? {
-        guard let i = reads.index(forKey: op) else { return nil }
+        guard let i = reads.index(forKey: OperationKey(op)) else { return nil }
         return look(&reads.values[i])
     }
 
@@ -587,7 +595,7 @@ public struct Client {
     }
 
     private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let i = reads.index(forKey: op),
+        guard let i = reads.index(forKey: OperationKey(op)),
               let held = Self.requestSlivers(for: &reads.values[i], context: ctx, into: &actions)  // in place: see `peekRead`
         else { return }
         outOfNodes(op, detail: "only \(held) of \(ctx.config.sliversForDecoding(.primary)) primary slivers available", context: ctx, into: &actions)
@@ -756,7 +764,7 @@ public struct Client {
 
     private mutating func finishRead(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
                                      into actions: inout [Action]) {
-        guard let r = reads.removeValue(forKey: op) else { return }
+        guard let r = reads.removeValue(forKey: OperationKey(op)) else { return }
         readsByBlob[r.blob]?.removeAll { $0 == op }
         if readsByBlob[r.blob]?.isEmpty == true { readsByBlob.removeValue(forKey: r.blob) }
         actions.append(.observe(.operationFinished(FinishedOperation(
@@ -781,7 +789,7 @@ public struct Client {
     /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch message {
-        case .stored(let blob, _, _) where ctx.hasResources && writeByBlob[blob].flatMap({ writes[$0] })?.storesInFlight.isEmpty == false:
+        case .stored(let blob, _, _) where ctx.hasResources && writeByBlob[blob].flatMap({ writes[OperationKey($0)] })?.storesInFlight.isEmpty == false:
             // Under the SDK's limits, any answer frees its sliver writes for the queued stores.
             let op = writeByBlob[blob]!
             if case .node(let node) = from { releaseStoreBatch(op, from: node) }
@@ -805,8 +813,8 @@ public struct Client {
                 if metadata != nil, !valid { actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "metadata"))) }
                 if valid, let m = metadata {
                     actions.append(mark(op, .metadataReceived))
-                    reads[op]!.metadata = m  // a change in place (`_modify`), unlike a read through the table
-                    reads[op]!.bytes += message.wireBytes
+                    reads[OperationKey(op)]!.metadata = m  // a change in place (`_modify`), unlike a read through the table
+                    reads[OperationKey(op)]!.bytes += message.wireBytes
                     requestData(op, context: ctx, into: &actions)
                 } else {
                     requestMetadata(op, context: ctx, into: &actions)
@@ -819,15 +827,15 @@ public struct Client {
             // Each read is taken out of the table and put back (one sliver per answer, the
             // calibrated and real-encoding runs' path; batched answers work in place, see `peekRead`).
             for op in readsByBlob[blob] ?? [] {
-                guard var r = reads.removeValue(forKey: op) else { continue }
-                guard r.awaits(pair) else { reads[op] = r; continue }
-                guard let meta = r.metadata else { reads[op] = r; break }
+                guard var r = reads.removeValue(forKey: OperationKey(op)) else { continue }
+                guard r.awaits(pair) else { reads[OperationKey(op)] = r; continue }
+                guard let meta = r.metadata else { reads[OperationKey(op)] = r; break }
                 var cpu: SimDuration?
                 var verdict = ModeledSliverVerdict()
                 let start = actions.count
                 Self.takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, client: id, from: from, metadata: meta,
                                  cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 if let cpu { actions.insert(.cpu(cpu), at: start) }
                 continueRead(op, context: ctx, into: &actions)
                 break
@@ -848,7 +856,7 @@ public struct Client {
                 var framing = message.wireBytes - slivers.wireBytes
                 let client = id
                 for op in readers {
-                    guard let i = reads.index(forKey: op) else { continue }
+                    guard let i = reads.index(forKey: OperationKey(op)) else { continue }
                     // In place (see `peekRead`): the read, if it has its metadata, takes the pairs it awaits.
                     let took = Self.takePrimaries(into: &reads.values[i], pairs: pairs, slivers: slivers, claimed: claimed,
                                                   framing: &framing, client: client, from: from, cpu: &cpu, context: ctx, into: &actions)
@@ -865,20 +873,20 @@ public struct Client {
 
         case .columnResponse(let blob, let column, let payload):
             guard let op = (readsByBlob[blob] ?? []).first(where: { awaits($0, column, column: true) }),
-                  hasMetadata(op), var r = reads[op], let meta = r.metadata else { break }
+                  hasMetadata(op), var r = reads[OperationKey(op)], let meta = r.metadata else { break }
             r.outstanding.remove(column)
             r.stale.remove(column)
             r.answered.insert(column)
             r.bytes += message.wireBytes
             guard let s = payload, s.index == column else {
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 fallBackToWholeBlob(op, context: ctx, into: &actions)
                 break
             }
             actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
             guard ctx.catalog.isValid(secondary: s, blob: blob, metadata: meta) else {
                 actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "column \(column)")))
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 fallBackToWholeBlob(op, context: ctx, into: &actions)
                 break
             }
@@ -886,7 +894,7 @@ public struct Client {
             case .real(let sliver): r.columns.append(sliver)
             case .modeled: r.modeledColumns += 1
             }
-            reads[op] = r
+            reads[OperationKey(op)] = r
             if let patch = r.patch, r.columns.count + r.modeledColumns == patch.count { decodePatch(op, context: ctx, into: &actions) }
 
         case .store, .metadataRequest, .sliverRequest, .sliversRequest, .columnRequest, .blobStatusRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
@@ -904,7 +912,7 @@ public struct Client {
     /// Requests every column of the patch not yet answered or in flight, each from the owner of
     /// the pair holding it (secondary sliver j is in pair n - 1 - j). No owner: whole blob.
     private mutating func requestColumns(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads[op], let meta = r.metadata, let patch = r.patch else { return }
+        guard var r = reads[OperationKey(op)], let meta = r.metadata, let patch = r.patch else { return }
         let n = ctx.config.nShards
         let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
         let owner = Self.owners(for: r.blob, ctx)
@@ -912,32 +920,32 @@ public struct Client {
         for column in patch where !r.answered.contains(column) && !r.outstanding.contains(column) {
             r.stale.remove(column)
             guard let node = owner[mapping.shard(ofPair: n - 1 - column)] else {
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 fallBackToWholeBlob(op, context: ctx, into: &actions)
                 return
             }
             r.outstanding.insert(column)
             actions.append(.send(to: .node(node), .columnRequest(blob: r.blob, sliver: column)))
         }
-        reads[op] = r
+        reads[OperationKey(op)] = r
     }
 
     /// Turns a patch read into a whole-blob read (Walrus's quilt client does the same when a
     /// column cannot be had): forget the columns and read R primary slivers.
     private mutating func fallBackToWholeBlob(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard var r = reads[op], r.patch != nil else { return }
+        guard var r = reads[OperationKey(op)], r.patch != nil else { return }
         r.patch = nil
         r.columns = []
         r.modeledColumns = 0
         r.forgetRequests()
-        reads[op] = r
+        reads[OperationKey(op)] = r
         requestSlivers(op, context: ctx, into: &actions)
     }
 
     /// Decodes the patch from its verified columns: real quilts through the QuiltV1 decoder
     /// (header, identifier, bytes), modeled ones by charging the bytes.
     private mutating func decodePatch(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let r = reads[op], let patch = r.patch, let entry = ctx.catalog.entry(r.blob) else { return }
+        guard let r = reads[OperationKey(op)], let patch = r.patch, let entry = ctx.catalog.entry(r.blob) else { return }
         let bytes = entry.modeled ? UInt64(ctx.catalog.sliverSizes(r.blob).secondary * r.modeledColumns)
                                   : UInt64(r.columns.reduce(0) { $0 + $1.data.count })
         actions.append(.cpu(ctx.costs.bytes(bytes)))
@@ -959,7 +967,7 @@ public struct Client {
     /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
     private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
         guard case .stored(let blob, let epoch, let signature) = message, let sig = signature, epoch == ctx.view.epoch,
-              let op = writeByBlob[blob], let i = writes.index(forKey: op) else { return [] }
+              let op = writeByBlob[blob], let i = writes.index(forKey: OperationKey(op)) else { return [] }
         // Changed in place (`Dictionary.Values`' modify accessor): one lookup, no copy of the
         // write or its confirmations, and this runs per confirmation.
         return Self.take(sig, into: &writes.values[i], op: op, context: ctx)
@@ -995,7 +1003,7 @@ public struct Client {
     }
 
     private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let r = reads[op], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
+        guard let r = reads[OperationKey(op)], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
         actions.append(mark(op, .sliversReceived))
         if entry.modeled {
             // Sizes only: charge the decode and the check, there are no bytes to compare.
@@ -1040,7 +1048,7 @@ public struct Client {
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
         switch event {
         case .blobRegistered(let blob, _):
-            if let op = writeByBlob[blob], writes[op]?.phase == .registering {
+            if let op = writeByBlob[blob], writes[OperationKey(op)]?.phase == .registering {
                 actions.append(mark(op, .registerSeen))
                 if let delay = ctx.resources?.registrationDelay, delay > .zero {
                     // The SDK waits so that the nodes have seen the registration too.
@@ -1054,14 +1062,14 @@ public struct Client {
         case .blobInvalidated(let blob, _):
             for op in readsByBlob[blob] ?? [] { finishRead(op, .invalid, detail: "the chain declared the blob invalid", context: ctx, into: &actions) }
         case .transactionFailed(let submitter, let blob?, let reason) where submitter == .client(id):
-            guard let op = writeByBlob[blob], var w = writes[op] else { break }
+            guard let op = writeByBlob[blob], var w = writes[OperationKey(op)] else { break }
             if w.phase == .certifying {
                 // Typically the epoch changed under us: store again with the new committee.
                 w.attempt += 1
                 w.confirmations.removeAll()
                 w.weight = 0
                 w.certifyScheduled = false
-                writes[op] = w
+                writes[OperationKey(op)] = w
                 if w.attempt > maxAttempts {
                     finishWrite(op, .failed, detail: "certification failed: \(reason)", context: ctx, into: &actions)
                 } else {
@@ -1074,17 +1082,17 @@ public struct Client {
             // A registration that ends with the old epoch can no longer be certified (the chain
             // refuses an expired blob, and nodes no longer sign for it): the write fails now
             // instead of retrying until its attempts run out.
-            for op in writes.keys.sorted() {
-                let w = writes[op]!
+            for op in writes.keys.map(\.rawValue).sorted() {
+                let w = writes[OperationKey(op)]!
                 guard w.phase != .statusChecking, let status = ctx.view.status(w.blob), status.registrationExpired(at: ctx.view.epoch) else { continue }
                 finishWrite(op, .failed, detail: "its registration expired (end epoch \(status.endEpoch.rawValue)) before it was certified",
                             context: ctx, into: &actions)
             }
             // Confirmations from the old committee are void; stores restart with the new one.
-            for op in writes.keys.sorted() where writes[op]!.phase == .storing {
-                writes[op]!.confirmations.removeAll()
-                writes[op]!.weight = 0
-                writes[op]!.certifyScheduled = false
+            for op in writes.keys.map(\.rawValue).sorted() where writes[OperationKey(op)]!.phase == .storing {
+                writes[OperationKey(op)]!.confirmations.removeAll()
+                writes[OperationKey(op)]!.weight = 0
+                writes[OperationKey(op)]!.certifyScheduled = false
                 sendStores(op, context: ctx, into: &actions)
             }
         default:
@@ -1106,9 +1114,9 @@ public struct Client {
         let op = token >> 8
         switch TimerKind(rawValue: token & 0xff) {
         case .certifyNow:
-            guard var w = writes[op], w.phase == .storing, w.certifyScheduled else { break }
+            guard var w = writes[OperationKey(op)], w.phase == .storing, w.certifyScheduled else { break }
             w.phase = .certifying
-            writes[op] = w
+            writes[OperationKey(op)] = w
             let signatures = w.confirmations.bySigner
             // Verifying each confirmation and aggregating them (the SDK checks before it sends).
             actions.append(.cpu(ctx.costs.signatureCost * UInt64(signatures.count)))
@@ -1117,28 +1125,28 @@ public struct Client {
             actions.append(mark(op, .certifySubmitted))
             actions.append(.submit(.certifyBlob(client: id, blob: w.blob, epoch: w.epoch, certificate: certificate)))
         case .storeNow:
-            guard writes[op]?.phase == .registering else { break }
+            guard writes[OperationKey(op)]?.phase == .registering else { break }
             sendStores(op, context: ctx, into: &actions)
         case .storeTimeout:
             // Batches unanswered for the request timeout fail like refused ones (one timer per
             // batch sent; a batch answered meanwhile is no longer in `storeSentAt`).
-            guard let w = writes[op], w.phase == .storing, let r = ctx.resources else { break }
+            guard let w = writes[OperationKey(op)], w.phase == .storing, let r = ctx.resources else { break }
             let due = w.storeSentAt.filter { ctx.now >= $0.value + r.storeRequestTimeout }.keys.sorted()
             for node in due { _ = failStoreBatch(op, to: node, resources: r, context: ctx, into: &actions) }
         case .storeRetry:
             // Refused batches whose backoff is over go first in the queue, in the order they fell due.
-            guard var w = writes[op], w.phase == .storing, let r = ctx.resources else { break }
+            guard var w = writes[OperationKey(op)], w.phase == .storing, let r = ctx.resources else { break }
             let due = w.retryQueue.filter { $0.at <= ctx.now }
             guard !due.isEmpty else { break }
             w.retryQueue.removeAll { $0.at <= ctx.now }
             for d in due where w.storesInFlight[d.node] == 0 { w.storesInFlight.removeValue(forKey: d.node) }
             w.storeQueue.insert(contentsOf: due.map { ($0.node, $0.pairs) }, at: 0)
-            writes[op] = w
+            writes[OperationKey(op)] = w
             sendQueuedStores(op, resources: r, context: ctx, into: &actions)
         case .writeTimeout:
-            guard var w = writes[op] else { break }
+            guard var w = writes[OperationKey(op)] else { break }
             w.attempt += 1
-            writes[op] = w
+            writes[OperationKey(op)] = w
             if w.attempt > maxAttempts {
                 finishWrite(op, .failed, detail: "timed out in phase \(w.phase) after \(maxAttempts) attempts", context: ctx, into: &actions)
                 break
@@ -1147,7 +1155,7 @@ public struct Client {
             if w.phase == .statusChecking { askStatus(w.blob, skipping: w.statusAnswered, context: ctx, into: &actions) }
             actions.append(.timer(after: attemptTimeout, token: self.token(.writeTimeout, op)))
         case .readTimeout:
-            guard var r = reads[op] else { break }
+            guard var r = reads[OperationKey(op)] else { break }
             if r.retryPending {
                 // Waiting out the SDK's backoff: the retry will start the next pass.
                 actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
@@ -1155,7 +1163,7 @@ public struct Client {
             }
             r.attempt += 1
             if r.attempt > maxAttempts {
-                reads[op] = r
+                reads[OperationKey(op)] = r
                 finishRead(op, .failed, detail: "timed out with \(r.slivers.count) slivers", context: ctx, into: &actions)
                 break
             }
@@ -1164,7 +1172,7 @@ public struct Client {
             r.outstanding.removeAll()
             r.stale.removeAll()
             r.nextPair = 0
-            reads[op] = r
+            reads[OperationKey(op)] = r
             if r.statusChecking {
                 askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
             } else if r.metadata == nil {
@@ -1175,13 +1183,13 @@ public struct Client {
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
             // Every few seconds per read: taken out of the table and put back.
-            guard var r = reads.removeValue(forKey: op) else { break }
+            guard var r = reads.removeValue(forKey: OperationKey(op)) else { break }
             let resend = !r.retryPending && !r.statusChecking && r.metadata != nil && !r.outstanding.isEmpty
             if resend {
                 r.stale.formUnion(r.outstanding)
                 r.outstanding.removeAll()
             }
-            reads[op] = r
+            reads[OperationKey(op)] = r
             if r.retryPending {
                 // Nothing is asked while the read waits out the SDK's backoff.
             } else if r.statusChecking {
@@ -1191,7 +1199,7 @@ public struct Client {
             } else if resend {
                 requestData(op, context: ctx, into: &actions)
             }
-            if reads.index(forKey: op) != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
+            if reads.index(forKey: OperationKey(op)) != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
         case .readRetry:
             retryRead(op, context: ctx, into: &actions)
         case nil:

@@ -16,17 +16,10 @@ public struct BlobRef: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { "blob#\(index)" }
     /// Hashes as its index.
     @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(index) }
-    /// The table hash of its index: the table's seed and the index through SplitMix64's
-    /// finalizer (every bit of the index reaches every bucket bit), a dozen instructions where
-    /// the standard library's integer hashing runs SipHash. Blob-keyed tables are looked up per
-    /// message (a client's writes and reads by blob); this is the standard library's entry
-    /// point for such keys, and equal blobs hash equally, as `Hashable` requires.
-    @inlinable public func _rawHashValue(seed: Int) -> Int {
-        var x = UInt64(index) ^ UInt64(bitPattern: Int64(seed))
-        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int(truncatingIfNeeded: x ^ (x >> 31))
-    }
+    /// The table hash of its index (`mixedTableHash`, not SipHash): blob-keyed tables are
+    /// looked up per message (a client's writes and reads by blob); this is the standard
+    /// library's entry point for such keys.
+    @inlinable public func _rawHashValue(seed: Int) -> Int { mixedTableHash(UInt64(index), seed: seed) }
 }
 
 /// A client process (dense index).

@@ -1,11 +1,12 @@
+import SimSupport
 import Testing
 
 @testable import WalrusModel
 
-/// `BlobRef`'s table hash (`_rawHashValue(seed:)`, a SplitMix64 mix rather than SipHash): sets
-/// and dictionaries keyed by blob still find exactly their members, and dense indices, what
-/// blob references are, spread over the buckets.
-@Suite struct BlobRefHashTests {
+/// The table hash dense keys use (`mixedTableHash`, a SplitMix64 mix rather than SipHash, for
+/// `BlobRef` and a client's operation numbers): sets and dictionaries keyed by them still find
+/// exactly their members, and dense keys spread over the buckets.
+@Suite struct TableHashTests {
     @Test func tablesFindExactlyTheirMembers() {
         let members = (0..<40_000).map { BlobRef(UInt32($0 * 3)) }
         var set = Set<BlobRef>()
@@ -32,5 +33,14 @@ import Testing
         #expect(BlobRef(9)._rawHashValue(seed: 3) == BlobRef(9)._rawHashValue(seed: 3))
         #expect(BlobRef(9)._rawHashValue(seed: 3) != BlobRef(9)._rawHashValue(seed: 4))
         #expect(BlobRef(9).hashValue == BlobRef(9).hashValue)
+    }
+
+    @Test func operationTablesFindExactlyTheirMembers() {
+        var table: [Client.OperationKey: UInt64] = [:]
+        let ops = (0..<30_000).map { UInt64($0) * 5 + 1 }
+        for op in ops { table[Client.OperationKey(op)] = op }
+        #expect(table.count == ops.count && ops.allSatisfy { table[Client.OperationKey($0)] == $0 })
+        #expect(!ops.contains { table[Client.OperationKey($0 + 1)] != nil })
+        #expect(Set((0..<1_024).map { mixedTableHash(UInt64($0), seed: 99) & 1_023 }).count > 560)
     }
 }
