@@ -28,6 +28,9 @@ public struct ShardIndex: Hashable, Comparable, Sendable, CustomStringConvertibl
     @inlinable public static func < (a: ShardIndex, b: ShardIndex) -> Bool { a.rawValue < b.rawValue }
     /// `shard<rawValue>`, e.g. `shard12`, for logs and traces.
     public var description: String { "shard\(rawValue)" }
+    /// The table hash of its number (`mixedTableHash`, not SipHash): a node's shard-sync
+    /// tables are looked up by shard for every pair a sync response brings.
+    @inlinable public func _rawHashValue(seed: Int) -> Int { mixedTableHash(UInt64(rawValue), seed: seed) }
 }
 
 /// A Walrus epoch number (`u32` on chain). Epoch 0 is genesis.

@@ -214,7 +214,7 @@ extension StorageNode {
             return
         }
         store(item.blob, metadata: metadata, pair: idx, item.pair, context: ctx)
-        if !recoveries.isEmpty, recoveries[RecoveryKey(blob: item.blob, pair: idx)] != nil {
+        if !recoveries.isEmpty, recoveries.index(forKey: RecoveryKey(blob: item.blob, pair: idx)) != nil {  // (`[key] != nil` copied the state out)
             recoveries[RecoveryKey(blob: item.blob, pair: idx)]!.syncShard = nil
             drop(RecoveryKey(blob: item.blob, pair: idx), context: ctx, into: &actions)
         }

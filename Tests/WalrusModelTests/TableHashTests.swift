@@ -43,4 +43,12 @@ import Testing
         #expect(!ops.contains { table[Client.OperationKey($0 + 1)] != nil })
         #expect(Set((0..<1_024).map { mixedTableHash(UInt64($0), seed: 99) & 1_023 }).count > 560)
     }
+
+    @Test func shardTablesFindExactlyTheirMembers() {
+        let shards = (0..<20_000).map { ShardIndex(UInt16($0 * 3)) }
+        var byShard: [ShardIndex: Int] = [:]
+        for (k, s) in shards.enumerated() { byShard[s] = k }
+        #expect(byShard.count == shards.count && shards.enumerated().allSatisfy { byShard[$0.element] == $0.offset })
+        #expect(!(0..<20_000).contains { byShard[ShardIndex(UInt16($0 * 3 + 1))] != nil })
+    }
 }
