@@ -49,8 +49,9 @@ extension World {
         do { return try WalrusEconomy(parameters: parameters, creationTimeMs: 0) } catch { throw .invalid("economics", "\(error)") }
     }
 
-    /// The most blob records reserved up front (about 0.5 GB of address space, not resident):
-    /// beyond it, tables grow by doubling as they would without a reservation.
+    /// The most blob records reserved up front (about 1 GB of address space at ~500 bytes of
+    /// tables per blob, not resident until written): beyond it, tables grow by doubling as they
+    /// would without a reservation.
     static let reservedBlobRecordsCap = 1 << 21
 
     /// Reserves the per-blob tables (the world's `blobs`, the catalog's, the chain's objects and
