@@ -733,6 +733,11 @@ public struct Client {
                                       framing: inout UInt64, client: ClientID, from: Party, cpu: inout SimDuration?,
                                       context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
         guard let meta = r.metadata else { return false }  // once per answer, not per sliver
+        if let size = slivers.allServedModeledBytes, !claimed.contains(true),
+           takeWholeModeledAnswer(into: &r, pairs: pairs, size: size, framing: &framing, metadata: meta, cpu: &cpu, context: ctx) {
+            for k in claimed.indices { claimed[k] = true }
+            return true
+        }
         var took = false
         var verdict = ModeledSliverVerdict()
         for (k, pair) in pairs.enumerated() where !claimed[k] && r.awaits(pair) {
@@ -750,6 +755,49 @@ public struct Client {
             took = true
         }
         return took
+    }
+
+    /// `takePrimaries` of an honest node's whole answer in one go, when it applies: every pair of
+    /// `pairs` (distinct, none negative) served as a modeled sliver of `size` bytes, every one
+    /// awaited by read `r` (a whole-blob read), none claimed, and the size valid for the blob.
+    /// Then the read's bookkeeping is done a word of pairs at a time, with the same outcome as
+    /// pair by pair: each pair answered, its sliver counted, the verification cost charged per
+    /// sliver, the framing to the first. Returns false, having changed nothing, when it does not
+    /// apply (the caller goes pair by pair).
+    private static func takeWholeModeledAnswer(into r: inout ReadOp, pairs: [Int], size: Int, framing: inout UInt64,
+                                               metadata meta: BlobMetadataWithID, cpu: inout SimDuration?,
+                                               context ctx: ProtocolContext) -> Bool {
+        guard r.patch == nil, var lowest = pairs.first else { return false }
+        var highest = lowest
+        for pair in pairs {
+            lowest = min(lowest, pair)
+            highest = max(highest, pair)
+        }
+        guard lowest >= 0 else { return false }
+        // A node's shards are mostly one run, and so are their pairs: the mask spans the words
+        // between the lowest and the highest pair only.
+        let first = lowest >> 6
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: highest >> 6 - first + 1) { mask -> Bool in
+            mask.initialize(repeating: 0)
+            var distinct = 0
+            for pair in pairs {
+                let bit: UInt64 = 1 << UInt64(pair & 63)
+                if mask[pair >> 6 - first] & bit == 0 { distinct += 1 }
+                mask[pair >> 6 - first] |= bit
+            }
+            guard distinct == pairs.count,
+                  r.outstanding.coversAll(mask, from: first, with: r.stale),
+                  ctx.catalog.isValid(primary: .modeled(index: pairs[0], bytes: size), blob: r.blob, metadata: meta)
+            else { return false }
+            r.outstanding.subtract(mask, from: first)
+            r.stale.subtract(mask, from: first)
+            r.answered.formUnion(mask, from: first)
+            r.bytes += framing + UInt64(pairs.count) * (UInt64(size) + 8)
+            framing = 0
+            cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(size), nShards: ctx.config.nShards) * UInt64(pairs.count)
+            r.modeledSlivers += pairs.count
+            return true
+        }
     }
 
     /// After primary slivers arrived for read `op`: decode once R are held, else ask for more.

@@ -47,6 +47,45 @@ struct DenseIndexSet: Sendable, Equatable {
         return i
     }
 
+    // Bulk operations on a mask of indices: bit `i % 64` of `mask[w]` stands for index
+    // `64 * (first + w) + i`, so a mask covers only the words its indices fall in.
+
+    /// Whether every index in `mask` (starting at word `first`) is a member of this set or of `other`.
+    func coversAll(_ mask: UnsafeMutableBufferPointer<UInt64>, from first: Int, with other: DenseIndexSet) -> Bool {
+        for k in mask.indices where mask[k] != 0 {
+            let w = first + k
+            let mine = w < words.count ? words[w] : 0, theirs = w < other.words.count ? other.words[w] : 0
+            if mask[k] & ~(mine | theirs) != 0 { return false }
+        }
+        return true
+    }
+
+    /// Removes every index in `mask` (starting at word `first`), as `remove` of each.
+    mutating func subtract(_ mask: UnsafeMutableBufferPointer<UInt64>, from first: Int) {
+        guard first < words.count else { return }
+        var removed = 0
+        words.withUnsafeMutableBufferPointer { words in
+            for k in mask.indices where first + k < words.count {
+                removed += (words[first + k] & mask[k]).nonzeroBitCount
+                words[first + k] &= ~mask[k]
+            }
+        }
+        count -= removed
+    }
+
+    /// Adds every index in `mask` (starting at word `first`), as `insert` of each.
+    mutating func formUnion(_ mask: UnsafeMutableBufferPointer<UInt64>, from first: Int) {
+        if first + mask.count > words.count { grow(toWords: first + mask.count) }
+        var added = 0
+        words.withUnsafeMutableBufferPointer { words in
+            for k in mask.indices {
+                added += (mask[k] & ~words[first + k]).nonzeroBitCount
+                words[first + k] |= mask[k]
+            }
+        }
+        count += added
+    }
+
     /// Removes every member, keeping the storage.
     mutating func removeAll() {
         for w in words.indices { words[w] = 0 }

@@ -424,6 +424,13 @@ public struct SliverAnswers: Sendable, Equatable {
         return bytes
     }
 
+    /// The one size of the answers' modeled slivers when they are in the compact form and every
+    /// pair asked was served (an honest node's whole answer); `nil` otherwise.
+    var allServedModeledBytes: Int? {
+        guard case .modeled(let count, let bytes, let missing) = storage, count > 0, missing.isEmpty else { return nil }
+        return bytes
+    }
+
     /// BCS bytes of the answers on the wire: each served sliver's, one byte per one not served.
     public var wireBytes: UInt64 {
         switch storage {

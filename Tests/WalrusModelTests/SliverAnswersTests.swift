@@ -95,6 +95,56 @@ import Testing
         #expect(realAnswers.agree && realAnswers.served == h.view.committee.shards(of: NodeID(2)).count)
     }
 
+    /// A read of a modeled blob played to its end, every node answering honestly; `listed`
+    /// hands the client each batched answer as payloads (the pair-by-pair path) instead of the
+    /// compact form the nodes built (taken whole). Returns every action of the client, in order.
+    func playModeledRead(listed: Bool) throws -> [String] {
+        var h = try ModelHarness()
+        let (blob, encoded, _) = try h.encodeBlob(0, size: 3_000)
+        h.catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: [], sizeBytes: 3_000, contentDigest: .zero,
+                                              honest: true, modeled: true))
+        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 3_000,
+                                       epochs: 3, deletable: false), from: .client(ClientID(0)))
+        let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
+        let sizes = h.catalog.sliverSizes(blob)
+        for i in h.nodes.indices {
+            let mine = h.view.committee.shards(of: NodeID(UInt32(i)))
+            _ = h.nodes[i].receive(.store(blob: blob, metadata: encoded.metadata,
+                                          pairs: StorePairs(modeledOfShards: mine, mapping: mapping, primaryBytes: sizes.primary,
+                                                            secondaryBytes: sizes.secondary)),
+                                   from: .client(ClientID(0)), context: h.context)
+        }
+        var log: [String] = []
+        var queue = h.client.startRead(op: 7, blob: blob, order: [3, 8, 1, 6, 0, 9, 2, 5, 7, 4], context: h.context).sent
+        var finished = false
+        while !queue.isEmpty, !finished {
+            let (to, message) = queue.removeFirst()
+            guard case .node(let n) = to else { continue }
+            for (_, reply) in h.nodes[n.index].receive(message, from: .client(ClientID(0)), context: h.context).sent {
+                var answer = reply
+                if listed, case .sliversResponse(let b, let pairs, let slivers) = reply {
+                    answer = .sliversResponse(blob: b, pairs: pairs, slivers: SliverAnswers(pairs.indices.map { slivers.payload(at: $0, pair: pairs[$0]) }))
+                }
+                let out = h.client.receive(answer, from: to, context: h.context)
+                log += out.map { String(describing: $0) }
+                queue += out.sent
+                if out.observed.contains(where: { if case .operationFinished = $0 { true } else { false } }) { finished = true }
+            }
+        }
+        #expect(finished)
+        return log
+    }
+
+    /// A client takes an honest node's whole compact answer at once; that gives the read
+    /// exactly what taking it pair by pair gives: the same CPU charged, the same requests, the
+    /// same bytes and end.
+    @Test func aWholeAnswerTakenAtOnceEqualsPairByPair() throws {
+        let whole = try playModeledRead(listed: false)
+        let pairByPair = try playModeledRead(listed: true)
+        #expect(whole == pairByPair)
+        #expect(whole.contains { $0.contains("operationFinished") && $0.contains("ok") })
+    }
+
     /// A message carrying the compact form costs, on the wire, what the same answers given as
     /// payloads cost.
     @Test func aBatchedAnswerWeighsTheSameInEitherForm() {
