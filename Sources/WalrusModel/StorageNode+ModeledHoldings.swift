@@ -170,6 +170,9 @@ struct ShardHoldings: Sendable {
     /// Whether the group holds blob `index` (on every group shard).
     @inline(__always) func groupHolds(_ index: UInt32) -> Bool { group.contains(index) }
 
+    /// The group's shards, ascending (empty when there is no group).
+    var groupList: [ShardIndex] { groupShards }
+
     /// Records blob `index` as held on `shard`.
     mutating func insert(_ index: UInt32, shard: ShardIndex) {
         let (i, found) = Self.slot(shard, in: tableShards)

@@ -220,6 +220,14 @@ extension StorageNode {
             }
             let bytes = ctx.catalog.sliverSizes(blob).primary
             let inGroup = modeledHeld.groupHolds(blob.index)
+            // What an honest reader asks: the pairs of exactly the group's shards, in order
+            // (a node's shards are one ascending list, the group's). All held, one compare each.
+            if inGroup {
+                let group = modeledHeld.groupList
+                if group.count == pairs.count && pairs.indices.allSatisfy({ UInt16(mapping.shard(ofPair: pairs[$0])) == group[$0].rawValue }) {
+                    return SliverAnswers(modeled: pairs.count, bytes: bytes, missing: [])
+                }
+            }
             var missing: [Int] = []
             for (k, pair) in pairs.enumerated()
             where !modeledHeld.contains(blob.index, shard: ShardIndex(UInt16(mapping.shard(ofPair: pair))), inGroup: inGroup) {

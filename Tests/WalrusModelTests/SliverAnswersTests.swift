@@ -50,9 +50,9 @@ import Testing
 
     /// What a node answers a batched request with, position by position, against `servable`
     /// asked pair by pair.
-    func answersAgree(_ h: ModelHarness, node i: Int, _ blob: BlobRef) -> (agree: Bool, served: Int) {
+    func answersAgree(_ h: ModelHarness, node i: Int, _ blob: BlobRef, pairs asked: [Int]? = nil) -> (agree: Bool, served: Int) {
         var node = h.nodes[i]
-        let pairs = Array((0..<h.config.nShards).reversed())
+        let pairs = asked ?? Array((0..<h.config.nShards).reversed())
         let actions = node.receive(.sliversRequest(blob: blob, pairs: pairs), from: .client(ClientID(0)), context: h.context)
         guard case .send(_, .sliversResponse(_, let asked, let answers))? = actions.last, asked == pairs else { return (false, 0) }
         let node0 = node
@@ -85,6 +85,21 @@ import Testing
                                from: .client(ClientID(0)), context: h.context)
         let held = answersAgree(h, node: 1, blob)
         #expect(held.agree && held.served == mine.count - 1)
+        // A node that stored its whole list (the group), asked for exactly its shards' pairs in
+        // order (what an honest reader asks), in another order, and for one pair more.
+        let theirs = h.view.committee.shards(of: NodeID(2))
+        _ = h.nodes[2].receive(.store(blob: blob, metadata: encoded.metadata,
+                                      pairs: StorePairs(modeledOfShards: theirs, mapping: mapping, primaryBytes: sizes.primary,
+                                                        secondaryBytes: sizes.secondary)),
+                               from: .client(ClientID(0)), context: h.context)
+        let inOrder = theirs.map { mapping.pair(ofShard: $0.index) }
+        let other = mapping.pair(ofShard: mine[0].index)  // a pair of node 1's, not node 2's
+        let cases = [(inOrder, theirs.count), (inOrder.reversed(), theirs.count), (inOrder + [other], theirs.count),
+                     (inOrder.dropLast() + [other], theirs.count - 1)]
+        for (asked, served) in cases {
+            let answer = answersAgree(h, node: 2, blob, pairs: asked)
+            #expect(answer.agree && answer.served == served, "\(asked)")
+        }
         h.executeOnChain(.deleteBlob(client: ClientID(0), blob: blob), from: .client(ClientID(0)))
         let deleted = answersAgree(h, node: 1, blob)
         #expect(deleted.agree && deleted.served == 0)
