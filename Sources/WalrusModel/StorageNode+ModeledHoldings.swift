@@ -184,15 +184,22 @@ struct ShardHoldings: Sendable {
     }
 
     /// Records blob `index` as held on every shard of the node's committee list `allShards`
-    /// (ascending, each once), what an honest store writes: in the group when it is the
-    /// group's list or there is no group yet (then it becomes the group), else as `insert(_:sortedShards:)`.
+    /// (in the committee's order, each once), what an honest store writes: in the group when it
+    /// is the group's list or there is no group yet (then it becomes the group, ascending),
+    /// else as `insert(_:sortedShards:)`.
     mutating func insert(_ index: UInt32, allShards: [ShardIndex]) {
-        if groupShards.isEmpty && !allShards.isEmpty { groupShards = allShards }
-        // The committee's own list shares its storage with the group's: `==` is O(1) then.
+        // The committee's own (ascending) list shares its storage with the group's: `==` is
+        // O(1) then, and the list needs no check of its order.
         if !groupShards.isEmpty && allShards == groupShards {
             group.insert(index)
+            return
+        }
+        let sorted = zip(allShards, allShards.dropFirst()).allSatisfy { $0 < $1 } ? allShards : allShards.sorted()
+        if groupShards.isEmpty && !sorted.isEmpty { groupShards = sorted }
+        if !groupShards.isEmpty && sorted == groupShards {
+            group.insert(index)
         } else {
-            insert(index, sortedShards: allShards)
+            insert(index, sortedShards: sorted)
         }
     }
 

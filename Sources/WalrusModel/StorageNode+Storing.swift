@@ -73,11 +73,7 @@ extension StorageNode {
             // shards, in our shards' order. All are stored and none is missing; no search.
             let bytes = u.primaryBytes + u.secondaryBytes
             cpu = cpu + ctx.costs.sliver(bytes: UInt64(bytes), nShards: n) * UInt64(mine.count)
-            if zip(mine, mine.dropFirst()).allSatisfy({ $0 < $1 }) {
-                modeledHeld.insert(blob.index, allShards: mine)
-            } else {
-                modeledHeld.insert(blob.index, allShards: mine.sorted())
-            }
+            modeledHeld.insert(blob.index, allShards: mine)
             written = (UInt64(mine.count), UInt64(bytes) * UInt64(mine.count))
             needed = []
         } else {

@@ -71,7 +71,8 @@ import Testing
             x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return (x >> 33) % bound
         }
-        let lists: [[UInt16]] = [[2, 5, 9], [2, 5, 9, 11], [0, 5], [7]]
+        // Committee lists come in the committee's order: ascending or not.
+        let lists: [[UInt16]] = [[2, 5, 9], [2, 5, 9, 11], [0, 5], [7], [9, 2, 5], [11, 0]]
         for step in 0..<3_000 {
             let blob = UInt32(step / 3)
             switch next(20) {
@@ -84,7 +85,7 @@ import Testing
                 holdings.insert(blob, allShards: list)
                 for s in list { reference.insert([UInt32(s.rawValue), blob]) }
             case 14..<17:
-                let list = lists[Int(next(UInt64(lists.count)))].filter { _ in next(2) == 0 }.map(ShardIndex.init)
+                let list = lists[Int(next(UInt64(lists.count)))].filter { _ in next(2) == 0 }.sorted().map(ShardIndex.init)
                 holdings.insert(blob, sortedShards: list)
                 for s in list { reference.insert([UInt32(s.rawValue), blob]) }
             case 17:
