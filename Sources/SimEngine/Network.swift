@@ -300,8 +300,9 @@ public struct Network {
         return base + SimDuration(seconds: jitterMs / 1_000) + ea.extraLatency + eb.extraLatency
     }
 
-    /// Time to push `bytes` through a link, rounded up to whole nanoseconds.
-    static func serialization(_ bytes: UInt64, bitsPerSecond: UInt64, throttle: UInt64) -> SimDuration {
+    /// Time to push `bytes` through a link, rounded up to whole nanoseconds. (The 64-bit case
+    /// inlined, twice per message; the rest out of line.)
+    @inline(__always) static func serialization(_ bytes: UInt64, bitsPerSecond: UInt64, throttle: UInt64) -> SimDuration {
         // The same quotient in 64 bits whenever it fits (every message below ~2 GB on links
         // below ~18 Eb/s): the 128-bit division is a library call, 2% of a modeled run.
         let rate = bitsPerSecond.multipliedReportingOverflow(by: throttle)
@@ -311,6 +312,11 @@ public struct Network {
             let numerator = bits.partialValue.addingReportingOverflow(effective - 1)
             if !numerator.overflow { return SimDuration(nanoseconds: numerator.partialValue / effective) }
         }
+        return wideSerialization(bytes, bitsPerSecond: bitsPerSecond, throttle: throttle)
+    }
+
+    /// `serialization` in 128 bits, for sizes or rates whose 64-bit products overflow.
+    @inline(never) static func wideSerialization(_ bytes: UInt64, bitsPerSecond: UInt64, throttle: UInt64) -> SimDuration {
         let effective = max(1, UInt128(bitsPerSecond) * UInt128(throttle) / 1_000)
         let ns = (UInt128(bytes) * 8 * 1_000_000_000 + effective - 1) / effective
         return SimDuration(nanoseconds: ns > UInt128(UInt64.max) ? .max : UInt64(ns))
