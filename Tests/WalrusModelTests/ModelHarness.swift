@@ -96,6 +96,29 @@ struct ModelHarness {
         guard case .blobCertified? = events.first else { throw HarnessError.notCertified("\(events)") }
     }
 
+    /// A modeled blob (`index`, `size` bytes) in the catalog and registered on chain: its
+    /// metadata, shard mapping and sliver sizes.
+    mutating func addModeledBlob(_ index: UInt32, size: Int, deletable: Bool = false) throws
+        -> (blob: BlobRef, metadata: BlobMetadataWithID, mapping: ShardMapping, sizes: (primary: Int, secondary: Int)) {
+        let (blob, encoded, _) = try encodeBlob(index, size: size)
+        catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: [], sizeBytes: UInt64(size), contentDigest: .zero,
+                                            honest: true, modeled: true))
+        executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: UInt64(size),
+                                     epochs: 3, deletable: deletable), from: .client(ClientID(0)))
+        return (blob, encoded.metadata, ShardMapping(blobID: encoded.metadata.blobID, nShards: config.nShards), catalog.sliverSizes(blob))
+    }
+
+    /// Node `i` receives an honest modeled store of `blob`'s pairs on `shards` (its whole
+    /// committee list when `nil`).
+    mutating func storeModeled(_ m: (blob: BlobRef, metadata: BlobMetadataWithID, mapping: ShardMapping, sizes: (primary: Int, secondary: Int)),
+                               node i: Int, shards: [ShardIndex]? = nil) {
+        let list = shards ?? view.committee.shards(of: NodeID(UInt32(i)))
+        _ = nodes[i].receive(.store(blob: m.blob, metadata: m.metadata,
+                                    pairs: StorePairs(modeledOfShards: list, mapping: m.mapping, primaryBytes: m.sizes.primary,
+                                                      secondaryBytes: m.sizes.secondary)),
+                             from: .client(ClientID(0)), context: context)
+    }
+
     enum HarnessError: Error { case notCertified(String) }
 
     /// Timers each node set, in order, by node index (`pump` records them).

@@ -71,27 +71,16 @@ import Testing
     /// deleted (nothing served), and a real blob.
     @Test func aNodeAnswersABatchAsItServesEachPair() throws {
         var h = try ModelHarness()
-        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_000)
-        h.catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: [], sizeBytes: 1_000, contentDigest: .zero,
-                                              honest: true, modeled: true))
-        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 1_000,
-                                       epochs: 3, deletable: true), from: .client(ClientID(0)))
-        let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
-        let sizes = h.catalog.sliverSizes(blob)
+        let modeled = try h.addModeledBlob(0, size: 1_000, deletable: true)
+        let (blob, mapping) = (modeled.blob, modeled.mapping)
         let mine = h.view.committee.shards(of: NodeID(1))
-        _ = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata,
-                                      pairs: StorePairs(modeledOfShards: Array(mine.dropFirst()), mapping: mapping,
-                                                        primaryBytes: sizes.primary, secondaryBytes: sizes.secondary)),
-                               from: .client(ClientID(0)), context: h.context)
+        h.storeModeled(modeled, node: 1, shards: Array(mine.dropFirst()))
         let held = answersAgree(h, node: 1, blob)
         #expect(held.agree && held.served == mine.count - 1)
         // A node that stored its whole list (the group), asked for exactly its shards' pairs in
         // order (what an honest reader asks), in another order, and for one pair more.
         let theirs = h.view.committee.shards(of: NodeID(2))
-        _ = h.nodes[2].receive(.store(blob: blob, metadata: encoded.metadata,
-                                      pairs: StorePairs(modeledOfShards: theirs, mapping: mapping, primaryBytes: sizes.primary,
-                                                        secondaryBytes: sizes.secondary)),
-                               from: .client(ClientID(0)), context: h.context)
+        h.storeModeled(modeled, node: 2)
         let inOrder = theirs.map { mapping.pair(ofShard: $0.index) }
         let other = mapping.pair(ofShard: mine[0].index)  // a pair of node 1's, not node 2's
         let cases = [(inOrder, theirs.count), (inOrder.reversed(), theirs.count), (inOrder + [other], theirs.count),
@@ -115,20 +104,9 @@ import Testing
     /// compact form the nodes built (taken whole). Returns every action of the client, in order.
     func playModeledRead(listed: Bool) throws -> [String] {
         var h = try ModelHarness()
-        let (blob, encoded, _) = try h.encodeBlob(0, size: 3_000)
-        h.catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: [], sizeBytes: 3_000, contentDigest: .zero,
-                                              honest: true, modeled: true))
-        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 3_000,
-                                       epochs: 3, deletable: false), from: .client(ClientID(0)))
-        let mapping = ShardMapping(blobID: encoded.metadata.blobID, nShards: h.config.nShards)
-        let sizes = h.catalog.sliverSizes(blob)
-        for i in h.nodes.indices {
-            let mine = h.view.committee.shards(of: NodeID(UInt32(i)))
-            _ = h.nodes[i].receive(.store(blob: blob, metadata: encoded.metadata,
-                                          pairs: StorePairs(modeledOfShards: mine, mapping: mapping, primaryBytes: sizes.primary,
-                                                            secondaryBytes: sizes.secondary)),
-                                   from: .client(ClientID(0)), context: h.context)
-        }
+        let modeled = try h.addModeledBlob(0, size: 3_000)
+        let blob = modeled.blob
+        for i in h.nodes.indices { h.storeModeled(modeled, node: i) }
         var log: [String] = []
         var queue = h.client.startRead(op: 7, blob: blob, order: [3, 8, 1, 6, 0, 9, 2, 5, 7, 4], context: h.context).sent
         var finished = false

@@ -54,12 +54,8 @@ import Testing
 
     /// A modeled blob in the harness's catalog (registered on chain), and its sliver sizes.
     private func modeledBlob(_ h: inout ModelHarness) throws -> (BlobRef, BlobMetadataWithID, (primary: Int, secondary: Int)) {
-        let (blob, encoded, _) = try h.encodeBlob(0, size: 1_000)
-        h.catalog.add(blob, BlobCatalog.Entry(metadata: encoded.metadata, pairs: [], sizeBytes: 1_000, contentDigest: .zero,
-                                              honest: true, modeled: true))
-        h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 1_000,
-                                       epochs: 3, deletable: false), from: .client(ClientID(0)))
-        return (blob, encoded.metadata, h.catalog.sliverSizes(blob))
+        let m = try h.addModeledBlob(0, size: 1_000)
+        return (m.blob, m.metadata, m.sizes)
     }
 
     /// What a node did with a store: the CPU it charged, whether it signed, what it holds.
