@@ -744,7 +744,7 @@ public struct Client {
             claimed[k] = true
             // A compact answer's modeled sliver is taken without making its payload.
             if k < slivers.count, let size = slivers.compactModeledBytes(at: k) {
-                takeModeledPrimary(into: &r, pair: pair, index: pair, size: size, bytes: framing + UInt64(size) + 8, client: client,
+                takeModeledPrimary(into: &r, pair: pair, index: pair, size: size, bytes: framing + SliverPayload.wireBytes(sliverBytes: size), client: client,
                                    from: from, metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
             } else {
                 let sliver = k < slivers.count ? slivers.payload(at: k, pair: pair) : nil
@@ -792,7 +792,7 @@ public struct Client {
             r.outstanding.subtract(mask, from: first)
             r.stale.subtract(mask, from: first)
             r.answered.formUnion(mask, from: first)
-            r.bytes += framing + UInt64(pairs.count) * (UInt64(size) + 8)
+            r.bytes += framing + UInt64(pairs.count) * SliverPayload.wireBytes(sliverBytes: size)
             framing = 0
             cpu = (cpu ?? .zero) + ctx.costs.sliver(bytes: UInt64(size), nShards: ctx.config.nShards) * UInt64(pairs.count)
             r.modeledSlivers += pairs.count

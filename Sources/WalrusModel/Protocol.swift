@@ -163,7 +163,9 @@ public enum PairPayload: Sendable, Equatable {
     }
 
     /// BCS bytes on the wire (two `SliverData`).
-    var wireBytes: UInt64 { UInt64(byteCount) + 16 }
+    var wireBytes: UInt64 { Self.wireBytes(pairBytes: byteCount) }
+    /// BCS bytes on the wire of a pair whose two slivers hold `pairBytes` bytes together.
+    static func wireBytes(pairBytes: Int) -> UInt64 { UInt64(pairBytes) + 16 }
 }
 
 /// The sliver pairs a store carries, read as a collection of `PairPayload`. A modeled blob's
@@ -299,7 +301,7 @@ public struct StorePairs: RandomAccessCollection, Sendable, ExpressibleByArrayLi
     var wireBytes: UInt64 {
         switch storage {
         case .payloads(let a): a.reduce(0) { $0 + $1.wireBytes }
-        case .indices, .ofShards: UInt64(count) * ((sizes >> 32) + (sizes & 0xFFFF_FFFF) + 16)
+        case .indices, .ofShards: UInt64(count) * PairPayload.wireBytes(pairBytes: Int((sizes >> 32) + (sizes & 0xFFFF_FFFF)))
         }
     }
 }
@@ -325,7 +327,9 @@ public enum SliverPayload: Sendable, Equatable {
         }
     }
     /// BCS bytes on the wire (`SliverData`).
-    var wireBytes: UInt64 { UInt64(byteCount) + 8 }
+    var wireBytes: UInt64 { Self.wireBytes(sliverBytes: byteCount) }
+    /// BCS bytes on the wire of a sliver of `sliverBytes` bytes.
+    static func wireBytes(sliverBytes: Int) -> UInt64 { UInt64(sliverBytes) + 8 }
 }
 
 /// The primary slivers of a batched answer (`sliversResponse`), one per pair asked, `nil` for
@@ -434,7 +438,8 @@ public struct SliverAnswers: Sendable, Equatable {
     /// BCS bytes of the answers on the wire: each served sliver's, one byte per one not served.
     public var wireBytes: UInt64 {
         switch storage {
-        case .modeled(let count, let bytes, let missing): UInt64(count - missing.count) * (UInt64(bytes) + 8) + UInt64(missing.count)
+        case .modeled(let count, let bytes, let missing):
+            UInt64(count - missing.count) * SliverPayload.wireBytes(sliverBytes: bytes) + UInt64(missing.count)
         case .payloads(let a): a.reduce(0) { $0 + ($1?.wireBytes ?? 1) }
         }
     }
