@@ -196,18 +196,14 @@ struct ShardHoldings: Sendable {
         }
         let sorted = zip(allShards, allShards.dropFirst()).allSatisfy { $0 < $1 } ? allShards : allShards.sorted()
         if groupShards.isEmpty && !sorted.isEmpty { groupShards = sorted }
-        if !groupShards.isEmpty && sorted == groupShards {
-            group.insert(index)
-        } else {
-            insert(index, sortedShards: sorted)
-        }
+        insert(index, sortedShards: sorted)
     }
 
     /// Records blob `index` as held on each of `sortedShards` (ascending, each once): in the
     /// group when they are exactly the group's shards, else one merge over the table instead
     /// of a search per shard.
     mutating func insert(_ index: UInt32, sortedShards: some Collection<ShardIndex>) {
-        if !groupShards.isEmpty && sortedShards.elementsEqual(groupShards) {
+        if !groupShards.isEmpty && sortedShards.count == groupShards.count && sortedShards.elementsEqual(groupShards) {
             group.insert(index)
             return
         }

@@ -80,7 +80,7 @@ extension StorageNode {
             needed = storeEach(blob, metadata: metadata, pairs: pairs, mine: mine, mapping: mapping, modeledSizes: modeledSizes,
                                oneCPU: oneCPU, cpu: &cpu, written: &written, context: ctx, into: &actions)
         }
-        if ctx.hasResources, let r = ctx.resources {
+        if let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
             needed = needed.filter { !holds(blob, pair: $0, context: ctx) }
             // Each sliver is its own HTTPS request and its own database write (two per pair),
