@@ -10,41 +10,52 @@
 /// counted with callgrind, a tenth of the world's cost per message. A class, so that the world
 /// holds each slab by reference and changes it without uniqueness checks.
 ///
-/// Invariant: slot `i < slots` holds an initialized value exactly when `occupied[i]`; the free
-/// list holds the others, each once.
+/// Invariant: slot `i < slots` holds an initialized value exactly when `link[i]` is
+/// `occupiedMark`; the free list, threaded through `link` from `freeHead`, holds the others,
+/// each once.
 final class Slab<Element> {
     private var base: UnsafeMutablePointer<Element>
+    /// Per slot below `slots`: `occupiedMark` when it holds a value, else the next free slot
+    /// (`endOfFreeList` for the last). Raw memory beside the values, as theirs: two arrays (an
+    /// occupancy flag and a free stack) cost a uniqueness check each per insert and removal.
+    private var link: UnsafeMutablePointer<Int>
     private var capacity: Int
-    private var occupied: [Bool] = []
-    private var free: [Int] = []
+    /// The most recently freed slot, the head of the free list (`endOfFreeList`: none).
+    private var freeHead = Slab.endOfFreeList
+    /// Slots ever allocated: every slot below is occupied or on the free list.
+    private(set) var slots = 0
+    /// Occupied slots.
+    private(set) var count = 0
+
+    private static var occupiedMark: Int { -2 }
+    private static var endOfFreeList: Int { -1 }
 
     init() {
         capacity = 16
         base = .allocate(capacity: capacity)
+        link = .allocate(capacity: capacity)
     }
 
     deinit {
-        for i in occupied.indices where occupied[i] { (base + i).deinitialize(count: 1) }
+        for i in 0..<slots where link[i] == Self.occupiedMark { (base + i).deinitialize(count: 1) }
         base.deallocate()
+        link.deallocate()
     }
-
-    /// Occupied slots.
-    var count: Int { occupied.count - free.count }
-    /// Slots ever allocated: the high-water mark of `count`.
-    var slots: Int { occupied.count }
 
     /// Parks `element` in a free slot and returns the slot.
     func insert(_ element: consuming Element) -> UInt64 {
         let i: Int
-        if !free.isEmpty {
-            i = free.removeLast()  // (`popLast` was an out-of-line call per insert)
+        if freeHead != Self.endOfFreeList {
+            i = freeHead
+            freeHead = link[i]
         } else {
-            i = occupied.count
+            i = slots
             if i == capacity { grow() }
-            occupied.append(false)
+            slots += 1
         }
         (base + i).initialize(to: element)
-        occupied[i] = true
+        link[i] = Self.occupiedMark
+        count += 1
         return UInt64(i)
     }
 
@@ -57,24 +68,28 @@ final class Slab<Element> {
     /// Removes and returns the element in `slot`, which must be occupied.
     func remove(_ slot: UInt64) -> Element {
         let i = occupiedIndex(slot)
-        occupied[i] = false
-        free.append(i)
+        link[i] = freeHead
+        freeHead = i
+        count -= 1
         return (base + i).move()
     }
 
     /// The index of `slot`, which must be occupied.
-    private func occupiedIndex(_ slot: UInt64) -> Int {
-        let i = Int(slot)
-        guard i < occupied.count, occupied[i] else { preconditionFailure("slab slot \(slot) is empty") }
-        return i
+    @inline(__always) private func occupiedIndex(_ slot: UInt64) -> Int {
+        guard slot < UInt64(slots), link[Int(slot)] == Self.occupiedMark else { preconditionFailure("slab slot \(slot) is empty") }
+        return Int(slot)
     }
 
-    /// Doubles the storage, moving the occupied slots.
+    /// Doubles the storage, moving the occupied slots and copying the links.
     private func grow() {
         let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
-        for i in occupied.indices where occupied[i] { (bigger + i).moveInitialize(from: base + i, count: 1) }
+        let biggerLink = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2)
+        for i in 0..<slots where link[i] == Self.occupiedMark { (bigger + i).moveInitialize(from: base + i, count: 1) }
+        biggerLink.initialize(from: link, count: slots)
         base.deallocate()
+        link.deallocate()
         base = bigger
+        link = biggerLink
         capacity *= 2
     }
 }
