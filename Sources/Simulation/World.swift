@@ -148,9 +148,8 @@ public final class World: EventHandler {
     let pendingTx = Slab<(Party, Transaction)>()
     let pendingEvents = Slab<(executedAt: SimTime, events: [ChainEvent])>()
     let timers = Slab<(Party, UInt64)>()
-    /// Actions parked behind CPU work: the whole list and the index to resume at (the list is
-    /// moved, not copied, however often it is parked).
-    let deferredActions = Slab<(party: Party, actions: [Action], next: Int)>()
+    /// Actions parked behind CPU work (see `ParkedActions`).
+    let deferredActions = Slab<(party: Party, actions: ParkedActions)>()
     /// Emptied action lists kept for reuse: a list parked in `deferredActions` comes back here
     /// once carried out, and replaces the reaction buffer it was parked from, so that parking
     /// allocates nothing in the steady state (see `withActionBuffer`).
@@ -535,9 +534,14 @@ public final class World: EventHandler {
                 }
             }
         case .deferred:
-            var (party, actions, next) = deferredActions.remove(event.payload)
-            if isUp(party), execute(&actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
-            keepSpare(&actions)
+            let (party, parked) = deferredActions.remove(event.payload)
+            switch consume parked {
+            case .one(let action):
+                if isUp(party) { _ = perform(action, cpu: cpuIndex(party), for: party, now: now, scheduler: &scheduler) }
+            case .list(var actions, let next):
+                if isUp(party), execute(&actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
+                keepSpare(&actions)
+            }
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
         case .faultStart:
@@ -615,9 +619,21 @@ public final class World: EventHandler {
         spareActionLists.append(actions)
     }
 
+    /// What `execute` parks behind CPU work until the party's CPU is free.
+    enum ParkedActions {
+        /// The one action left (a store's confirmation after its verification, most often):
+        /// parked alone, so that the list goes back to the reaction buffer at once instead of
+        /// travelling through the slab and the spares.
+        case one(Action)
+        /// The whole list and the index to resume at (moved, not copied, however often it is
+        /// parked).
+        case list([Action], next: Int)
+    }
+
     /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
-    /// actions after it: the list is parked with the index to resume at, and resumed when the
-    /// party's CPU is free. Returns whether it parked the list.
+    /// actions after it: they are parked (`ParkedActions`) and resumed when the party's CPU is
+    /// free. Returns whether it parked the list itself (a single action left is parked alone,
+    /// and the list is the caller's to reuse).
     ///
     /// Each action is moved out of the list, leaving `.cpu(.zero)` in its place: the list is not
     /// read again below the resume index, and a message then goes on to the network without a
@@ -630,33 +646,43 @@ public final class World: EventHandler {
             var action = Action.cpu(.zero)
             swap(&action, &actions[i])
             i += 1
-            let busyUntil: SimTime
-            switch consume action {
-            case .cpu(let d):
-                busyUntil = reserveCPU(cpu, d, now: now)
-            case .disk(let d):
-                busyUntil = reserveDisk(cpu, d, now: now)
-            case .send(let to, let message):
-                send(message, from: party, to: to, now: now, scheduler: &scheduler)
-                continue
-            case .submit(let tx):
-                submit(tx, from: party, now: now, scheduler: &scheduler)
-                continue
-            case .timer(let after, let token):
-                scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
-                continue
-            case .observe(let o):
-                observe(o, now: now)
-                while let w = closedLoopEnded.popLast() { continueClosedLoop(workload: w, scheduler: &scheduler) }
-                continue
+            guard let busyUntil = perform(consume action, cpu: cpu, for: party, now: now, scheduler: &scheduler),
+                  busyUntil > now, i < actions.count else { continue }
+            let parksList = i < actions.count - 1
+            let parked: ParkedActions
+            if parksList {
+                parked = .list(actions, next: i)
+            } else {
+                var last = Action.cpu(.zero)
+                swap(&last, &actions[i])
+                parked = .one(consume last)
             }
-            if busyUntil > now, i < actions.count {
-                scheduler.schedule(at: busyUntil, target: 0, kind: Kind.deferred.rawValue,
-                                   payload: deferredActions.insert((party, actions, i)))
-                return true
-            }
+            scheduler.schedule(at: busyUntil, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, consume parked)))
+            return parksList
         }
         return false
+    }
+
+    /// Carries out one action of `party` (whose CPU is `cpu`) at `now`. Returns when the CPU or
+    /// disk work it reserved ends, `nil` for the other actions (they take no time).
+    @inline(__always)
+    func perform(_ action: consuming Action, cpu: Int, for party: Party, now: SimTime, scheduler: inout Scheduler) -> SimTime? {
+        switch consume action {
+        case .cpu(let d):
+            return reserveCPU(cpu, d, now: now)
+        case .disk(let d):
+            return reserveDisk(cpu, d, now: now)
+        case .send(let to, let message):
+            send(message, from: party, to: to, now: now, scheduler: &scheduler)
+        case .submit(let tx):
+            submit(tx, from: party, now: now, scheduler: &scheduler)
+        case .timer(let after, let token):
+            scheduler.schedule(after: after, target: 0, kind: Kind.timer.rawValue, payload: timers.insert((party, token)))
+        case .observe(let o):
+            observe(o, now: now)
+            while let w = closedLoopEnded.popLast() { continueClosedLoop(workload: w, scheduler: &scheduler) }
+        }
+        return nil
     }
 
     func send(_ message: consuming Message, from: Party, to: Party, now: SimTime, scheduler: inout Scheduler) {
