@@ -10,10 +10,11 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The instant `nanoseconds` ns after the start of the run.
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
-    /// The start of the run: 0 ns.
-    public static let zero = SimTime(nanoseconds: 0)
+    /// The start of the run: 0 ns. (Computed and inlinable, so a constant at every use: a
+    /// stored `static let` is reached through an addressor call from other modules.)
+    @inlinable public static var zero: SimTime { SimTime(nanoseconds: 0) }
     /// The largest representable instant; used as "never" for open-ended runs.
-    public static let distantFuture = SimTime(nanoseconds: .max)
+    @inlinable public static var distantFuture: SimTime { SimTime(nanoseconds: .max) }
 
     /// Orders by nanoseconds; ties between events at the same instant are broken elsewhere, by sequence number.
     @inlinable public static func < (a: SimTime, b: SimTime) -> Bool { a.nanoseconds < b.nanoseconds }
@@ -44,8 +45,8 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
     /// A span of `nanoseconds` ns.
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
-    /// No time: 0 ns.
-    public static let zero = SimDuration(nanoseconds: 0)
+    /// No time: 0 ns (a constant at every use, as `SimTime.zero`).
+    @inlinable public static var zero: SimDuration { SimDuration(nanoseconds: 0) }
 
     /// `n` nanoseconds.
     @inlinable public static func nanoseconds(_ n: UInt64) -> SimDuration { SimDuration(nanoseconds: n) }
