@@ -166,13 +166,18 @@ extension StorageNode {
         let oneCPU = !ctx.hasResources && items.allSatisfy { ctx.catalog.isModeled($0.blob) }
         let start = actions.count
         var cpu = SimDuration.zero
-        for item in items {
-            let verify = ctx.costs.sliver(bytes: UInt64(item.pair.byteCount), nShards: ctx.config.nShards)
-            if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
-            takeSyncItem(item, shard: shard, context: ctx, into: &actions)
-            // The metadata this request was to bring did not come with the pair: pairs waiting
-            // for it will not get it.
-            if item.metadata == nil, sync.metadataAsked[item.blob] == shard { metadataWillNotCome(item.blob, context: ctx, into: &actions) }
+        // Each item is read in place (`for item in items` copied every item in and destroyed it).
+        items.withUnsafeBufferPointer { items in
+            for k in items.indices {
+                let verify = ctx.costs.sliver(bytes: UInt64(items[k].pair.byteCount), nShards: ctx.config.nShards)
+                if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
+                takeSyncItem(items[k], shard: shard, context: ctx, into: &actions)
+                // The metadata this request was to bring did not come with the pair: pairs waiting
+                // for it will not get it.
+                if items[k].metadata == nil, sync.metadataAsked[items[k].blob] == shard {
+                    metadataWillNotCome(items[k].blob, context: ctx, into: &actions)
+                }
+            }
         }
         for blob in missing {
             if sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: &actions) }
@@ -280,6 +285,8 @@ struct PendingBlobs {
     private var done: [UInt64]
     /// Blobs not done.
     private(set) var count: Int
+    /// Where `position` looks first: after the last blob removed.
+    private var hint = 0
     /// Blobs of the sync, done or not.
     var total: Int { all.count }
 
@@ -297,8 +304,11 @@ struct PendingBlobs {
     /// Whether every blob is done.
     var isEmpty: Bool { count == 0 }
 
-    /// The position of `blob` in `all`, if it is one of the sync's blobs.
+    /// The position of `blob` in `all`, if it is one of the sync's blobs. The one after
+    /// `hint` is tried first: responses bring the blobs in the order they were asked, which is
+    /// ascending, so a removal mostly finds the next one without a search.
     private func position(_ blob: BlobRef) -> Int? {
+        if hint < all.count, all[hint] == blob { return hint }
         let i = all.partitioningIndex { $0 >= blob }
         return i < all.count && all[i] == blob ? i : nil
     }
@@ -314,6 +324,7 @@ struct PendingBlobs {
     /// Marks `blob` done; returns whether it was still to sync.
     mutating func remove(_ blob: BlobRef) -> Bool {
         guard let i = position(blob), !isDone(i) else { return false }
+        hint = i + 1
         done[i >> 6] |= 1 << UInt64(i & 63)
         count -= 1
         return true

@@ -37,6 +37,22 @@ import Testing
         #expect(pending.isEmpty && pending.remaining.isEmpty && !removedAgain)
     }
 
+    /// A sync response's order (ascending, what `position` tries first after the last removal),
+    /// with skips, repeats and strangers between: still a `Set`'s answers.
+    @Test func pendingBlobsRemovedMostlyInOrderMatchASet() {
+        let blobs = (0..<300).map { BlobRef(UInt32($0 * 2)) }
+        var pending = PendingBlobs(blobs)
+        var reference = Set(blobs)
+        for index in Self.sequence(900, below: 7, seed: 5).enumerated().map({ UInt32($0.offset) - min(UInt32($0.offset), $0.element) }) {
+            let blob = BlobRef(index)  // mostly the next blob up, sometimes one a few back, or odd (not a sync blob)
+            #expect(pending.contains(blob) == reference.contains(blob))
+            let removed = pending.remove(blob), removedFromReference = reference.remove(blob) != nil
+            #expect(removed == removedFromReference, "\(blob)")
+            #expect(pending.count == reference.count)
+        }
+        #expect(pending.remaining == reference.sorted())
+    }
+
     /// The view's list of live blobs is already ascending: taken as it is, in that order.
     @Test func pendingBlobsKeepAnAscendingList() {
         let blobs = (0..<100).map { BlobRef(UInt32($0 * 3)) }
