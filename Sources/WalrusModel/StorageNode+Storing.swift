@@ -47,9 +47,12 @@ extension StorageNode {
         let start = actions.count
         var cpu = ctx.costs.hashCost * UInt64(2 * n)
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
-        // Under `oneCPU` this action becomes the whole store's cost at the end (set in place:
-        // inserting it in front of the others then shifted them, per store at every node).
-        actions.append(.cpu(cpu))
+        // The hashing's CPU action comes first. Under `oneCPU` it becomes the whole store's cost
+        // at the end: appended then when nothing came before it (the common case below), else
+        // appended now and set in place at the end (inserting it in front of the others shifted
+        // them, and overwriting a placeholder destroyed it, per store at every node).
+        var cpuActionPending = oneCPU
+        if !oneCPU { actions.append(.cpu(cpu)) }
         // A modeled pair is valid when it has the blob's sliver sizes (and the metadata is the
         // blob's, checked once here rather than per pair: `BlobCatalog.isValid` of a modeled pair).
         // Sizes found mean a modeled blob sent with its own metadata: valid, with the blob's
@@ -58,6 +61,7 @@ extension StorageNode {
         guard modeledSizes != nil || (ctx.catalog.isValidMetadata(metadata, blob: blob)
                                       && ctx.catalog.blobID(blob).map({ $0 == metadata.blobID }) ?? true)
         else {
+            if cpuActionPending { actions.append(.cpu(cpu)) }
             actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "metadata does not match the blob ID")))
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
@@ -77,6 +81,7 @@ extension StorageNode {
             written = (UInt64(mine.count), UInt64(bytes) * UInt64(mine.count))
             needed = []
         } else {
+            if cpuActionPending { actions.append(.cpu(cpu)); cpuActionPending = false }  // storeEach may append after it
             needed = storeEach(blob, metadata: metadata, pairs: pairs, mine: mine, mapping: mapping, modeledSizes: modeledSizes,
                                oneCPU: oneCPU, cpu: &cpu, written: &written, context: ctx, into: &actions)
         }
@@ -92,7 +97,10 @@ extension StorageNode {
         }
         // Sign only once every pair of every shard of ours is stored and verified (spec §6).
         let signs = needed.isEmpty && !mine.isEmpty
-        if oneCPU { actions[start] = .cpu(signs ? cpu + ctx.costs.signatureCost : cpu) }
+        if oneCPU {
+            let total = Action.cpu(signs ? cpu + ctx.costs.signatureCost : cpu)
+            if cpuActionPending { actions.append(total) } else { actions[start] = total }
+        }
         if signs {
             signedThisEpoch.insert(blob.index)
             if !oneCPU { actions.append(.cpu(ctx.costs.signatureCost)) }
