@@ -139,6 +139,7 @@ extension StorageNode {
     func serveSyncRequest(shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef], from: Party, context ctx: ProtocolContext,
                           into actions: inout [Action]) {
         var items: [SyncItem] = [], missing: [BlobRef] = []
+        items.reserveCapacity(blobs.count)  // (grown by doubling, the items were copied ~log n times)
         // A set, not `metadataFor.contains` per blob: a newcomer's request asks for the metadata
         // of up to all its `syncBlobsPerRequest` (1000) blobs.
         let withMetadata = metadataFor.isEmpty ? [] : Set(metadataFor)
@@ -163,21 +164,19 @@ extension StorageNode {
         // Modeled blobs without a resource model: the verification of the whole response is one
         // CPU action (as a modeled store's, see `handleStore`), not one per item, each of which
         // cost the world an event.
-        let oneCPU = !ctx.hasResources && items.allSatisfy { ctx.catalog.isModeled($0.blob) }
+        // (Items are read field by field, by index: `allSatisfy`, `for item in items` or passing
+        // `items[k]` whole copied every item, metadata and pair, and destroyed the copy.)
+        let oneCPU = !ctx.hasResources && items.indices.allSatisfy { ctx.catalog.isModeled(items[$0].blob) }
         let start = actions.count
         var cpu = SimDuration.zero
-        // Each item is read in place (`for item in items` copied every item in and destroyed it).
-        items.withUnsafeBufferPointer { items in
-            for k in items.indices {
-                let verify = ctx.costs.sliver(bytes: UInt64(items[k].pair.byteCount), nShards: ctx.config.nShards)
-                if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
-                takeSyncItem(items[k], shard: shard, context: ctx, into: &actions)
-                // The metadata this request was to bring did not come with the pair: pairs waiting
-                // for it will not get it.
-                if items[k].metadata == nil, sync.metadataAsked[items[k].blob] == shard {
-                    metadataWillNotCome(items[k].blob, context: ctx, into: &actions)
-                }
-            }
+        for k in items.indices {
+            let blob = items[k].blob, pair = items[k].pair, cameWithMetadata = items[k].metadata != nil
+            let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: ctx.config.nShards)
+            if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
+            takeSyncItem(blob, metadata: cameWithMetadata ? items[k].metadata : nil, pair: pair, shard: shard, context: ctx, into: &actions)
+            // The metadata this request was to bring did not come with the pair: pairs waiting
+            // for it will not get it.
+            if !cameWithMetadata, sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: &actions) }
         }
         for blob in missing {
             if sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: &actions) }
@@ -198,34 +197,35 @@ extension StorageNode {
     /// else the metadata it came with, then stored (and the blob's pairs that waited for that
     /// metadata taken), or rejected and recovered. A pair whose metadata the node lacks and
     /// did not come waits for it if another request asked for it, and is recovered otherwise.
-    mutating func takeSyncItem(_ item: SyncItem, shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
-        guard let metadata = storedMetadata(item.blob, ctx) ?? item.metadata else {
-            if sync.metadataAsked[item.blob] != nil {
-                sync.awaitingMetadata[item.blob, default: []].append((shard, item))
-            } else if let idx = ctx.catalog.shardMapping(item.blob)?.pair(ofShard: shard.index) {
-                startRecovery(item.blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+    mutating func takeSyncItem(_ blob: BlobRef, metadata sent: BlobMetadataWithID?, pair: PairPayload, shard: ShardIndex,
+                               context ctx: ProtocolContext, into actions: inout [Action]) {
+        guard let metadata = storedMetadata(blob, ctx) ?? sent else {
+            if sync.metadataAsked[blob] != nil {
+                sync.awaitingMetadata[blob, default: []].append((shard, SyncItem(blob: blob, metadata: nil, pair: pair)))
+            } else if let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) {
+                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
             }
             return
         }
-        let idx = ctx.catalog.shardMapping(item.blob, blobID: metadata.blobID).pair(ofShard: shard.index)
-        guard ctx.catalog.isValidMetadata(metadata, blob: item.blob),
-              metadata.blobID == ctx.catalog.entry(item.blob)?.metadata.blobID,
-              ctx.catalog.isValid(item.pair, index: idx, blob: item.blob, metadata: metadata) else {
-            actions.append(.observe(.sliverRejected(node: id, blob: item.blob, reason: "shard sync: invalid pair \(idx)")))
-            startRecovery(item.blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
-            if storedMetadata(item.blob, ctx) == nil, sync.metadataAsked[item.blob] == shard {
-                metadataWillNotCome(item.blob, context: ctx, into: &actions)
+        let idx = ctx.catalog.shardMapping(blob, blobID: metadata.blobID).pair(ofShard: shard.index)
+        guard ctx.catalog.isValidMetadata(metadata, blob: blob),
+              metadata.blobID == ctx.catalog.entry(blob)?.metadata.blobID,
+              ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) else {
+            actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "shard sync: invalid pair \(idx)")))
+            startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+            if storedMetadata(blob, ctx) == nil, sync.metadataAsked[blob] == shard {
+                metadataWillNotCome(blob, context: ctx, into: &actions)
             }
             return
         }
-        store(item.blob, metadata: metadata, pair: idx, item.pair, context: ctx)
-        if !recoveries.isEmpty, recoveries.index(forKey: RecoveryKey(blob: item.blob, pair: idx)) != nil {  // (`[key] != nil` copied the state out)
-            recoveries[RecoveryKey(blob: item.blob, pair: idx)]!.syncShard = nil
-            drop(RecoveryKey(blob: item.blob, pair: idx), context: ctx, into: &actions)
+        store(blob, metadata: metadata, pair: idx, pair, context: ctx)
+        if !recoveries.isEmpty, recoveries.index(forKey: RecoveryKey(blob: blob, pair: idx)) != nil {  // (`[key] != nil` copied the state out)
+            recoveries[RecoveryKey(blob: blob, pair: idx)]!.syncShard = nil
+            drop(RecoveryKey(blob: blob, pair: idx), context: ctx, into: &actions)
         }
-        shardBlobDone(shard, blob: item.blob, recovered: false, context: ctx, into: &actions)
-        if !sync.awaitingMetadata.isEmpty, let waiting = sync.awaitingMetadata.removeValue(forKey: item.blob) {
-            for w in waiting { takeSyncItem(w.item, shard: w.shard, context: ctx, into: &actions) }
+        shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: &actions)
+        if !sync.awaitingMetadata.isEmpty, let waiting = sync.awaitingMetadata.removeValue(forKey: blob) {
+            for w in waiting { takeSyncItem(w.item.blob, metadata: w.item.metadata, pair: w.item.pair, shard: w.shard, context: ctx, into: &actions) }
         }
     }
 
