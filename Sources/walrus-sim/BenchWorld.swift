@@ -9,9 +9,10 @@ import WalrusModel
 /// `walrus-sim bench world`: a synthetic Walrus world of a given shape, for scale figures
 /// without a scenario file (the scenario files under Scenarios/paper/ are the reference runs).
 ///
-/// Besides the world's own rates it measures, in the same process and run, PHOLD with as many
-/// pending events as the world had on average: the world's cost per event against the bare
-/// engine's at the same event-queue size (`world_vs_phold`).
+/// Besides the world's own rates it measures, in the same process, PHOLD with as many pending
+/// events as the world had on average: the world's cost per event against the bare engine's at
+/// the same event-queue size (`world_vs_phold`), timed in alternating slices of a second run of
+/// the world (`pairedRates`).
 struct BenchWorld: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
@@ -20,7 +21,10 @@ struct BenchWorld: ParsableCommand {
             Every node may join the committee (committee_members reports its size at the end). \
             Prints one line of key=value fields: events_per_s and ops_per_s (writes and reads \
             finished per wall second), mean_queue (pending events, sampled every 10,000 events), \
-            phold_events_per_s (PHOLD at that queue size, run after the world) and world_vs_phold, \
+            then, unless --phold-events is 0, paired_events_per_s and phold_events_per_s: the \
+            world run a second time in slices of 10,000 events, each followed by a slice of PHOLD \
+            at the mean queue size, so that both rates see the same machine, and world_vs_phold, \
+            their ratio; \
             live_blobs, rss_bytes_per_live_blob (resident memory grown since the world was built, \
             per live certified blob) and node_state_bytes_per_live_blob (what the storage nodes \
             keep for their blobs, counted from their records), max_rss_mib, the event digest, and \
@@ -43,7 +47,7 @@ struct BenchWorld: ParsableCommand {
     @Option(help: "Stake moved per epoch, in permille of all stake (0...1000).") var churnPermille: UInt64 = 0
     @Option(help: "Signatures: real or modeled.") var signatures: String = "modeled"
     @Option(help: "Encoding: real or modeled (sizes and costs only, DESIGN §5).") var encoding: String = "real"
-    @Option(help: "Events PHOLD runs at the world's mean queue size (0: skip it).") var pholdEvents: UInt64 = 2_000_000
+    @Option(help: "Events PHOLD runs at the world's mean queue size, alternating with a second run of the world (0: skip both).") var pholdEvents: UInt64 = 2_000_000
     @Option(help: "Host threads for the encoder (results are identical for any value).") var threads: Int = 1
     @Option(help: "Run seed.") var seed: UInt64 = 1
 
@@ -116,8 +120,9 @@ struct BenchWorld: ParsableCommand {
             + " wall_s=\(formatted(wall, digits: 2)) run_s=\(formatted(runWall, digits: 2)) events_per_s=\(Int(eventsPerS))"
             + " ops_per_s=\(formatted(Double(finishedOps) / runWall, digits: 1)) mean_queue=\(Int(meanQueue.rounded()))"
         if pholdEvents > 0 {
-            let phold = try pholdRate(queue: Int(meanQueue.rounded()), events: pholdEvents)
-            line += " phold_events_per_s=\(Int(phold)) world_vs_phold=\(formatted(eventsPerS / phold, digits: 3))"
+            let paired = try pairedRates(scenario: s, queue: Int(meanQueue.rounded()), worldEvents: events, digest: sim.scheduler.digest)
+            line += " paired_events_per_s=\(Int(paired.world)) phold_events_per_s=\(Int(paired.phold))"
+                + " world_vs_phold=\(formatted(paired.world / paired.phold, digits: 3))"
         }
         let perBlob = { (bytes: Int) in liveBlobs > 0 ? String(bytes / liveBlobs) : "n/a" }
         line += " live_blobs=\(liveBlobs) rss_bytes_per_live_blob=\(perBlob(max(0, rssRun - rssBuilt)))"
@@ -162,16 +167,43 @@ struct BenchWorld: ParsableCommand {
             + "\(neededClients) or --epoch-minutes >= \(neededMinutes)."
     }
 
-    /// PHOLD's event rate with `queue` pending events (8 per logical process, as `bench phold`).
-    func pholdRate(queue: Int, events: UInt64) throws -> Double {
+    /// The world's and PHOLD's event rates timed side by side: a second run of the same world
+    /// (`scenario`, which ran `worldEvents` events to `digest` the first time) in slices of
+    /// 10,000 events, each followed by a slice of PHOLD with `queue` pending events (8 per
+    /// logical process, as `bench phold`), its `pholdEvents` spread over the world's slices.
+    ///
+    /// Why not one after the other: on a shared machine the speed drifts by a quarter within
+    /// a second, and a world run then a PHOLD run each caught their own part of it (single
+    /// runs of the standard command gave ratios from 0.15 to 0.29). Alternating slices a few
+    /// milliseconds long puts the same drift into both rates. Throws if the second run's
+    /// digest differs from the first's (the world would not be deterministic).
+    func pairedRates(scenario: Scenario, queue: Int, worldEvents: UInt64, digest: TraceDigest) throws -> (world: Double, phold: Double) {
         let population = min(8, max(1, queue))
         let config = PHOLD.Configuration(lps: max(1, (queue + population / 2) / population), population: population,
-                                         totalEvents: events, seed: seed)
-        var simulator = try PHOLD.makeSimulator(config)
+                                         totalEvents: pholdEvents, seed: seed)
+        var phold = try PHOLD.makeSimulator(config)
+        let world = try World(scenario: scenario, options: World.Options(encoderThreads: threads))
+        var sim = Simulator(model: world)
+        world.start(&sim.scheduler)
+        let slice: UInt64 = 10_000
+        let pholdSlice = max(1, pholdEvents * slice / max(1, worldEvents))
         let clock = ContinuousClock()
-        let start = clock.now
-        _ = simulator.run()
-        return Double(simulator.model.handled) / seconds(clock.now - start)
+        var worldTime = Duration.zero, pholdTime = Duration.zero
+        let until = SimTime.zero + scenario.duration
+        var worldRunning = true
+        while worldRunning {
+            let t0 = clock.now
+            worldRunning = sim.run(RunLimits(until: until, maxEvents: slice)) == .eventLimit
+            let t1 = clock.now
+            if phold.model.handled < pholdEvents { _ = phold.run(RunLimits(maxEvents: pholdSlice)) }
+            worldTime += t1 - t0
+            pholdTime += clock.now - t1
+        }
+        guard sim.scheduler.digest == digest else {
+            throw ValidationError("the world's second run (timed against PHOLD) ended with digest \(sim.scheduler.digest.hex), "
+                                  + "not \(digest.hex): the run is not deterministic")
+        }
+        return (Double(sim.scheduler.eventsHandled) / seconds(worldTime), Double(phold.model.handled) / seconds(pholdTime))
     }
 }
 

@@ -13,9 +13,13 @@ import Testing
         #expect(CLI.field("encoding", in: a.stdout) == "modeled")
         #expect(CLI.field("writes_ok", in: a.stdout) == "20" && CLI.field("reads_ok", in: a.stdout) == "20", "\(a.stdout)")
         #expect(CLI.field("violations", in: a.stdout) == "0")
-        for key in ["events_per_s", "ops_per_s", "mean_queue", "phold_events_per_s", "world_vs_phold"] {
+        for key in ["events_per_s", "ops_per_s", "mean_queue", "paired_events_per_s", "phold_events_per_s", "world_vs_phold"] {
             #expect((Double(CLI.field(key, in: a.stdout) ?? "") ?? 0) > 0, "\(key) in \(a.stdout)")
         }
+        // The ratio is the paired run's world rate over PHOLD's (three digits).
+        let paired = Double(CLI.field("paired_events_per_s", in: a.stdout) ?? "") ?? 0
+        let phold = Double(CLI.field("phold_events_per_s", in: a.stdout) ?? "") ?? 1
+        #expect(abs((Double(CLI.field("world_vs_phold", in: a.stdout) ?? "") ?? 0) - paired / phold) < 0.001, "\(a.stdout)")
         #expect(CLI.field("live_blobs", in: a.stdout) == "20")
         #expect(Int(CLI.field("node_state_bytes_per_live_blob", in: a.stdout) ?? "") != nil, "\(a.stdout)")
         // Where the events go: the counts by kind add up to the events, and a write's stores and
@@ -41,6 +45,8 @@ import Testing
         #expect(out.status == 0, "stderr: \(out.stderr)")
         #expect((Int(CLI.field("committee_members", in: out.stdout) ?? "") ?? 0) > 111, "\(out.stdout)")
         #expect(CLI.field("writes_ok", in: out.stdout) == "4", "\(out.stdout)")
+        // No PHOLD asked for: no second, paired run either.
+        #expect(CLI.field("paired_events_per_s", in: out.stdout) == nil && CLI.field("world_vs_phold", in: out.stdout) == nil)
     }
 
     /// Writes that need more client CPU than the clients have (the 3n² hashes of a write's
