@@ -47,10 +47,11 @@ extension StorageNode {
         let start = actions.count
         var cpu = ctx.costs.hashCost * UInt64(2 * n)
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
-        // The hashing's CPU action comes first. Under `oneCPU` it becomes the whole store's cost
-        // at the end: appended then when nothing came before it (the common case below), else
-        // appended now and set in place at the end (inserting it in front of the others shifted
-        // them, and overwriting a placeholder destroyed it, per store at every node).
+        // The hashing's CPU action comes first. Under `oneCPU` it becomes the whole store's cost,
+        // known at the end: appended there when no other action came before it (an honest
+        // client's store, below), else appended before the first other action and set in place
+        // at the end (inserting it in front of the others shifted them, and overwriting a
+        // placeholder in the common case destroyed it, per store at every node).
         var cpuActionPending = oneCPU
         if !oneCPU { actions.append(.cpu(cpu)) }
         // A modeled pair is valid when it has the blob's sliver sizes (and the metadata is the
