@@ -89,9 +89,8 @@ struct BenchWorld: ParsableCommand {
 
         let clock = ContinuousClock()
         let t0 = clock.now
-        let world = try World(scenario: s, options: World.Options(encoderThreads: threads))
-        var sim = Simulator(model: world)
-        world.start(&sim.scheduler)
+        var sim = try startedWorld(s)
+        let world = sim.model
         if let warning = Self.clientOverload(config: world.config, costs: s.fidelity.costModel, members: world.view.committee.members.count,
                                              blobs: blobs, epochs: epochs, epochMinutes: epochMinutes, clients: clients, meanBytes: meanBytes) {
             FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
@@ -101,7 +100,7 @@ struct BenchWorld: ParsableCommand {
         // Run in slices to sample the queue size; slicing does not change the event stream.
         var queueSum = 0.0, samples = 0.0
         let until = SimTime.zero + s.duration
-        while sim.run(RunLimits(until: until, maxEvents: 10_000)) == .eventLimit {
+        while sim.run(RunLimits(until: until, maxEvents: Self.sliceEvents)) == .eventLimit {
             queueSum += Double(sim.scheduler.pendingCount)
             samples += 1
         }
@@ -167,6 +166,17 @@ struct BenchWorld: ParsableCommand {
             + "\(neededClients) or --epoch-minutes >= \(neededMinutes)."
     }
 
+    /// A world of `scenario` with its initial events scheduled, ready to run.
+    func startedWorld(_ scenario: Scenario) throws -> Simulator<World> {
+        var sim = Simulator(model: try World(scenario: scenario, options: World.Options(encoderThreads: threads)))
+        sim.model.start(&sim.scheduler)
+        return sim
+    }
+
+    /// The world's runs go in slices of this many events: the first samples the queue size
+    /// after each, the second alternates them with PHOLD's (`pairedRates`).
+    static let sliceEvents: UInt64 = 10_000
+
     /// The world's and PHOLD's event rates timed side by side: a second run of the same world
     /// (`scenario`, which ran `worldEvents` events to `digest` the first time) in slices of
     /// 10,000 events, each followed by a slice of PHOLD with `queue` pending events (8 per
@@ -182,18 +192,15 @@ struct BenchWorld: ParsableCommand {
         let config = PHOLD.Configuration(lps: max(1, (queue + population / 2) / population), population: population,
                                          totalEvents: pholdEvents, seed: seed)
         var phold = try PHOLD.makeSimulator(config)
-        let world = try World(scenario: scenario, options: World.Options(encoderThreads: threads))
-        var sim = Simulator(model: world)
-        world.start(&sim.scheduler)
-        let slice: UInt64 = 10_000
-        let pholdSlice = max(1, pholdEvents * slice / max(1, worldEvents))
+        var sim = try startedWorld(scenario)
+        let pholdSlice = max(1, pholdEvents * Self.sliceEvents / max(1, worldEvents))
         let clock = ContinuousClock()
         var worldTime = Duration.zero, pholdTime = Duration.zero
         let until = SimTime.zero + scenario.duration
         var worldRunning = true
         while worldRunning {
             let t0 = clock.now
-            worldRunning = sim.run(RunLimits(until: until, maxEvents: slice)) == .eventLimit
+            worldRunning = sim.run(RunLimits(until: until, maxEvents: Self.sliceEvents)) == .eventLimit
             let t1 = clock.now
             if phold.model.handled < pholdEvents { _ = phold.run(RunLimits(maxEvents: pholdSlice)) }
             worldTime += t1 - t0
