@@ -43,6 +43,7 @@ final class Slab<Element> {
     }
 
     /// Parks `element` in a free slot and returns the slot.
+    @inline(__always)
     func insert(_ element: consuming Element) -> UInt64 {
         let i: Int
         if freeHead != Self.endOfFreeList {
@@ -66,6 +67,7 @@ final class Slab<Element> {
     }
 
     /// Removes and returns the element in `slot`, which must be occupied.
+    @inline(__always)
     func remove(_ slot: UInt64) -> Element {
         let i = occupiedIndex(slot)
         link[i] = freeHead

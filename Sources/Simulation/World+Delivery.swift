@@ -102,14 +102,14 @@ extension World {
 
     /// Hands the message in `slot` to its receiver, if up, and carries out its reaction.
     func deliver(_ slot: UInt64, now: SimTime, scheduler: inout Scheduler) {
-        let f = inFlight.remove(slot)
+        let f = inFlight.remove(slot).delivery()
         if deliveryLog != nil {
-            deliveryLog!.append(DeliveryRecord(time: now, arrivedAt: f.transmission.arrivesAt, from: endpoint(f.from), to: endpoint(f.to),
+            deliveryLog!.append(DeliveryRecord(time: now, arrivedAt: f.arrivedAt, from: endpoint(f.from), to: endpoint(f.to),
                                               bytes: f.message.wireBytes, receiverUp: isUp(f.to)))
         }
         guard isUp(f.to) else { return }
         deliveryCounts[f.message.kind.rawValue] &+= 1
-        deliveryBytes[f.message.kind.rawValue] &+= f.transmission.bytes
+        deliveryBytes[f.message.kind.rawValue] &+= f.bytes
         let ctx = context(now, for: f.to)
         withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
             switch f.to {
