@@ -106,8 +106,10 @@ extension World {
                 network.setDown(EndpointID(UInt32(t)), false)
                 let loseDisk = diskLost[t]
                 diskLost[t] = false
-                var actions = nodes[t].restart(loseDisk: loseDisk, context: context(now, for: .node(NodeID(UInt32(t)))))
-                execute(&actions, for: .node(NodeID(UInt32(t))), now: now, scheduler: &scheduler)
+                let ctx = context(now, for: .node(NodeID(UInt32(t))))
+                withActionBuffer(for: .node(NodeID(UInt32(t))), now: now, scheduler: &scheduler) {
+                    $0.append(contentsOf: nodes[t].restart(loseDisk: loseDisk, context: ctx))
+                }
             }
         case .partition(_, _, let isolateChain):
             if let cut = faultCuts[i] { network.heal(cut) }
@@ -160,11 +162,13 @@ extension World {
         let missed = heldEvents[endpoint]
         heldEvents[endpoint] = []
         for e in missed where isUp(party) {
-            var actions: [Action] = switch party {
-            case .node(let n): nodes[n.index].chainEvent(e, context: context(now, for: party))
-            case .client(let c): clients[Int(c.rawValue)].chainEvent(e, context: context(now, for: party))
+            let ctx = context(now, for: party)
+            withActionBuffer(for: party, now: now, scheduler: &scheduler) { actions in
+                switch party {
+                case .node(let n): nodes[n.index].chainEvent(e, context: ctx, into: actions)
+                case .client(let c): clients[Int(c.rawValue)].chainEvent(e, context: ctx, into: actions)
+                }
             }
-            execute(&actions, for: party, now: now, scheduler: &scheduler)
         }
         let held = heldTransactions.filter { $0.0 == party }
         heldTransactions.removeAll { $0.0 == party }

@@ -90,8 +90,10 @@ extension World {
                 }
                 // Registered before the read starts: a read can end at once (a blob invalid on chain).
                 if spec.closedLoop > 0 { closedLoopReads[op] = w }
-                var actions = clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: context(now, for: .client(c)))
-                execute(&actions, for: .client(c), now: now, scheduler: &scheduler)
+                let ctx = context(now, for: .client(c))
+                withActionBuffer(for: .client(c), now: now, scheduler: &scheduler) {
+                    $0.append(contentsOf: clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: ctx))
+                }
             }
             if spec.closedLoop > 0 {
                 // A closed-loop reader with nothing readable yet looks again after its think
@@ -252,9 +254,11 @@ extension World {
                               deletable: deletable, writer: c, inconsistent: malicious, workload: w, records: records?.count ?? 1,
                               recordBytes: records?.reduce(0) { $0 + $1.size } ?? size))
         let op = newOperation()
-        var actions = clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
-                                                         deletable: deletable, context: context(now, for: .client(c)))
-        execute(&actions, for: .client(c), now: now, scheduler: &scheduler)
+        let ctx = context(now, for: .client(c))
+        withActionBuffer(for: .client(c), now: now, scheduler: &scheduler) {
+            $0.append(contentsOf: clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
+                                                                      deletable: deletable, context: ctx))
+        }
         return blob
     }
 

@@ -50,6 +50,6 @@ extension World {
         if chainIsolation[i] > 0 { heldEvents[i].append(e); return }
         let party = Party.node(NodeID(UInt32(i)))
         let ctx = context(now, for: party)
-        withActionBuffer(for: party, now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: &$0) }
+        withActionBuffer(for: party, now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: $0) }
     }
 }

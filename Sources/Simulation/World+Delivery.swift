@@ -113,8 +113,8 @@ extension World {
         let ctx = context(now, for: f.to)
         withActionBuffer(for: f.to, now: now, scheduler: &scheduler) { actions in
             switch f.to {
-            case .node(let n): nodes[n.index].receive(f.message, from: f.from, context: ctx, into: &actions)
-            case .client(let c): clients[Int(c.rawValue)].receive(f.message, from: f.from, context: ctx, into: &actions)
+            case .node(let n): nodes[n.index].receive(f.message, from: f.from, context: ctx, into: actions)
+            case .client(let c): clients[Int(c.rawValue)].receive(f.message, from: f.from, context: ctx, into: actions)
             }
         }
     }

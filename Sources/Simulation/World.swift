@@ -156,10 +156,10 @@ public final class World: EventHandler {
     let timers = Slab<(Party, UInt64)>()
     /// Actions parked behind CPU work (see `ParkedActions`).
     let deferredActions = Slab<(party: Party, actions: ParkedActions)>()
-    /// Emptied action lists kept for reuse: a list parked in `deferredActions` comes back here
-    /// once carried out, and replaces the reaction buffer it was parked from, so that parking
-    /// allocates nothing in the steady state (see `withActionBuffer`).
-    var spareActionLists: [[Action]] = []
+    /// Emptied action buffers kept for reuse: a buffer parked in `deferredActions` comes back
+    /// here once carried out, and one of them replaces the reaction buffer when that is lent
+    /// out, so that parking allocates nothing in the steady state (see `withActionBuffer`).
+    var spareActionBuffers: [ActionBuffer] = []
     /// When each party's CPU is next free (nodes first, then clients).
     var cpuFreeAt: [SimTime]
     /// Under `[resources]`: when each of a party's other cores is next free (see `Resources+World.swift`).
@@ -173,9 +173,9 @@ public final class World: EventHandler {
     /// when its first store batch reached them (the SDK uploaded the metadata, so it stores the
     /// node's slivers without checking their status); dropped when the blob is certified.
     var metadataUploaded: [BlobRef: Set<Int>] = [:]
-    /// The buffer state machines write their actions into, reused from event to event (see
-    /// `withActionBuffer`).
-    var actionBuffer: [Action] = []
+    /// The buffer state machines write their actions into, reused from event to event; `nil`
+    /// while lent to a reaction (see `withActionBuffer`).
+    var actionBuffer: ActionBuffer? = ActionBuffer()
     /// The results database's names of flow kinds and endpoints, made once each (`recordFlows`).
     var flowNames: (kinds: [Economics.FlowKind: String], endpoints: [FlowEndpoint: String]) = ([:], [:])
 
@@ -535,8 +535,8 @@ public final class World: EventHandler {
             let ctx = context(now, for: party)
             withActionBuffer(for: party, now: now, scheduler: &scheduler) { actions in
                 switch party {
-                case .node(let n): nodes[n.index].timerFired(token: token, context: ctx, into: &actions)
-                case .client(let c): clients[Int(c.rawValue)].timerFired(token: token, context: ctx, into: &actions)
+                case .node(let n): nodes[n.index].timerFired(token: token, context: ctx, into: actions)
+                case .client(let c): clients[Int(c.rawValue)].timerFired(token: token, context: ctx, into: actions)
                 }
             }
         case .deferred:
@@ -544,9 +544,9 @@ public final class World: EventHandler {
             switch consume parked {
             case .one(let action):
                 if isUp(party) { _ = perform(action, cpu: cpuIndex(party), for: party, now: now, scheduler: &scheduler) }
-            case .list(var actions, let next):
-                if isUp(party), execute(&actions, from: next, for: party, now: now, scheduler: &scheduler) { return }  // parked again
-                keepSpare(&actions)
+            case .list(let actions):
+                if isUp(party), execute(actions, for: party, now: now, scheduler: &scheduler) { return }  // parked again
+                giveBack(actions)
             }
         case .workload:
             runWorkload(Int(event.target), now: now, scheduler: &scheduler)
@@ -574,95 +574,61 @@ public final class World: EventHandler {
 
     // MARK: Actions
 
-    /// The largest capacity (actions) an emptied list keeps its storage with (`recycle`), so
-    /// the largest `withActionBuffer`'s buffer can be from one reaction to the next.
+    /// The largest capacity (actions) the reaction buffer keeps its storage with (`giveBack`):
+    /// one rare reaction can grow it large (a node starting thousands of recoveries at once
+    /// made half a million actions; keeping that made every later parked buffer cost 90 MB).
     static let actionBufferKeptCapacity = 4_096
-    /// The most emptied lists `spareActionLists` keeps (a parked list per busy party is the
-    /// steady state: hundreds at mainnet scale), and the largest capacity a kept one may have
-    /// (a store's continuation is a few actions; a rare large list is freed, so the spares hold
-    /// at most 256 x 256 actions, ~6 MB).
-    static let spareActionListsKept = 256
-    static let spareActionListKeptCapacity = 256
+    /// The most emptied buffers `spareActionBuffers` keeps (a parked buffer per busy party is
+    /// the steady state: hundreds at mainnet scale), and the largest capacity a kept one may
+    /// have (a store's continuation is a few actions; a rare large buffer is freed, so the
+    /// spares hold at most 256 x 256 actions, ~6 MB).
+    static let spareActionBuffersKept = 256
+    static let spareActionBufferKeptCapacity = 256
 
     /// Lets a state machine write its actions into the world's reusable buffer (`react`), then
-    /// carries them out for `party`. The buffer is taken out of the world while in use, so a
-    /// nested reaction gets a fresh one; if the actions were parked behind CPU work, the parked
-    /// list keeps that storage and a spare list becomes the buffer.
-    func withActionBuffer(for party: Party, now: SimTime, scheduler: inout Scheduler, _ react: (inout [Action]) -> Void) {
-        var actions: [Action] = []
-        swap(&actions, &actionBuffer)
-        react(&actions)
-        if !actions.isEmpty && execute(&actions, for: party, now: now, scheduler: &scheduler) {
-            // Parked: the slab now holds the storage; emptying it here would allocate a copy.
-            actions = spareActionLists.popLast() ?? []
-        } else {
-            recycle(&actions)
+    /// carries them out for `party`. The buffer is lent out while in use, so a nested reaction
+    /// gets a spare; if the actions were parked behind CPU work, the parked buffer travels with
+    /// them and comes back when they are carried out.
+    func withActionBuffer(for party: Party, now: SimTime, scheduler: inout Scheduler, _ react: (ActionBuffer) -> Void) {
+        let actions = actionBuffer.take() ?? spareActionBuffers.popLast() ?? ActionBuffer()
+        react(actions)
+        if actions.isEmpty || !execute(actions, for: party, now: now, scheduler: &scheduler) { giveBack(actions) }
+    }
+
+    /// Takes back a buffer whose actions are carried out (or dropped: its party went down),
+    /// emptied: as the reaction buffer if that is lent out, else among the spares, unless it is
+    /// large or the spares are full (then it is freed).
+    func giveBack(_ actions: ActionBuffer) {
+        actions.removeAll()
+        if actionBuffer == nil {
+            if actions.capacity <= Self.actionBufferKeptCapacity { actionBuffer = actions }
+        } else if actions.capacity <= Self.spareActionBufferKeptCapacity, spareActionBuffers.count < Self.spareActionBuffersKept {
+            spareActionBuffers.append(actions)
         }
-        swap(&actions, &actionBuffer)
-    }
-
-    /// Empties an action list that nothing else holds, keeping its storage unless one rare
-    /// reaction grew it large (a node starting thousands of recoveries at once made half a
-    /// million actions; keeping that made every later parked list cost 90 MB).
-    func recycle(_ actions: inout [Action]) {
-        if actions.capacity <= Self.actionBufferKeptCapacity { Self.empty(&actions) } else { actions = [] }
-    }
-
-    /// Empties `actions`, keeping its storage. Element by element from the end: a list is a
-    /// few actions, for which `removeAll(keepingCapacity:)`'s general range replacement cost
-    /// several times the destruction itself, twice per event.
-    static func empty(_ actions: inout [Action]) {
-        while !actions.isEmpty { actions.removeLast() }
-    }
-
-    /// Keeps a carried-out parked list, emptied, among the spares if it is small and there is
-    /// room; otherwise it is freed. `inout` so that the list is emptied while nothing else
-    /// holds it (emptying a shared list would allocate a copy).
-    func keepSpare(_ actions: inout [Action]) {
-        guard actions.capacity > 0, actions.capacity <= Self.spareActionListKeptCapacity,
-              spareActionLists.count < Self.spareActionListsKept else { return }
-        Self.empty(&actions)
-        spareActionLists.append(actions)
     }
 
     /// What `execute` parks behind CPU work until the party's CPU is free.
     enum ParkedActions {
         /// The one action left (a store's confirmation after its verification, most often):
-        /// parked alone, so that the list goes back to the reaction buffer at once instead of
-        /// travelling through the slab and the spares.
+        /// parked alone, so that the buffer goes back to reactions at once instead of
+        /// travelling through the slab.
         case one(Action)
-        /// The whole list and the index to resume at (moved, not copied, however often it is
-        /// parked).
-        case list([Action], next: Int)
+        /// The buffer with the actions not yet carried out.
+        case list(ActionBuffer)
     }
 
-    /// Carries out a state machine's actions in order, from index `start`. CPU work delays the
-    /// actions after it: they are parked (`ParkedActions`) and resumed when the party's CPU is
-    /// free. Returns whether it parked the list itself (a single action left is parked alone,
-    /// and the list is the caller's to reuse).
-    ///
-    /// Each action is moved out of the list, leaving `.cpu(.zero)` in its place: the list is not
-    /// read again below the resume index, and a message then goes on to the network without a
-    /// copy of its payload's references (a retain and a release per message).
+    /// Carries out a state machine's actions in order, taking each off the front of `actions`.
+    /// CPU work delays the actions after it: they are parked (`ParkedActions`) and resumed when
+    /// the party's CPU is free. Returns whether it parked the buffer itself (a single action
+    /// left is parked alone, and the buffer, empty, is the caller's to reuse).
     @discardableResult
-    func execute(_ actions: inout [Action], from start: Int = 0, for party: Party, now: SimTime, scheduler: inout Scheduler) -> Bool {
+    func execute(_ actions: ActionBuffer, for party: Party, now: SimTime, scheduler: inout Scheduler) -> Bool {
         let cpu = cpuIndex(party)
-        var i = start
-        while i < actions.count {
-            var action = Action.cpu(.zero)
-            swap(&action, &actions[i])
-            i += 1
-            guard let busyUntil = perform(consume action, cpu: cpu, for: party, now: now, scheduler: &scheduler),
-                  busyUntil > now, i < actions.count else { continue }
-            let parksList = i < actions.count - 1
-            let parked: ParkedActions
-            if parksList {
-                parked = .list(actions, next: i)
-            } else {
-                var last = Action.cpu(.zero)
-                swap(&last, &actions[i])
-                parked = .one(consume last)
-            }
+        while let action = actions.takeFirst() {
+            guard let busyUntil = perform(action, cpu: cpu, for: party, now: now, scheduler: &scheduler),
+                  busyUntil > now, !actions.isEmpty else { continue }
+            let parksList = actions.count > 1
+            let parked: ParkedActions = parksList ? .list(actions) : .one(actions.takeFirst()!)
             scheduler.schedule(at: busyUntil, target: 0, kind: Kind.deferred.rawValue, payload: deferredActions.insert((party, consume parked)))
             return parksList
         }
@@ -724,8 +690,8 @@ public final class World: EventHandler {
             // Only the submitter learns of its failed transaction.
             if case .client(let c) = submitter {
                 if cutFromChain(submitter) { heldEvents[endpointIndex(submitter)].append(e); return }
-                var actions = clients[Int(c.rawValue)].chainEvent(e, context: context(now))
-                execute(&actions, for: submitter, now: now, scheduler: &scheduler)
+                let ctx = context(now)
+                withActionBuffer(for: submitter, now: now, scheduler: &scheduler) { clients[Int(c.rawValue)].chainEvent(e, context: ctx, into: $0) }
             }
             return
         }
@@ -735,12 +701,12 @@ public final class World: EventHandler {
         } else if toNodes {
             for i in nodes.indices where !crashed[i] {
                 if chainIsolation[i] > 0 { heldEvents[i].append(e); continue }
-                withActionBuffer(for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: &$0) }
+                withActionBuffer(for: .node(NodeID(UInt32(i))), now: now, scheduler: &scheduler) { nodes[i].chainEvent(e, context: ctx, into: $0) }
             }
         }
         for c in clients.indices {
             if chainIsolation[nodes.count + c] > 0 { heldEvents[nodes.count + c].append(e); continue }
-            withActionBuffer(for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) { clients[c].chainEvent(e, context: ctx, into: &$0) }
+            withActionBuffer(for: .client(ClientID(UInt32(c))), now: now, scheduler: &scheduler) { clients[c].chainEvent(e, context: ctx, into: $0) }
         }
     }
 

@@ -208,21 +208,21 @@ public struct Client {
         // (rayon over blobs) but each blob's `encode_with_metadata` sequentially (walrus-core
         // had no parallelism then); the client's other cores serve its other writes.
         let encode = ctx.costs.encodeBlob(blobLength: sizeBytes, config: ctx.config)
-        var actions: [Action] = [.cpu(encode), mark(op, .encoded)]
+        let actions = ActionBuffer([.cpu(encode), mark(op, .encoded)])
         if ctx.resources?.statusCheck == true {
             // The SDK first asks the nodes for the blob's status (is it already stored?).
             w.phase = .statusChecking
-            askStatus(blob, skipping: [], context: ctx, into: &actions)
+            askStatus(blob, skipping: [], context: ctx, into: actions)
             actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
             writes[OperationKey(op)] = w
             writeByBlob[blob] = op
-            return actions
+            return Array(actions)
         }
         writes[OperationKey(op)] = w
         writeByBlob[blob] = op
-        actions += register(op, w)
+        actions.append(contentsOf: register(op, w))
         actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
-        return actions
+        return Array(actions)
     }
 
     /// The reserve-and-register transaction of write `op`, marked as submitted.
@@ -233,7 +233,7 @@ public struct Client {
     }
 
     /// Asks the committee members not in `skipping` for the status of `blob`.
-    private func askStatus(_ blob: BlobRef, skipping: Set<NodeID>, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private func askStatus(_ blob: BlobRef, skipping: Set<NodeID>, context ctx: ProtocolContext, into actions: ActionBuffer) {
         for member in ctx.view.committee.members where !skipping.contains(member.node) {
             actions.append(.send(to: .node(member.node), .blobStatusRequest(blob: blob)))
         }
@@ -241,7 +241,7 @@ public struct Client {
 
     /// A status answer from `node` for `blob`: once answers worth f+1 shards are in (at least
     /// one honest node), the waiting write registers and the waiting reads ask for metadata.
-    private mutating func takeStatus(_ blob: BlobRef, from node: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func takeStatus(_ blob: BlobRef, from node: NodeID, context ctx: ProtocolContext, into actions: ActionBuffer) {
         let weight = ctx.view.committee.weight(of: node)
         guard weight > 0 else { return }
         let n = ctx.config.nShards
@@ -250,7 +250,7 @@ public struct Client {
             if Quorum.isValidityQuorum(weight: w.statusWeight, nShards: n) {
                 w.phase = .registering
                 actions.append(mark(op, .statusChecked))
-                actions += register(op, w)
+                actions.append(contentsOf: register(op, w))
             }
             writes[OperationKey(op)] = w
         }
@@ -261,14 +261,14 @@ public struct Client {
                 r.statusChecking = false
                 actions.append(mark(op, .statusChecked))
                 reads[OperationKey(op)] = r
-                requestMetadata(op, context: ctx, into: &actions)
+                requestMetadata(op, context: ctx, into: actions)
             } else {
                 reads[OperationKey(op)] = r
             }
         }
     }
 
-    private mutating func sendStores(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func sendStores(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var w = writes[OperationKey(op)] else { return }
         w.phase = .storing
         w.storeStart = ctx.now
@@ -293,7 +293,7 @@ public struct Client {
             w.sliversInFlight = 0
             writes[OperationKey(op)] = w
             actions.append(mark(op, .storeFirstSent))
-            sendQueuedStores(op, resources: r, context: ctx, into: &actions)
+            sendQueuedStores(op, resources: r, context: ctx, into: actions)
             return
         }
         let mapping = ShardMapping(blobID: w.blob_.metadata.blobID, nShards: ctx.config.nShards)
@@ -321,7 +321,7 @@ public struct Client {
     /// moving: the head-of-line wait the SDK's order has. A member whose refused batch waits out
     /// its backoff is passed over: the SDK queues its slivers only once its metadata is stored.
     private mutating func sendQueuedStores(_ op: UInt64, resources r: ResourceModel, context ctx: ProtocolContext,
-                                           into actions: inout [Action]) {
+                                           into actions: ActionBuffer) {
         guard var w = writes[OperationKey(op)], w.phase == .storing else { return }
         let primary = (try? ctx.config.sliverSize(.primary, blobLength: w.sizeBytes)) ?? 1
         let budget = r.concurrentSliverWrites(primarySliverBytes: primary, nShards: ctx.config.nShards)
@@ -337,7 +337,7 @@ public struct Client {
             if w.storesInFlight[node] != nil {
                 w.parkedBatches[node, default: []].append(pairs)
             } else {
-                sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: &actions)
+                sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: actions)
             }
         }
         writes[OperationKey(op)] = w
@@ -347,7 +347,7 @@ public struct Client {
     /// flight is already taken, with a timer for its answer; marks the last store sent when
     /// nothing is queued or parked.
     private func sendStoreBatch(_ op: UInt64, _ w: inout WriteOp, to node: NodeID, pairs: [Int], context ctx: ProtocolContext,
-                                into actions: inout [Action]) {
+                                into actions: ActionBuffer) {
         w.storesInFlight[node] = Self.permits(pairs)
         w.inFlightPairs[node] = pairs
         w.storeSentAt[node] = ctx.now
@@ -376,7 +376,7 @@ public struct Client {
     /// Sends member `node`'s next parked batch of write `op` (its room already taken) now that
     /// the member's connections are free; once the member has confirmed, frees the room of all
     /// its parked batches instead.
-    private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func sendParkedStore(_ op: UInt64, to node: NodeID, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var w = writes[OperationKey(op)], w.phase == .storing, w.storesInFlight[node] == nil,
               var parked = w.parkedBatches.removeValue(forKey: node), !parked.isEmpty else { return }
         if w.confirmations.contains(node) {
@@ -384,7 +384,7 @@ public struct Client {
         } else {
             let pairs = parked.removeFirst()
             if !parked.isEmpty { w.parkedBatches[node] = parked }
-            sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: &actions)
+            sendStoreBatch(op, &w, to: node, pairs: pairs, context: ctx, into: actions)
         }
         writes[OperationKey(op)] = w
     }
@@ -407,9 +407,9 @@ public struct Client {
     /// check's answer still on its way when the store to the same node goes out (1-3 s of
     /// registration later) would be taken for a refusal and cost that node one backoff.
     private mutating func takeStoreRefusal(_ blob: BlobRef, from node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
-                                           into actions: inout [Action]) -> Bool {
+                                           into actions: ActionBuffer) -> Bool {
         guard let op = writeByBlob[blob] else { return false }
-        return failStoreBatch(op, to: node, resources: r, context: ctx, into: &actions)
+        return failStoreBatch(op, to: node, resources: r, context: ctx, into: actions)
     }
 
     /// The batch in flight to `node` of write `op` failed (refused, or unanswered for
@@ -417,7 +417,7 @@ public struct Client {
     /// after `storeRetries` retries, the client gives up on the node. `false` when no batch of
     /// that write is in flight to that node.
     private mutating func failStoreBatch(_ op: UInt64, to node: NodeID, resources r: ResourceModel, context ctx: ProtocolContext,
-                                         into actions: inout [Action]) -> Bool {
+                                         into actions: ActionBuffer) -> Bool {
         guard var w = writes[OperationKey(op)], w.phase == .storing,
               let k = w.storesInFlight[node], k > 0, let pairs = w.inFlightPairs.removeValue(forKey: node) else { return false }
         w.sliversInFlight -= k
@@ -436,12 +436,12 @@ public struct Client {
             w.storeQueue.removeAll { $0.node == node }
         }
         writes[OperationKey(op)] = w
-        sendQueuedStores(op, resources: r, context: ctx, into: &actions)
+        sendQueuedStores(op, resources: r, context: ctx, into: actions)
         return true
     }
 
     private mutating func finishWrite(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
-                                      into actions: inout [Action]) {
+                                      into actions: ActionBuffer) {
         guard let w = writes.removeValue(forKey: OperationKey(op)) else { return }
         writeByBlob.removeValue(forKey: w.blob)
         actions.append(.observe(.operationFinished(FinishedOperation(
@@ -462,23 +462,23 @@ public struct Client {
             // The SDK first asks the nodes for the blob's status; metadata requests follow its quorum.
             reads[OperationKey(op)]!.statusChecking = true
             readsByBlob[blob, default: []].append(op)
-            var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op)),
-                                     .timer(after: requestTimeout, token: token(.readProbe, op))]
-            askStatus(blob, skipping: [], context: ctx, into: &actions)
-            return actions
+            let actions = ActionBuffer([.timer(after: attemptTimeout, token: token(.readTimeout, op)),
+                                        .timer(after: requestTimeout, token: token(.readProbe, op))])
+            askStatus(blob, skipping: [], context: ctx, into: actions)
+            return Array(actions)
         }
         if ctx.view.status(blob)?.invalid == true {
             // The status check finds the blob invalid on chain (the SDK reports it does not exist).
-            var actions: [Action] = []
+            let actions = ActionBuffer()
             readsByBlob[blob, default: []].append(op)
-            finishRead(op, .invalid, detail: "the blob is invalid on chain", context: ctx, into: &actions)
-            return actions
+            finishRead(op, .invalid, detail: "the blob is invalid on chain", context: ctx, into: actions)
+            return Array(actions)
         }
         readsByBlob[blob, default: []].append(op)
-        var actions: [Action] = [.timer(after: attemptTimeout, token: token(.readTimeout, op)),
-                                 .timer(after: requestTimeout, token: token(.readProbe, op))]
-        requestMetadata(op, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer([.timer(after: attemptTimeout, token: token(.readTimeout, op)),
+                                    .timer(after: requestTimeout, token: token(.readProbe, op))])
+        requestMetadata(op, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// Shard owners to read from: during a hand-over, blobs certified before the epoch are
@@ -487,7 +487,7 @@ public struct Client {
         ctx.view.readsPreviousCommittee(blob) ? ctx.view.previousOwnerOf : ctx.view.ownerOf
     }
 
-    private mutating func requestMetadata(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func requestMetadata(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var r = reads[OperationKey(op)], let entry = ctx.catalog.entry(r.blob) else { return }
         let n = ctx.config.nShards
         let mapping = ShardMapping(blobID: entry.metadata.blobID, nShards: n)
@@ -502,7 +502,7 @@ public struct Client {
             }
         }
         reads[OperationKey(op)] = r
-        outOfNodes(op, detail: "no node to ask for metadata", context: ctx, into: &actions)
+        outOfNodes(op, detail: "no node to ask for metadata", context: ctx, into: actions)
     }
 
     /// Read `op` asked every node it could without getting what it needs. Under the resource
@@ -512,10 +512,10 @@ public struct Client {
     /// a node that answered "not held" (say, still syncing a shard it just took over) is asked
     /// again only by the next pass. Without the resource model, or with its retries spent, the
     /// read fails with `detail`.
-    private mutating func outOfNodes(_ op: UInt64, detail: String, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func outOfNodes(_ op: UInt64, detail: String, context ctx: ProtocolContext, into actions: ActionBuffer) {
         if reads[OperationKey(op)]?.retryPending == true { return }  // a late answer after the pass ended: the retry is set
         guard let res = ctx.resources, var r = reads[OperationKey(op)], r.retries < res.readRetries else {
-            finishRead(op, .failed, detail: detail, context: ctx, into: &actions)
+            finishRead(op, .failed, detail: detail, context: ctx, into: actions)
             return
         }
         r.retryPending = true
@@ -541,7 +541,7 @@ public struct Client {
     /// anew (metadata, then slivers), keeping nothing of the previous pass but the bytes it moved.
     /// It also draws a new order over the (refreshed) read committee: here its members shuffled
     /// by a SplitMix64 sequence of the operation and the retry, so that runs stay deterministic.
-    private mutating func retryRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func retryRead(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var r = reads[OperationKey(op)], r.retryPending else { return }
         r.retryPending = false
         r.retries += 1
@@ -562,7 +562,7 @@ public struct Client {
         r.forgetRequests()
         r.metadataAsked.removeAll()
         reads[OperationKey(op)] = r
-        requestMetadata(op, context: ctx, into: &actions)
+        requestMetadata(op, context: ctx, into: actions)
     }
 
     /// What `look` finds in read `op`, or `nil` if there is no such read. The read is reached
@@ -594,17 +594,17 @@ public struct Client {
         !ctx.hasResources && ctx.catalog.isModeled(blob)
     }
 
-    private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func requestSlivers(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let i = reads.index(forKey: OperationKey(op)),
-              let held = Self.requestSlivers(for: &reads.values[i], context: ctx, into: &actions)  // in place: see `peekRead`
+              let held = Self.requestSlivers(for: &reads.values[i], context: ctx, into: actions)  // in place: see `peekRead`
         else { return }
-        outOfNodes(op, detail: "only \(held) of \(ctx.config.sliversForDecoding(.primary)) primary slivers available", context: ctx, into: &actions)
+        outOfNodes(op, detail: "only \(held) of \(ctx.config.sliversForDecoding(.primary)) primary slivers available", context: ctx, into: actions)
     }
 
     /// Asks for the primary slivers read `r` (with its metadata) still needs, as `requestSlivers`
     /// describes. Returns the slivers it holds when it has too few and nothing left to ask:
     /// the read is out of nodes.
-    private static func requestSlivers(for r: inout ReadOp, context ctx: ProtocolContext, into actions: inout [Action]) -> Int? {
+    private static func requestSlivers(for r: inout ReadOp, context ctx: ProtocolContext, into actions: ActionBuffer) -> Int? {
         guard let meta = r.metadata else { return nil }
         let need = ctx.config.sliversForDecoding(.primary)
         // Without a resource model both ways of asking below stop once the slivers held and
@@ -673,10 +673,10 @@ public struct Client {
     /// slivers all have one size: checked and costed once per answer, not per sliver).
     private static func takePrimary(into r: inout ReadOp, pair: Int, sliver: SliverPayload?, bytes: UInt64, client: ClientID, from: Party,
                                     metadata meta: BlobMetadataWithID, cpu: inout SimDuration?, verdict: inout ModeledSliverVerdict,
-                                    context ctx: ProtocolContext, into actions: inout [Action]) {
+                                    context ctx: ProtocolContext, into actions: ActionBuffer) {
         if case .modeled(let index, let size)? = sliver {
             takeModeledPrimary(into: &r, pair: pair, index: index, size: size, bytes: bytes, client: client, from: from,
-                               metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+                               metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: actions)
             return
         }
         markAnswered(&r, pair: pair, bytes: bytes)
@@ -694,7 +694,7 @@ public struct Client {
     @inline(__always)
     private static func takeModeledPrimary(into r: inout ReadOp, pair: Int, index: Int, size: Int, bytes: UInt64, client: ClientID,
                                            from: Party, metadata meta: BlobMetadataWithID, cpu: inout SimDuration?,
-                                           verdict: inout ModeledSliverVerdict, context ctx: ProtocolContext, into actions: inout [Action]) {
+                                           verdict: inout ModeledSliverVerdict, context ctx: ProtocolContext, into actions: ActionBuffer) {
         markAnswered(&r, pair: pair, bytes: bytes)
         guard index == pair else { return }
         if size != verdict.bytes {
@@ -731,7 +731,7 @@ public struct Client {
     /// `framing` is charged to the first pair taken. Returns whether it took any.
     private static func takePrimaries(into r: inout ReadOp, pairs: [Int], slivers: SliverAnswers, claimed: UnsafeMutableBufferPointer<Bool>,
                                       framing: inout UInt64, client: ClientID, from: Party, cpu: inout SimDuration?,
-                                      context ctx: ProtocolContext, into actions: inout [Action]) -> Bool {
+                                      context ctx: ProtocolContext, into actions: ActionBuffer) -> Bool {
         guard let meta = r.metadata else { return false }  // once per answer, not per sliver
         if let size = slivers.allServedModeledBytes, !claimed.contains(true),
            takeWholeModeledAnswer(into: &r, pairs: pairs, size: size, framing: &framing, metadata: meta, cpu: &cpu, context: ctx) {
@@ -745,11 +745,11 @@ public struct Client {
             // A compact answer's modeled sliver is taken without making its payload.
             if k < slivers.count, let size = slivers.compactModeledBytes(at: k) {
                 takeModeledPrimary(into: &r, pair: pair, index: pair, size: size, bytes: framing + SliverPayload.wireBytes(sliverBytes: size), client: client,
-                                   from: from, metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+                                   from: from, metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: actions)
             } else {
                 let sliver = k < slivers.count ? slivers.payload(at: k, pair: pair) : nil
                 takePrimary(into: &r, pair: pair, sliver: sliver, bytes: framing + (sliver?.wireBytes ?? 1), client: client, from: from,
-                            metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+                            metadata: meta, cpu: &cpu, verdict: &verdict, context: ctx, into: actions)
             }
             framing = 0
             took = true
@@ -801,17 +801,17 @@ public struct Client {
     }
 
     /// After primary slivers arrived for read `op`: decode once R are held, else ask for more.
-    private mutating func continueRead(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func continueRead(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let held = peekRead(op, { $0.slivers.count + $0.modeledSlivers }) else { return }
         if held >= ctx.config.sliversForDecoding(.primary) {
-            decode(op, context: ctx, into: &actions)
+            decode(op, context: ctx, into: actions)
         } else {
-            requestSlivers(op, context: ctx, into: &actions)
+            requestSlivers(op, context: ctx, into: actions)
         }
     }
 
     private mutating func finishRead(_ op: UInt64, _ result: FinishedOperation.Result, detail: String, context ctx: ProtocolContext,
-                                     into actions: inout [Action]) {
+                                     into actions: ActionBuffer) {
         guard let r = reads.removeValue(forKey: OperationKey(op)) else { return }
         readsByBlob[r.blob]?.removeAll { $0 == op }
         if readsByBlob[r.blob]?.isEmpty == true { readsByBlob.removeValue(forKey: r.blob) }
@@ -829,29 +829,29 @@ public struct Client {
     /// verifies; decoding starts once R primary slivers are held, spec walrus-encoding
     /// §4.2). Node-bound messages are ignored. Returns the actions to carry out.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
-        var actions: [Action] = []
-        receive(message, from: from, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer()
+        receive(message, from: from, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
-    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: ActionBuffer) {
         switch message {
         case .stored(let blob, _, _) where ctx.hasResources && writeByBlob[blob].flatMap({ writes[OperationKey($0)] })?.storesInFlight.isEmpty == false:
             // Under the SDK's limits, any answer frees its sliver writes for the queued stores.
             let op = writeByBlob[blob]!
             if case .node(let node) = from { releaseStoreBatch(op, from: node) }
-            actions += takeConfirmation(message, context: ctx)
-            if case .node(let node) = from { sendParkedStore(op, to: node, context: ctx, into: &actions) }
-            if let r = ctx.resources { sendQueuedStores(op, resources: r, context: ctx, into: &actions) }
+            takeConfirmation(message, context: ctx, into: actions)
+            if case .node(let node) = from { sendParkedStore(op, to: node, context: ctx, into: actions) }
+            if let r = ctx.resources { sendQueuedStores(op, resources: r, context: ctx, into: actions) }
 
         case .stored:
-            actions += takeConfirmation(message, context: ctx)
+            takeConfirmation(message, context: ctx, into: actions)
 
         case .blobStatusResponse(let blob, let registered, _):
             guard case .node(let node) = from else { break }
-            if !registered, let r = ctx.resources, takeStoreRefusal(blob, from: node, resources: r, context: ctx, into: &actions) { break }
-            takeStatus(blob, from: node, context: ctx, into: &actions)
+            if !registered, let r = ctx.resources, takeStoreRefusal(blob, from: node, resources: r, context: ctx, into: actions) { break }
+            takeStatus(blob, from: node, context: ctx, into: actions)
 
         case .metadataResponse(let blob, let metadata):
             for op in readsByBlob[blob] ?? [] {
@@ -863,9 +863,9 @@ public struct Client {
                     actions.append(mark(op, .metadataReceived))
                     reads[OperationKey(op)]!.metadata = m  // a change in place (`_modify`), unlike a read through the table
                     reads[OperationKey(op)]!.bytes += message.wireBytes
-                    requestData(op, context: ctx, into: &actions)
+                    requestData(op, context: ctx, into: actions)
                 } else {
-                    requestMetadata(op, context: ctx, into: &actions)
+                    requestMetadata(op, context: ctx, into: actions)
                 }
                 break  // one read consumes one response
             }
@@ -880,12 +880,12 @@ public struct Client {
                 guard let meta = r.metadata else { reads[OperationKey(op)] = r; break }
                 var cpu: SimDuration?
                 var verdict = ModeledSliverVerdict()
-                let start = actions.count
+                let start = actions.endIndex
                 Self.takePrimary(into: &r, pair: pair, sliver: sliver, bytes: message.wireBytes, client: id, from: from, metadata: meta,
-                                 cpu: &cpu, verdict: &verdict, context: ctx, into: &actions)
+                                 cpu: &cpu, verdict: &verdict, context: ctx, into: actions)
                 reads[OperationKey(op)] = r
                 if let cpu { actions.insert(.cpu(cpu), at: start) }
-                continueRead(op, context: ctx, into: &actions)
+                continueRead(op, context: ctx, into: actions)
                 break
             }
 
@@ -900,14 +900,14 @@ public struct Client {
                 claimed.initialize(repeating: false)
                 var servedCount = 0
                 var cpu: SimDuration?
-                let start = actions.count
+                let start = actions.endIndex
                 var framing = message.wireBytes - slivers.wireBytes
                 let client = id
                 for op in readers {
                     guard let i = reads.index(forKey: OperationKey(op)) else { continue }
                     // In place (see `peekRead`): the read, if it has its metadata, takes the pairs it awaits.
                     let took = Self.takePrimaries(into: &reads.values[i], pairs: pairs, slivers: slivers, claimed: claimed,
-                                                  framing: &framing, client: client, from: from, cpu: &cpu, context: ctx, into: &actions)
+                                                  framing: &framing, client: client, from: from, cpu: &cpu, context: ctx, into: actions)
                     if took {
                         served.initializeElement(at: servedCount, to: op)
                         servedCount += 1
@@ -915,7 +915,7 @@ public struct Client {
                 }
                 // Verifying the slivers is one CPU action before what it leads to (see `execute`).
                 if let cpu { actions.insert(.cpu(cpu), at: start) }
-                for op in served[..<servedCount] { continueRead(op, context: ctx, into: &actions) }
+                for op in served[..<servedCount] { continueRead(op, context: ctx, into: actions) }
               }
             }
 
@@ -928,14 +928,14 @@ public struct Client {
             r.bytes += message.wireBytes
             guard let s = payload, s.index == column else {
                 reads[OperationKey(op)] = r
-                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                fallBackToWholeBlob(op, context: ctx, into: actions)
                 break
             }
             actions.append(.cpu(ctx.costs.sliver(bytes: UInt64(s.byteCount), nShards: ctx.config.nShards)))
             guard ctx.catalog.isValid(secondary: s, blob: blob, metadata: meta) else {
                 actions.append(.observe(.responseRejected(by: .client(id), from: from, blob: blob, what: "column \(column)")))
                 reads[OperationKey(op)] = r
-                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                fallBackToWholeBlob(op, context: ctx, into: actions)
                 break
             }
             switch s {
@@ -943,7 +943,7 @@ public struct Client {
             case .modeled: r.modeledColumns += 1
             }
             reads[OperationKey(op)] = r
-            if let patch = r.patch, r.columns.count + r.modeledColumns == patch.count { decodePatch(op, context: ctx, into: &actions) }
+            if let patch = r.patch, r.columns.count + r.modeledColumns == patch.count { decodePatch(op, context: ctx, into: actions) }
 
         case .store, .metadataRequest, .sliverRequest, .sliversRequest, .columnRequest, .blobStatusRequest, .recoveryRequest, .recoveryResponse, .modeledRecoveryResponse, .syncRequest, .syncResponse,
              .inconsistencyProof, .invalidBlobAttestation:
@@ -952,14 +952,14 @@ public struct Client {
     }
 
     /// Asks for what the read needs after the metadata: its patch's columns or R primary slivers.
-    private mutating func requestData(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func requestData(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let patchRead = peekRead(op, { $0.patch != nil }) else { return }
-        if patchRead { requestColumns(op, context: ctx, into: &actions) } else { requestSlivers(op, context: ctx, into: &actions) }
+        if patchRead { requestColumns(op, context: ctx, into: actions) } else { requestSlivers(op, context: ctx, into: actions) }
     }
 
     /// Requests every column of the patch not yet answered or in flight, each from the owner of
     /// the pair holding it (secondary sliver j is in pair n - 1 - j). No owner: whole blob.
-    private mutating func requestColumns(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func requestColumns(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var r = reads[OperationKey(op)], let meta = r.metadata, let patch = r.patch else { return }
         let n = ctx.config.nShards
         let mapping = ctx.catalog.shardMapping(r.blob, blobID: meta.blobID)
@@ -969,7 +969,7 @@ public struct Client {
             r.stale.remove(column)
             guard let node = owner[mapping.shard(ofPair: n - 1 - column)] else {
                 reads[OperationKey(op)] = r
-                fallBackToWholeBlob(op, context: ctx, into: &actions)
+                fallBackToWholeBlob(op, context: ctx, into: actions)
                 return
             }
             r.outstanding.insert(column)
@@ -980,61 +980,63 @@ public struct Client {
 
     /// Turns a patch read into a whole-blob read (Walrus's quilt client does the same when a
     /// column cannot be had): forget the columns and read R primary slivers.
-    private mutating func fallBackToWholeBlob(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func fallBackToWholeBlob(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var r = reads[OperationKey(op)], r.patch != nil else { return }
         r.patch = nil
         r.columns = []
         r.modeledColumns = 0
         r.forgetRequests()
         reads[OperationKey(op)] = r
-        requestSlivers(op, context: ctx, into: &actions)
+        requestSlivers(op, context: ctx, into: actions)
     }
 
     /// Decodes the patch from its verified columns: real quilts through the QuiltV1 decoder
     /// (header, identifier, bytes), modeled ones by charging the bytes.
-    private mutating func decodePatch(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func decodePatch(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let r = reads[OperationKey(op)], let patch = r.patch, let entry = ctx.catalog.entry(r.blob) else { return }
         let bytes = entry.modeled ? UInt64(ctx.catalog.sliverSizes(r.blob).secondary * r.modeledColumns)
                                   : UInt64(r.columns.reduce(0) { $0 + $1.data.count })
         actions.append(.cpu(ctx.costs.bytes(bytes)))
         if entry.modeled {
-            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+            finishRead(op, .ok, detail: "", context: ctx, into: actions)
             return
         }
         do {
             var decoder = QuiltDecoder()
             try decoder.add(r.columns)
             _ = try decoder.blob(internalID: QuiltPatchInternalID(startIndex: UInt16(patch.lowerBound), endIndex: UInt16(patch.upperBound)))
-            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+            finishRead(op, .ok, detail: "", context: ctx, into: actions)
         } catch {
-            finishRead(op, .inconsistent, detail: "patch decode: \(error)", context: ctx, into: &actions)
+            finishRead(op, .inconsistent, detail: "patch decode: \(error)", context: ctx, into: actions)
         }
     }
 
     /// A storage confirmation: counted once per signer, current epoch only, by its committee
     /// weight; at the 2f+1 quorum, certification is scheduled after another 0.5 x elapsed + 0.5 s.
-    private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext) -> [Action] {
+    private mutating func takeConfirmation(_ message: Message, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard case .stored(let blob, let epoch, let signature) = message, let sig = signature, epoch == ctx.view.epoch,
-              let op = writeByBlob[blob], let i = writes.index(forKey: OperationKey(op)) else { return [] }
+              let op = writeByBlob[blob], let i = writes.index(forKey: OperationKey(op)) else { return }
         // Changed in place (`Dictionary.Values`' modify accessor): one lookup, no copy of the
         // write or its confirmations, and this runs per confirmation.
-        return Self.take(sig, into: &writes.values[i], op: op, context: ctx)
+        Self.take(sig, into: &writes.values[i], op: op, context: ctx, actions: actions)
     }
 
     /// Records confirmation `sig` in write `w` (op `op`) and, at a certification quorum,
     /// schedules the certificate after the SDK's extra wait.
-    private static func take(_ sig: ConfirmationSignature, into w: inout WriteOp, op: UInt64, context ctx: ProtocolContext) -> [Action] {
-        guard w.phase == .storing, !w.confirmations.contains(sig.signer) else { return [] }
+    private static func take(_ sig: ConfirmationSignature, into w: inout WriteOp, op: UInt64, context ctx: ProtocolContext,
+                             actions: ActionBuffer) {
+        guard w.phase == .storing, !w.confirmations.contains(sig.signer) else { return }
         let weight = ctx.view.committee.weight(of: sig.signer)
-        guard weight > 0 else { return [] }
+        guard weight > 0 else { return }
         if w.confirmations.isEmpty { w.confirmations.reserveCapacity(ctx.view.committee.members.count) }
         w.confirmations.insert(sig)
         w.weight += weight
-        guard Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards), !w.certifyScheduled else { return [] }
+        guard Quorum.isCertificationQuorum(weight: w.weight, nShards: ctx.config.nShards), !w.certifyScheduled else { return }
         // After the quorum, wait 0.5 x elapsed + 0.5 s for more confirmations (SDK default).
         w.certifyScheduled = true
         let extra = SimDuration(nanoseconds: (ctx.now - w.storeStart).nanoseconds / 2) + .milliseconds(500)
-        return [.observe(.phaseMark(op: op, mark: .quorum, backdate: .zero)), .timer(after: extra, token: timerToken(.certifyNow, op))]
+        actions.append(.observe(.phaseMark(op: op, mark: .quorum, backdate: .zero)))
+        actions.append(.timer(after: extra, token: timerToken(.certifyNow, op)))
     }
 
     /// The CPU time of a read's decode and consistency check (`total`), and the check's part of
@@ -1050,7 +1052,7 @@ public struct Client {
         return (ctx.costs.bytes(receivedBytes) + check, check)
     }
 
-    private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    private mutating func decode(_ op: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let r = reads[OperationKey(op)], let meta = r.metadata, let entry = ctx.catalog.entry(r.blob) else { return }
         actions.append(mark(op, .sliversReceived))
         if entry.modeled {
@@ -1060,7 +1062,7 @@ public struct Client {
             let (total, check) = decodeAndCheckCost(receivedBytes: received, blobBytes: entry.sizeBytes, context: ctx)
             actions.append(.cpu(total))
             actions.append(mark(op, .decoded, backdate: check))
-            finishRead(op, .ok, detail: "", context: ctx, into: &actions)
+            finishRead(op, .ok, detail: "", context: ctx, into: actions)
             return
         }
         let encodedBytes = UInt64(r.slivers.reduce(0) { $0 + $1.data.count })
@@ -1073,12 +1075,12 @@ public struct Client {
         do {
             let blob = try BlobDecoder(config: ctx.config, metadata: meta).decode(slivers: r.slivers, check: .default, inputsVerified: true)
             let ok = Blake2b256.hash(blob) == entry.contentDigest
-            finishRead(op, ok ? .ok : .inconsistent, detail: ok ? "" : "decoded bytes differ from the written blob", context: ctx, into: &actions)
+            finishRead(op, ok ? .ok : .inconsistent, detail: ok ? "" : "decoded bytes differ from the written blob", context: ctx, into: actions)
         } catch .consistencyCheckFailed(let why) {
             // The encoding is inconsistent: every honest reader's default check fails the same way.
-            finishRead(op, .invalid, detail: "consistency check: \(why)", context: ctx, into: &actions)
+            finishRead(op, .invalid, detail: "consistency check: \(why)", context: ctx, into: actions)
         } catch {
-            finishRead(op, .inconsistent, detail: "decode: \(error.description)", context: ctx, into: &actions)
+            finishRead(op, .inconsistent, detail: "decode: \(error.description)", context: ctx, into: actions)
         }
     }
 
@@ -1087,13 +1089,13 @@ public struct Client {
     /// failed registration ends the write, and an epoch change voids the confirmations of writes still
     /// storing and resends their stores to the new committee. Returns the actions to carry out.
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
-        var actions: [Action] = []
-        chainEvent(event, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer()
+        chainEvent(event, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
-    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: ActionBuffer) {
         switch event {
         case .blobRegistered(let blob, _):
             if let op = writeByBlob[blob], writes[OperationKey(op)]?.phase == .registering {
@@ -1102,13 +1104,13 @@ public struct Client {
                     // The SDK waits so that the nodes have seen the registration too.
                     actions.append(.timer(after: delay, token: token(.storeNow, op)))
                 } else {
-                    sendStores(op, context: ctx, into: &actions)
+                    sendStores(op, context: ctx, into: actions)
                 }
             }
         case .blobCertified(let blob, _, _):
-            if let op = writeByBlob[blob] { finishWrite(op, .ok, detail: "", context: ctx, into: &actions) }
+            if let op = writeByBlob[blob] { finishWrite(op, .ok, detail: "", context: ctx, into: actions) }
         case .blobInvalidated(let blob, _):
-            for op in readsByBlob[blob] ?? [] { finishRead(op, .invalid, detail: "the chain declared the blob invalid", context: ctx, into: &actions) }
+            for op in readsByBlob[blob] ?? [] { finishRead(op, .invalid, detail: "the chain declared the blob invalid", context: ctx, into: actions) }
         case .transactionFailed(let submitter, let blob?, let reason) where submitter == .client(id):
             guard let op = writeByBlob[blob], var w = writes[OperationKey(op)] else { break }
             if w.phase == .certifying {
@@ -1119,12 +1121,12 @@ public struct Client {
                 w.certifyScheduled = false
                 writes[OperationKey(op)] = w
                 if w.attempt > maxAttempts {
-                    finishWrite(op, .failed, detail: "certification failed: \(reason)", context: ctx, into: &actions)
+                    finishWrite(op, .failed, detail: "certification failed: \(reason)", context: ctx, into: actions)
                 } else {
-                    sendStores(op, context: ctx, into: &actions)
+                    sendStores(op, context: ctx, into: actions)
                 }
             } else {
-                finishWrite(op, .failed, detail: "registration failed: \(reason)", context: ctx, into: &actions)
+                finishWrite(op, .failed, detail: "registration failed: \(reason)", context: ctx, into: actions)
             }
         case .epochChangeStart:
             // A registration that ends with the old epoch can no longer be certified (the chain
@@ -1134,14 +1136,14 @@ public struct Client {
                 let w = writes[OperationKey(op)]!
                 guard w.phase != .statusChecking, let status = ctx.view.status(w.blob), status.registrationExpired(at: ctx.view.epoch) else { continue }
                 finishWrite(op, .failed, detail: "its registration expired (end epoch \(status.endEpoch.rawValue)) before it was certified",
-                            context: ctx, into: &actions)
+                            context: ctx, into: actions)
             }
             // Confirmations from the old committee are void; stores restart with the new one.
             for op in writes.keys.map(\.rawValue).sorted() where writes[OperationKey(op)]!.phase == .storing {
                 writes[OperationKey(op)]!.confirmations.removeAll()
                 writes[OperationKey(op)]!.weight = 0
                 writes[OperationKey(op)]!.certifyScheduled = false
-                sendStores(op, context: ctx, into: &actions)
+                sendStores(op, context: ctx, into: actions)
             }
         default:
             break
@@ -1152,13 +1154,13 @@ public struct Client {
     /// `maxAttempts`, fail), or a read's probe that replaces requests unanswered for
     /// `requestTimeout`. Unknown or stale tokens do nothing. Returns the actions to carry out.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
-        var actions: [Action] = []
-        timerFired(token: token, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer()
+        timerFired(token: token, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
-    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         let op = token >> 8
         switch TimerKind(rawValue: token & 0xff) {
         case .certifyNow:
@@ -1174,13 +1176,13 @@ public struct Client {
             actions.append(.submit(.certifyBlob(client: id, blob: w.blob, epoch: w.epoch, certificate: certificate)))
         case .storeNow:
             guard writes[OperationKey(op)]?.phase == .registering else { break }
-            sendStores(op, context: ctx, into: &actions)
+            sendStores(op, context: ctx, into: actions)
         case .storeTimeout:
             // Batches unanswered for the request timeout fail like refused ones (one timer per
             // batch sent; a batch answered meanwhile is no longer in `storeSentAt`).
             guard let w = writes[OperationKey(op)], w.phase == .storing, let r = ctx.resources else { break }
             let due = w.storeSentAt.filter { ctx.now >= $0.value + r.storeRequestTimeout }.keys.sorted()
-            for node in due { _ = failStoreBatch(op, to: node, resources: r, context: ctx, into: &actions) }
+            for node in due { _ = failStoreBatch(op, to: node, resources: r, context: ctx, into: actions) }
         case .storeRetry:
             // Refused batches whose backoff is over go first in the queue, in the order they fell due.
             guard var w = writes[OperationKey(op)], w.phase == .storing, let r = ctx.resources else { break }
@@ -1190,17 +1192,17 @@ public struct Client {
             for d in due where w.storesInFlight[d.node] == 0 { w.storesInFlight.removeValue(forKey: d.node) }
             w.storeQueue.insert(contentsOf: due.map { ($0.node, $0.pairs) }, at: 0)
             writes[OperationKey(op)] = w
-            sendQueuedStores(op, resources: r, context: ctx, into: &actions)
+            sendQueuedStores(op, resources: r, context: ctx, into: actions)
         case .writeTimeout:
             guard var w = writes[OperationKey(op)] else { break }
             w.attempt += 1
             writes[OperationKey(op)] = w
             if w.attempt > maxAttempts {
-                finishWrite(op, .failed, detail: "timed out in phase \(w.phase) after \(maxAttempts) attempts", context: ctx, into: &actions)
+                finishWrite(op, .failed, detail: "timed out in phase \(w.phase) after \(maxAttempts) attempts", context: ctx, into: actions)
                 break
             }
-            if w.phase == .storing { sendStores(op, context: ctx, into: &actions) }
-            if w.phase == .statusChecking { askStatus(w.blob, skipping: w.statusAnswered, context: ctx, into: &actions) }
+            if w.phase == .storing { sendStores(op, context: ctx, into: actions) }
+            if w.phase == .statusChecking { askStatus(w.blob, skipping: w.statusAnswered, context: ctx, into: actions) }
             actions.append(.timer(after: attemptTimeout, token: self.token(.writeTimeout, op)))
         case .readTimeout:
             guard var r = reads[OperationKey(op)] else { break }
@@ -1212,7 +1214,7 @@ public struct Client {
             r.attempt += 1
             if r.attempt > maxAttempts {
                 reads[OperationKey(op)] = r
-                finishRead(op, .failed, detail: "timed out with \(r.slivers.count) slivers", context: ctx, into: &actions)
+                finishRead(op, .failed, detail: "timed out with \(r.slivers.count) slivers", context: ctx, into: actions)
                 break
             }
             // A new attempt: forget what is pending and go through the pairs again, skipping
@@ -1222,11 +1224,11 @@ public struct Client {
             r.nextPair = 0
             reads[OperationKey(op)] = r
             if r.statusChecking {
-                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
+                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: actions)
             } else if r.metadata == nil {
-                requestMetadata(op, context: ctx, into: &actions)
+                requestMetadata(op, context: ctx, into: actions)
             } else {
-                requestData(op, context: ctx, into: &actions)
+                requestData(op, context: ctx, into: actions)
             }
             actions.append(.timer(after: attemptTimeout, token: self.token(.readTimeout, op)))
         case .readProbe:
@@ -1241,15 +1243,15 @@ public struct Client {
             if r.retryPending {
                 // Nothing is asked while the read waits out the SDK's backoff.
             } else if r.statusChecking {
-                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: &actions)
+                askStatus(r.blob, skipping: r.statusAnswered, context: ctx, into: actions)
             } else if r.metadata == nil {
-                requestMetadata(op, context: ctx, into: &actions)
+                requestMetadata(op, context: ctx, into: actions)
             } else if resend {
-                requestData(op, context: ctx, into: &actions)
+                requestData(op, context: ctx, into: actions)
             }
             if reads.index(forKey: OperationKey(op)) != nil { actions.append(.timer(after: requestTimeout, token: self.token(.readProbe, op))) }
         case .readRetry:
-            retryRead(op, context: ctx, into: &actions)
+            retryRead(op, context: ctx, into: actions)
         case nil:
             break
         }

@@ -119,17 +119,17 @@ extension StorageNode {
                     ? .modeledRecoveryResponse(blob: blob, pair: target, axes: axes, sources: [], valid: false, bytes: 0)
                     : .recoveryResponse(blob: blob, pair: target, forPrimary: [], forSecondary: []))]
             case .corruptSlivers:
-                var actions: [Action] = []
+                let actions = ActionBuffer()
                 if modeled {
-                    let sources = modeledSymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
+                    let sources = modeledSymbols(blob: blob, target: target, axes: axes, context: ctx, into: actions)
                     actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, axes: axes, sources: sources, valid: false,
                                                                             bytes: UInt64(sources.count * axes.count) * modeledSymbolBytes(blob, ctx))))
                 } else {
-                    let symbols = recoverySymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
+                    let symbols = recoverySymbols(blob: blob, target: target, axes: axes, context: ctx, into: actions)
                     actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: symbols.forPrimary.map(Self.corrupted),
                                                                      forSecondary: symbols.forSecondary.map(Self.corrupted))))
                 }
-                return actions
+                return Array(actions)
             default: return nil
             }
         case .syncRequest(let shard, let blobs, let metadataFor):
@@ -138,16 +138,16 @@ extension StorageNode {
             case .withhold:
                 let withheld = blobs.filter(targets)
                 guard !withheld.isEmpty else { return nil }
-                var actions: [Action] = []
+                let actions = ActionBuffer()
                 serveSyncRequest(shard: shard, blobs: blobs.filter { !targets($0) }, metadataFor: metadataFor, from: from, context: ctx,
-                                 into: &actions)
-                guard case .send(let to, .syncResponse(let s, let items, let missing))? = actions.last else { return actions }
-                actions[actions.count - 1] = .send(to: to, .syncResponse(shard: s, items: items, missing: missing + withheld))
-                return actions
+                                 into: actions)
+                guard case .send(let to, .syncResponse(let s, let items, let missing))? = actions.last else { return Array(actions) }
+                actions[actions.endIndex - 1] = .send(to: to, .syncResponse(shard: s, items: items, missing: missing + withheld))
+                return Array(actions)
             case .corruptSlivers, .wrongMetadata:
-                var actions: [Action] = []
-                serveSyncRequest(shard: shard, blobs: blobs, metadataFor: metadataFor, from: from, context: ctx, into: &actions)
-                guard case .send(let to, .syncResponse(let s, let items, let missing))? = actions.last else { return actions }
+                let actions = ActionBuffer()
+                serveSyncRequest(shard: shard, blobs: blobs, metadataFor: metadataFor, from: from, context: ctx, into: actions)
+                guard case .send(let to, .syncResponse(let s, let items, let missing))? = actions.last else { return Array(actions) }
                 // Wrong metadata reaches only a new owner that asked for it; one that has the
                 // metadata checks the pair against its own and keeps it.
                 let lied = items.map { item -> SyncItem in
@@ -156,8 +156,8 @@ extension StorageNode {
                         ? SyncItem(blob: item.blob, metadata: item.metadata, pair: Self.corrupted(item.pair))
                         : SyncItem(blob: item.blob, metadata: item.metadata.map(Self.falsified), pair: item.pair)
                 }
-                actions[actions.count - 1] = .send(to: to, .syncResponse(shard: s, items: lied, missing: missing))
-                return actions
+                actions[actions.endIndex - 1] = .send(to: to, .syncResponse(shard: s, items: lied, missing: missing))
+                return Array(actions)
             default: return nil
             }
         default:

@@ -21,7 +21,7 @@ extension StorageNode {
 
     /// Starts the invalidation of `blob` with `proof` (once per blob): signs its own attestation
     /// and asks every other member of the committee for theirs.
-    mutating func startInvalidation(_ blob: BlobRef, proof: InconsistencyProof, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func startInvalidation(_ blob: BlobRef, proof: InconsistencyProof, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard invalidations[blob] == nil, let blobID = ctx.catalog.entry(blob)?.metadata.blobID else { return }
         let epoch = ctx.view.epoch
         actions.append(.cpu(ctx.costs.signatureCost))
@@ -33,13 +33,13 @@ extension StorageNode {
         invalidations[blob] = inv
         let members = ctx.view.committee.members.filter { $0.node != id }.sorted { ($0.shards.count, $1.node) > ($1.shards.count, $0.node) }
         for m in members { actions.append(.send(to: .node(m.node), .inconsistencyProof(blob: blob, proof: proof))) }
-        submitInvalidationIfReady(blob, context: ctx, into: &actions)
+        submitInvalidationIfReady(blob, context: ctx, into: actions)
     }
 
     /// Another node's proof: verified against the blob's metadata (ours, or the registered one),
     /// answered with an attestation if it holds, with `nil` if not.
     mutating func verifyInconsistencyProof(_ blob: BlobRef, proof: InconsistencyProof, from: Party, context ctx: ProtocolContext,
-                                           into actions: inout [Action]) {
+                                           into actions: ActionBuffer) {
         guard let metadata = storedMetadata(blob, ctx) ?? ctx.catalog.entry(blob)?.metadata else {
             actions.append(.send(to: from, .invalidBlobAttestation(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
@@ -60,17 +60,17 @@ extension StorageNode {
 
     /// An attestation for an invalidation this node drives.
     mutating func takeAttestation(_ blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?, from: Party, context ctx: ProtocolContext,
-                                  into actions: inout [Action]) {
+                                  into actions: ActionBuffer) {
         guard var inv = invalidations[blob], !inv.submitted, epoch == inv.epoch, let signature,
               case .node(let n) = from, signature.signer == n, inv.signatures[n] == nil else { return }
         inv.signatures[n] = signature
         inv.weight += ctx.view.committee.weight(of: n)
         invalidations[blob] = inv
-        submitInvalidationIfReady(blob, context: ctx, into: &actions)
+        submitInvalidationIfReady(blob, context: ctx, into: actions)
     }
 
     /// Submits `invalidate_blob_id` once the attestations weigh 2f+1 shards.
-    mutating func submitInvalidationIfReady(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func submitInvalidationIfReady(_ blob: BlobRef, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var inv = invalidations[blob], !inv.submitted,
               Quorum.isCertificationQuorum(weight: inv.weight, nShards: ctx.config.nShards) else { return }
         inv.submitted = true
@@ -83,11 +83,11 @@ extension StorageNode {
     }
 
     /// `InvalidBlobID`: the blob's data is deleted, its recoveries stop, reads of it end invalid.
-    mutating func blobInvalidated(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func blobInvalidated(_ blob: BlobRef, context ctx: ProtocolContext, into actions: ActionBuffer) {
         invalidBlobs.insert(blob)
         stored.removeValue(forKey: blob)
         expansionCache.remove(blob)
         invalidations.removeValue(forKey: blob)
-        for key in recoveries.keys.filter({ $0.blob == blob }).sorted() { drop(key, context: ctx, into: &actions) }
+        for key in recoveries.keys.filter({ $0.blob == blob }).sorted() { drop(key, context: ctx, into: actions) }
     }
 }

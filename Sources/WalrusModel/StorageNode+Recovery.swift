@@ -41,7 +41,7 @@ extension StorageNode {
     /// `mutating` though it changes nothing but `actions`: called from `chainEvent` (mutating),
     /// a non-mutating call copied the whole node (392 bytes) to pass it, at every node for every
     /// certified blob.
-    mutating func scheduleBlobSync(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func scheduleBlobSync(_ blob: BlobRef, context ctx: ProtocolContext, into actions: ActionBuffer) {
         if signedThisEpoch.contains(blob.index), ctx.view.status(blob)?.invalid == false { return }
         guard missesAnyPair(blob, shards: blobSyncShards(blob, ctx), context: ctx) else { return }
         let large = (ctx.catalog.entry(blob)?.sizeBytes ?? 0) > 100 << 20
@@ -50,9 +50,9 @@ extension StorageNode {
 
     /// Starts recovering every pair of `blob` this node should hold and does not: on the node's
     /// current shards, or on `shards` when given; nothing for a blob that is not certified and live.
-    mutating func scheduleMissing(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func scheduleMissing(_ blob: BlobRef, shards: [ShardIndex]? = nil, context ctx: ProtocolContext, into actions: ActionBuffer) {
         for p in missingPairs(blob, shards: shards, context: ctx) {
-            startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: &actions)
+            startRecovery(blob, pair: p, syncShard: nil, context: ctx, into: actions)
         }
     }
 
@@ -109,7 +109,7 @@ extension StorageNode {
     /// Starts recovering pair `pair` of `blob` (as part of syncing `syncShard`, if given). At most
     /// `maxConcurrentRecoveries` run at once; the others wait in `recoveryQueue`.
     mutating func startRecovery(_ blob: BlobRef, pair: Int, syncShard: ShardIndex?, context ctx: ProtocolContext,
-                                into actions: inout [Action]) {
+                                into actions: ActionBuffer) {
         let key = RecoveryKey(blob: blob, pair: pair)
         guard recoveries.index(forKey: key) == nil else {  // not `recoveries[key]`, which copies the state
             if let shard = syncShard, recoveries[key]!.syncShard == nil { recoveries[key]!.syncShard = shard }
@@ -119,15 +119,15 @@ extension StorageNode {
         state.syncShard = syncShard
         recoveries[key] = state
         recoveryQueue.append(key)
-        startQueuedRecoveries(context: ctx, into: &actions)
+        startQueuedRecoveries(context: ctx, into: actions)
     }
 
     /// Starts rounds for queued recoveries while fewer than `maxConcurrentRecoveries` are active.
-    mutating func startQueuedRecoveries(context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func startQueuedRecoveries(context ctx: ProtocolContext, into actions: ActionBuffer) {
         while activeRecoveries < maxConcurrentRecoveries, !recoveryQueue.isEmpty {
             let key = recoveryQueue.removeFirst()
             guard recoveries[key] != nil else { continue }
-            beginRound(key, context: ctx, into: &actions)
+            beginRound(key, context: ctx, into: actions)
         }
     }
 
@@ -136,13 +136,13 @@ extension StorageNode {
     /// A round: candidates afresh (every other node of both committees, largest weight first),
     /// then metadata if missing, then symbol requests. The recovery holds a slot until the round
     /// ends (success, inconsistency, or back-off).
-    mutating func beginRound(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func beginRound(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var state = recoveries[key] else { return }
         guard isLive(key.blob, ctx), !holds(key.blob, pair: key.pair, context: ctx) else {
             // The caller's loop goes on with the queue: starting it again from here nested one
             // call per dropped recovery, deep enough to overflow the stack when thousands of
             // queued recoveries had become moot (a modeled year, day 210). Same order either way.
-            drop(key, startingQueued: false, context: ctx, into: &actions)
+            drop(key, startingQueued: false, context: ctx, into: actions)
             return
         }
         activeRecoveries += 1
@@ -156,10 +156,10 @@ extension StorageNode {
         if state.metadata == nil, let held = storedMetadata(key.blob, ctx) { state.metadata = held }
         recoveries[key] = state
         if state.metadata == nil {
-            askForMetadata(key, context: ctx, into: &actions)
+            askForMetadata(key, context: ctx, into: actions)
         } else {
-            addOwnSymbols(key, context: ctx, into: &actions)
-            requestMore(key, context: ctx, into: &actions)
+            addOwnSymbols(key, context: ctx, into: actions)
+            requestMore(key, context: ctx, into: actions)
         }
     }
 
@@ -222,10 +222,10 @@ extension StorageNode {
 
     /// Asks the next candidate for the blob's metadata; one request per blob is in flight at a
     /// time, whichever of its pairs asked first, and every waiting pair takes the answer.
-    mutating func askForMetadata(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func askForMetadata(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var state = recoveries[key] else { return }
         guard state.nextCandidate + state.metadataTries < state.candidates.count else {
-            backOff(key, reason: "no node served valid metadata", context: ctx, into: &actions)
+            backOff(key, reason: "no node served valid metadata", context: ctx, into: actions)
             return
         }
         let node = state.candidates[state.nextCandidate + state.metadataTries]
@@ -240,18 +240,18 @@ extension StorageNode {
     }
 
     /// No metadata within the timeout: ask the next candidate (stale timers are ignored).
-    mutating func metadataTimedOut(_ key: RecoveryKey, tries: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func metadataTimedOut(_ key: RecoveryKey, tries: UInt8, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let state = recoveries[key], state.active, state.metadata == nil,
               UInt8(truncatingIfNeeded: state.metadataTries) == tries else { return }
         awaitingMetadata[key.blob]?.removeAll { $0 == key.pair }
         if awaitingMetadata[key.blob]?.isEmpty == true { awaitingMetadata.removeValue(forKey: key.blob) }
-        askForMetadata(key, context: ctx, into: &actions)
+        askForMetadata(key, context: ctx, into: actions)
     }
 
     /// A metadata response: every recovery of the blob waiting for metadata takes it if it
     /// matches the blob ID; otherwise each asks its next candidate.
     mutating func takeMetadata(_ blob: BlobRef, _ metadata: BlobMetadataWithID?, from: Party, bytes: UInt64,
-                               context ctx: ProtocolContext, into actions: inout [Action]) {
+                               context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let pairs = awaitingMetadata.removeValue(forKey: blob) else { return }
         actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))
         let valid = metadata.map {
@@ -265,24 +265,24 @@ extension StorageNode {
             if valid, let metadata {
                 state.metadata = metadata
                 recoveries[key] = state
-                addOwnSymbols(key, context: ctx, into: &actions)
-                requestMore(key, context: ctx, into: &actions)
+                addOwnSymbols(key, context: ctx, into: actions)
+                requestMore(key, context: ctx, into: actions)
             } else {
                 recoveries[key] = state
-                askForMetadata(key, context: ctx, into: &actions)
+                askForMetadata(key, context: ctx, into: actions)
             }
         }
     }
 
     /// Symbols from the node's own other pairs of the blob (no message needed).
-    mutating func addOwnSymbols(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func addOwnSymbols(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard stored[key.blob] != nil || holdsAnyModeled(key.blob, ctx) else { return }
         if ctx.catalog.entry(key.blob)?.modeled == true {
-            let sources = modeledSymbols(blob: key.blob, target: key.pair, axes: .both, context: ctx, into: &actions)
+            let sources = modeledSymbols(blob: key.blob, target: key.pair, axes: .both, context: ctx, into: actions)
             recoveries[key]?.modeledPrimary.formUnion(sources)
             recoveries[key]?.modeledSecondary.formUnion(sources)
         } else {
-            let own = recoverySymbols(blob: key.blob, target: key.pair, axes: .both, context: ctx, into: &actions)
+            let own = recoverySymbols(blob: key.blob, target: key.pair, axes: .both, context: ctx, into: actions)
             for s in own.forPrimary { recoveries[key]?.forPrimary[s.sourceIndex] = s }
             for s in own.forSecondary { recoveries[key]?.forSecondary[s.sourceIndex] = s }
         }
@@ -291,11 +291,11 @@ extension StorageNode {
     /// Sends requests to further candidates until the symbols held plus those promised by
     /// outstanding requests cover what decoding needs; finishes if nothing more is needed, backs
     /// off if nobody is left to ask.
-    mutating func requestMore(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func requestMore(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let at = recoveries.index(forKey: key), recoveries.values[at].active, recoveries.values[at].metadata != nil else { return }
         let needP = ctx.config.symbolsForRecovery(.primary), needS = ctx.config.symbolsForRecovery(.secondary)
         if recoveries.values[at].have(.primary) >= needP && recoveries.values[at].have(.secondary) >= needS {
-            finish(key, context: ctx, into: &actions)
+            finish(key, context: ctx, into: actions)
             return
         }
         // Taken out of the table while it changes: its tables hold thousands of entries at
@@ -317,11 +317,11 @@ extension StorageNode {
             state.expect(promise, from: node)
             actions.append(.send(to: .node(node), .recoveryRequest(blob: key.blob, pair: key.pair, axes: axes)))
         }
-        if !state.timerPending { armRequestTimer(&state, key, context: ctx, into: &actions) }
+        if !state.timerPending { armRequestTimer(&state, key, context: ctx, into: actions) }
         recoveries[key] = state
         if state.outstanding.isEmpty {
             backOff(key, reason: "only \(state.have(.primary))/\(needP) primary and \(state.have(.secondary))/\(needS) secondary symbols",
-                    context: ctx, into: &actions)
+                    context: ctx, into: actions)
         }
     }
 
@@ -329,7 +329,7 @@ extension StorageNode {
     /// or decoding. Answers to a recovery no longer running, or from a node not asked in this
     /// round, still add their valid symbols (a late answer is not wasted).
     mutating func takeRecoveryResponse(_ key: RecoveryKey, from: Party, bytes: UInt64, forPrimary: [RecoverySymbol],
-                                       forSecondary: [RecoverySymbol], context ctx: ProtocolContext, into actions: inout [Action]) {
+                                       forSecondary: [RecoverySymbol], context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let at = recoveries.index(forKey: key), let metadata = recoveries.values[at].metadata?.metadata else { return }
         var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
         state.bytesMoved += bytes
@@ -351,13 +351,13 @@ extension StorageNode {
         }
         if rejected > 0 { actions.append(.observe(.responseRejected(by: .node(id), from: from, blob: key.blob, what: "\(rejected) recovery symbols"))) }
         recoveries[key] = state
-        requestMore(key, context: ctx, into: &actions)
+        requestMore(key, context: ctx, into: actions)
     }
 
     /// The modeled counterpart: sources count once each, and only if the responder's symbols
     /// would verify.
     mutating func takeModeledRecoveryResponse(_ key: RecoveryKey, from: Party, bytes: UInt64, axes: RecoveryAxes, sources: [Int],
-                                              valid: Bool, context ctx: ProtocolContext, into actions: inout [Action]) {
+                                              valid: Bool, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let at = recoveries.index(forKey: key), recoveries.values[at].metadata != nil else { return }
         var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
         state.bytesMoved += bytes
@@ -371,7 +371,7 @@ extension StorageNode {
             actions.append(.observe(.responseRejected(by: .node(id), from: from, blob: key.blob, what: "\(sources.count * axes.count) recovery symbols")))
         }
         recoveries[key] = state
-        requestMore(key, context: ctx, into: &actions)
+        requestMore(key, context: ctx, into: actions)
     }
 
     /// The request timer: the requests sent `recoveryRequestTimeout` ago or earlier that are
@@ -379,20 +379,20 @@ extension StorageNode {
     /// further candidates; the timer is set again for the next outstanding request, at least
     /// `recoveryTimerGranularity` on, so a round's requests sent one by one as answers come in
     /// do not each cost a timer event (a request is given up on at most that much late).
-    mutating func recoveryRequestsTimedOut(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func recoveryRequestsTimedOut(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let at = recoveries.index(forKey: key), recoveries.values[at].active, recoveries.values[at].round == round else { return }
         var state = recoveries.remove(at: at).value  // out of the table while it changes (see `requestMore`)
         state.timerPending = false
         state.expireRequests(now: ctx.now)
-        armRequestTimer(&state, key, atLeast: Self.recoveryTimerGranularity, context: ctx, into: &actions)
+        armRequestTimer(&state, key, atLeast: Self.recoveryTimerGranularity, context: ctx, into: actions)
         recoveries[key] = state
-        requestMore(key, context: ctx, into: &actions)
+        requestMore(key, context: ctx, into: actions)
     }
 
     /// Sets the request timer of `state`'s round for its earliest outstanding deadline, but
     /// not sooner than `atLeast` from now; nothing if no request is outstanding.
     func armRequestTimer(_ state: inout RecoveryState, _ key: RecoveryKey, atLeast: SimDuration = .zero,
-                         context ctx: ProtocolContext, into actions: inout [Action]) {
+                         context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let due = state.nextDeadline() else { return }
         state.timerPending = true
         actions.append(.timer(after: max(due - ctx.now, atLeast), token: Self.recoveryToken(.recoveryTimeout, key, round: state.round)))
@@ -403,7 +403,7 @@ extension StorageNode {
 
     /// Ends the round without the pair: reports why, frees the slot and tries again after the
     /// back-off (doubling per round, capped).
-    mutating func backOff(_ key: RecoveryKey, reason: String, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func backOff(_ key: RecoveryKey, reason: String, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var state = recoveries[key], state.active else { return }
         state.active = false
         state.forgetOutstanding()
@@ -413,25 +413,25 @@ extension StorageNode {
         recoveries[key] = state
         actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: reason)))
         actions.append(.timer(after: delay, token: Self.recoveryToken(.recoveryRetry, key, round: state.round)))
-        startQueuedRecoveries(context: ctx, into: &actions)
+        startQueuedRecoveries(context: ctx, into: actions)
     }
 
     /// The back-off is over: a new round, unless the pair is no longer needed.
-    mutating func retryRecovery(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func retryRecovery(_ key: RecoveryKey, round: UInt8, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let state = recoveries[key], !state.active, state.round == round else { return }
         recoveryQueue.append(key)
-        startQueuedRecoveries(context: ctx, into: &actions)
+        startQueuedRecoveries(context: ctx, into: actions)
     }
 
     /// Forgets a recovery that is no longer needed (pair held, blob gone), then starts queued
     /// ones unless `startingQueued` is false (the caller is already starting them).
-    mutating func drop(_ key: RecoveryKey, startingQueued: Bool = true, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func drop(_ key: RecoveryKey, startingQueued: Bool = true, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let state = recoveries.removeValue(forKey: key) else { return }
         if state.active { activeRecoveries -= 1 }
         if let shard = state.syncShard, holds(key.blob, pair: key.pair, context: ctx) || !isLive(key.blob, ctx) {
-            shardBlobDone(shard, blob: key.blob, recovered: false, context: ctx, into: &actions)
+            shardBlobDone(shard, blob: key.blob, recovered: false, context: ctx, into: actions)
         }
-        if startingQueued { startQueuedRecoveries(context: ctx, into: &actions) }
+        if startingQueued { startQueuedRecoveries(context: ctx, into: actions) }
     }
 
     // MARK: Decoding
@@ -439,7 +439,7 @@ extension StorageNode {
     /// Enough symbols: decodes the pair (secondary from R symbols, then primary from C, as
     /// honest nodes do) or, modeled, charges the decode, and stores it. An inconsistent encoding
     /// ends the recovery with the proof reported.
-    mutating func finish(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func finish(_ key: RecoveryKey, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let state = recoveries[key], let metadata = state.metadata else { return }
         let config = ctx.config
         let recovered: PairPayload
@@ -461,11 +461,11 @@ extension StorageNode {
                 recovered = .real(SliverPair(primary: p, secondary: s))
             case (.inconsistencyProof(let proof)?, _), (_, .inconsistencyProof(let proof)?):
                 actions.append(.observe(.inconsistencyProof(node: id, blob: key.blob, verified: true)))
-                inconsistencyFound(key, proof: proof, metadata: metadata, context: ctx, into: &actions)
+                inconsistencyFound(key, proof: proof, metadata: metadata, context: ctx, into: actions)
                 return
             default:
                 // Cannot happen with verified, distinct symbols; treat as a failed round.
-                backOff(key, reason: "decoding failed", context: ctx, into: &actions)
+                backOff(key, reason: "decoding failed", context: ctx, into: actions)
                 return
             }
         }
@@ -473,34 +473,34 @@ extension StorageNode {
         actions.append(.observe(.recovered(node: id, blob: key.blob, pair: key.pair, bytesMoved: state.bytesMoved)))
         recoveries.removeValue(forKey: key)
         if state.active { activeRecoveries -= 1 }
-        if let shard = state.syncShard { shardBlobDone(shard, blob: key.blob, recovered: true, context: ctx, into: &actions) }
-        startQueuedRecoveries(context: ctx, into: &actions)
+        if let shard = state.syncShard { shardBlobDone(shard, blob: key.blob, recovered: true, context: ctx, into: actions) }
+        startQueuedRecoveries(context: ctx, into: actions)
     }
 
     /// The blob's encoding is inconsistent: every recovery of it stops (there is nothing
     /// consistent to recover), and the proof is reported.
     mutating func inconsistencyFound(_ key: RecoveryKey, proof: InconsistencyProof, metadata: BlobMetadataWithID,
-                                     context ctx: ProtocolContext, into actions: inout [Action]) {
+                                     context ctx: ProtocolContext, into actions: ActionBuffer) {
         invalidBlobs.insert(key.blob)
         for other in recoveries.keys.filter({ $0.blob == key.blob }).sorted() {
-            drop(other, context: ctx, into: &actions)
+            drop(other, context: ctx, into: actions)
         }
         actions.append(.observe(.recoveryFailed(node: id, blob: key.blob, pair: key.pair, reason: "inconsistent encoding")))
-        startInvalidation(key.blob, proof: proof, context: ctx, into: &actions)
+        startInvalidation(key.blob, proof: proof, context: ctx, into: actions)
     }
 
     // MARK: Serving
 
     /// Another node asks for the symbols our pairs of `blob` yield for its pair `target`.
     mutating func serveRecoveryRequest(blob: BlobRef, target: Int, axes: RecoveryAxes, from: Party, context ctx: ProtocolContext,
-                                       into actions: inout [Action]) {
+                                       into actions: ActionBuffer) {
         if ctx.catalog.entry(blob)?.modeled == true {
-            let sources = modeledSymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
+            let sources = modeledSymbols(blob: blob, target: target, axes: axes, context: ctx, into: actions)
             let bytes = UInt64(sources.count * axes.count) * modeledSymbolBytes(blob, ctx)
             actions.append(.send(to: from, .modeledRecoveryResponse(blob: blob, pair: target, axes: axes, sources: sources,
                                                                     valid: true, bytes: bytes)))
         } else {
-            let symbols = recoverySymbols(blob: blob, target: target, axes: axes, context: ctx, into: &actions)
+            let symbols = recoverySymbols(blob: blob, target: target, axes: axes, context: ctx, into: actions)
             actions.append(.send(to: from, .recoveryResponse(blob: blob, pair: target, forPrimary: symbols.forPrimary,
                                                              forSecondary: symbols.forSecondary)))
         }
@@ -509,7 +509,7 @@ extension StorageNode {
     /// Modeled blobs: the pairs of `blob` we hold other than `target` (each yields one symbol per
     /// axis), with the CPU cost of computing their symbols for `axes` (`symbolCost`).
     mutating func modeledSymbols(blob: BlobRef, target: Int, axes: RecoveryAxes, context ctx: ProtocolContext,
-                                 into actions: inout [Action]) -> [Int] {
+                                 into actions: ActionBuffer) -> [Int] {
         let sizes = ctx.catalog.sliverSizes(blob)
         let sources = heldPairs(blob, context: ctx).filter { $0 != target }
         for p in sources {
@@ -564,7 +564,7 @@ extension StorageNode {
     /// so a node answering many requests for one blob expands each sliver once (host time; the
     /// simulated CPU cost is charged per request, as a real node pays it).
     mutating func recoverySymbols(blob: BlobRef, target: Int, axes: RecoveryAxes, context ctx: ProtocolContext,
-                                  into actions: inout [Action]) -> (forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol]) {
+                                  into actions: ActionBuffer) -> (forPrimary: [RecoverySymbol], forSecondary: [RecoverySymbol]) {
         var forPrimary: [RecoverySymbol] = [], forSecondary: [RecoverySymbol] = []
         guard let s = stored[blob] else { return ([], []) }
         for p in s.pairs.keys.sorted() where p != target {

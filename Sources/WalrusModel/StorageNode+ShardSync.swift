@@ -17,7 +17,7 @@ extension StorageNode {
     /// previous committee, then starts syncing the shards gained (pull from the previous owner,
     /// or recover when there is none), reporting `epoch_sync_done` when every one is complete.
     mutating func startEpoch(_ epoch: Epoch, committee: Committee, previous: Committee,
-                                     context ctx: ProtocolContext, into actions: inout [Action]) {
+                                     context ctx: ProtocolContext, into actions: ActionBuffer) {
         // Garbage-collect expired blobs and pairs of shards not owned for two epochs (here:
         // not owned now nor in the previous committee, a simplification of the two-epoch rule).
         let mine = Set(committee.shards(of: id))
@@ -41,7 +41,7 @@ extension StorageNode {
         let blobs = ctx.view.liveCertified
         sync.reported = false
         if previous.isEmpty || blobs.isEmpty {
-            finishSyncIfDone(context: ctx, into: &actions)
+            finishSyncIfDone(context: ctx, into: actions)
             return
         }
         for shard in gained {
@@ -49,25 +49,25 @@ extension StorageNode {
             sync.recoveredPerShard[shard] = 0
             sync.lastProgress[shard] = ctx.now
             if let owner = ctx.view.previousOwnerOf[shard.index], owner != id {
-                requestShard(shard, from: owner, attempt: 0, context: ctx, into: &actions)
+                requestShard(shard, from: owner, attempt: 0, context: ctx, into: actions)
             } else {
-                recoverShard(shard, context: ctx, into: &actions)
+                recoverShard(shard, context: ctx, into: actions)
             }
         }
-        finishSyncIfDone(context: ctx, into: &actions)
+        finishSyncIfDone(context: ctx, into: actions)
     }
 
     /// Asks the shard's previous owner for the pairs still pending, `syncBlobsPerRequest` blobs
     /// per request, and sets the request timeout of this attempt.
     mutating func requestShard(_ shard: ShardIndex, from owner: NodeID, attempt: Int, context ctx: ProtocolContext,
-                               into actions: inout [Action]) {
+                               into actions: ActionBuffer) {
         let blobs = sync.pending[shard]?.remaining ?? []
         guard !blobs.isEmpty else { return }
         sync.unrequested[shard] = blobs[...]
         sync.attempt[shard] = attempt
         // A new attempt starts the shard over; answers to earlier requests still count when they come.
         sync.outstanding[shard] = 0
-        requestNextBatch(shard, from: owner, context: ctx, into: &actions)
+        requestNextBatch(shard, from: owner, context: ctx, into: actions)
         actions.append(.timer(after: syncRequestTimeout, token: Self.syncToken(.syncTimeout, shard, attempt: attempt)))
     }
 
@@ -76,7 +76,7 @@ extension StorageNode {
     /// One request per shard is in flight at a time, as Walrus pulls a shard batch after batch:
     /// sending them all at once had every answer (with its items) wait in the owner's uplink
     /// queue together, the run's heap peak at each epoch change of a long modeled run.
-    mutating func requestNextBatch(_ shard: ShardIndex, from owner: NodeID, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func requestNextBatch(_ shard: ShardIndex, from owner: NodeID, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard var rest = sync.unrequested[shard], let pending = sync.pending[shard] else { return }
         var batch: [BlobRef] = [], metadataFor: [BlobRef] = []
         while batch.count < syncBlobsPerRequest, let blob = rest.popFirst() {
@@ -94,13 +94,13 @@ extension StorageNode {
     }
 
     /// Recovers every pending pair of `shard` from other nodes' symbols.
-    mutating func recoverShard(_ shard: ShardIndex, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func recoverShard(_ shard: ShardIndex, context ctx: ProtocolContext, into actions: ActionBuffer) {
         for blob in sync.pending[shard]?.remaining ?? [] {
             guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
             if holds(blob, pair: idx, context: ctx) {
-                shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: &actions)
+                shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: actions)
             } else {
-                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: actions)
             }
         }
     }
@@ -114,7 +114,7 @@ extension StorageNode {
     /// blob arrives is reported synced. Counting by blob makes a pair that arrives twice (from
     /// the owner and from recovery) count once.
     mutating func shardBlobDone(_ shard: ShardIndex, blob: BlobRef, recovered: Bool, context ctx: ProtocolContext,
-                                into actions: inout [Action]) {
+                                into actions: ActionBuffer) {
         // In place through `values` (one lookup; the optional subscript's modify moved the
         // record out and back, per blob synced).
         guard let i = sync.pending.index(forKey: shard), sync.pending.values[i].remove(blob) else { return }
@@ -122,12 +122,12 @@ extension StorageNode {
         if sync.pending.values[i].isEmpty {
             actions.append(.observe(.shardSynced(node: id, shard: shard, epoch: sync.epoch, blobs: sync.pending.values[i].total,
                                                  recoveredBlobs: sync.recoveredPerShard[shard] ?? 0)))
-            finishSyncIfDone(context: ctx, into: &actions)
+            finishSyncIfDone(context: ctx, into: actions)
         }
     }
 
     /// Submits `epoch_sync_done` once, when no gained shard has blobs outstanding.
-    mutating func finishSyncIfDone(context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func finishSyncIfDone(context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard !sync.reported, sync.pending.values.allSatisfy(\.isEmpty) else { return }
         sync.reported = true
         actions.append(.submit(.epochSyncDone(node: id, epoch: sync.epoch)))
@@ -137,7 +137,7 @@ extension StorageNode {
     /// metadata of the blobs in `metadataFor`, which the new owner lacks) and name the rest as
     /// missing.
     func serveSyncRequest(shard: ShardIndex, blobs: [BlobRef], metadataFor: [BlobRef], from: Party, context ctx: ProtocolContext,
-                          into actions: inout [Action]) {
+                          into actions: ActionBuffer) {
         var items: [SyncItem] = [], missing: [BlobRef] = []
         items.reserveCapacity(blobs.count)  // (grown by doubling, the items were copied ~log n times)
         // A set, not `metadataFor.contains` per blob: a newcomer's request asks for the metadata
@@ -158,7 +158,7 @@ extension StorageNode {
     /// The previous owner's answer: store each pair that verifies (progress), recover the
     /// others and the missing ones (as Walrus does on any error but a network one).
     mutating func takeSyncResponse(shard: ShardIndex, items: [SyncItem], missing: [BlobRef], context ctx: ProtocolContext,
-                                   into actions: inout [Action]) {
+                                   into actions: ActionBuffer) {
         guard sync.pending[shard] != nil else { return }
         sync.lastProgress[shard] = ctx.now
         // Modeled blobs without a resource model: the verification of the whole response is one
@@ -167,28 +167,28 @@ extension StorageNode {
         // (Items are read field by field, by index: `allSatisfy`, `for item in items` or passing
         // `items[k]` whole copied every item, metadata and pair, and destroyed the copy.)
         let oneCPU = !ctx.hasResources && items.indices.allSatisfy { ctx.catalog.isModeled(items[$0].blob) }
-        let start = actions.count
+        let start = actions.endIndex
         var cpu = SimDuration.zero
         for k in items.indices {
             let blob = items[k].blob, pair = items[k].pair, cameWithMetadata = items[k].metadata != nil
             let verify = ctx.costs.sliver(bytes: UInt64(pair.byteCount), nShards: ctx.config.nShards)
             if oneCPU { cpu = cpu + verify } else { actions.append(.cpu(verify)) }
-            takeSyncItem(blob, metadata: cameWithMetadata ? items[k].metadata : nil, pair: pair, shard: shard, context: ctx, into: &actions)
+            takeSyncItem(blob, metadata: cameWithMetadata ? items[k].metadata : nil, pair: pair, shard: shard, context: ctx, into: actions)
             // The metadata this request was to bring did not come with the pair: pairs waiting
             // for it will not get it.
-            if !cameWithMetadata, sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: &actions) }
+            if !cameWithMetadata, sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: actions) }
         }
         for blob in missing {
-            if sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: &actions) }
+            if sync.metadataAsked[blob] == shard { metadataWillNotCome(blob, context: ctx, into: actions) }
             guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) else { continue }
-            startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+            startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: actions)
         }
         if oneCPU && !items.isEmpty { actions.insert(.cpu(cpu), at: start) }
         // The answer frees the shard's request slot: the next batch goes to the previous owner.
         if let n = sync.outstanding[shard], n > 0 {
             sync.outstanding[shard] = n - 1
             if n == 1, sync.attempt[shard].map({ $0 >= 0 }) ?? false, let owner = ctx.view.previousOwnerOf[shard.index], owner != id {
-                requestNextBatch(shard, from: owner, context: ctx, into: &actions)
+                requestNextBatch(shard, from: owner, context: ctx, into: actions)
             }
         }
     }
@@ -198,12 +198,12 @@ extension StorageNode {
     /// metadata taken), or rejected and recovered. A pair whose metadata the node lacks and
     /// did not come waits for it if another request asked for it, and is recovered otherwise.
     mutating func takeSyncItem(_ blob: BlobRef, metadata sent: BlobMetadataWithID?, pair: PairPayload, shard: ShardIndex,
-                               context ctx: ProtocolContext, into actions: inout [Action]) {
+                               context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let metadata = storedMetadata(blob, ctx) ?? sent else {
             if sync.metadataAsked[blob] != nil {
                 sync.awaitingMetadata[blob, default: []].append((shard, SyncItem(blob: blob, metadata: nil, pair: pair)))
             } else if let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: shard.index) {
-                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+                startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: actions)
             }
             return
         }
@@ -212,20 +212,20 @@ extension StorageNode {
               metadata.blobID == ctx.catalog.entry(blob)?.metadata.blobID,
               ctx.catalog.isValid(pair, index: idx, blob: blob, metadata: metadata) else {
             actions.append(.observe(.sliverRejected(node: id, blob: blob, reason: "shard sync: invalid pair \(idx)")))
-            startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: &actions)
+            startRecovery(blob, pair: idx, syncShard: shard, context: ctx, into: actions)
             if storedMetadata(blob, ctx) == nil, sync.metadataAsked[blob] == shard {
-                metadataWillNotCome(blob, context: ctx, into: &actions)
+                metadataWillNotCome(blob, context: ctx, into: actions)
             }
             return
         }
         store(blob, metadata: metadata, pair: idx, pair, context: ctx)
         if !recoveries.isEmpty, recoveries.index(forKey: RecoveryKey(blob: blob, pair: idx)) != nil {  // (`[key] != nil` copied the state out)
             recoveries[RecoveryKey(blob: blob, pair: idx)]!.syncShard = nil
-            drop(RecoveryKey(blob: blob, pair: idx), context: ctx, into: &actions)
+            drop(RecoveryKey(blob: blob, pair: idx), context: ctx, into: actions)
         }
-        shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: &actions)
+        shardBlobDone(shard, blob: blob, recovered: false, context: ctx, into: actions)
         if !sync.awaitingMetadata.isEmpty, let waiting = sync.awaitingMetadata.removeValue(forKey: blob) {
-            for w in waiting { takeSyncItem(w.item.blob, metadata: w.item.metadata, pair: w.item.pair, shard: w.shard, context: ctx, into: &actions) }
+            for w in waiting { takeSyncItem(w.item.blob, metadata: w.item.metadata, pair: w.item.pair, shard: w.shard, context: ctx, into: actions) }
         }
     }
 
@@ -233,18 +233,18 @@ extension StorageNode {
     /// lacks the blob, or its item did not verify: the metadata, or the pair the node would
     /// have held it with): the blob's pairs that waited for it are recovered, and a later
     /// request naming the blob may ask again.
-    mutating func metadataWillNotCome(_ blob: BlobRef, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func metadataWillNotCome(_ blob: BlobRef, context ctx: ProtocolContext, into actions: ActionBuffer) {
         sync.metadataAsked.removeValue(forKey: blob)
         for w in sync.awaitingMetadata.removeValue(forKey: blob) ?? [] {
             guard let idx = ctx.catalog.shardMapping(blob)?.pair(ofShard: w.shard.index) else { continue }
-            startRecovery(blob, pair: idx, syncShard: w.shard, context: ctx, into: &actions)
+            startRecovery(blob, pair: idx, syncShard: w.shard, context: ctx, into: actions)
         }
     }
 
     /// The owner did not answer attempt `attempt` in time: retry after Walrus's back-off
     /// (`syncRetryMin` doubling up to `syncRetryMax`), or, once nothing has progressed for
     /// `syncSwitchToRecovery`, recover the shard's pending pairs instead (spec §1.5.3).
-    mutating func syncTimedOut(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func syncTimedOut(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let pending = sync.pending[shard], !pending.isEmpty, sync.attempt[shard] == attempt else { return }
         // Batches go one after another: the timeout is for an owner that stopped answering, so
         // while answers keep coming within `syncRequestTimeout` of each other it is pushed back.
@@ -256,7 +256,7 @@ extension StorageNode {
         }
         if quiet >= syncSwitchToRecovery {
             sync.attempt[shard] = -1
-            recoverShard(shard, context: ctx, into: &actions)
+            recoverShard(shard, context: ctx, into: actions)
             return
         }
         let delay = Self.backoff(min: syncRetryMin, max: syncRetryMax, attempt: attempt)
@@ -264,13 +264,13 @@ extension StorageNode {
     }
 
     /// The back-off is over: ask the previous owner again for what is still pending.
-    mutating func syncRetry(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: inout [Action]) {
+    mutating func syncRetry(shard: ShardIndex, attempt: Int, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let pending = sync.pending[shard], !pending.isEmpty, sync.attempt[shard] == attempt - 1 else { return }
         guard let owner = ctx.view.previousOwnerOf[shard.index], owner != id else {
-            recoverShard(shard, context: ctx, into: &actions)
+            recoverShard(shard, context: ctx, into: actions)
             return
         }
-        requestShard(shard, from: owner, attempt: attempt, context: ctx, into: &actions)
+        requestShard(shard, from: owner, attempt: attempt, context: ctx, into: actions)
     }
 }
 

@@ -12,7 +12,7 @@ extension StorageNode {
     /// status of the blob, not registered, and the SDK retries after its backoff. A blob that
     /// expired or was deleted is refused.
     mutating func receiveStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs, from: Party,
-                               context ctx: ProtocolContext, into actions: inout [Action]) {
+                               context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard let status = ctx.view.status(blob), status.registered else {
             if let r = ctx.resources {
                 actions.append(.cpu(r.requestOverhead))
@@ -26,7 +26,7 @@ extension StorageNode {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
             return
         }
-        handleStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
+        handleStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: actions)
     }
 
     /// Whether the node has stored metadata of `blob` (real, or a modeled blob's when it holds
@@ -37,14 +37,14 @@ extension StorageNode {
     /// metadata; stores what verifies and signs a confirmation once every pair it owns is stored
     /// (spec §6). Anything else gets a refusal (`stored` without a signature).
     mutating func handleStore(blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs, from: Party,
-                                      context ctx: ProtocolContext, into actions: inout [Action]) {
+                                      context ctx: ProtocolContext, into actions: ActionBuffer) {
         let n = ctx.config.nShards
         // A modeled blob without a resource model charges the whole store (metadata, pairs,
         // signature) as one CPU action: each CPU action followed by others costs the world an
         // event, and nothing here needs the steps apart. Real blobs and calibrated runs keep
         // one action per step, and so their event streams.
         let oneCPU = !ctx.hasResources && ctx.catalog.isModeled(blob)
-        let start = actions.count
+        let start = actions.endIndex
         var cpu = ctx.costs.hashCost * UInt64(2 * n)
         // Metadata must match the blob ID registered on chain (a global inconsistency needs no proof).
         // The hashing's CPU action comes first. Under `oneCPU` it becomes the whole store's cost,
@@ -84,7 +84,7 @@ extension StorageNode {
         } else {
             if cpuActionPending { actions.append(.cpu(cpu)); cpuActionPending = false }  // storeEach may append after it
             needed = storeEach(blob, metadata: metadata, pairs: pairs, mine: mine, mapping: mapping, modeledSizes: modeledSizes,
-                               oneCPU: oneCPU, cpu: &cpu, written: &written, context: ctx, into: &actions)
+                               oneCPU: oneCPU, cpu: &cpu, written: &written, context: ctx, into: actions)
         }
         if let r = ctx.resources {
             // Stores come in batches of pairs: pairs stored by earlier batches count.
@@ -117,7 +117,7 @@ extension StorageNode {
     private mutating func storeEach(_ blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs, mine: [ShardIndex],
                                     mapping: ShardMapping, modeledSizes: (primary: Int, secondary: Int)?, oneCPU: Bool,
                                     cpu: inout SimDuration, written: inout (pairs: UInt64, bytes: UInt64),
-                                    context ctx: ProtocolContext, into actions: inout [Action]) -> [Int] {
+                                    context ctx: ProtocolContext, into actions: ActionBuffer) -> [Int] {
         let n = ctx.config.nShards
         // The pairs of our shards, ascending, and which of them this store has written: a
         // sorted buffer searched by bisection, not a hash set, and on the stack (this runs for

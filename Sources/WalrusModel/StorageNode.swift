@@ -303,38 +303,38 @@ public struct StorageNode {
             invalidBlobs.removeAll()
             signedThisEpoch = BlobWindow()
         }
-        var actions: [Action] = []
+        let actions = ActionBuffer()
         let view = context.view
         if sync.epoch != view.epoch {
             // The node slept through an epoch change: catch up with the chain, which includes
             // syncing the shards it gained and reporting `epoch_sync_done`.
-            startEpoch(view.epoch, committee: view.committee, previous: view.previousCommittee, context: context, into: &actions)
+            startEpoch(view.epoch, committee: view.committee, previous: view.previousCommittee, context: context, into: actions)
         }
-        for blob in view.liveCertified { scheduleMissing(blob, context: context, into: &actions) }
-        return actions
+        for blob in view.liveCertified { scheduleMissing(blob, context: context, into: actions) }
+        return Array(actions)
     }
 
     // MARK: Dispatch
 
     /// Reacts to a message from `from`. A node that is down ignores everything.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
-        var actions: [Action] = []
-        receive(message, from: from, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer()
+        receive(message, from: from, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
-    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: inout [Action]) {
+    public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard isUp else { return }
         if let lie = misbehave(message, from: from, context: ctx) { actions.append(contentsOf: lie); return }
         switch message {
         case .store(let blob, let metadata, let pairs):
-            receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: &actions)
+            receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: actions)
         case .metadataRequest(let blob):
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx))))
         case .metadataResponse(let blob, let metadata):
-            takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: &actions)
+            takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: actions)
         case .sliverRequest(let blob, let pair):
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))
@@ -345,21 +345,21 @@ public struct StorageNode {
             let payload = (0..<n).contains(sliver) ? servable(blob, n - 1 - sliver, ctx)?.secondary(nShards: n) : nil
             actions.append(.send(to: from, .columnResponse(blob: blob, sliver: sliver, payload: payload)))
         case .recoveryRequest(let blob, let target, let axes):
-            serveRecoveryRequest(blob: blob, target: target, axes: axes, from: from, context: ctx, into: &actions)
+            serveRecoveryRequest(blob: blob, target: target, axes: axes, from: from, context: ctx, into: actions)
         case .modeledRecoveryResponse(let blob, let pair, let axes, let sources, let valid, _):
             takeModeledRecoveryResponse(RecoveryKey(blob: blob, pair: pair), from: from, bytes: message.wireBytes, axes: axes,
-                                        sources: sources, valid: valid, context: ctx, into: &actions)
+                                        sources: sources, valid: valid, context: ctx, into: actions)
         case .recoveryResponse(let blob, let pair, let forPrimary, let forSecondary):
             takeRecoveryResponse(RecoveryKey(blob: blob, pair: pair), from: from, bytes: message.wireBytes, forPrimary: forPrimary,
-                                 forSecondary: forSecondary, context: ctx, into: &actions)
+                                 forSecondary: forSecondary, context: ctx, into: actions)
         case .syncRequest(let shard, let blobs, let metadataFor):
-            serveSyncRequest(shard: shard, blobs: blobs, metadataFor: metadataFor, from: from, context: ctx, into: &actions)
+            serveSyncRequest(shard: shard, blobs: blobs, metadataFor: metadataFor, from: from, context: ctx, into: actions)
         case .syncResponse(let shard, let items, let missing):
-            takeSyncResponse(shard: shard, items: items, missing: missing, context: ctx, into: &actions)
+            takeSyncResponse(shard: shard, items: items, missing: missing, context: ctx, into: actions)
         case .inconsistencyProof(let blob, let proof):
-            verifyInconsistencyProof(blob, proof: proof, from: from, context: ctx, into: &actions)
+            verifyInconsistencyProof(blob, proof: proof, from: from, context: ctx, into: actions)
         case .invalidBlobAttestation(let blob, let epoch, let signature):
-            takeAttestation(blob, epoch: epoch, signature: signature, from: from, context: ctx, into: &actions)
+            takeAttestation(blob, epoch: epoch, signature: signature, from: from, context: ctx, into: actions)
         case .blobStatusRequest(let blob):
             let status = ctx.view.status(blob)
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
@@ -372,29 +372,29 @@ public struct StorageNode {
 
     /// Reacts to a chain event (every node sees every event, after the chain's lag).
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
-        var actions: [Action] = []
-        chainEvent(event, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer()
+        chainEvent(event, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
-    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: inout [Action]) {
+    public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard isUp else { return }
         switch event {
         case .blobRegistered(let blob, _):
             if !earlyStores.isEmpty, let early = earlyStores.removeValue(forKey: blob) {  // no hashing in the common case
-                for s in early { handleStore(blob: blob, metadata: s.metadata, pairs: s.pairs, from: s.from, context: ctx, into: &actions) }
+                for s in early { handleStore(blob: blob, metadata: s.metadata, pairs: s.pairs, from: s.from, context: ctx, into: actions) }
             }
         case .blobCertified(let blob, _, _):
             // Blob sync: recover what we should hold but missed (spec staking §1.5.4).
-            scheduleBlobSync(blob, context: ctx, into: &actions)
+            scheduleBlobSync(blob, context: ctx, into: actions)
         case .blobDeleted(let blob):
             stored.removeValue(forKey: blob)
             expansionCache.remove(blob)
         case .blobInvalidated(let blob, _):
-            blobInvalidated(blob, context: ctx, into: &actions)
+            blobInvalidated(blob, context: ctx, into: actions)
         case .epochChangeStart(let epoch, let committee, let previous):
-            startEpoch(epoch, committee: committee, previous: previous, context: ctx, into: &actions)
+            startEpoch(epoch, committee: committee, previous: previous, context: ctx, into: actions)
         case .blobExtended, .epochChangeDone, .votingEnded, .transactionFailed:
             break
         }
@@ -402,33 +402,33 @@ public struct StorageNode {
 
     /// Reacts to a timer this node set (`Action.timer`) with `token`.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
-        var actions: [Action] = []
-        timerFired(token: token, context: ctx, into: &actions)
-        return actions
+        let actions = ActionBuffer()
+        timerFired(token: token, context: ctx, into: actions)
+        return Array(actions)
     }
 
     /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
-    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: inout [Action]) {
+    public mutating func timerFired(token: UInt64, context ctx: ProtocolContext, into actions: ActionBuffer) {
         guard isUp else { return }
         switch TimerKind(rawValue: token & 0xff) {
         case .syncTimeout:
             syncTimedOut(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
-                         context: ctx, into: &actions)
+                         context: ctx, into: actions)
         case .syncRetry:
             syncRetry(shard: ShardIndex(UInt16(truncatingIfNeeded: token >> 8)), attempt: Int(UInt32(truncatingIfNeeded: token >> 32)),
-                      context: ctx, into: &actions)
+                      context: ctx, into: actions)
         case .blobSync:
             let blob = BlobRef(UInt32(truncatingIfNeeded: token >> 8))
-            scheduleMissing(blob, shards: blobSyncShards(blob, ctx), context: ctx, into: &actions)
+            scheduleMissing(blob, shards: blobSyncShards(blob, ctx), context: ctx, into: actions)
         case .recoveryRetry:
             let (key, round) = Self.recoveryKey(token: token)
-            retryRecovery(key, round: round, context: ctx, into: &actions)
+            retryRecovery(key, round: round, context: ctx, into: actions)
         case .recoveryTimeout:
             let (key, round) = Self.recoveryKey(token: token)
-            recoveryRequestsTimedOut(key, round: round, context: ctx, into: &actions)
+            recoveryRequestsTimedOut(key, round: round, context: ctx, into: actions)
         case .metadataTimeout:
             let (key, tries) = Self.recoveryKey(token: token)
-            metadataTimedOut(key, tries: tries, context: ctx, into: &actions)
+            metadataTimedOut(key, tries: tries, context: ctx, into: actions)
         case nil:
             break
         }

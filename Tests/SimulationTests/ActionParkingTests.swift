@@ -35,14 +35,15 @@ import WalrusModel
         var sim = sim0
         let node = Party.node(NodeID(3))
         // Parked as a list (three actions left), again as a list, then the last one alone.
-        var actions: [Action] = [.cpu(.milliseconds(1)), Self.mark(1), .cpu(.milliseconds(2)), Self.mark(2),
-                                 .cpu(.milliseconds(4)), Self.mark(3)]
-        let parkedList = world.execute(&actions, for: node, now: .zero, scheduler: &sim.scheduler)
+        let actions = ActionBuffer([.cpu(.milliseconds(1)), Self.mark(1), .cpu(.milliseconds(2)), Self.mark(2),
+                                    .cpu(.milliseconds(4)), Self.mark(3)])
+        let parkedList = world.execute(actions, for: node, now: .zero, scheduler: &sim.scheduler)
         #expect(parkedList, "five actions were left behind the first CPU work")
-        // A reaction with one action behind its CPU work: the list stays the caller's.
-        var short: [Action] = [.cpu(.milliseconds(10)), Self.mark(4)]
-        let parkedShort = world.execute(&short, for: .node(NodeID(5)), now: .zero, scheduler: &sim.scheduler)
-        #expect(!parkedShort, "one action left is parked alone")
+        #expect(actions.count == 5, "the parked buffer keeps the five actions after the first CPU work")
+        // A reaction with one action behind its CPU work: the buffer, emptied, stays the caller's.
+        let short = ActionBuffer([.cpu(.milliseconds(10)), Self.mark(4)])
+        let parkedShort = world.execute(short, for: .node(NodeID(5)), now: .zero, scheduler: &sim.scheduler)
+        #expect(!parkedShort && short.isEmpty, "one action left is parked alone")
         #expect(world.deferredActions.count == 2)
         let events = Self.drain(&sim)
         let timers = events.filter { $0.1 == .timer }.map { $0.0 }
@@ -56,14 +57,15 @@ import WalrusModel
     @Test func aPartyDownWhenItsParkedActionsComeDueDropsThem() throws {
         let (world, sim0) = try Self.idleWorld()
         var sim = sim0
-        var one: [Action] = [.cpu(.milliseconds(1)), Self.mark(1)]
-        var list: [Action] = [.cpu(.milliseconds(1)), Self.mark(2), Self.mark(3)]
-        world.execute(&one, for: .node(NodeID(2)), now: .zero, scheduler: &sim.scheduler)
-        world.execute(&list, for: .node(NodeID(4)), now: .zero, scheduler: &sim.scheduler)
+        world.execute(ActionBuffer([.cpu(.milliseconds(1)), Self.mark(1)]), for: .node(NodeID(2)), now: .zero, scheduler: &sim.scheduler)
+        world.execute(ActionBuffer([.cpu(.milliseconds(1)), Self.mark(2), Self.mark(3)]), for: .node(NodeID(4)), now: .zero,
+                      scheduler: &sim.scheduler)
         world.crashed[2] = true
         world.crashed[4] = true
         let events = Self.drain(&sim)
         #expect(events.map(\.1) == [.deferred, .deferred], "\(events)")
         #expect(world.deferredActions.count == 0 && world.timers.count == 0)
+        // The dropped list's buffer came back emptied, for reuse.
+        #expect(world.spareActionBuffers.count == 1 && world.spareActionBuffers.allSatisfy(\.isEmpty))
     }
 }

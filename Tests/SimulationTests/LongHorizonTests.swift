@@ -87,9 +87,9 @@ func sampleSizes(_ scenario: Scenario, every: SimDuration) throws -> (World, Sch
         #expect(world.nodes.allSatisfy { $0.storedBlobCount == 0 })
         let bytesEarly = early.map(\.holdingBytes).max()!, bytesLate = late.map(\.holdingBytes).max()!
         #expect(bytesLate <= 2 * bytesEarly + 4_096, "node holdings \(bytesEarly) B early, \(bytesLate) B late")
-        // Action lists parked behind CPU work come back empty for reuse, a bounded number of them.
-        #expect(!world.spareActionLists.isEmpty && world.spareActionLists.count <= World.spareActionListsKept)
-        #expect(world.spareActionLists.allSatisfy { $0.isEmpty && $0.capacity > 0 && $0.capacity <= World.spareActionListKeptCapacity })
+        // Action buffers parked behind CPU work come back empty for reuse, a bounded number of them.
+        #expect(!world.spareActionBuffers.isEmpty && world.spareActionBuffers.count <= World.spareActionBuffersKept)
+        #expect(world.spareActionBuffers.allSatisfy { $0.isEmpty && $0.capacity <= World.spareActionBufferKeptCapacity })
     }
 
     /// The modeled holdings answer for a blob as the per-blob records did: every live certified

@@ -17,8 +17,7 @@ import Testing
             node.recoveries[key] = StorageNode.RecoveryState()
             node.recoveryQueue.append(key)
         }
-        var actions: [Action] = []
-        node.startQueuedRecoveries(context: h.context, into: &actions)
+        node.startQueuedRecoveries(context: h.context, into: ActionBuffer())
         #expect(node.recoveries.isEmpty && node.recoveryQueue.isEmpty && node.activeRecoveries == 0)
         h.nodes[0] = node
     }
