@@ -105,7 +105,8 @@ extension StorageNode {
         if signs {
             signedThisEpoch.insert(blob.index)
             if !oneCPU { actions.append(.cpu(ctx.costs.signatureCost)) }
-            actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID))))
+            let signature = signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID, prefixes: ctx.environment.tagPrefixes)
+            actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signature)))
         } else {
             actions.append(.send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: nil)))
         }

@@ -20,6 +20,29 @@ import Testing
                 == Message.stored(blob: BlobRef(0), epoch: Epoch(4), signature: ConfirmationSignature(signer: NodeID(3), bytes: sig.bytes)).wireBytes)
     }
 
+    /// Signing through the memo of tag prefixes gives the tag signing without it gives, for
+    /// blobs, epochs and intents that share memo slots and evict each other (the memo keys on
+    /// the whole blob ID, the epoch and the intent, not the slot).
+    @Test func signingThroughThePrefixMemoChangesNoTag() {
+        let memo = ConfirmationSigner.TagPrefixes()
+        let signers = (0..<5).map { ConfirmationSigner(node: NodeID(UInt32($0)), mode: .modeled, seed: []) }
+        // w0 equal mod 256 for all blobs: they share a slot unless the epoch tells them apart.
+        let blobs = (0..<4).map { BlobID(digest: Digest32(w0: 0x100 * UInt64($0), w1: UInt64($0), w2: 1, w3: 2)) }
+        for round in 0..<3 {
+            for blob in blobs {
+                for intent in [IntentType.blobCertification, .invalidBlobID] {
+                    for epoch in [Epoch(1), Epoch(2), Epoch(257)] {  // 1 and 257 share a slot
+                        for signer in signers {
+                            let memoized = signer.sign(intent, epoch: epoch, blobID: blob, prefixes: memo)
+                            #expect(memoized == signer.sign(intent, epoch: epoch, blobID: blob), "round \(round), \(blob), \(epoch), \(intent)")
+                            #expect(ConfirmationSigner.verify(memoized, intent, epoch: epoch, blobID: blob, mode: .modeled, publicKey: nil))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The same bytes held either way are the same signature (equal, same hash), and verify alike;
     /// a changed signer, epoch, blob, intent or byte does not verify.
     @Test func eitherRepresentationVerifiesAndComparesAlike() {
