@@ -21,7 +21,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install -q --only-binary=:all: pyblst==0.3.15 || echo "pyblst wheel unavailable: no peer" >&2
 fi
 cd "$root"
-swift build -c release --product walrus-sim >/dev/null
+bash Scripts/build-release.sh >/dev/null
 bin=.build/release/walrus-sim
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -11,7 +11,7 @@ peers=${PEERS_DIR:-/tmp/walrus-sim-peers}
 events=${EVENTS:-10000000}
 shared=../shared/bench
 [ -x "$peers/phold_ns3" ] && [ -x "$peers/phold_limit" ] || bash "$shared/peers.sh" "$peers" >&2
-swift build -c release --explicit-target-dependency-import-check error --product walrus-sim >&2
+bash Scripts/build-release.sh >&2
 bin=.build/release/walrus-sim
 
 rate() { grep -o 'events_per_s=[0-9]*' | cut -d= -f2; }

@@ -7,7 +7,7 @@
 #
 #   Scripts/failures_with_resources.sh [BINARY] [extra `run` options, e.g. --seed 1]
 #
-# BINARY defaults to .build/release/walrus-sim (build it with `swift build -c release`).
+# BINARY defaults to .build/release/walrus-sim (build it with `Scripts/build-release.sh`).
 set -u
 cd "$(dirname "$0")/.."
 bin="${1:-.build/release/walrus-sim}"

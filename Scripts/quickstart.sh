@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/setup.sh
-swift build -c release --explicit-target-dependency-import-check error --product walrus-sim
+bash Scripts/build-release.sh
 exec .build/release/walrus-sim run Scenarios/quickstart.toml "$@"

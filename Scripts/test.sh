@@ -18,7 +18,7 @@ export WALRUS_SLOW_TESTS="${WALRUS_SLOW_TESTS:-1}"
 # either failing fails the whole.
 if [ "${WALRUS_SLURM_SELFTEST:-0}" = 1 ]; then
   if [ "$(id -u)" -eq 0 ]; then
-    swift build -c release --product walrus-sim --explicit-target-dependency-import-check error
+    bash Scripts/build-release.sh
     status=0
     swift test --skip-build --explicit-target-dependency-import-check error "$@" || status=$?
     timeout --kill-after=30 1200 bash Scripts/cluster/slurm-selftest.sh || status=$?

@@ -28,7 +28,7 @@ say() { echo "slurm-selftest: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (the one-node cluster runs its daemons as root)"
-[ -x "$bin" ] || fail "no walrus-sim binary at $bin (swift build -c release --product walrus-sim, or set WALRUS_SIM)"
+[ -x "$bin" ] || fail "no walrus-sim binary at $bin (Scripts/build-release.sh, or set WALRUS_SIM)"
 [ -f "$scenario" ] || fail "no scenario file $scenario"
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null \

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 touch Scripts/link-order/hot-functions.txt  # the link reads it (empty: link order)
-swift build -c release --product walrus-sim
+bash Scripts/build-release.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 strip --strip-debug -o "$work/walrus-sim" .build/release/walrus-sim
@@ -23,4 +23,4 @@ callgrind_annotate --inclusive=no --threshold=99.9 "$work/profile" \
 echo "$(wc -l < Scripts/link-order/hot-functions.txt) functions in Scripts/link-order/hot-functions.txt"
 # SwiftPM does not know the link reads the list: relink so that the new layout is in the binary.
 rm -f .build/release/walrus-sim
-swift build -c release --product walrus-sim
+bash Scripts/build-release.sh
