@@ -8,12 +8,14 @@
 /// destroying the placeholders to empty it, on every event.
 ///
 /// Indices are positions in the storage: `startIndex` moves up as actions are taken, so an
-/// index a reaction noted (`count` or `endIndex` before an append) still names the same
-/// action afterwards, as long as nothing is taken in between.
+/// index a reaction noted (`endIndex` before an append) names the same action afterwards. A
+/// reaction gets the buffer empty (indices from 0); only appending to a buffer that actions
+/// were taken from and that is full moves the rest to the front (`makeRoom`).
 ///
 /// Invariant: slots `startIndex ..< endIndex` hold initialized actions, every other slot is
 /// uninitialized; `startIndex == endIndex` only as `0 == 0` (an emptied buffer starts over).
 public final class ActionBuffer: RandomAccessCollection {
+    /// The storage, `slots` actions; `first ..< end` initialized (the invariant above).
     @usableFromInline var base: UnsafeMutablePointer<Action>
     @usableFromInline var slots: Int
     @usableFromInline var first = 0
