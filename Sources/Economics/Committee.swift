@@ -115,7 +115,7 @@ public struct Committee: Hashable, Sendable {
     /// `memberSlots[id]`: the position in `members` of the node with raw id `id`, or -1; empty
     /// when the ids are too sparse for a table (then `memberIndex` bisects). Derived from
     /// `members` (a committee is not changed after it is built), so it cannot disagree with it.
-    private let memberSlots: [Int32]
+    @usableFromInline let memberSlots: [Int32]
 
     /// The committee with no members, as before the first `voting_end`.
     public static let empty = Committee(sortedMembers: [])
@@ -141,7 +141,9 @@ public struct Committee: Hashable, Sendable {
     public var totalShards: Int { members.reduce(0) { $0 + $1.shards.count } }
 
     /// The member's position in `members`: a table lookup, or a bisection by node id.
-    public func memberIndex(of node: NodeID) -> Int? {
+    /// (This and the lookups below are inlinable: the model asks them per store and per
+    /// confirmation, and inlined there their retain of the shard list is the model's own.)
+    @inlinable public func memberIndex(of node: NodeID) -> Int? {
         if !memberSlots.isEmpty {
             let id = Int(node.rawValue)
             guard id < memberSlots.count, memberSlots[id] >= 0 else { return nil }
@@ -157,9 +159,9 @@ public struct Committee: Hashable, Sendable {
     /// Whether `node` holds at least one shard. O(log members).
     public func contains(_ node: NodeID) -> Bool { memberIndex(of: node) != nil }
     /// The node's shard count, 0 if not a member.
-    public func weight(of node: NodeID) -> Int { memberIndex(of: node).map { members[$0].shards.count } ?? 0 }
+    @inlinable public func weight(of node: NodeID) -> Int { memberIndex(of: node).map { members[$0].shards.count } ?? 0 }
     /// The node's shard indices in list order, empty if not a member. O(log members).
-    public func shards(of node: NodeID) -> [ShardIndex] { memberIndex(of: node).map { members[$0].shards } ?? [] }
+    @inlinable public func shards(of node: NodeID) -> [ShardIndex] { memberIndex(of: node).map { members[$0].shards } ?? [] }
 
     /// `committee::initialize` (spec §1.4): sort by node id and hand out contiguous ranges.
     /// `counts` may contain zeros, which are dropped.
