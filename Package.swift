@@ -17,7 +17,8 @@ var uncheckedExclusivityInRelease: [SwiftSetting] { [.unsafeFlags(["-enforce-exc
 /// world runs on one thread and no object of these two modules is shared with another: the
 /// only threads in the executable are the encoder's workers (`RedStuff.parallelWorkers`) and
 /// `bench blob-id`'s, both in modules compiled with atomic counts, while the world's thread
-/// waits for them. A new use of threads in `WalrusModel` or `Simulation` must drop this flag.
+/// waits for them (`sweep` and `check-determinism` run worlds in processes, not threads). A new
+/// use of threads in `WalrusModel` or `Simulation` must drop this flag.
 /// Debug builds, which the tests run (swift-testing runs suites in parallel), keep atomic counts.
 var singleThreadedInRelease: [SwiftSetting] { [.unsafeFlags(["-Xfrontend", "-assume-single-threaded"], .when(configuration: .release))] }
 /// Release links on Linux only: lld (shipped with the toolchain) lays out the functions that run the
