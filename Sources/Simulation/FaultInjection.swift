@@ -108,7 +108,7 @@ extension World {
                 diskLost[t] = false
                 let ctx = context(now, for: .node(NodeID(UInt32(t))))
                 withActionBuffer(for: .node(NodeID(UInt32(t))), now: now, scheduler: &scheduler) {
-                    $0.append(contentsOf: nodes[t].restart(loseDisk: loseDisk, context: ctx))
+                    nodes[t].restart(loseDisk: loseDisk, context: ctx, into: $0)
                 }
             }
         case .partition(_, _, let isolateChain):

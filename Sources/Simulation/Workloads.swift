@@ -92,7 +92,7 @@ extension World {
                 if spec.closedLoop > 0 { closedLoopReads[op] = w }
                 let ctx = context(now, for: .client(c))
                 withActionBuffer(for: .client(c), now: now, scheduler: &scheduler) {
-                    $0.append(contentsOf: clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: ctx))
+                    clients[Int(c.rawValue)].startRead(op: op, blob: blob, order: order, patch: patch, context: ctx, into: $0)
                 }
             }
             if spec.closedLoop > 0 {
@@ -256,8 +256,8 @@ extension World {
         let op = newOperation()
         let ctx = context(now, for: .client(c))
         withActionBuffer(for: .client(c), now: now, scheduler: &scheduler) {
-            $0.append(contentsOf: clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
-                                                                      deletable: deletable, context: ctx))
+            clients[Int(c.rawValue)].startWrite(op: op, blob: blob, encoded: toWrite, sizeBytes: size, epochs: epochs,
+                                                deletable: deletable, context: ctx, into: $0)
         }
         return blob
     }

@@ -200,6 +200,14 @@ public struct Client {
     /// Starts writing an already encoded blob: charge the encoding, register on chain.
     public mutating func startWrite(op: UInt64, blob: BlobRef, encoded: BlobToWrite, sizeBytes: UInt64, epochs: Int,
                                     deletable: Bool, context ctx: ProtocolContext) -> [Action] {
+        let actions = ActionBuffer()
+        startWrite(op: op, blob: blob, encoded: encoded, sizeBytes: sizeBytes, epochs: epochs, deletable: deletable, context: ctx, into: actions)
+        return Array(actions)
+    }
+
+    /// `startWrite` appending its actions to `actions`, a buffer the caller reuses.
+    public mutating func startWrite(op: UInt64, blob: BlobRef, encoded: BlobToWrite, sizeBytes: UInt64, epochs: Int,
+                                    deletable: Bool, context ctx: ProtocolContext, into actions: ActionBuffer) {
         var w = WriteOp(blob: blob, start: ctx.now, blob_: encoded, sizeBytes: sizeBytes)
         w.epoch = ctx.view.epoch
         w.epochs = epochs
@@ -208,7 +216,8 @@ public struct Client {
         // (rayon over blobs) but each blob's `encode_with_metadata` sequentially (walrus-core
         // had no parallelism then); the client's other cores serve its other writes.
         let encode = ctx.costs.encodeBlob(blobLength: sizeBytes, config: ctx.config)
-        let actions = ActionBuffer([.cpu(encode), mark(op, .encoded)])
+        actions.append(.cpu(encode))
+        actions.append(mark(op, .encoded))
         if ctx.resources?.statusCheck == true {
             // The SDK first asks the nodes for the blob's status (is it already stored?).
             w.phase = .statusChecking
@@ -216,13 +225,12 @@ public struct Client {
             actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
             writes[OperationKey(op)] = w
             writeByBlob[blob] = op
-            return Array(actions)
+            return
         }
         writes[OperationKey(op)] = w
         writeByBlob[blob] = op
         actions.append(contentsOf: register(op, w))
         actions.append(.timer(after: attemptTimeout, token: token(.writeTimeout, op)))
-        return Array(actions)
     }
 
     /// The reserve-and-register transaction of write `op`, marked as submitted.
@@ -457,28 +465,30 @@ public struct Client {
     /// fetched and verified, and the patch is decoded from them; if any of them is missing or
     /// fails verification, the read falls back to the whole quilt, as Walrus's quilt client does.
     public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], patch: Range<Int>? = nil, context ctx: ProtocolContext) -> [Action] {
+        let actions = ActionBuffer()
+        startRead(op: op, blob: blob, order: order, patch: patch, context: ctx, into: actions)
+        return Array(actions)
+    }
+
+    /// `startRead` appending its actions to `actions`, a buffer the caller reuses.
+    public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], patch: Range<Int>? = nil, context ctx: ProtocolContext,
+                                   into actions: ActionBuffer) {
         reads[OperationKey(op)] = ReadOp(blob: blob, start: ctx.now, order: order, patch: patch)
-        if ctx.resources?.statusCheck == true, ctx.view.status(blob)?.invalid != true {
-            // The SDK first asks the nodes for the blob's status; metadata requests follow its quorum.
-            reads[OperationKey(op)]!.statusChecking = true
-            readsByBlob[blob, default: []].append(op)
-            let actions = ActionBuffer([.timer(after: attemptTimeout, token: token(.readTimeout, op)),
-                                        .timer(after: requestTimeout, token: token(.readProbe, op))])
-            askStatus(blob, skipping: [], context: ctx, into: actions)
-            return Array(actions)
-        }
+        readsByBlob[blob, default: []].append(op)
         if ctx.view.status(blob)?.invalid == true {
             // The status check finds the blob invalid on chain (the SDK reports it does not exist).
-            let actions = ActionBuffer()
-            readsByBlob[blob, default: []].append(op)
             finishRead(op, .invalid, detail: "the blob is invalid on chain", context: ctx, into: actions)
-            return Array(actions)
+            return
         }
-        readsByBlob[blob, default: []].append(op)
-        let actions = ActionBuffer([.timer(after: attemptTimeout, token: token(.readTimeout, op)),
-                                    .timer(after: requestTimeout, token: token(.readProbe, op))])
-        requestMetadata(op, context: ctx, into: actions)
-        return Array(actions)
+        actions.append(.timer(after: attemptTimeout, token: token(.readTimeout, op)))
+        actions.append(.timer(after: requestTimeout, token: token(.readProbe, op)))
+        if ctx.resources?.statusCheck == true {
+            // The SDK first asks the nodes for the blob's status; metadata requests follow its quorum.
+            reads[OperationKey(op)]!.statusChecking = true
+            askStatus(blob, skipping: [], context: ctx, into: actions)
+        } else {
+            requestMetadata(op, context: ctx, into: actions)
+        }
     }
 
     /// Shard owners to read from: during a hand-over, blobs certified before the epoch are

@@ -296,6 +296,13 @@ public struct StorageNode {
     /// Restarts; with `loseDisk` all stored data is gone. The node then recovers, blob by blob,
     /// every live certified blob of its shards it does not hold.
     public mutating func restart(loseDisk: Bool, context: ProtocolContext) -> [Action] {
+        let actions = ActionBuffer()
+        restart(loseDisk: loseDisk, context: context, into: actions)
+        return Array(actions)
+    }
+
+    /// `restart` appending its actions to `actions`, a buffer the caller reuses.
+    public mutating func restart(loseDisk: Bool, context: ProtocolContext, into actions: ActionBuffer) {
         isUp = true
         if loseDisk {
             stored.removeAll()
@@ -303,7 +310,6 @@ public struct StorageNode {
             invalidBlobs.removeAll()
             signedThisEpoch = BlobWindow()
         }
-        let actions = ActionBuffer()
         let view = context.view
         if sync.epoch != view.epoch {
             // The node slept through an epoch change: catch up with the chain, which includes
@@ -311,7 +317,6 @@ public struct StorageNode {
             startEpoch(view.epoch, committee: view.committee, previous: view.previousCommittee, context: context, into: actions)
         }
         for blob in view.liveCertified { scheduleMissing(blob, context: context, into: actions) }
-        return Array(actions)
     }
 
     // MARK: Dispatch
