@@ -625,7 +625,9 @@ public final class World: EventHandler {
     func execute(_ actions: ActionBuffer, for party: Party, now: SimTime, scheduler: inout Scheduler) -> Bool {
         let cpu = cpuIndex(party)
         while let action = actions.takeFirst() {
-            guard let busyUntil = perform(action, cpu: cpu, for: party, now: now, scheduler: &scheduler),
+            // `consume`: moved, not copied. With a copy (as the compiler chose once `Message`
+            // shrank) each action's payload was retained here and the action destroyed after.
+            guard let busyUntil = perform(consume action, cpu: cpu, for: party, now: now, scheduler: &scheduler),
                   busyUntil > now, !actions.isEmpty else { continue }
             let parksList = actions.count > 1
             let parked: ParkedActions = parksList ? .list(actions) : .one(actions.takeFirst()!)
@@ -645,7 +647,7 @@ public final class World: EventHandler {
         case .disk(let d):
             return reserveDisk(cpu, d, now: now)
         case .send(let to, let message):
-            send(message, from: party, to: to, now: now, scheduler: &scheduler)
+            send(consume message, from: party, to: to, now: now, scheduler: &scheduler)
         case .submit(let tx):
             submit(tx, from: party, now: now, scheduler: &scheduler)
         case .timer(let after, let token):

@@ -6,8 +6,11 @@ import WalrusCrypto
 /// What a client writes: real sliver pairs with their metadata, or (modeled encoding) only
 /// metadata and sizes.
 public struct BlobToWrite: Sendable {
-    /// The blob's metadata and ID, as registered and sent with every store.
-    public var metadata: BlobMetadataWithID
+    /// The blob's metadata and ID, as registered and sent with every store (one box, which
+    /// all the stores share).
+    public let sharedMetadata: SharedMetadata
+    /// The blob's metadata and ID.
+    public var metadata: BlobMetadataWithID { sharedMetadata.value }
     /// Real pairs by index; empty for a modeled blob.
     public var pairs: [SliverPair]
     /// Sliver sizes of a modeled blob.
@@ -15,7 +18,7 @@ public struct BlobToWrite: Sendable {
 
     /// A blob encoded for real: its metadata and all n pairs.
     public init(encoded: EncodedBlob) {
-        metadata = encoded.metadata
+        sharedMetadata = SharedMetadata(encoded.metadata)
         pairs = encoded.pairs
         modeledSizes = nil
     }
@@ -23,7 +26,7 @@ public struct BlobToWrite: Sendable {
     /// Real pairs with the metadata the writer commits to, which a malicious writer may have
     /// made not match them.
     public init(metadata: BlobMetadataWithID, pairs: [SliverPair]) {
-        self.metadata = metadata
+        sharedMetadata = SharedMetadata(metadata)
         self.pairs = pairs
         modeledSizes = nil
     }
@@ -31,7 +34,7 @@ public struct BlobToWrite: Sendable {
     /// A modeled blob (DESIGN §5): self-consistent metadata of a notional encoding
     /// and the byte sizes of each primary and secondary sliver; no pairs.
     public init(modeledMetadata: BlobMetadataWithID, primaryBytes: Int, secondaryBytes: Int) {
-        metadata = modeledMetadata
+        sharedMetadata = SharedMetadata(modeledMetadata)
         pairs = []
         modeledSizes = (primaryBytes, secondaryBytes)
     }
@@ -313,7 +316,7 @@ public struct Client {
             let pairs = w.blob_.storePairs(ofShards: member.shards, mapping: mapping)
             if !sent { actions.append(mark(op, .storeFirstSent)) }
             sent = true
-            actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: pairs)))
+            actions.append(.send(to: .node(member.node), .store(blob: w.blob, metadata: w.blob_.sharedMetadata, pairs: pairs)))
         }
         if sent { actions.append(mark(op, .storeLastSent)) }
         writes[OperationKey(op)] = w
@@ -360,7 +363,7 @@ public struct Client {
         w.inFlightPairs[node] = pairs
         w.storeSentAt[node] = ctx.now
         if let r = ctx.resources { actions.append(.timer(after: r.storeRequestTimeout, token: token(.storeTimeout, op))) }
-        actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.metadata, pairs: w.blob_.storePairs(pairs))))
+        actions.append(.send(to: .node(node), .store(blob: w.blob, metadata: w.blob_.sharedMetadata, pairs: w.blob_.storePairs(pairs))))
         if w.storeQueue.isEmpty && w.parkedBatches.isEmpty && w.batchesAfterMetadata.isEmpty { actions.append(mark(op, .storeLastSent)) }
     }
 
@@ -863,7 +866,8 @@ public struct Client {
             if !registered, let r = ctx.resources, takeStoreRefusal(blob, from: node, resources: r, context: ctx, into: actions) { break }
             takeStatus(blob, from: node, context: ctx, into: actions)
 
-        case .metadataResponse(let blob, let metadata):
+        case .metadataResponse(let blob, let shared):
+            let metadata = shared?.value
             for op in readsByBlob[blob] ?? [] {
                 guard peekRead(op, { $0.metadata == nil && !$0.retryPending }) == true, let registered = ctx.catalog.blobID(blob) else { continue }
                 actions.append(.cpu(ctx.costs.hashCost * UInt64(2 * ctx.config.nShards)))

@@ -168,6 +168,21 @@ public enum PairPayload: Sendable, Equatable {
     static func wireBytes(pairBytes: Int) -> UInt64 { UInt64(pairBytes) + 16 }
 }
 
+/// A blob's metadata held by reference: what a store and a metadata answer carry.
+///
+/// Metadata with its ID is 56 bytes; inline, it made every `Message` (and every `Action` and
+/// in-flight record holding one) that large, and each was moved several times per message. A
+/// write's n stores share the client's one box, so a message is about half the size and a
+/// store copies one reference. Immutable: the value a box holds never changes.
+public final class SharedMetadata: Sendable, Equatable {
+    /// The metadata and its claimed blob ID.
+    public let value: BlobMetadataWithID
+    /// Boxes `value`.
+    public init(_ value: BlobMetadataWithID) { self.value = value }
+    /// Equal when the metadata are (not the boxes).
+    public static func == (a: SharedMetadata, b: SharedMetadata) -> Bool { a === b || a.value == b.value }
+}
+
 /// The sliver pairs a store carries, read as a collection of `PairPayload`. A modeled blob's
 /// pairs (all of one size) are kept compact: stores are the most frequent message of a modeled
 /// run, and an array of payload enums cost an element-by-element build and destruction per
@@ -471,13 +486,13 @@ public enum MessageKind: Int, CaseIterable, Sendable {
 /// layouts of what it carries (spec §3.5), so the network charges what Walrus would send.
 public enum Message: Sendable {
     /// Client -> node: metadata and the sliver pairs of the node's shards.
-    case store(blob: BlobRef, metadata: BlobMetadataWithID, pairs: StorePairs)
+    case store(blob: BlobRef, metadata: SharedMetadata, pairs: StorePairs)
     /// Node -> client: a signed confirmation for all the node's shards, or a refusal.
     case stored(blob: BlobRef, epoch: Epoch, signature: ConfirmationSignature?)
     /// Client -> node: metadata of a blob.
     case metadataRequest(blob: BlobRef)
     /// Node -> client: the node's metadata of `blob`, or `nil` if it has none.
-    case metadataResponse(blob: BlobRef, metadata: BlobMetadataWithID?)
+    case metadataResponse(blob: BlobRef, metadata: SharedMetadata?)
     /// Client -> node: the primary sliver of a pair.
     case sliverRequest(blob: BlobRef, pair: Int)
     /// Node -> client: the primary sliver of pair `pair`, or `nil` if the node does not hold it.
@@ -553,11 +568,11 @@ public enum Message: Sendable {
         let framing: UInt64 = 64
         switch self {
         case .store(_, let metadata, let pairs):
-            return framing + Self.metadataBytes(metadata) + pairs.wireBytes
+            return framing + Self.metadataBytes(metadata.value) + pairs.wireBytes
         case .stored(_, _, let sig): return framing + 8 + UInt64(sig?.byteCount ?? 0)
         case .metadataRequest, .sliverRequest, .recoveryRequest, .columnRequest, .blobStatusRequest: return framing + 40
         case .blobStatusResponse: return framing + 48  // the BCS BlobStatus: variant, object ID, epochs, counts
-        case .metadataResponse(_, let m): return framing + (m.map(Self.metadataBytes) ?? 1)
+        case .metadataResponse(_, let m): return framing + (m.map { Self.metadataBytes($0.value) } ?? 1)
         case .sliverResponse(_, _, let s), .columnResponse(_, _, let s): return framing + (s?.wireBytes ?? 1)
         case .sliversRequest(_, let pairs): return framing + 40 + 2 * UInt64(pairs.count)
         case .sliversResponse(_, _, let slivers): return framing + slivers.wireBytes

@@ -78,11 +78,11 @@ extension StorageNode {
             // Sign whatever arrived, store nothing.
             guard ctx.view.status(blob)?.registered == true, !ctx.view.committee.shards(of: id).isEmpty else { return nil }
             return [.cpu(ctx.costs.signatureCost),
-                    .send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.blobID)))]
+                    .send(to: from, .stored(blob: blob, epoch: ctx.view.epoch, signature: signer.sign(epoch: ctx.view.epoch, blobID: metadata.value.blobID)))]
         case .metadataRequest(let blob) where targets(blob):
             switch behaviour {
             case .withhold: return [.send(to: from, .metadataResponse(blob: blob, metadata: nil))]
-            case .wrongMetadata: return [.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx).map(Self.falsified)))]
+            case .wrongMetadata: return [.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx).map { SharedMetadata(Self.falsified($0)) }))]
             default: return nil
             }
         case .sliverRequest(let blob, let pair) where targets(blob):

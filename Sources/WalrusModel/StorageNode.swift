@@ -334,12 +334,12 @@ public struct StorageNode {
         if let lie = misbehave(message, from: from, context: ctx) { actions.append(contentsOf: lie); return }
         switch message {
         case .store(let blob, let metadata, let pairs):
-            receiveStore(blob: blob, metadata: metadata, pairs: pairs, from: from, context: ctx, into: actions)
+            receiveStore(blob: blob, metadata: metadata.value, pairs: pairs, from: from, context: ctx, into: actions)
         case .metadataRequest(let blob):
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
-            actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx))))
+            actions.append(.send(to: from, .metadataResponse(blob: blob, metadata: storedMetadata(blob, ctx).map(SharedMetadata.init))))
         case .metadataResponse(let blob, let metadata):
-            takeMetadata(blob, metadata, from: from, bytes: message.wireBytes, context: ctx, into: actions)
+            takeMetadata(blob, metadata?.value, from: from, bytes: message.wireBytes, context: ctx, into: actions)
         case .sliverRequest(let blob, let pair):
             if let r = ctx.resources { actions.append(.cpu(r.requestOverhead)) }
             actions.append(.send(to: from, .sliverResponse(blob: blob, pair: pair, sliver: servable(blob, pair, ctx)?.primary)))

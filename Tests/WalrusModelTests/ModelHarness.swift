@@ -85,7 +85,7 @@ struct ModelHarness {
         var signatures: [ConfirmationSignature] = []
         for i in nodes.indices where i != skip {
             let pairs = self.pairs(ofNode: i, blobID: encoded.metadata.blobID).map { PairPayload.real(encoded.pairs[$0]) }
-            let actions = nodes[i].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(pairs)), from: .client(ClientID(0)), context: context)
+            let actions = nodes[i].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: StorePairs(pairs)), from: .client(ClientID(0)), context: context)
             for case .send(_, .stored(_, _, let sig?)) in actions { signatures.append(sig) }
         }
         guard let certificate = AggregateCertificate.aggregate(signatures, .blobCertification, epoch: view.epoch,
@@ -113,7 +113,7 @@ struct ModelHarness {
     mutating func storeModeled(_ m: (blob: BlobRef, metadata: BlobMetadataWithID, mapping: ShardMapping, sizes: (primary: Int, secondary: Int)),
                                node i: Int, shards: [ShardIndex]? = nil) {
         let list = shards ?? view.committee.shards(of: NodeID(UInt32(i)))
-        _ = nodes[i].receive(.store(blob: m.blob, metadata: m.metadata,
+        _ = nodes[i].receive(.store(blob: m.blob, metadata: SharedMetadata(m.metadata),
                                     pairs: StorePairs(modeledOfShards: list, mapping: m.mapping, primaryBytes: m.sizes.primary,
                                                       secondaryBytes: m.sizes.secondary)),
                              from: .client(ClientID(0)), context: context)
@@ -160,7 +160,7 @@ struct ModelHarness {
     /// Gives node `i` its pairs of `blob` again (as if it had stored them).
     mutating func restoreStore(node i: Int, _ blob: BlobRef, _ encoded: EncodedBlob) throws {
         let pairs = self.pairs(ofNode: i, blobID: encoded.metadata.blobID).map { PairPayload.real(encoded.pairs[$0]) }
-        _ = nodes[i].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(pairs)), from: .client(ClientID(0)), context: context)
+        _ = nodes[i].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: StorePairs(pairs)), from: .client(ClientID(0)), context: context)
     }
 }
 

@@ -34,7 +34,7 @@ import Testing
         var signatures: [ConfirmationSignature] = []
         for i in h.nodes.indices {
             let pairs = h.pairs(ofNode: i, blobID: encoded.metadata.blobID).map { PairPayload.real(encoded.pairs[$0]) }
-            let actions = h.nodes[i].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(pairs)), from: .client(ClientID(0)),
+            let actions = h.nodes[i].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: StorePairs(pairs)), from: .client(ClientID(0)),
                                              context: h.context)
             for case .send(_, .stored(_, _, let sig?)) in actions { signatures.append(sig) }
         }

@@ -23,7 +23,7 @@ import WalrusCrypto
         guard case .blobRegistered(blob, let end)? = registered.first else { Issue.record("\(registered)"); return }
         #expect(end == h.view.epoch + 2)
         // One node's signature (2-3 of 10 shards) is below 2f+1 = 7.
-        let actions = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata,
+        let actions = h.nodes[0].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata),
                                                 pairs: StorePairs(h.pairs(ofNode: 0, blobID: encoded.metadata.blobID).map { .real(encoded.pairs[$0]) })),
                                          from: .client(ClientID(0)), context: h.context)
         let signatures = actions.sent.compactMap { if case .stored(_, _, let s?) = $0.message { s } else { nil } }
@@ -54,12 +54,12 @@ import WalrusCrypto
         let mine = h.pairs(ofNode: 1, blobID: encoded.metadata.blobID)
         #expect(mine.count >= 2)
         // Only the first of its pairs: stored, but no signature yet.
-        var actions = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata, pairs: [.real(encoded.pairs[mine[0]])]),
+        var actions = h.nodes[1].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: [.real(encoded.pairs[mine[0]])]),
                                          from: .client(ClientID(0)), context: h.context)
         #expect(h.nodes[1].heldPairs(blob) == [mine[0]])
         guard case .stored(blob, _, nil)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
         // All of them: signed, and the signature verifies against the node's key.
-        actions = h.nodes[1].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(mine.map { .real(encoded.pairs[$0]) })),
+        actions = h.nodes[1].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: StorePairs(mine.map { .real(encoded.pairs[$0]) })),
                                      from: .client(ClientID(0)), context: h.context)
         #expect(h.nodes[1].heldPairs(blob) == mine)
         guard case .stored(blob, let epoch, let sig?)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
@@ -78,7 +78,7 @@ import WalrusCrypto
         bytes[0] ^= 0xFF
         pairs[0] = SliverPair(primary: try Sliver(axis: .primary, index: pairs[0].primary.index, symbolSize: pairs[0].primary.symbolSize, data: bytes),
                               secondary: pairs[0].secondary)
-        let actions = h.nodes[2].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(pairs.map { .real($0) })),
+        let actions = h.nodes[2].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: StorePairs(pairs.map { .real($0) })),
                                          from: .client(ClientID(0)), context: h.context)
         #expect(!h.nodes[2].holds(blob, pair: mine[0]))
         #expect(actions.observed.contains { if case .sliverRejected = $0 { true } else { false } })
@@ -91,7 +91,7 @@ import WalrusCrypto
         let (_, other, _) = try h.encodeBlob(1, size: 500, seed: 99)
         h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 500,
                                        epochs: 2, deletable: false), from: .client(ClientID(0)))
-        let actions = h.nodes[0].receive(.store(blob: blob, metadata: other.metadata, pairs: []), from: .client(ClientID(0)), context: h.context)
+        let actions = h.nodes[0].receive(.store(blob: blob, metadata: SharedMetadata(other.metadata), pairs: []), from: .client(ClientID(0)), context: h.context)
         #expect(h.nodes[0].heldPairs(blob).isEmpty)
         guard case .stored(_, _, nil)? = actions.sent.last?.message else { Issue.record("\(actions)"); return }
     }
@@ -100,7 +100,7 @@ import WalrusCrypto
         var h = try ModelHarness()
         let (blob, encoded, _) = try h.encodeBlob(0, size: 800)
         let mine = h.pairs(ofNode: 0, blobID: encoded.metadata.blobID)
-        let early = h.nodes[0].receive(.store(blob: blob, metadata: encoded.metadata, pairs: StorePairs(mine.map { .real(encoded.pairs[$0]) })),
+        let early = h.nodes[0].receive(.store(blob: blob, metadata: SharedMetadata(encoded.metadata), pairs: StorePairs(mine.map { .real(encoded.pairs[$0]) })),
                                        from: .client(ClientID(0)), context: h.context)
         #expect(early.isEmpty)
         let events = h.executeOnChain(.registerBlob(client: ClientID(0), blob: blob, blobID: encoded.metadata.blobID, unencodedBytes: 800,
@@ -120,7 +120,7 @@ import WalrusCrypto
         #expect(sliver == encoded.pairs[pair].primary)
         let meta = h.nodes[3].receive(.metadataRequest(blob: blob), from: .client(ClientID(0)), context: h.context)
         guard case .metadataResponse(blob, let m?)? = meta.sent.first?.message else { Issue.record("\(meta)"); return }
-        #expect(m == encoded.metadata)
+        #expect(m.value == encoded.metadata)
         h.nodes[3].crash()
         #expect(h.nodes[3].receive(.sliverRequest(blob: blob, pair: pair), from: .client(ClientID(0)), context: h.context).isEmpty)
     }

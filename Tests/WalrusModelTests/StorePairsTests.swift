@@ -65,7 +65,7 @@ import Testing
         let (blob, metadata, sizes) = try modeledBlob(&h)
         let mapping = ShardMapping(blobID: metadata.blobID, nShards: h.config.nShards)
         let mine = h.view.committee.shards(of: NodeID(UInt32(i)))
-        let actions = h.nodes[i].receive(.store(blob: blob, metadata: metadata, pairs: pairs(mapping, sizes, mine)),
+        let actions = h.nodes[i].receive(.store(blob: blob, metadata: SharedMetadata(metadata), pairs: pairs(mapping, sizes, mine)),
                                          from: .client(ClientID(0)), context: h.context)
         var cpu: [SimDuration] = [], signed = false, rejected = 0
         for a in actions {
