@@ -140,6 +140,25 @@ import Testing
         #expect(try latencies(loss: 0) == clean)
     }
 
+    /// Jitter is drawn ahead in batches (`JitterDraws`): the k-th message still gets the k-th
+    /// draw of the `network.jitter` stream, as one draw per send would give, across batch
+    /// boundaries and for every kind of distribution (the exponential has its own loop).
+    @Test func jitterDrawnAheadIsTheStreamInOrder() throws {
+        let distributions: [Distribution] = [.exponential(mean: 2), .lognormal(mu: 0.5, sigma: 0.8), .uniform(low: 0, high: 3),
+                                              .normal(mean: 1, standardDeviation: 2, floor: -5)]
+        for jitter in distributions {
+            var (net, a, b) = try pair(jitter: jitter, seed: 11)
+            let stream = RandomStreams(runSeed: 11).stream("network.jitter")
+            let base = SimDuration(nanoseconds: 35_000_000)  // half of eu-west <-> us-east's 70 ms
+            for i in 0..<700 {
+                let now = SimTime(nanoseconds: UInt64(i) * 1_000_000_000)
+                guard case .success(let tx) = net.transmit(from: a, to: b, bytes: 0, now: now) else { Issue.record("dropped"); return }
+                let expected = base + SimDuration(seconds: max(0, jitter.sample(stream)) / 1_000)
+                #expect(tx.latency == expected, "message \(i) with \(jitter)")
+            }
+        }
+    }
+
     @Test func rejectsBadCatalogs() {
         #expect(throws: NetworkError.self) { try RegionCatalog(names: [], rttMilliseconds: []) }
         #expect(throws: NetworkError.self) { try RegionCatalog(names: ["a", "a"], rttMilliseconds: [[0, 1], [1, 0]]) }
