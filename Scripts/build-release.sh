@@ -8,6 +8,8 @@
 # the model) are inlined. The standard modeled `bench world` runs about 4% fewer instructions,
 # and its event rate relative to PHOLD's rises from ~0.25 to ~0.26 (BENCHMARKS.md). A plain
 # `swift build -c release` builds the same program without it; both give the same digests.
+# Either way the link goes through Scripts/link-order/link.sh, which lays the code out with
+# BOLT when it is installed (another ~6%; WALRUS_BOLT=0 in the environment of a relink skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lto=()
