@@ -37,6 +37,7 @@ note() { echo "link.sh: $*" >&2; }
 [ "${WALRUS_BOLT:-1}" != 0 ] || exit 0
 [ "$(uname -m)" = x86_64 ] || exit 0
 [ -n "$out" ] && [ -x "$out" ] || { note "no executable output (-o) to lay out"; exit 0; }
+out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"  # the training runs elsewhere
 bolt=""
 for candidate in $(ls -d /usr/lib/llvm-*/bin/llvm-bolt 2>/dev/null | sort -V -r) "$(command -v llvm-bolt || true)"; do
   [ -x "$candidate" ] && [ -x "$(dirname "$candidate")/merge-fdata" ] && { bolt=$candidate; break; }
@@ -46,7 +47,7 @@ if [ -z "$bolt" ]; then
   exit 0
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/walrus-bolt.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/walrus-bolt.XXXXXX") || { note "no temporary directory: $out keeps the link's layout"; exit 0; }
 trap 'rm -rf "$work"' EXIT
 fail() { note "$1; $out keeps the link's layout (log: $work/bolt.log)"; tail -5 "$work/bolt.log" >&2 || true; trap - EXIT; exit 0; }
 
