@@ -38,6 +38,14 @@ public final class ActionBuffer: RandomAccessCollection {
         base = .allocate(capacity: slots)
     }
 
+    /// The actions `react` writes into a fresh buffer, as an array: how the state machines'
+    /// array-returning reactions (for tests and one-off callers) wrap their `into:` forms.
+    public static func collect(_ react: (ActionBuffer) -> Void) -> [Action] {
+        let actions = ActionBuffer()
+        react(actions)
+        return Array(actions)
+    }
+
     /// A buffer holding `actions`, in order.
     public convenience init(_ actions: some Sequence<Action>) {
         self.init(capacity: actions.underestimatedCount)

@@ -203,9 +203,9 @@ public struct Client {
     /// Starts writing an already encoded blob: charge the encoding, register on chain.
     public mutating func startWrite(op: UInt64, blob: BlobRef, encoded: BlobToWrite, sizeBytes: UInt64, epochs: Int,
                                     deletable: Bool, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        startWrite(op: op, blob: blob, encoded: encoded, sizeBytes: sizeBytes, epochs: epochs, deletable: deletable, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect {
+            startWrite(op: op, blob: blob, encoded: encoded, sizeBytes: sizeBytes, epochs: epochs, deletable: deletable, context: ctx, into: $0)
+        }
     }
 
     /// `startWrite` appending its actions to `actions`, a buffer the caller reuses.
@@ -468,9 +468,7 @@ public struct Client {
     /// fetched and verified, and the patch is decoded from them; if any of them is missing or
     /// fails verification, the read falls back to the whole quilt, as Walrus's quilt client does.
     public mutating func startRead(op: UInt64, blob: BlobRef, order: [Int], patch: Range<Int>? = nil, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        startRead(op: op, blob: blob, order: order, patch: patch, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { startRead(op: op, blob: blob, order: order, patch: patch, context: ctx, into: $0) }
     }
 
     /// `startRead` appending its actions to `actions`, a buffer the caller reuses.
@@ -842,9 +840,7 @@ public struct Client {
     /// verifies; decoding starts once R primary slivers are held, spec walrus-encoding
     /// §4.2). Node-bound messages are ignored. Returns the actions to carry out.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        receive(message, from: from, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { receive(message, from: from, context: ctx, into: $0) }
     }
 
     /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
@@ -1103,9 +1099,7 @@ public struct Client {
     /// failed registration ends the write, and an epoch change voids the confirmations of writes still
     /// storing and resends their stores to the new committee. Returns the actions to carry out.
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        chainEvent(event, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { chainEvent(event, context: ctx, into: $0) }
     }
 
     /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
@@ -1168,9 +1162,7 @@ public struct Client {
     /// `maxAttempts`, fail), or a read's probe that replaces requests unanswered for
     /// `requestTimeout`. Unknown or stale tokens do nothing. Returns the actions to carry out.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        timerFired(token: token, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { timerFired(token: token, context: ctx, into: $0) }
     }
 
     /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).

@@ -296,9 +296,7 @@ public struct StorageNode {
     /// Restarts; with `loseDisk` all stored data is gone. The node then recovers, blob by blob,
     /// every live certified blob of its shards it does not hold.
     public mutating func restart(loseDisk: Bool, context: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        restart(loseDisk: loseDisk, context: context, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { restart(loseDisk: loseDisk, context: context, into: $0) }
     }
 
     /// `restart` appending its actions to `actions`, a buffer the caller reuses.
@@ -323,9 +321,7 @@ public struct StorageNode {
 
     /// Reacts to a message from `from`. A node that is down ignores everything.
     public mutating func receive(_ message: Message, from: Party, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        receive(message, from: from, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { receive(message, from: from, context: ctx, into: $0) }
     }
 
     /// `receive` appending its actions to `actions`, a buffer the caller reuses (no array per event).
@@ -377,9 +373,7 @@ public struct StorageNode {
 
     /// Reacts to a chain event (every node sees every event, after the chain's lag).
     public mutating func chainEvent(_ event: ChainEvent, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        chainEvent(event, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { chainEvent(event, context: ctx, into: $0) }
     }
 
     /// `chainEvent` appending its actions to `actions`, a buffer the caller reuses (no array per event).
@@ -407,9 +401,7 @@ public struct StorageNode {
 
     /// Reacts to a timer this node set (`Action.timer`) with `token`.
     public mutating func timerFired(token: UInt64, context ctx: ProtocolContext) -> [Action] {
-        let actions = ActionBuffer()
-        timerFired(token: token, context: ctx, into: actions)
-        return Array(actions)
+        ActionBuffer.collect { timerFired(token: token, context: ctx, into: $0) }
     }
 
     /// `timerFired` appending its actions to `actions`, a buffer the caller reuses (no array per event).
